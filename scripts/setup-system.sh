@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the system packages allianceprint needs, where we are allowed to.
+#   Pango (WeasyPrint's text layout), the book fonts, poppler-utils and qpdf (PDF checks in
+#   the tests) and a Java runtime (EPUBCheck).
+# As root on Debian/Ubuntu this installs whatever is missing; otherwise it names what is
+# missing and how to install it, and fails.
+set -euo pipefail
+
+packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-linuxlibertine fonts-dejavu-core poppler-utils qpdf)
+if ! command -v java >/dev/null 2>&1; then
+  packages+=(default-jre-headless)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: these system packages are missing: ${missing[*]}" >&2
+  echo "setup: install them as root, e.g.: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,352 @@
+"""book.toml -> `BookConfig`.
+
+The configuration is a schema: every table and key the book can set is declared below with
+its type and a line of documentation (the README's table of keys is checked against it).
+Unknown tables and keys are errors, and every error in the file is reported together, each
+with the key and the line it stands on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Literal
+
+from allianceprint.errors import ConfigError, Diagnostics
+from allianceprint.labels import ENGLISH, labels_for
+from allianceprint.model import BookConfig, BookMeta, Contents, Contributor, PrintOptions
+
+CONFIG_NAME = "book.toml"
+
+Kind = Literal["text", "keys", "files", "date", "isbn", "language", "file", "orcid", "size"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One key of a table in book.toml."""
+
+    key: str
+    kind: Kind
+    doc: str
+    required: bool = False
+
+
+BOOK_OPTIONS: tuple[Option, ...] = (
+    Option("title", "text", "The book's title.", required=True),
+    Option("language", "language", "BCP 47 language tag of the text, e.g. `en-US`, `fr`.",
+           required=True),
+    Option("subtitle", "text", "Subtitle, printed under the title."),
+    Option("series", "text", "Series name, printed above the title."),
+    Option("authors", "keys", "Contributor keys of the book's authors (a monograph)."),
+    Option("editors", "keys", "Contributor keys of the book's editors (an edited volume)."),
+    Option("translators", "keys", "Contributor keys of the book's translators."),
+    Option("publisher", "text", "Publisher's name (title page, copyright page, metadata)."),
+    Option("date", "date", "Publication date, ISO 8601: `2026`, `2026-03` or `2026-03-15`."),
+    Option("edition", "text", "Edition statement, e.g. `Second edition`."),
+    Option("rights", "text", "Copyright and licence statement for the copyright page."),
+    Option("isbn_print", "isbn", "ISBN-13 of the print edition (check digit validated)."),
+    Option("isbn_epub", "isbn", "ISBN-13 of the EPUB edition; also the EPUB's identifier."),
+    Option("description", "text", "A short description for the EPUB metadata."),
+    Option("cover", "file", "Cover image (JPEG or PNG), relative to the manuscript folder."),
+)
+
+CONTRIBUTOR_OPTIONS: tuple[Option, ...] = (
+    Option("name", "text", "The person's name as printed.", required=True),
+    Option("affiliation", "text", "Position and institution, printed under chapter titles."),
+    Option("bio", "text", "A short biography in Markdown, for the contributors part."),
+    Option("orcid", "orcid", "ORCID iD, e.g. `0000-0002-1825-0097`."),
+)
+
+CONTENTS_OPTIONS: tuple[Option, ...] = (
+    Option("front", "files", "Front matter parts (roman page numbers), in order."),
+    Option("chapters", "files", "Body parts (arabic page numbers from 1), in order."),
+    Option("back", "files", "Back matter parts, in order."),
+)
+
+PRINT_OPTIONS: tuple[Option, ...] = (
+    Option("trim", "size", "Trim size: `6in 9in` (default), `A5`, `A4`, `letter`, `B5`, "
+           "or two CSS lengths."),
+    Option("font_size", "text", "Body text size as a CSS length (default `10.5pt`)."),
+)
+
+TABLES: dict[str, tuple[Option, ...] | None] = {
+    "book": BOOK_OPTIONS,
+    "contributors": CONTRIBUTOR_OPTIONS,
+    "contents": CONTENTS_OPTIONS,
+    "print": PRINT_OPTIONS,
+    "labels": None,  # free keys: any label name from labels.ENGLISH
+}
+
+NAMED_TRIMS = {
+    "a4": "210mm 297mm", "a5": "148mm 210mm", "b5": "176mm 250mm",
+    "letter": "8.5in 11in", "us-letter": "8.5in 11in", "6x9": "6in 9in",
+}
+
+_LANGUAGE_RE = re.compile(
+    r"^[a-z]{2,3}(-[a-z]{3}){0,3}(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?"
+    r"(-([a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*$", re.IGNORECASE)
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+_LENGTH = r"\d+(\.\d+)?(mm|cm|in|pt|pc|px)"
+_SIZE_RE = re.compile(rf"^{_LENGTH}\s+{_LENGTH}$")
+_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def load_config(root: Path) -> BookConfig:
+    """Read and validate `root/book.toml`; raise ConfigError(s) naming key and line."""
+    path = root / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"no {CONFIG_NAME} here: a manuscript folder needs one "
+                          "(see the README for its keys)", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", path) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {_toml_reason(exc)}", path,
+                          _toml_line(exc)) from exc
+    return _Validator(root, path, text).validate(data)
+
+
+def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    lineno = getattr(exc, "lineno", None)
+    if lineno:
+        return int(lineno)
+    match = re.search(r"at line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
+    return re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
+                  getattr(exc, "msg", None) or str(exc))
+
+
+def isbn13_valid(value: str) -> bool:
+    digits = re.sub(r"[\s-]", "", value)
+    if not re.fullmatch(r"97[89]\d{10}", digits):
+        return False
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])
+
+
+def orcid_valid(value: str) -> bool:
+    if not _ORCID_RE.match(value):
+        return False
+    digits = value.replace("-", "")
+    total = 0
+    for d in digits[:15]:
+        total = (total + int(d)) * 2
+    check = (12 - total % 11) % 11
+    return digits[15] == ("X" if check == 10 else str(check))
+
+
+class _Validator:
+    """Walks the parsed TOML against the schema, collecting every problem."""
+
+    def __init__(self, root: Path, path: Path, text: str) -> None:
+        self.root = root
+        self.path = path
+        self.lines = text.splitlines()
+        self.diagnostics = Diagnostics()
+
+    def line_of(self, table: str, key: str | None = None) -> int | None:
+        """The line of `[table]` (or of `key` inside it); None when it cannot be found."""
+        current = None
+        header_re = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+        for number, line in enumerate(self.lines, start=1):
+            header = header_re.match(line)
+            if header:
+                current = header.group(1).replace('"', "").replace(" ", "")
+                if key is None and current == table:
+                    return number
+                continue
+            if key is not None and current == table:
+                if re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line):
+                    return number
+        if key is not None:
+            return self.line_of(table)
+        return None
+
+    def error(self, message: str, table: str, key: str | None = None) -> None:
+        where = f"[{table}]" + (f" {key}" if key else "")
+        self.diagnostics.error(f"{where}: {message}", self.path, self.line_of(table, key))
+
+    def validate(self, data: dict[str, Any]) -> BookConfig:
+        for table, value in data.items():
+            if table not in TABLES:
+                self.error(f"unknown table; the tables are {', '.join(TABLES)}", table)
+            elif not isinstance(value, dict):
+                self.error("must be a table", table)
+        book = self.table(data, "book", BOOK_OPTIONS)
+        if "book" not in data:
+            self.diagnostics.error("[book] is missing: it needs at least `title` and "
+                                   "`language`", self.path, None)
+        contributors = self.contributors(data.get("contributors", {}))
+        contents = self.table(data, "contents", CONTENTS_OPTIONS)
+        print_options = self.table(data, "print", PRINT_OPTIONS)
+        labels = self.labels(data.get("labels", {}))
+
+        for role in ("authors", "editors", "translators"):
+            for key in book.get(role, ()):
+                if key not in contributors:
+                    self.error(f"unknown contributor key {key!r}: declare it as "
+                               f"[contributors.{key}]", "book", role)
+        self.diagnostics.raise_if_errors()
+
+        meta = BookMeta(**book)
+        return BookConfig(
+            root=self.root,
+            path=self.path,
+            book=meta,
+            contributors=MappingProxyType(contributors),
+            contents=Contents(**contents),
+            print=PrintOptions(**print_options),
+            labels=labels_for(meta.language, labels),
+        )
+
+    def table(self, data: dict[str, Any], name: str, options: tuple[Option, ...],
+              display: str | None = None) -> dict[str, Any]:
+        """Validate one table against its options; return the keyword arguments it gives."""
+        display = display or name
+        raw = data.get(name, {})
+        if not isinstance(raw, dict):
+            return {}
+        known = {o.key: o for o in options}
+        result: dict[str, Any] = {}
+        for key, value in raw.items():
+            option = known.get(key)
+            if option is None:
+                self.error(f"unknown key; the keys of [{display}] are "
+                           f"{', '.join(known)}", display, key)
+                continue
+            checked = self.check(option, value, display)
+            if checked is not None:
+                result[key] = checked
+        for option in options:
+            if option.required and option.key not in raw:
+                self.error(f"`{option.key}` is required ({option.doc})", display)
+        return result
+
+    def check(self, option: Option, value: Any, table: str) -> Any:
+        """The value converted to its Python form, or None after reporting an error."""
+        checker: Callable[[Any], tuple[Any, str | None]] = getattr(self, f"_{option.kind}")
+        converted, problem = checker(value)
+        if problem:
+            self.error(problem, table, option.key)
+            return None
+        return converted
+
+    # One checker per kind: return (value, None) or (None, what is wrong and how to fix it).
+    @staticmethod
+    def _text(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str):
+            return None, "must be a string in quotes"
+        return value.strip(), None
+
+    @staticmethod
+    def _keys(value: Any) -> tuple[Any, str | None]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None, 'must be a list of contributor keys, e.g. ["voss", "arakawa"]'
+        return tuple(value), None
+
+    def _files(self, value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None, 'must be a list of Markdown files, e.g. ["chapters/one.md"]'
+        return tuple(value), None
+
+    def _file(self, value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str):
+            return None, "must be a path in quotes, relative to the manuscript folder"
+        target = (self.root / value).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            return None, f"{value!r} lies outside the manuscript folder"
+        if not target.is_file():
+            return None, f"{value!r} does not exist"
+        if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
+            return None, f"{value!r} must be a JPEG or PNG image"
+        return value, None
+
+    @staticmethod
+    def _date(value: Any) -> tuple[Any, str | None]:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat(), None
+        if isinstance(value, int):
+            value = str(value)
+        if not isinstance(value, str) or not _DATE_RE.match(value):
+            return None, (f"{value!r} is not an ISO 8601 date: write 2026, 2026-03 "
+                          "or 2026-03-15")
+        parts = [int(p) for p in value.split("-")]
+        try:
+            dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+        except ValueError:
+            return None, f"{value!r} is not a real date"
+        return value, None
+
+    @staticmethod
+    def _isbn(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str) or not isbn13_valid(value):
+            return None, (f"{value!r} is not a valid ISBN-13: check the digits "
+                          "(13 digits starting 978 or 979, last one a check digit)")
+        return value, None
+
+    @staticmethod
+    def _language(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str) or not _LANGUAGE_RE.match(value):
+            return None, f"{value!r} is not a BCP 47 language tag: write e.g. en, en-GB, fr, zh-Hans"
+        return value, None
+
+    @staticmethod
+    def _orcid(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str) or not orcid_valid(value):
+            return None, f"{value!r} is not a valid ORCID iD (0000-0002-1825-0097 form)"
+        return value, None
+
+    @staticmethod
+    def _size(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str):
+            return None, 'must be a string, e.g. "6in 9in" or "A5"'
+        named = NAMED_TRIMS.get(value.strip().lower().replace(" ", ""))
+        if named:
+            return named, None
+        if not _SIZE_RE.match(value.strip()):
+            return None, f'{value!r} is not a trim size: write "6in 9in", "A5", "A4", "letter" or "B5"'
+        return value.strip(), None
+
+    def contributors(self, raw: Any) -> dict[str, Contributor]:
+        result: dict[str, Contributor] = {}
+        if not isinstance(raw, dict):
+            return result
+        for key, table in raw.items():
+            display = f"contributors.{key}"
+            if not _KEY_RE.match(key):
+                self.error("a contributor key may use only letters, digits, - and _",
+                           display)
+                continue
+            if not isinstance(table, dict):
+                self.error("must be a table with at least `name`", display)
+                continue
+            values = self.table(raw, key, CONTRIBUTOR_OPTIONS, display)
+            if "name" in values:
+                result[key] = Contributor(key=key, **values)
+        return result
+
+    def labels(self, raw: Any) -> dict[str, str]:
+        result: dict[str, str] = {}
+        if not isinstance(raw, dict):
+            return result
+        for key, value in raw.items():
+            if key not in ENGLISH:
+                self.error(f"unknown label; the labels are {', '.join(ENGLISH)}", "labels", key)
+            elif not isinstance(value, str):
+                self.error("must be a string in quotes", "labels", key)
+            else:
+                result[key] = value
+        return result

@@ -1,0 +1,128 @@
+"""Errors and diagnostics.
+
+A user's mistake in a manuscript is a `ManuscriptError` (or one of its subclasses): it carries
+the file and line it was found at and says what to fix, and the command line prints it as one
+line with exit status 1. Anything else that escapes is a bug in allianceprint and keeps its
+traceback.
+
+Stages that can find several mistakes in one pass collect them as `Diagnostic`s in a
+`Diagnostics` list and raise `ManuscriptErrors` once they are done, so that an editor sees all
+of them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the manuscript something was found (line and column count from 1)."""
+
+    path: Path | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return "<book>"
+        text = str(self.path)
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+class ManuscriptError(Exception):
+    """A mistake in the manuscript that the editor must fix. Printed as one line."""
+
+    def __init__(self, message: str, path: Path | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = Location(path, line, column)
+
+    def __str__(self) -> str:
+        return f"{self.location}: error: {self.message}"
+
+
+class ConfigError(ManuscriptError):
+    """`book.toml` cannot be read or does not follow the schema."""
+
+
+class FrontMatterError(ManuscriptError):
+    """A part's YAML front matter cannot be read or has a wrong key or value."""
+
+
+class NoteError(ManuscriptError):
+    """A note reference without a note, a label defined twice, an empty note."""
+
+
+class AssetError(ManuscriptError):
+    """An image or linked file that is missing or lies outside the manuscript folder."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding of a check: an error stops the build, a warning does not."""
+
+    severity: Severity
+    message: str
+    location: Location = field(default_factory=Location)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message}"
+
+
+class ManuscriptErrors(ManuscriptError):
+    """Several mistakes found together; `str()` gives one line per mistake."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        first = diagnostics[0]
+        super().__init__(first.message, first.location.path, first.location.line,
+                         first.location.column)
+        self.diagnostics = diagnostics
+
+    def __str__(self) -> str:
+        return "\n".join(str(d) for d in self.diagnostics)
+
+
+class Diagnostics:
+    """An ordered collection of findings, shared by the stages of one run."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+
+    def error(self, message: str, path: Path | None = None, line: int | None = None,
+              column: int | None = None) -> None:
+        self._items.append(Diagnostic("error", message, Location(path, line, column)))
+
+    def warning(self, message: str, path: Path | None = None, line: int | None = None,
+                column: int | None = None) -> None:
+        self._items.append(Diagnostic("warning", message, Location(path, line, column)))
+
+    def add(self, exc: ManuscriptError) -> None:
+        self._items.append(Diagnostic("error", exc.message, exc.location))
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self._items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self._items if d.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ManuscriptErrors(self.errors)

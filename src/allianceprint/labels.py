@@ -1,0 +1,90 @@
+"""The words the book itself prints ("Contents", "Notes", "Edited by"), per language.
+
+Input: the book's BCP 47 language tag and the `[labels]` overrides from book.toml.
+Output: a complete `Labels` mapping for the templates.
+
+A language that is not in the table falls back to English; `[labels]` in book.toml can set
+any label for any language.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Mapping
+
+#: Every label the templates use, with its English text.
+ENGLISH: dict[str, str] = {
+    "contents": "Contents",
+    "notes": "Notes",
+    "abbreviations": "Abbreviations",
+    "contributors": "About the Contributors",
+    "edited_by": "Edited by",
+    "translated_by": "Translated by",
+    "and": "and",
+    "title_page": "Title Page",
+    "copyright_page": "Copyright",
+    "cover": "Cover",
+    "landmarks": "Guide",
+    "start_of_content": "Start of Content",
+    "back_to_text": "Back to text",
+    "note": "Note",
+    "edition": "edition",
+    "isbn_print": "ISBN (print)",
+    "isbn_epub": "ISBN (EPUB)",
+    "orcid": "ORCID",
+}
+
+_TABLE: dict[str, dict[str, str]] = {
+    "en": ENGLISH,
+    "fr": {
+        "contents": "Table des matières", "notes": "Notes", "abbreviations": "Abréviations",
+        "contributors": "Les auteurs", "edited_by": "Sous la direction de",
+        "translated_by": "Traduit par", "and": "et", "title_page": "Page de titre",
+        "copyright_page": "Droits", "cover": "Couverture", "landmarks": "Repères",
+        "start_of_content": "Début du texte", "back_to_text": "Retour au texte",
+        "note": "Note", "edition": "édition",
+    },
+    "de": {
+        "contents": "Inhalt", "notes": "Anmerkungen", "abbreviations": "Abkürzungen",
+        "contributors": "Die Autorinnen und Autoren", "edited_by": "Herausgegeben von",
+        "translated_by": "Übersetzt von", "and": "und", "title_page": "Titelseite",
+        "copyright_page": "Impressum", "cover": "Umschlag", "landmarks": "Orientierung",
+        "start_of_content": "Textbeginn", "back_to_text": "Zurück zum Text",
+        "note": "Anmerkung", "edition": "Auflage",
+    },
+    "es": {
+        "contents": "Índice", "notes": "Notas", "abbreviations": "Abreviaturas",
+        "contributors": "Sobre los autores", "edited_by": "Edición de",
+        "translated_by": "Traducción de", "and": "y", "title_page": "Portada",
+        "copyright_page": "Créditos", "cover": "Cubierta", "landmarks": "Guía",
+        "start_of_content": "Inicio del texto", "back_to_text": "Volver al texto",
+        "note": "Nota", "edition": "edición",
+    },
+    "ja": {
+        "contents": "目次", "notes": "注", "abbreviations": "略語一覧",
+        "contributors": "執筆者紹介", "edited_by": "編", "translated_by": "訳", "and": "・",
+        "title_page": "扉", "copyright_page": "奥付", "cover": "表紙", "landmarks": "ガイド",
+        "start_of_content": "本文", "back_to_text": "本文へ戻る", "note": "注", "edition": "版",
+    },
+    "zh": {
+        "contents": "目录", "notes": "尾注", "abbreviations": "缩写",
+        "contributors": "作者简介", "edited_by": "主编", "translated_by": "译", "and": "、",
+        "title_page": "扉页", "copyright_page": "版权页", "cover": "封面", "landmarks": "导航",
+        "start_of_content": "正文", "back_to_text": "返回正文", "note": "注", "edition": "版",
+    },
+}
+
+Labels = Mapping[str, str]
+
+
+def known_label(key: str) -> bool:
+    return key in ENGLISH
+
+
+def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> Labels:
+    """The labels for a BCP 47 tag: its primary language's table over English, then overrides."""
+    primary = language.split("-", 1)[0].lower()
+    merged = dict(ENGLISH)
+    merged.update(_TABLE.get(primary, {}))
+    merged.update(overrides or {})
+    return MappingProxyType(merged)

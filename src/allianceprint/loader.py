@@ -1,0 +1,315 @@
+"""Manuscript folder + `BookConfig` -> `Book`.
+
+Reads every part that `[contents]` lists, in order: its YAML front matter (title,
+short_title, authors, kind), its title (else its first `#` heading) and its Markdown body;
+reads the abbreviations part's definitions; warns about Markdown files that no list names.
+Mistakes are collected in a `Diagnostics` and raised together at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from allianceprint.config import load_config
+from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError
+from allianceprint.mdext import prose_lines
+from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
+
+FRONT_MATTER_KEYS = {
+    "title": "the part's title (else its first `#` heading)",
+    "short_title": "a shorter title for running heads",
+    "authors": "contributor keys of the part's authors",
+    "kind": "text (default), abbreviations or contributors",
+}
+MAX_PART_BYTES = 20 * 1024 * 1024
+
+_ABBR_DEF_RE = re.compile(r"^\*\[([^\]\n]+)\]:[ \t]*(.*)$")
+_ATX_H1_RE = re.compile(r"^ {0,3}#(?!#)[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_NOTE_REF_RE = re.compile(r"\[\^[^\]\n]+\]")
+
+
+def load_book(root: Path, diagnostics: Diagnostics) -> Book:
+    """Read the manuscript folder `root` into a Book; raise ManuscriptError(s) on mistakes."""
+    root = root.resolve()
+    config = load_config(root)
+    parts = _load_parts(config, diagnostics)
+    _warn_unlisted(config, parts, diagnostics)
+    abbreviations = _load_abbreviations(config, parts, diagnostics)
+    diagnostics.raise_if_errors()
+    return Book(config=config, parts=tuple(parts), abbreviations=tuple(abbreviations))
+
+
+def display_path(config: BookConfig, relative: str | Path) -> Path:
+    """How a manuscript file is named in messages: relative to the folder above the book."""
+    return Path(config.root.name) / relative
+
+
+def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
+    parts: list[Part] = []
+    seen: dict[Path, str] = {}
+    used_ids: set[str] = set()
+    lists: list[tuple[Division, str, tuple[str, ...]]] = [
+        ("front", "front", config.contents.front),
+        ("body", "chapters", config.contents.chapters),
+        ("back", "back", config.contents.back),
+    ]
+    for division, key, files in lists:
+        for relative in files:
+            where = _contents_line(config, relative)
+            resolved = (config.root / relative).resolve()
+            if not resolved.is_relative_to(config.root):
+                diagnostics.error(f"[contents] {key}: {relative!r} lies outside the manuscript "
+                                  "folder", config.path, where)
+                continue
+            if resolved in seen:
+                diagnostics.error(f"[contents] {key}: {relative!r} is listed twice (also in "
+                                  f"{seen[resolved]}): list each part once", config.path, where)
+                continue
+            seen[resolved] = key
+            if not resolved.is_file():
+                diagnostics.error(f"[contents] {key}: {relative!r} does not exist: create it or "
+                                  "correct the path (relative to the manuscript folder)",
+                                  config.path, where)
+                continue
+            if resolved.suffix.lower() != ".md":
+                diagnostics.error(f"[contents] {key}: {relative!r} is not a Markdown (.md) file",
+                                  config.path, where)
+                continue
+            try:
+                part = _load_part(config, resolved, division, used_ids, diagnostics)
+            except ManuscriptError as exc:
+                diagnostics.add(exc)
+                continue
+            used_ids.add(part.id)
+            parts.append(part)
+    if not any(p.division == "body" for p in parts) and not diagnostics.errors:
+        diagnostics.error("[contents] chapters is empty: list at least one chapter",
+                          config.path, _contents_line(config, None))
+    return parts
+
+
+def _contents_line(config: BookConfig, relative: str | None) -> int | None:
+    in_contents = False
+    for number, line in enumerate(config.path.read_text(encoding="utf-8").splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_contents = stripped.replace(" ", "") == "[contents]"
+            if in_contents and relative is None:
+                return number
+            continue
+        if in_contents and relative is not None and (f'"{relative}"' in line
+                                                     or f"'{relative}'" in line):
+            return number
+    return None
+
+
+def _read_text(path: Path, shown: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_PART_BYTES:
+        raise ManuscriptError(f"the file is {size // 1_000_000} MB; a part may be at most "
+                              f"{MAX_PART_BYTES // 1_000_000} MB: split it", shown)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ManuscriptError("the file is not UTF-8 text: save it as UTF-8", shown,
+                              line) from exc
+    if "\x00" in text:
+        line = text[:text.index("\x00")].count("\n") + 1
+        raise ManuscriptError("the file contains a NUL byte: remove it", shown, line)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set[str],
+               diagnostics: Diagnostics) -> Part:
+    relative = path.relative_to(config.root)
+    shown = display_path(config, relative)
+    text = _read_text(path, shown)
+    meta, body, body_line = _split_front_matter(text, shown)
+
+    title = _text_field(meta, "title", shown, text)
+    short_title = _text_field(meta, "short_title", shown, text)
+    kind = _text_field(meta, "kind", shown, text) or "text"
+    if kind not in PART_KINDS:
+        raise FrontMatterError(f"kind {kind!r} is unknown: use one of {', '.join(PART_KINDS)}",
+                               shown, _key_line(text, "kind"))
+    authors = _authors_field(meta, shown, text)
+    for key in authors:
+        if key not in config.contributors:
+            diagnostics.error(f"unknown contributor key {key!r}: declare it in book.toml as "
+                              f"[contributors.{key}]", shown, _key_line(text, "authors"))
+    if not title:
+        title = _first_heading(body)
+    if not title and kind == "contributors":
+        title = config.labels["contributors"]
+    if not title and kind == "abbreviations":
+        title = config.labels["abbreviations"]
+    if not title:
+        diagnostics.error("the part has no title: add `title:` to its front matter or start "
+                          "it with a `# Title` line", shown, 1)
+    return Part(
+        id=_unique_id(_slug(relative.stem), used_ids),
+        source=relative,
+        division=division,
+        kind=kind,  # type: ignore[arg-type]
+        title=title,
+        short_title=short_title or title,
+        authors=authors,
+        body=body,
+        body_line=body_line,
+    )
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: front matter needs none, and they allow bombs."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in front "
+                                       "matter", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int]:
+    """(front matter mapping, body, line number of the body's first line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return {}, text, 1
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            break
+    else:
+        raise FrontMatterError("the front matter opened by '---' on line 1 is never closed: "
+                               "end it with a '---' line", shown, 1)
+    yaml_text = "\n".join(lines[1:index])
+    try:
+        meta = yaml.load(yaml_text, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown,
+                               line) from exc
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"front matter is not valid YAML: {exc}", shown, 1) from exc
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError("front matter must be `key: value` lines", shown, 2)
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            raise FrontMatterError(f"unknown front matter key {key!r}: the keys are "
+                                   f"{', '.join(FRONT_MATTER_KEYS)}", shown,
+                                   _key_line(text, str(key)))
+    body_line = index + 2
+    return meta, "\n".join(lines[index + 1:]), body_line
+
+
+def _key_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.split("\n")[1:], start=2):
+        if line.rstrip() in ("---", "..."):
+            break
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            return number
+    return None
+
+
+def _text_field(meta: dict[str, Any], key: str, shown: Path, text: str) -> str:
+    value = meta.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise FrontMatterError(f"`{key}` must be text", shown, _key_line(text, key))
+    return " ".join(value.split())
+
+
+def _authors_field(meta: dict[str, Any], shown: Path, text: str) -> tuple[str, ...]:
+    value = meta.get("authors")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FrontMatterError("`authors` must be a list of contributor keys, e.g. "
+                               "[voss, arakawa]", shown, _key_line(text, "authors"))
+    return tuple(value)
+
+
+def _first_heading(body: str) -> str:
+    """The text of the body's first `#` heading (ATX or setext), without note references."""
+    lines = body.split("\n")
+    for index, line in prose_lines(lines):
+        match = _ATX_H1_RE.match(line)
+        if match:
+            return " ".join(_NOTE_REF_RE.sub("", match.group(1)).split())
+        if (line.strip() and index + 1 < len(lines)
+                and re.match(r"^ {0,3}=+[ \t]*$", lines[index + 1])):
+            return " ".join(_NOTE_REF_RE.sub("", line).split())
+    return ""
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not slug or not slug[0].isalpha():
+        slug = "part-" + slug
+    return slug
+
+
+def _unique_id(base: str, used: set[str]) -> str:
+    candidate, counter = base, 2
+    while candidate in used:
+        candidate = f"{base}-{counter}"
+        counter += 1
+    return candidate
+
+
+def _warn_unlisted(config: BookConfig, parts: list[Part], diagnostics: Diagnostics) -> None:
+    listed = {(config.root / p.source).resolve() for p in parts}
+    listed.update((config.root / f).resolve() for f in
+                  (*config.contents.front, *config.contents.chapters, *config.contents.back))
+    for path in sorted(config.root.rglob("*.md")):
+        relative = path.relative_to(config.root)
+        if any(piece.startswith(".") for piece in relative.parts):
+            continue
+        if path.resolve() not in listed:
+            diagnostics.warning("this Markdown file is not in any [contents] list, so the "
+                                "book leaves it out: list it or move it out of the folder",
+                                display_path(config, relative))
+
+
+def _load_abbreviations(config: BookConfig, parts: list[Part],
+                        diagnostics: Diagnostics) -> list[Abbreviation]:
+    sources = [p for p in parts if p.kind == "abbreviations"]
+    for extra in sources[1:]:
+        diagnostics.error("a book has one abbreviations part; this is a second one (the first "
+                          f"is {sources[0].source})", display_path(config, extra.source), 1)
+    if not sources:
+        return []
+    part = sources[0]
+    shown = display_path(config, part.source)
+    found: dict[str, Abbreviation] = {}
+    for index, line in prose_lines(part.body.split("\n")):
+        match = _ABBR_DEF_RE.match(line)
+        if not match:
+            continue
+        abbr, expansion = match.group(1).strip(), " ".join(match.group(2).split())
+        number = part.body_line + index
+        if not expansion:
+            diagnostics.error(f"abbreviation {abbr!r} has no expansion: write it after the "
+                              "colon", shown, number)
+        elif abbr in found:
+            diagnostics.error(f"abbreviation {abbr!r} is defined twice (first on line "
+                              f"{found[abbr].line}): keep one", shown, number)
+        else:
+            found[abbr] = Abbreviation(abbr, expansion, number)
+    return list(found.values())

@@ -1,0 +1,179 @@
+"""The typed objects that pass between the stages.
+
+config -> `BookConfig`; loader -> `Book` (made of `Part`s, `Contributor`s and
+`Abbreviation`s); render -> `RenderedBook` (made of `RenderedPart`s, `Note`s and
+`TocEntry`s). All are frozen: a stage never edits what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Mapping
+
+Division = Literal["front", "body", "back"]
+PartKind = Literal["text", "abbreviations", "contributors"]
+PART_KINDS: tuple[str, ...] = ("text", "abbreviations", "contributors")
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """A person declared once in `[contributors.<key>]` and referred to by key."""
+
+    key: str
+    name: str
+    affiliation: str = ""
+    bio: str = ""  # Markdown
+    orcid: str = ""
+
+
+@dataclass(frozen=True)
+class BookMeta:
+    """`[book]` in book.toml: what the title page, copyright page and metadata say."""
+
+    title: str
+    language: str
+    subtitle: str = ""
+    series: str = ""
+    authors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    translators: tuple[str, ...] = ()
+    publisher: str = ""
+    date: str = ""  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    edition: str = ""
+    rights: str = ""
+    isbn_print: str = ""
+    isbn_epub: str = ""
+    description: str = ""
+    cover: str = ""  # path relative to the manuscript folder
+
+
+@dataclass(frozen=True)
+class Contents:
+    """`[contents]`: the parts of the book, in order, as paths relative to the manuscript."""
+
+    front: tuple[str, ...] = ()
+    chapters: tuple[str, ...] = ()
+    back: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """`[print]`: the page the print edition is set on."""
+
+    trim: str = "6in 9in"  # a CSS page size: two lengths, or a named size
+    font_size: str = "10.5pt"
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    """Everything book.toml says, validated."""
+
+    root: Path  # the manuscript folder
+    path: Path  # book.toml itself
+    book: BookMeta
+    contributors: Mapping[str, Contributor]
+    contents: Contents
+    print: PrintOptions
+    labels: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Markdown file of the manuscript, with its front matter read."""
+
+    id: str  # unique, safe as an HTML id and a file name
+    source: Path  # relative to the manuscript folder
+    division: Division
+    kind: PartKind
+    title: str  # from front matter or the first `#` heading; "" when neither is given
+    short_title: str
+    authors: tuple[str, ...]  # contributor keys
+    body: str  # the Markdown after the front matter
+    body_line: int  # line number in the file where `body` begins
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """One `*[ABBR]: Expansion` line of the abbreviations part."""
+
+    abbr: str
+    expansion: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Book:
+    """A loaded manuscript: config plus the parts in reading order."""
+
+    config: BookConfig
+    parts: tuple[Part, ...]
+    abbreviations: tuple[Abbreviation, ...]
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def contributor_order(self) -> tuple[Contributor, ...]:
+        """Contributors in the order they first appear: book editors/authors, then parts."""
+        seen: dict[str, Contributor] = {}
+        meta = self.config.book
+        keys = [*meta.editors, *meta.authors, *meta.translators]
+        for part in self.parts:
+            keys.extend(part.authors)
+        for key in keys:
+            if key not in seen and key in self.config.contributors:
+                seen[key] = self.config.contributors[key]
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Note:
+    """One endnote of a part, numbered from 1 in order of first reference."""
+
+    number: int
+    label: str  # the author's label, e.g. "1" or "nss"
+    id: str  # the note's anchor
+    ref_ids: tuple[str, ...]  # the anchors of every reference to it, in order
+    html: str  # its content, without the back links
+
+
+@dataclass(frozen=True)
+class RenderedPart:
+    """A part turned into HTML, ready for either writer."""
+
+    part: Part
+    title_html: str  # the title, with any note reference hanging on it
+    title_text: str  # the title as plain text, without note references
+    short_title: str  # for running heads
+    authors: tuple[Contributor, ...]
+    body_html: str  # without the title and without the notes
+    notes: tuple[Note, ...]
+    images: tuple[Path, ...]  # manuscript-relative paths of the images the part shows
+
+    @property
+    def id(self) -> str:
+        return self.part.id
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of the contents: a part, its authors, where it begins."""
+
+    part_id: str
+    title: str
+    authors: tuple[str, ...]  # contributor names
+    division: Division
+
+
+@dataclass(frozen=True)
+class RenderedBook:
+    """The whole book as HTML fragments, plus the contents and the labels."""
+
+    book: Book
+    parts: tuple[RenderedPart, ...]
+    toc: tuple[TocEntry, ...]
+    labels: Mapping[str, str]
+    anchors: Mapping[str, str]  # every anchor id -> the id of the part that holds it
+    contributors: tuple[Contributor, ...]  # in order of first appearance
+    stylesheet_dir: Path

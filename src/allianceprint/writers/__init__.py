@@ -1,0 +1,1 @@
+"""Writers: `RenderedBook` -> a file. `pdf` and `epub` never import each other."""
