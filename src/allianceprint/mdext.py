@@ -257,7 +257,7 @@ class _AbbrMarker(AbbrTreeprocessor):
             return
         keys = sorted(self.abbrs, key=len, reverse=True)
         alternatives = "|".join(re.escape(key) for key in keys)
-        self.RE = re.compile(rf"(?<![\w.&-])(?:{alternatives})(?![\w&]|-\w|\.\w)")
+        self.RE = re.compile(rf"(?<![\w.&])(?:{alternatives})(?![\w&]|\.\w)")
         self.iter_element(root)
 
 

@@ -1,0 +1,51 @@
+"""Shared fixtures: the sample volume built once per session, and a log guard."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from allianceprint.build import build
+from allianceprint.errors import Diagnostics
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "manuscript"
+
+
+@dataclass(frozen=True)
+class Built:
+    manuscript: Path
+    pdf: Path
+    epub: Path
+    diagnostics: Diagnostics
+
+
+def build_book(manuscript: Path, output: Path) -> Built:
+    diagnostics = Diagnostics()
+    written = build(manuscript, output, ("pdf", "epub"), diagnostics)
+    paths = {p.path.suffix: p.path for p in written}
+    return Built(manuscript, paths[".pdf"], paths[".epub"], diagnostics)
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The sample volume, built once for the whole session."""
+    return build_book(SAMPLE, tmp_path_factory.mktemp("sample-build"))
+
+
+@pytest.fixture
+def assert_no_logs(caplog: pytest.LogCaptureFixture):
+    """Fails the test if anything logged a warning or worse (WeasyPrint included)."""
+    caplog.set_level(logging.WARNING)
+    yield caplog
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not problems, "unexpected log records:\n" + "\n".join(
+        f"{r.name}: {r.getMessage()}" for r in problems)
+
+
+def have(command: str) -> bool:
+    return shutil.which(command) is not None

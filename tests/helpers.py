@@ -1,0 +1,70 @@
+"""Helpers that make a one-line test case easy: a small manuscript in a temporary folder."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from allianceprint.cli import main
+
+DEFAULT_TOML = """\
+[book]
+title = "A Small Book"
+language = "en"
+editors = ["ed"]
+
+[contributors.ed]
+name = "Eda Editor"
+affiliation = "Institute of Examples"
+bio = "Eda edits examples."
+
+[contributors.au]
+name = "Aru Author"
+affiliation = "University of Tests"
+bio = "Aru writes chapters."
+
+[contents]
+chapters = ["one.md"]
+"""
+
+DEFAULT_CHAPTER = """\
+---
+title: Chapter One
+authors: [au]
+---
+
+Some text with a note.[^1]
+
+[^1]: The note.
+"""
+
+
+def make_manuscript(root: Path, files: dict[str, str] | None = None,
+                    toml: str | None = None) -> Path:
+    """Write a manuscript: `book.toml` (default DEFAULT_TOML) plus `files` (path -> text).
+
+    Without `files`, the manuscript has one chapter, `one.md` (DEFAULT_CHAPTER).
+    Texts are dedented, so they can be written indented in the test.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "book.toml").write_text(textwrap.dedent(toml if toml is not None else DEFAULT_TOML),
+                                    encoding="utf-8")
+    for name, text in (files if files is not None else {"one.md": DEFAULT_CHAPTER}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def run_cli(*args: str | Path) -> tuple[int, str, str]:
+    """Run the command line in-process; return (exit status, stdout, stderr)."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main([str(a) for a in args])
+    return status, out.getvalue(), err.getvalue()
