@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Literal
 
-from allianceprint.errors import ConfigError, Diagnostics
+from allianceprint.errors import ConfigError, Diagnostics, shown_path
 from allianceprint.labels import ENGLISH, labels_for
 from allianceprint.model import BookConfig, BookMeta, Contents, Contributor, PrintOptions
 
@@ -99,19 +99,25 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 def load_config(root: Path) -> BookConfig:
     """Read and validate `root/book.toml`; raise ConfigError(s) naming key and line."""
     path = root / CONFIG_NAME
+    shown = shown_path(root, CONFIG_NAME)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"no {CONFIG_NAME} here: a manuscript folder needs one "
-                          "(see the README for its keys)", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", path) from exc
+                          "(see the README for its keys)", shown) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", shown) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{CONFIG_NAME} is not UTF-8 text: save it as UTF-8", shown,
+                          raw[:exc.start].count(b"\n") + 1) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {_toml_reason(exc)}", path,
+        raise ConfigError(f"not valid TOML: {_toml_reason(exc)}", shown,
                           _toml_line(exc)) from exc
-    return _Validator(root, path, text).validate(data)
+    return _Validator(root, path, shown, text).validate(data)
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
@@ -149,16 +155,17 @@ def orcid_valid(value: str) -> bool:
 class _Validator:
     """Walks the parsed TOML against the schema, collecting every problem."""
 
-    def __init__(self, root: Path, path: Path, text: str) -> None:
+    def __init__(self, root: Path, path: Path, shown: Path, text: str) -> None:
         self.root = root
         self.path = path
+        self.shown = shown
         self.lines = text.splitlines()
         self.diagnostics = Diagnostics()
 
     def line_of(self, table: str, key: str | None = None) -> int | None:
         """The line of `[table]` (or of `key` inside it); None when it cannot be found."""
         current = None
-        header_re = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+        header_re = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
         for number, line in enumerate(self.lines, start=1):
             header = header_re.match(line)
             if header:
@@ -175,7 +182,7 @@ class _Validator:
 
     def error(self, message: str, table: str, key: str | None = None) -> None:
         where = f"[{table}]" + (f" {key}" if key else "")
-        self.diagnostics.error(f"{where}: {message}", self.path, self.line_of(table, key))
+        self.diagnostics.error(f"{where}: {message}", self.shown, self.line_of(table, key))
 
     def validate(self, data: dict[str, Any]) -> BookConfig:
         for table, value in data.items():
@@ -186,7 +193,7 @@ class _Validator:
         book = self.table(data, "book", BOOK_OPTIONS)
         if "book" not in data:
             self.diagnostics.error("[book] is missing: it needs at least `title` and "
-                                   "`language`", self.path, None)
+                                   "`language`", self.shown, None)
         contributors = self.contributors(data.get("contributors", {}))
         contents = self.table(data, "contents", CONTENTS_OPTIONS)
         print_options = self.table(data, "print", PRINT_OPTIONS)
@@ -287,7 +294,8 @@ class _Validator:
         try:
             dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
         except ValueError:
-            return None, f"{value!r} is not a real date"
+            return None, (f"{value!r} is not a real date: write a month from 01 to 12 and "
+                          "a day that month has")
         return value, None
 
     @staticmethod

@@ -19,6 +19,12 @@ from typing import Iterator, Literal
 Severity = Literal["error", "warning"]
 
 
+def shown_path(root: Path, relative: str | Path) -> Path:
+    """How a manuscript file is named in messages: from the manuscript folder's own name,
+    e.g. `manuscript/chapters/one.md`, whatever folder the command was run from."""
+    return Path(root.resolve().name) / relative
+
+
 @dataclass(frozen=True)
 class Location:
     """Where in the manuscript something was found (line and column count from 1)."""

@@ -8,6 +8,7 @@ Mistakes are collected in a `Diagnostics` and raised together at the end.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from pathlib import Path
@@ -15,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from allianceprint.config import load_config
-from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError
+from allianceprint.config import CONFIG_NAME, load_config
+from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
 from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
 
@@ -45,8 +46,8 @@ def load_book(root: Path, diagnostics: Diagnostics) -> Book:
 
 
 def display_path(config: BookConfig, relative: str | Path) -> Path:
-    """How a manuscript file is named in messages: relative to the folder above the book."""
-    return Path(config.root.name) / relative
+    """How a file of this manuscript is named in messages (see errors.shown_path)."""
+    return shown_path(config.root, relative)
 
 
 def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
@@ -58,27 +59,28 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
         ("body", "chapters", config.contents.chapters),
         ("back", "back", config.contents.back),
     ]
+    toml_shown = display_path(config, CONFIG_NAME)
     for division, key, files in lists:
-        for relative in files:
-            where = _contents_line(config, relative)
+        for position, relative in enumerate(files):
+            where = _contents_line(config, key, position)
             resolved = (config.root / relative).resolve()
             if not resolved.is_relative_to(config.root):
                 diagnostics.error(f"[contents] {key}: {relative!r} lies outside the manuscript "
-                                  "folder", config.path, where)
+                                  "folder", toml_shown, where)
                 continue
             if resolved in seen:
                 diagnostics.error(f"[contents] {key}: {relative!r} is listed twice (also in "
-                                  f"{seen[resolved]}): list each part once", config.path, where)
+                                  f"{seen[resolved]}): list each part once", toml_shown, where)
                 continue
             seen[resolved] = key
             if not resolved.is_file():
                 diagnostics.error(f"[contents] {key}: {relative!r} does not exist: create it or "
                                   "correct the path (relative to the manuscript folder)",
-                                  config.path, where)
+                                  toml_shown, where)
                 continue
             if resolved.suffix.lower() != ".md":
                 diagnostics.error(f"[contents] {key}: {relative!r} is not a Markdown (.md) file",
-                                  config.path, where)
+                                  toml_shown, where)
                 continue
             try:
                 part = _load_part(config, resolved, division, used_ids, diagnostics)
@@ -89,22 +91,42 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
             parts.append(part)
     if not any(p.division == "body" for p in parts) and not diagnostics.errors:
         diagnostics.error("[contents] chapters is empty: list at least one chapter",
-                          config.path, _contents_line(config, None))
+                          toml_shown, _contents_line(config))
     return parts
 
 
-def _contents_line(config: BookConfig, relative: str | None) -> int | None:
+_TOML_KEY_RE = re.compile(r"""^\s*["']?([A-Za-z0-9_-]+)["']?\s*=""")
+_TOML_STRING_OR_COMMENT_RE = re.compile(r""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#.*""")
+
+
+def _contents_line(config: BookConfig, key: str | None = None,
+                   position: int = 0) -> int | None:
+    """The line of `[contents]`, or of the entry at `position` in its list `key`."""
     in_contents = False
+    current: str | None = None
+    count = 0
     for number, line in enumerate(config.path.read_text(encoding="utf-8").splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith("["):
             in_contents = stripped.replace(" ", "") == "[contents]"
-            if in_contents and relative is None:
+            current = None
+            if in_contents and key is None:
                 return number
             continue
-        if in_contents and relative is not None and (f'"{relative}"' in line
-                                                     or f"'{relative}'" in line):
-            return number
+        if not in_contents or key is None:
+            continue
+        assignment = _TOML_KEY_RE.match(line)
+        if assignment:
+            current, count = assignment.group(1), 0
+            line = line[assignment.end():]
+        if current != key:
+            continue
+        for token in _TOML_STRING_OR_COMMENT_RE.finditer(line):
+            if token.group(0).startswith("#"):
+                break
+            if count == position:
+                return number
+            count += 1
     return None
 
 
@@ -113,17 +135,18 @@ def _read_text(path: Path, shown: Path) -> str:
     if size > MAX_PART_BYTES:
         raise ManuscriptError(f"the file is {size // 1_000_000} MB; a part may be at most "
                               f"{MAX_PART_BYTES // 1_000_000} MB: split it", shown)
-    data = path.read_bytes()
+    data = path.read_bytes().removeprefix(codecs.BOM_UTF8)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        before = data[:exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         raise ManuscriptError("the file is not UTF-8 text: save it as UTF-8", shown,
-                              line) from exc
+                              before.count(b"\n") + 1) from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         line = text[:text.index("\x00")].count("\n") + 1
         raise ManuscriptError("the file contains a NUL byte: remove it", shown, line)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set[str],
@@ -193,6 +216,9 @@ def _split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, in
         meta = yaml.load(yaml_text, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and mark.index >= len(yaml_text):
+            # "unexpected end of stream": the mistake is where the unclosed thing began.
+            mark = exc.context_mark
         line = mark.line + 2 if mark else 1
         reason = exc.problem or exc.context or "invalid YAML"
         raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown,
@@ -216,7 +242,7 @@ def _key_line(text: str, key: str) -> int | None:
     for number, line in enumerate(text.split("\n")[1:], start=2):
         if line.rstrip() in ("---", "..."):
             break
-        if re.match(rf"^{re.escape(key)}\s*:", line):
+        if re.match(rf"""^(["']?){re.escape(key)}\1\s*:""", line):
             return number
     return None
 

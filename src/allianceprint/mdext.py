@@ -46,10 +46,13 @@ class SourceInfo:
     diagnostics: Diagnostics
 
     def line_of(self, needle: str) -> int | None:
-        """The file line of the first body line that contains `needle`."""
-        for offset, line in enumerate(self.body.splitlines()):
-            if needle in line:
-                return self.first_line + offset
+        """The file line of the first body line that uses `needle` as a link or image target
+        (`](needle`), else of the first that contains it at all."""
+        lines = self.body.split("\n")  # as Python-Markdown splits: not at U+2028 or \f
+        for pattern in (f"]({needle}", f"](<{needle}", needle):
+            for offset, line in enumerate(lines):
+                if pattern in line:
+                    return self.first_line + offset
         return None
 
     def error(self, message: str, line: int | None) -> None:
