@@ -127,7 +127,8 @@ class _EpubBuilder:
         image.properties = ["cover-image"]
         self.package.add_item(image)
         self.package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-        return self.document("cover", "cover.xhtml", self.render("cover.xhtml.j2", cover=name))
+        return self.document("cover", "cover.xhtml", self.render("cover.xhtml.j2", cover=name,
+                                                                meta=self.meta))
 
     def add_images(self) -> None:
         seen: set[Path] = set()
