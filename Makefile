@@ -3,19 +3,20 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := tools
 
 .PHONY: book test check clean setup
 
 book: $(VENV)/.runtime
 	$(BIN)/allianceprint build manuscript --output build
 
-test: $(VENV)/.test
+test: $(VENV)/.test $(TOOLS)/node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.runtime
 	$(BIN)/allianceprint check manuscript
 
-setup: $(VENV)/.test
+setup: $(VENV)/.test $(TOOLS)/node_modules/.installed
 
 $(VENV)/.system: scripts/setup-system.sh
 	bash scripts/setup-system.sh
@@ -29,6 +30,17 @@ $(VENV)/.runtime: pyproject.toml $(VENV)/.system
 
 $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+$(VENV)/.system-test: scripts/setup-system.sh
+	bash scripts/setup-system.sh --test
+	@mkdir -p $(VENV) && touch $@
+
+# DAISY Ace and Puppeteer from npm, as tools/package-lock.json pins them. They drive Debian's
+# Chromium (PUPPETEER_EXECUTABLE_PATH, set by the tests), so no browser is downloaded.
+$(TOOLS)/node_modules/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.json \
+		$(VENV)/.system-test
+	cd $(TOOLS) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
 
 clean:

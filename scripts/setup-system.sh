@@ -2,13 +2,23 @@
 # Install the system packages allianceprint needs, where we are allowed to.
 #   Pango (WeasyPrint's text layout), the book fonts, poppler-utils and qpdf (PDF checks in
 #   the tests) and a Java runtime (EPUBCheck).
+#   With --test, also what only the tests need: Chromium, the browser DAISY Ace (the EPUB
+#   accessibility checker, installed from npm into tools/) drives, and Node.js with npm if
+#   the machine has no `node`.
 # As root on Debian/Ubuntu this installs whatever is missing; otherwise it names what is
 # missing and how to install it, and fails.
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-linuxlibertine fonts-dejavu-core poppler-utils qpdf)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-linuxlibertine
+          fonts-dejavu-core poppler-utils qpdf)
 if ! command -v java >/dev/null 2>&1; then
   packages+=(default-jre-headless)
+fi
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium)
+  if ! command -v node >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+  fi
 fi
 
 missing=()

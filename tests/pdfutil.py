@@ -45,24 +45,25 @@ class Pdf:
         return items
 
     @cached_property
+    def plumber(self) -> pdfplumber.PDF:
+        return pdfplumber.open(self.path)
+
+    @cached_property
     def lines(self) -> list[list[str]]:
         """Each page's text lines, top to bottom (pdfplumber's layout order)."""
-        result = []
-        with pdfplumber.open(self.path) as pdf:
-            for page in pdf.pages:
-                text = page.extract_text() or ""
-                result.append([line.strip() for line in text.splitlines() if line.strip()])
-        return result
+        return [[line.strip() for line in (page.extract_text() or "").splitlines()
+                 if line.strip()] for page in self.plumber.pages]
+
+    def region_lines(self, index: int, top: float, bottom: float) -> list[str]:
+        """The text lines between `top` and `bottom` points from the top of the page."""
+        page = self.plumber.pages[index]
+        text = page.crop((0, top, page.width, bottom)).extract_text() or ""
+        return [line for line in text.splitlines() if line.strip()]
 
     def head(self, index: int) -> str:
         """The text in the page's top margin (the running head), or ''."""
-        with pdfplumber.open(self.path) as pdf:
-            page = pdf.pages[index]
-            top = page.crop((0, 0, page.width, 0.62 * 72))
-            return " ".join((top.extract_text() or "").split())
+        return " ".join(" ".join(self.region_lines(index, 0, 0.62 * 72)).split())
 
     def foot(self, index: int) -> str:
-        with pdfplumber.open(self.path) as pdf:
-            page = pdf.pages[index]
-            bottom = page.crop((0, page.height - 0.75 * 72, page.width, page.height))
-            return " ".join((bottom.extract_text() or "").split())
+        height = self.plumber.pages[index].height
+        return " ".join(" ".join(self.region_lines(index, height - 0.75 * 72, height)).split())

@@ -134,10 +134,13 @@ def test_contributors_part_in_order_of_first_appearance(tmp_path):
 def test_image_alone_in_a_paragraph_becomes_a_figure_with_caption(tmp_path):
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
     book, diagnostics = render(tmp_path, {
-        "chapters/one.md": "# One\n\n![A square](../img/sq.svg \"Figure caption\")\n",
+        # (it names its author, so that no contributor goes unused: no finding at all)
+        "chapters/one.md": "---\nauthors: [au]\n---\n# One\n\n![A square](../img/sq.svg "
+                           "\"Figure caption\")\n",
         "img/sq.svg": svg}, DEFAULT_TOML.replace('"one.md"', '"chapters/one.md"'))
     html = book.parts[0].body_html
-    assert '<figure><img alt="A square" src="img/sq.svg" /><figcaption>Figure caption' in html
+    assert ('<figure><img alt="A square" src="img/sq.svg" /><figcaption><span '
+            'class="caption-label">Figure 1.</span> Figure caption') in html
     assert book.parts[0].images == (Path("img/sq.svg"),)
     assert not list(diagnostics)
 
@@ -146,3 +149,44 @@ def test_links_to_other_parts_become_internal_links(tmp_path):
     book, _ = render(tmp_path, {"one.md": "# One\n\nSee [the next](two.md).\n",
                                 "two.md": "# Two\n\nText.\n"}, TWO_CHAPTERS)
     assert 'href="#two"' in book.parts[0].body_html
+
+
+def test_figures_and_tables_with_captions_are_numbered_per_part(tmp_path):
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    chapter = """# {t}
+
+![A](sq.svg "First")
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+Table: Numbers, *in brief*.
+
+![B](sq.svg "Second")
+
+![C](sq.svg)
+"""
+    book, _ = render(tmp_path, {"one.md": chapter.format(t="One"), "two.md": chapter.format(t="Two"),
+                                "sq.svg": svg}, TWO_CHAPTERS)
+    for part in book.parts:
+        html = part.body_html
+        assert "Figure 1.</span> First" in html and "Figure 2.</span> Second" in html
+        assert "Figure 3" not in html  # no caption, no number
+        assert ('<caption><span class="caption-label">Table 1.</span> Numbers, '
+                '<em>in brief</em>.</caption>') in html
+        assert "Table: " not in html
+
+
+def test_bare_urls_become_links_that_can_break_after_slashes(tmp_path):
+    book, _ = render(tmp_path, {"one.md": """\
+        # One
+
+        Text.[^1]
+
+        [^1]: Report (2024), https://www.example.org/reports/2024/long-name.pdf.
+        """})
+    note = book.parts[0].notes[0].html
+    assert '<a href="https://www.example.org/reports/2024/long-name.pdf">' in note
+    assert "https://<wbr />www.<wbr />example.<wbr />org/<wbr />reports/" in note
+    assert "long-name.pdf</a>." in note.replace("<wbr />", "")

@@ -16,13 +16,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Literal
 
+import langcodes
+
 from allianceprint.errors import ConfigError, Diagnostics, shown_path
 from allianceprint.labels import ENGLISH, labels_for
-from allianceprint.model import BookConfig, BookMeta, Contents, Contributor, PrintOptions
+from allianceprint.model import (NOTE_MODES, BookConfig, BookMeta, CheckOptions, Contents,
+                                 Contributor, PrintOptions)
 
 CONFIG_NAME = "book.toml"
 
-Kind = Literal["text", "keys", "files", "date", "isbn", "language", "file", "orcid", "size"]
+Kind = Literal["text", "keys", "files", "date", "isbn", "language", "file", "orcid", "size",
+               "length", "marks", "flag", "variant", "notes", "words"]
 
 
 @dataclass(frozen=True)
@@ -68,9 +72,29 @@ CONTENTS_OPTIONS: tuple[Option, ...] = (
 )
 
 PRINT_OPTIONS: tuple[Option, ...] = (
-    Option("trim", "size", "Trim size: `6in 9in` (default), `A5`, `A4`, `letter`, `B5`, "
-           "or two CSS lengths."),
-    Option("font_size", "text", "Body text size as a CSS length (default `10.5pt`)."),
+    Option("trim", "size", "Trim size: `6x9` (6in 9in, the default), `A5`, `A4`, `letter`, "
+           "`B5`, or two CSS lengths such as `5.5in 8.5in`."),
+    Option("font_size", "length", "Body text size (default `10.5pt`)."),
+    Option("margin_top", "length", "Top margin (default `0.7in`)."),
+    Option("margin_bottom", "length", "Bottom margin (default `0.8in`)."),
+    Option("margin_inner", "length", "Inner margin, at the spine (the gutter; default "
+           "`0.875in`); mirrored on left and right pages."),
+    Option("margin_outer", "length", "Outer margin (default `0.625in`)."),
+    Option("bleed", "length", "Bleed around the trim in the print-ready PDF (default "
+           "`0.125in`)."),
+    Option("marks", "marks", "Printer's marks in the print-ready PDF: `[\"crop\", "
+           "\"cross\"]` (the default), one of them, or `[]`."),
+    Option("print_ready", "flag", "Also write the printer's PDF (`<name>-print.pdf`, with "
+           "bleed and marks) on every build; `--print-ready` does it for one build."),
+    Option("pdf_variant", "variant", "PDF standard to follow: `pdf/ua-1` (tagged and "
+           "accessible, the default), `pdf/a-3b`, `pdf/a-2b`, `pdf/x-4`, or `none`."),
+    Option("notes", "notes", "Where notes print: `chapter-end` (the default), `footnotes` "
+           "(at the foot of the page) or `book-end` (one section before the back matter). "
+           "The EPUB keeps notes at the end of each part."),
+)
+
+CHECKS_OPTIONS: tuple[Option, ...] = (
+    Option("ignore_words", "words", "All-caps words that `check` accepts without an entry in the\n           abbreviations part, e.g. `[\"NB\", \"DC\"]`."),
 )
 
 TABLES: dict[str, tuple[Option, ...] | None] = {
@@ -79,11 +103,14 @@ TABLES: dict[str, tuple[Option, ...] | None] = {
     "contents": CONTENTS_OPTIONS,
     "print": PRINT_OPTIONS,
     "labels": None,  # free keys: any label name from labels.ENGLISH
+    "checks": CHECKS_OPTIONS,
 }
 
+#: Named trim sizes (lower case, spaces removed) and their CSS page sizes.
 NAMED_TRIMS = {
     "a4": "210mm 297mm", "a5": "148mm 210mm", "b5": "176mm 250mm",
-    "letter": "8.5in 11in", "us-letter": "8.5in 11in", "6x9": "6in 9in",
+    "letter": "8.5in 11in", "usletter": "8.5in 11in", "us-letter": "8.5in 11in",
+    "6x9": "6in 9in", "6×9": "6in 9in", "6x9in": "6in 9in", "6×9in": "6in 9in",
 }
 
 _LANGUAGE_RE = re.compile(
@@ -93,6 +120,7 @@ _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _LENGTH = r"\d+(\.\d+)?(mm|cm|in|pt|pc|px)"
 _SIZE_RE = re.compile(rf"^{_LENGTH}\s+{_LENGTH}$")
+_LENGTH_RE = re.compile(rf"^{_LENGTH}$")
 _KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -110,13 +138,19 @@ def load_config(root: Path) -> BookConfig:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
         raise ConfigError(f"{CONFIG_NAME} is not UTF-8 text: save it as UTF-8", shown,
-                          raw[:exc.start].count(b"\n") + 1) from exc
+                          raw[:exc.start].count(b"\n") + 1,
+                          len(raw[line_start:exc.start].decode("utf-8", "replace")) + 1) from exc
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        raise ConfigError(f"arrays or inline tables nest more than {MAX_TOML_NESTING} deep: "
+                          "book.toml needs at most two levels", shown, *too_deep)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {_toml_reason(exc)}", shown,
-                          _toml_line(exc)) from exc
+                          _toml_line(exc), _toml_column(exc)) from exc
     return _Validator(root, path, shown, text).validate(data)
 
 
@@ -128,9 +162,69 @@ def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _toml_column(exc: tomllib.TOMLDecodeError) -> int | None:
+    colno = getattr(exc, "colno", None)
+    if colno:
+        return int(colno)
+    match = re.search(r"at line \d+, column (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+MAX_TOML_NESTING = 32
+_TOML_TOKEN_RE = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                            r"|'[^'\n]*'|#[^\n]*|[\[\]{}]", re.DOTALL)
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """(line, column) where arrays or inline tables first nest deeper than MAX_TOML_NESTING.
+
+    tomllib reads nested values recursively, so a hostile book.toml of a few thousand `[`
+    would exhaust the stack: it is turned away here, before parsing.
+    """
+    depth = 0
+    for token in _TOML_TOKEN_RE.finditer(text):
+        char = token.group(0)
+        if char in "[{":
+            depth += 1
+            if depth > MAX_TOML_NESTING:
+                line_start = text.rfind("\n", 0, token.start()) + 1
+                return text.count("\n", 0, token.start()) + 1, token.start() - line_start + 1
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
+CONTROL_CHARACTER_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def control_character_problem(value: str) -> str | None:
+    """What is wrong with a text that holds a control character (which neither edition can
+    hold: XML forbids them), or None. NUL is reported on its own, as a broken file."""
+    found = CONTROL_CHARACTER_RE.search(value)
+    if found is None:
+        return None
+    return (f"contains the control character U+{ord(found.group()):04X}, which no book can "
+            "print: remove it")
+
+
+def language_tag_problem(value: str) -> str | None:
+    """What is wrong with `value` as a BCP 47 language tag, or None if it is a good one."""
+    if not _LANGUAGE_RE.match(value):
+        return f"{value!r} is not a BCP 47 language tag: write e.g. en, en-GB, fr, zh-Hans"
+    if not langcodes.tag_is_valid(value):
+        return (f"{value!r} is not a known language tag: its language, script or region is "
+                "not in the IANA language subtag registry; write e.g. en, en-GB, fr, zh-Hans")
+    return None
+
+
 def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
     return re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
                   getattr(exc, "msg", None) or str(exc))
+
+
+def key_line(text: str, table: str, key: str | None = None) -> int | None:
+    """The line of `[table]`, or of `key` in it, in the book.toml `text` (None if absent)."""
+    return _Validator(Path(), Path(), Path(CONFIG_NAME), text).line_of(table, key)
 
 
 def isbn13_valid(value: str) -> bool:
@@ -180,9 +274,17 @@ class _Validator:
             return self.line_of(table)
         return None
 
+    def column_of(self, line: int | None) -> int | None:
+        """The column where the key or table header on `line` begins."""
+        if line is None or line > len(self.lines):
+            return None
+        text = self.lines[line - 1]
+        return len(text) - len(text.lstrip()) + 1
+
     def error(self, message: str, table: str, key: str | None = None) -> None:
         where = f"[{table}]" + (f" {key}" if key else "")
-        self.diagnostics.error(f"{where}: {message}", self.shown, self.line_of(table, key))
+        line = self.line_of(table, key)
+        self.diagnostics.error(f"{where}: {message}", self.shown, line, self.column_of(line))
 
     def validate(self, data: dict[str, Any]) -> BookConfig:
         for table, value in data.items():
@@ -198,6 +300,7 @@ class _Validator:
         contents = self.table(data, "contents", CONTENTS_OPTIONS)
         print_options = self.table(data, "print", PRINT_OPTIONS)
         labels = self.labels(data.get("labels", {}))
+        checks = self.table(data, "checks", CHECKS_OPTIONS)
 
         for role in ("authors", "editors", "translators"):
             for key in book.get(role, ()):
@@ -215,6 +318,7 @@ class _Validator:
             contents=Contents(**contents),
             print=PrintOptions(**print_options),
             labels=labels_for(meta.language, labels),
+            checks=CheckOptions(**checks),
         )
 
     def table(self, data: dict[str, Any], name: str, options: tuple[Option, ...],
@@ -254,7 +358,7 @@ class _Validator:
     def _text(value: Any) -> tuple[Any, str | None]:
         if not isinstance(value, str):
             return None, "must be a string in quotes"
-        return value.strip(), None
+        return value.strip(), control_character_problem(value)
 
     @staticmethod
     def _keys(value: Any) -> tuple[Any, str | None]:
@@ -262,6 +366,13 @@ class _Validator:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return None, 'must be a list of contributor keys, e.g. ["voss", "arakawa"]'
+        return tuple(value), None
+
+    @staticmethod
+    def _words(value: Any) -> tuple[Any, str | None]:
+        if (not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+                or not all(re.fullmatch(r"[^\W_]+", v) for v in value)):
+            return None, 'must be a list of words (letters and digits), e.g. ["NB", "DC"]'
         return tuple(value), None
 
     def _files(self, value: Any) -> tuple[Any, str | None]:
@@ -272,11 +383,14 @@ class _Validator:
     def _file(self, value: Any) -> tuple[Any, str | None]:
         if not isinstance(value, str):
             return None, "must be a path in quotes, relative to the manuscript folder"
-        target = (self.root / value).resolve()
-        if not target.is_relative_to(self.root.resolve()):
-            return None, f"{value!r} lies outside the manuscript folder"
-        if not target.is_file():
-            return None, f"{value!r} does not exist"
+        try:
+            target = (self.root / value).resolve()
+            if not target.is_relative_to(self.root.resolve()):
+                return None, f"{value!r} lies outside the manuscript folder"
+            if not target.is_file():
+                return None, f"{value!r} does not exist"
+        except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the system
+            return None, f"{value!r} is not a usable file name ({exc})"
         if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
             return None, f"{value!r} must be a JPEG or PNG image"
         return value, None
@@ -307,9 +421,9 @@ class _Validator:
 
     @staticmethod
     def _language(value: Any) -> tuple[Any, str | None]:
-        if not isinstance(value, str) or not _LANGUAGE_RE.match(value):
+        if not isinstance(value, str):
             return None, f"{value!r} is not a BCP 47 language tag: write e.g. en, en-GB, fr, zh-Hans"
-        return value, None
+        return value, language_tag_problem(value)
 
     @staticmethod
     def _orcid(value: Any) -> tuple[Any, str | None]:
@@ -327,6 +441,41 @@ class _Validator:
         if not _SIZE_RE.match(value.strip()):
             return None, f'{value!r} is not a trim size: write "6in 9in", "A5", "A4", "letter" or "B5"'
         return value.strip(), None
+
+    @staticmethod
+    def _length(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str) or not _LENGTH_RE.match(value.strip()):
+            return None, f'{value!r} is not a length: write e.g. "0.75in", "18mm" or "10.5pt"'
+        return value.strip(), None
+
+    @staticmethod
+    def _marks(value: Any) -> tuple[Any, str | None]:
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, list) or not all(v in ("crop", "cross") for v in value):
+            return None, 'must be a list of "crop" and "cross", e.g. ["crop", "cross"], or []'
+        return tuple(dict.fromkeys(value)), None
+
+    @staticmethod
+    def _flag(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, bool):
+            return None, "must be true or false (without quotes)"
+        return value, None
+
+    @staticmethod
+    def _variant(value: Any) -> tuple[Any, str | None]:
+        from weasyprint.pdf import VARIANTS
+
+        if not isinstance(value, str) or (value != "none" and value not in VARIANTS):
+            return None, (f"{value!r} is not a PDF variant WeasyPrint writes: use none, "
+                          + ", ".join(sorted(v for v in VARIANTS if v != "debug")))
+        return value, None
+
+    @staticmethod
+    def _notes(value: Any) -> tuple[Any, str | None]:
+        if value not in NOTE_MODES:
+            return None, f"{value!r} is not a notes mode: use {', '.join(NOTE_MODES)}"
+        return value, None
 
     def contributors(self, raw: Any) -> dict[str, Contributor]:
         result: dict[str, Contributor] = {}
@@ -355,6 +504,8 @@ class _Validator:
                 self.error(f"unknown label; the labels are {', '.join(ENGLISH)}", "labels", key)
             elif not isinstance(value, str):
                 self.error("must be a string in quotes", "labels", key)
+            elif control_character_problem(value):
+                self.error(control_character_problem(value), "labels", key)
             else:
                 result[key] = value
         return result

@@ -1,8 +1,8 @@
 """Errors and diagnostics.
 
 A user's mistake in a manuscript is a `ManuscriptError` (or one of its subclasses): it carries
-the file and line it was found at and says what to fix, and the command line prints it as one
-line with exit status 1. Anything else that escapes is a bug in allianceprint and keeps its
+the file, line and column it was found at (as far as they are known) and says what to fix,
+and the command line prints it as one line with exit status 1. Anything else that escapes is a bug in allianceprint and keeps its
 traceback.
 
 Stages that can find several mistakes in one pass collect them as `Diagnostic`s in a
@@ -12,9 +12,9 @@ of them together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Any, Callable, Iterator, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -99,24 +99,38 @@ class ManuscriptErrors(ManuscriptError):
 
 
 class Diagnostics:
-    """An ordered collection of findings, shared by the stages of one run."""
+    """An ordered collection of findings, shared by the stages of one run. A finding made
+    twice (the same text checked on two paths) is kept once."""
 
     def __init__(self) -> None:
         self._items: list[Diagnostic] = []
+        self._seen: set[Diagnostic] = set()
+
+    def _append(self, diagnostic: Diagnostic) -> None:
+        if diagnostic not in self._seen:
+            self._seen.add(diagnostic)
+            self._items.append(diagnostic)
 
     def error(self, message: str, path: Path | None = None, line: int | None = None,
               column: int | None = None) -> None:
-        self._items.append(Diagnostic("error", message, Location(path, line, column)))
+        self._append(Diagnostic("error", message, Location(path, line, column)))
 
     def warning(self, message: str, path: Path | None = None, line: int | None = None,
                 column: int | None = None) -> None:
-        self._items.append(Diagnostic("warning", message, Location(path, line, column)))
+        self._append(Diagnostic("warning", message, Location(path, line, column)))
 
     def add(self, exc: ManuscriptError) -> None:
-        self._items.append(Diagnostic("error", exc.message, exc.location))
+        """Add a raised mistake: each of a ManuscriptErrors' findings, else the one error."""
+        for diagnostic in getattr(exc, "diagnostics", None) or [
+                Diagnostic("error", exc.message, exc.location)]:
+            self._append(diagnostic)
 
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self._items)
+
+    def sort(self, key: Callable[[Diagnostic], Any]) -> None:
+        """Put the findings in the order of `key` (stable: equal keys keep their order)."""
+        self._items.sort(key=key)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -129,6 +143,8 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self._items if d.severity == "warning"]
 
-    def raise_if_errors(self) -> None:
-        if self.errors:
-            raise ManuscriptErrors(self.errors)
+    def raise_if_errors(self, strict: bool = False) -> None:
+        """Raise ManuscriptErrors with every error; with `strict`, warnings count as errors."""
+        found = [replace(d, severity="error") for d in self._items] if strict else self.errors
+        if found:
+            raise ManuscriptErrors(found)

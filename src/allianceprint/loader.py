@@ -3,7 +3,9 @@
 Reads every part that `[contents]` lists, in order: its YAML front matter (title,
 short_title, authors, kind), its title (else its first `#` heading) and its Markdown body;
 reads the abbreviations part's definitions; warns about Markdown files that no list names.
-Mistakes are collected in a `Diagnostics` and raised together at the end.
+Mistakes are collected in a `Diagnostics`; a part that cannot be read is left out of the
+`Book`, so that the later stages can still check the others (`build.check` raises them
+all together). Only a `book.toml` that cannot be read stops the loading at once.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from allianceprint.config import CONFIG_NAME, load_config
+from allianceprint.config import (CONFIG_NAME, CONTROL_CHARACTER_RE, control_character_problem,
+                                  load_config)
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
 from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
@@ -27,7 +30,9 @@ FRONT_MATTER_KEYS = {
     "authors": "contributor keys of the part's authors",
     "kind": "text (default), abbreviations or contributors",
 }
-MAX_PART_BYTES = 20 * 1024 * 1024
+MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake or an attack
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_YAML_NESTING = 16
 
 _ABBR_DEF_RE = re.compile(r"^\*\[([^\]\n]+)\]:[ \t]*(.*)$")
 _ATX_H1_RE = re.compile(r"^ {0,3}#(?!#)[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
@@ -35,13 +40,16 @@ _NOTE_REF_RE = re.compile(r"\[\^[^\]\n]+\]")
 
 
 def load_book(root: Path, diagnostics: Diagnostics) -> Book:
-    """Read the manuscript folder `root` into a Book; raise ManuscriptError(s) on mistakes."""
+    """Read the manuscript folder `root` into a Book of the parts that can be read.
+
+    Raises ConfigError(s) when book.toml cannot be used; every other mistake is added to
+    `diagnostics` (the caller raises them once the later stages have added theirs).
+    """
     root = root.resolve()
     config = load_config(root)
     parts = _load_parts(config, diagnostics)
     _warn_unlisted(config, parts, diagnostics)
     abbreviations = _load_abbreviations(config, parts, diagnostics)
-    diagnostics.raise_if_errors()
     return Book(config=config, parts=tuple(parts), abbreviations=tuple(abbreviations))
 
 
@@ -62,25 +70,37 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
     toml_shown = display_path(config, CONFIG_NAME)
     for division, key, files in lists:
         for position, relative in enumerate(files):
-            where = _contents_line(config, key, position)
-            resolved = (config.root / relative).resolve()
+            where = _contents_position(config, key, position)
+            try:
+                resolved = (config.root / relative).resolve()
+                is_file = resolved.is_file()
+            except (OSError, ValueError) as exc:  # a NUL byte, a name too long
+                diagnostics.error(f"[contents] {key}: {relative!r} is not a usable file name "
+                                  f"({exc})", toml_shown, *where)
+                continue
             if not resolved.is_relative_to(config.root):
                 diagnostics.error(f"[contents] {key}: {relative!r} lies outside the manuscript "
-                                  "folder", toml_shown, where)
+                                  "folder", toml_shown, *where)
                 continue
             if resolved in seen:
                 diagnostics.error(f"[contents] {key}: {relative!r} is listed twice (also in "
-                                  f"{seen[resolved]}): list each part once", toml_shown, where)
+                                  f"{seen[resolved]}): list each part once", toml_shown,
+                                  *where)
                 continue
             seen[resolved] = key
-            if not resolved.is_file():
+            if not is_file and resolved.exists():
+                diagnostics.error(f"[contents] {key}: {relative!r} is not a regular file (a "
+                                  "folder, a pipe or a device): list Markdown files only",
+                                  toml_shown, *where)
+                continue
+            if not is_file:
                 diagnostics.error(f"[contents] {key}: {relative!r} does not exist: create it or "
                                   "correct the path (relative to the manuscript folder)",
-                                  toml_shown, where)
+                                  toml_shown, *where)
                 continue
             if resolved.suffix.lower() != ".md":
                 diagnostics.error(f"[contents] {key}: {relative!r} is not a Markdown (.md) file",
-                                  toml_shown, where)
+                                  toml_shown, *where)
                 continue
             try:
                 part = _load_part(config, resolved, division, used_ids, diagnostics)
@@ -91,7 +111,7 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
             parts.append(part)
     if not any(p.division == "body" for p in parts) and not diagnostics.errors:
         diagnostics.error("[contents] chapters is empty: list at least one chapter",
-                          toml_shown, _contents_line(config))
+                          toml_shown, *_contents_position(config))
     return parts
 
 
@@ -99,9 +119,9 @@ _TOML_KEY_RE = re.compile(r"""^\s*["']?([A-Za-z0-9_-]+)["']?\s*=""")
 _TOML_STRING_OR_COMMENT_RE = re.compile(r""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#.*""")
 
 
-def _contents_line(config: BookConfig, key: str | None = None,
-                   position: int = 0) -> int | None:
-    """The line of `[contents]`, or of the entry at `position` in its list `key`."""
+def _contents_position(config: BookConfig, key: str | None = None,
+                       position: int = 0) -> tuple[int | None, int | None]:
+    """(line, column) of `[contents]`, or of the entry at `position` in its list `key`."""
     in_contents = False
     current: str | None = None
     count = 0
@@ -111,23 +131,24 @@ def _contents_line(config: BookConfig, key: str | None = None,
             in_contents = stripped.replace(" ", "") == "[contents]"
             current = None
             if in_contents and key is None:
-                return number
+                return number, len(line) - len(line.lstrip()) + 1
             continue
         if not in_contents or key is None:
             continue
+        start = 0
         assignment = _TOML_KEY_RE.match(line)
         if assignment:
             current, count = assignment.group(1), 0
-            line = line[assignment.end():]
+            start = assignment.end()
         if current != key:
             continue
-        for token in _TOML_STRING_OR_COMMENT_RE.finditer(line):
+        for token in _TOML_STRING_OR_COMMENT_RE.finditer(line, start):
             if token.group(0).startswith("#"):
                 break
             if count == position:
-                return number
+                return number, token.start() + 1
             count += 1
-    return None
+    return None, None
 
 
 def _read_text(path: Path, shown: Path) -> str:
@@ -140,12 +161,16 @@ def _read_text(path: Path, shown: Path) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = data[:exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        line_start = before.rfind(b"\n") + 1
         raise ManuscriptError("the file is not UTF-8 text: save it as UTF-8", shown,
-                              before.count(b"\n") + 1) from exc
+                              before.count(b"\n") + 1,
+                              len(before[line_start:].decode("utf-8", "replace")) + 1) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        line = text[:text.index("\x00")].count("\n") + 1
-        raise ManuscriptError("the file contains a NUL byte: remove it", shown, line)
+        index = text.index("\x00")
+        raise ManuscriptError("the file contains a NUL byte: remove it", shown,
+                              text.count("\n", 0, index) + 1,
+                              index - text.rfind("\n", 0, index))
     return text
 
 
@@ -153,20 +178,22 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
                diagnostics: Diagnostics) -> Part:
     relative = path.relative_to(config.root)
     shown = display_path(config, relative)
-    text = _read_text(path, shown)
+    text = _without_control_characters(_read_text(path, shown), shown, diagnostics)
     meta, body, body_line = _split_front_matter(text, shown)
+    key_lines = {key: line for key in meta
+                 if (line := _key_position(text, str(key))[0]) is not None}
 
     title = _text_field(meta, "title", shown, text)
     short_title = _text_field(meta, "short_title", shown, text)
     kind = _text_field(meta, "kind", shown, text) or "text"
     if kind not in PART_KINDS:
         raise FrontMatterError(f"kind {kind!r} is unknown: use one of {', '.join(PART_KINDS)}",
-                               shown, _key_line(text, "kind"))
+                               shown, *_key_position(text, "kind"))
     authors = _authors_field(meta, shown, text)
     for key in authors:
         if key not in config.contributors:
             diagnostics.error(f"unknown contributor key {key!r}: declare it in book.toml as "
-                              f"[contributors.{key}]", shown, _key_line(text, "authors"))
+                              f"[contributors.{key}]", shown, *_author_position(text, key))
     if not title:
         title = _first_heading(body)
     if not title and kind == "contributors":
@@ -175,7 +202,7 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
         title = config.labels["abbreviations"]
     if not title:
         diagnostics.error("the part has no title: add `title:` to its front matter or start "
-                          "it with a `# Title` line", shown, 1)
+                          "it with a `# Title` line", shown, 1, 1)
     return Part(
         id=_unique_id(_slug(relative.stem), used_ids),
         source=relative,
@@ -186,18 +213,32 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
         authors=authors,
         body=body,
         body_line=body_line,
+        front_matter_lines=key_lines,
     )
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """YAML without anchors and aliases: front matter needs none, and they allow bombs."""
+    """YAML without anchors and aliases, nested at most MAX_YAML_NESTING deep: front matter
+    needs neither, aliases allow "billion laughs" bombs and deep nesting exhausts the stack."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in front "
                                        "matter", event.start_mark)
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_YAML_NESTING:
+            raise yaml.MarkedYAMLError(None, None, f"values nest more than {MAX_YAML_NESTING} "
+                                       "deep; front matter needs only `key: value` lines and "
+                                       "lists", self.peek_event().start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int]:
@@ -210,8 +251,13 @@ def _split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, in
             break
     else:
         raise FrontMatterError("the front matter opened by '---' on line 1 is never closed: "
-                               "end it with a '---' line", shown, 1)
+                               "end it with a '---' line", shown, 1, 1)
     yaml_text = "\n".join(lines[1:index])
+    if len(yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        raise FrontMatterError(f"the front matter is {len(yaml_text) // 1024} kB; it holds only "
+                               f"{', '.join(FRONT_MATTER_KEYS)}, in at most "
+                               f"{MAX_FRONT_MATTER_BYTES // 1024} kB: is a closing '---' "
+                               "missing?", shown, 1, 1)
     try:
         meta = yaml.load(yaml_text, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as exc:
@@ -220,31 +266,51 @@ def _split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, in
             # "unexpected end of stream": the mistake is where the unclosed thing began.
             mark = exc.context_mark
         line = mark.line + 2 if mark else 1
+        column = mark.column + 1 if mark else 1
         reason = exc.problem or exc.context or "invalid YAML"
         raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown,
-                               line) from exc
+                               line, column) from exc
     except yaml.YAMLError as exc:
-        raise FrontMatterError(f"front matter is not valid YAML: {exc}", shown, 1) from exc
+        raise FrontMatterError(f"front matter is not valid YAML: {exc}", shown, 1, 1) from exc
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise FrontMatterError("front matter must be `key: value` lines", shown, 2)
+        raise FrontMatterError("front matter must be `key: value` lines", shown, 2, 1)
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
             raise FrontMatterError(f"unknown front matter key {key!r}: the keys are "
                                    f"{', '.join(FRONT_MATTER_KEYS)}", shown,
-                                   _key_line(text, str(key)))
+                                   *_key_position(text, str(key)))
     body_line = index + 2
     return meta, "\n".join(lines[index + 1:]), body_line
 
 
-def _key_line(text: str, key: str) -> int | None:
+def _key_position(text: str, key: str) -> tuple[int | None, int | None]:
+    """(line, column) of front matter `key`; (None, None) when it is not on a line of its own."""
     for number, line in enumerate(text.split("\n")[1:], start=2):
         if line.rstrip() in ("---", "..."):
             break
         if re.match(rf"""^(["']?){re.escape(key)}\1\s*:""", line):
-            return number
-    return None
+            return number, 1
+    return None, None
+
+
+def _author_position(text: str, author: str) -> tuple[int | None, int | None]:
+    """(line, column) of the contributor key `author` in the front matter's `authors` value
+    (a flow list on the key's line, or a block list below it); else of the key itself."""
+    line, _ = _key_position(text, "authors")
+    if line is None:
+        return None, None
+    lines = text.split("\n")
+    word = re.compile(rf"""(?<![\w-]){re.escape(author)}(?![\w-])""")
+    for number in range(line, len(lines) + 1):
+        content = lines[number - 1]
+        if number > line and (content.rstrip() in ("---", "...") or re.match(r"^\S", content)):
+            break
+        found = word.search(content, content.index(":") + 1 if number == line else 0)
+        if found:
+            return number, found.start() + 1
+    return line, 1
 
 
 def _text_field(meta: dict[str, Any], key: str, shown: Path, text: str) -> str:
@@ -254,8 +320,32 @@ def _text_field(meta: dict[str, Any], key: str, shown: Path, text: str) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        raise FrontMatterError(f"`{key}` must be text", shown, _key_line(text, key))
+        raise FrontMatterError(f"`{key}` must be text", shown, *_key_position(text, key))
+    problem = control_character_problem(value)  # from an escape, such as "\e"
+    if problem is not None:
+        raise FrontMatterError(f"`{key}` {problem}", shown, *_key_position(text, key))
     return " ".join(value.split())
+
+
+def _without_control_characters(text: str, shown: Path, diagnostics: Diagnostics) -> str:
+    """Report the control characters in `text` (which neither edition can hold) as one
+    error, at the first; return the text with each replaced by a space, so that the other
+    checks of the part can go on with true columns. The build stops at the error."""
+    found = CONTROL_CHARACTER_RE.search(text)
+    if found is None:
+        return text
+    count = len(CONTROL_CHARACTER_RE.findall(text))
+    first = f"U+{ord(found.group()):04X}"
+    if count == 1:
+        message = f"the file contains the control character {first}, which no book can print: " \
+                  "remove it"
+    else:
+        message = f"the file contains {count} control characters ({first} here, the first), " \
+                  "which no book can print: remove them"
+    index = found.start()
+    diagnostics.error(message, shown, text.count("\n", 0, index) + 1,
+                      index - text.rfind("\n", 0, index))
+    return CONTROL_CHARACTER_RE.sub(" ", text)
 
 
 def _authors_field(meta: dict[str, Any], shown: Path, text: str) -> tuple[str, ...]:
@@ -266,7 +356,7 @@ def _authors_field(meta: dict[str, Any], shown: Path, text: str) -> tuple[str, .
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FrontMatterError("`authors` must be a list of contributor keys, e.g. "
-                               "[voss, arakawa]", shown, _key_line(text, "authors"))
+                               "[voss, arakawa]", shown, *_key_position(text, "authors"))
     return tuple(value)
 
 
@@ -301,8 +391,11 @@ def _unique_id(base: str, used: set[str]) -> str:
 
 def _warn_unlisted(config: BookConfig, parts: list[Part], diagnostics: Diagnostics) -> None:
     listed = {(config.root / p.source).resolve() for p in parts}
-    listed.update((config.root / f).resolve() for f in
-                  (*config.contents.front, *config.contents.chapters, *config.contents.back))
+    for entry in (*config.contents.front, *config.contents.chapters, *config.contents.back):
+        try:
+            listed.add((config.root / entry).resolve())
+        except (OSError, ValueError):
+            continue  # an unusable name: reported as such with [contents]
     for path in sorted(config.root.rglob("*.md")):
         relative = path.relative_to(config.root)
         if any(piece.startswith(".") for piece in relative.parts):
@@ -318,7 +411,7 @@ def _load_abbreviations(config: BookConfig, parts: list[Part],
     sources = [p for p in parts if p.kind == "abbreviations"]
     for extra in sources[1:]:
         diagnostics.error("a book has one abbreviations part; this is a second one (the first "
-                          f"is {sources[0].source})", display_path(config, extra.source), 1)
+                          f"is {sources[0].source})", display_path(config, extra.source), 1, 1)
     if not sources:
         return []
     part = sources[0]
@@ -332,10 +425,10 @@ def _load_abbreviations(config: BookConfig, parts: list[Part],
         number = part.body_line + index
         if not expansion:
             diagnostics.error(f"abbreviation {abbr!r} has no expansion: write it after the "
-                              "colon", shown, number)
+                              "colon", shown, number, 1)
         elif abbr in found:
             diagnostics.error(f"abbreviation {abbr!r} is defined twice (first on line "
-                              f"{found[abbr].line}): keep one", shown, number)
+                              f"{found[abbr].line}): keep one", shown, number, 1)
         else:
             found[abbr] = Abbreviation(abbr, expansion, number)
     return list(found.values())

@@ -2,12 +2,14 @@
 
 config -> `BookConfig`; loader -> `Book` (made of `Part`s, `Contributor`s and
 `Abbreviation`s); render -> `RenderedBook` (made of `RenderedPart`s, `Note`s and
-`TocEntry`s). All are frozen: a stage never edits what an earlier stage produced.
+`TocEntry`s); the print writer's layout -> `PageMap` (made of `PageStart`s), which the EPUB
+writer turns into its page list. All are frozen: a stage never edits what an earlier stage
+produced.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Mapping
 
@@ -57,12 +59,32 @@ class Contents:
     back: tuple[str, ...] = ()
 
 
+NoteMode = Literal["chapter-end", "footnotes", "book-end"]
+NOTE_MODES: tuple[str, ...] = ("chapter-end", "footnotes", "book-end")
+
+
 @dataclass(frozen=True)
 class PrintOptions:
-    """`[print]`: the page the print edition is set on."""
+    """`[print]`: the page the print edition is set on, and what the printer gets."""
 
-    trim: str = "6in 9in"  # a CSS page size: two lengths, or a named size
+    trim: str = "6in 9in"  # a CSS page size: two lengths
     font_size: str = "10.5pt"
+    margin_top: str = "0.7in"
+    margin_bottom: str = "0.8in"
+    margin_inner: str = "0.875in"  # the gutter, at the spine
+    margin_outer: str = "0.625in"
+    bleed: str = "0.125in"  # only in the print-ready PDF
+    marks: tuple[str, ...] = ("crop", "cross")  # only in the print-ready PDF
+    print_ready: bool = False  # also write the printer's PDF, with bleed and marks
+    pdf_variant: str = "pdf/ua-1"  # a WeasyPrint PDF variant, or "none"
+    notes: NoteMode = "chapter-end"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """`[checks]`: what `allianceprint check` accepts."""
+
+    ignore_words: tuple[str, ...] = ()  # all-caps words that need no abbreviation entry
 
 
 @dataclass(frozen=True)
@@ -76,6 +98,7 @@ class BookConfig:
     contents: Contents
     print: PrintOptions
     labels: Mapping[str, str]
+    checks: CheckOptions = CheckOptions()
 
 
 @dataclass(frozen=True)
@@ -91,6 +114,7 @@ class Part:
     authors: tuple[str, ...]  # contributor keys
     body: str  # the Markdown after the front matter
     body_line: int  # line number in the file where `body` begins
+    front_matter_lines: Mapping[str, int] = field(default_factory=dict)  # key -> its line
 
 
 @dataclass(frozen=True)
@@ -177,3 +201,20 @@ class RenderedBook:
     anchors: Mapping[str, str]  # every anchor id -> the id of the part that holds it
     contributors: tuple[Contributor, ...]  # in order of first appearance
     stylesheet_dir: Path
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where one printed page begins, in terms both editions share (see pagemap)."""
+
+    label: str  # the printed page number: "iii", "37"
+    anchor: str  # id of the element the page's first line begins in
+    offset: int  # characters of that element's own text before the page (spaces not counted)
+    blank: bool = False  # no text of its own: it shares the position of the next page
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """The print edition's pages, from its layout: what the EPUB's page list points to."""
+
+    pages: tuple[PageStart, ...]  # every page of the print edition, in order

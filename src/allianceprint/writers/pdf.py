@@ -2,28 +2,38 @@
 
 The whole book is one HTML document (styles/print/book.html.j2) laid out with CSS paged
 media (styles/print/print.css): the contents' page numbers come from `target-counter`, the
-outline from `bookmark-level`, running heads from `string-set`. After layout, the pages where
-the body begins give the PDF page labels (roman, then arabic from 1), added to the catalog
-as the PDF is written.
+outline from `bookmark-level`, running heads from `string-set`, footnotes from
+`float: footnote`. After layout, the page where the body begins gives the PDF page labels
+(roman, then arabic from 1), added to the catalog as the PDF is written.
+
+Where notes print is `[print] notes`: at the end of each part, at the foot of the page, or in
+one section at the back, whose running heads say which text pages its notes belong to (that
+mode lays the book out twice: the second time with the heads the first one measured).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
+import lxml.html
 import pydyf
+from lxml import etree
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError
 
 from allianceprint import __version__
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
-from allianceprint.model import RenderedBook
+from allianceprint.model import Note, PageMap, PrintOptions, RenderedBook, RenderedPart
+from allianceprint.pagemap import map_pages, shared_anchors
 
 LOGGER = logging.getLogger(__name__)
+_BLOCKS = {"p", "ul", "ol", "li", "blockquote", "div", "table", "figure", "pre", "dl", "dt",
+           "dd", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 @dataclass(frozen=True)
@@ -31,49 +41,174 @@ class PdfResult:
     path: Path
     pages: int
     labels: tuple[str, ...]  # the printed number of every page, "i", "ii", ..., "1", ...
+    page_map: PageMap  # where each page begins in the text, for the EPUB's page list
 
 
-def compose_html(book: RenderedBook, created: str | None = None) -> str:
-    """The print edition as one HTML document."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(book.stylesheet_dir / "print"),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=False)
-    meta = book.book.config.book
-    people = book.book.config.contributors
-    join = _name_joiner(book.labels["and"])
-    editors = join([people[k].name for k in meta.editors])
-    authors = join([people[k].name for k in meta.authors])
-    translators = join([people[k].name for k in meta.translators])
-    pdf_authors = [people[k].name for k in (meta.authors or meta.editors)]
-    by_division = {d: [p for p in book.parts if p.part.division == d]
-                   for d in ("front", "body", "back")}
-    return env.get_template("book.html.j2").render(
-        meta=meta, labels=book.labels, toc=book.toc, version=__version__,
-        editors=editors, authors=authors, translators=translators, pdf_authors=pdf_authors,
-        running_book=meta.title, display_date=_display_date(meta.date),
-        trim=book.book.config.print.trim, font_size=book.book.config.print.font_size,
-        created=created, front=by_division["front"], body=by_division["body"],
-        back=by_division["back"])
+@dataclass(frozen=True)
+class PrintPart:
+    """A part as the print template sets it, after the notes mode has placed its notes."""
+
+    part: RenderedPart
+    title_html: str
+    body_html: str
+    end_notes: tuple[PrintNote, ...]  # printed at the end of the part (chapter-end mode)
 
 
-def write_pdf(book: RenderedBook, target: Path, created: str | None = None) -> PdfResult:
-    """Lay out and write the print edition to `target`."""
-    root = book.book.root
-    fetcher = ConfinedFetcher([root, book.stylesheet_dir])
-    html = HTML(string=compose_html(book, created), base_url=str(root) + "/",
-                url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(book.stylesheet_dir / "print" / "print.css"),
-                     url_fetcher=fetcher)
+@dataclass(frozen=True)
+class PrintNote:
+    """A note as printed at the end of a part or of the book."""
+
+    note: Note
+    html: str  # the note's text, its number (a link back to the text) run into its start
+    head: str = ""  # book-end mode: "Notes to pages 12–15", known after a first layout
+
+
+def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
+              print_ready: bool = False) -> PdfResult:
+    """Lay out and write the print edition (or, `print_ready`, the printer's PDF)."""
+    options = book.book.config.print
+    fetcher = ConfinedFetcher([book.book.root, book.stylesheet_dir])
     try:
-        document = html.render(stylesheets=[stylesheet])
+        document = _layout(book, options, fetcher, created, print_ready, heads={})
+        if options.notes == "book-end":
+            heads = _book_notes_heads(document, book)
+            document = _layout(book, options, fetcher, created, print_ready, heads)
         labels = _page_labels(document, book)
-        document.write_pdf(target, finisher=lambda _doc, pdf: _add_page_labels(pdf, labels))
+        page_map = map_pages(document, _expand(labels), shared_anchors(book))
+        variant = None if options.pdf_variant == "none" else options.pdf_variant
+        document.write_pdf(target, pdf_variant=variant,
+                           finisher=lambda _doc, pdf: _add_page_labels(pdf, labels))
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, AssetError):
             raise AssetError(cause.message) from exc
         raise
-    return PdfResult(target, len(document.pages), tuple(label for label in _expand(labels)))
+    return PdfResult(target, len(document.pages), tuple(_expand(labels)), page_map)
+
+
+def _layout(book: RenderedBook, options: PrintOptions, fetcher: ConfinedFetcher,
+            created: str | None, print_ready: bool, heads: dict[str, str]) -> Document:
+    html = HTML(string=compose_html(book, created, print_ready, heads),
+                base_url=str(book.book.root) + "/", url_fetcher=fetcher)
+    stylesheet = CSS(filename=str(book.stylesheet_dir / "print" / "print.css"),
+                     url_fetcher=fetcher)
+    return html.render(stylesheets=[stylesheet])
+
+
+def compose_html(book: RenderedBook, created: str | None = None, print_ready: bool = False,
+                 heads: dict[str, str] | None = None) -> str:
+    """The print edition as one HTML document."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(book.stylesheet_dir / "print"),
+        autoescape=True, undefined=jinja2.StrictUndefined)
+    config = book.book.config
+    meta, people, options = config.book, config.contributors, config.print
+    join = _name_joiner(book.labels["and"])
+    parts = [_print_part(part, options.notes) for part in book.parts]
+    book_notes = []
+    if options.notes == "book-end":
+        book_notes = [(part, [_print_note(n, (heads or {}).get(n.id, "")) for n in part.notes])
+                      for part in book.parts if part.notes]
+    return env.get_template("book.html.j2").render(
+        meta=meta, labels=book.labels, toc=book.toc, version=__version__,
+        editors=join([people[k].name for k in meta.editors]),
+        authors=join([people[k].name for k in meta.authors]),
+        translators=join([people[k].name for k in meta.translators]),
+        pdf_authors=[people[k].name for k in (meta.authors or meta.editors)],
+        running_book=meta.title, display_date=_display_date(meta.date, meta.language),
+        print=options, print_ready=print_ready, created=created,
+        front=[p for p in parts if p.part.part.division == "front"],
+        body=[p for p in parts if p.part.part.division == "body"],
+        back=[p for p in parts if p.part.part.division == "back"],
+        book_notes=book_notes)
+
+
+def _print_part(part: RenderedPart, mode: str) -> PrintPart:
+    if mode == "footnotes" and part.notes:
+        notes = {n.id: n for n in part.notes}
+        return PrintPart(part, _with_footnotes(part.title_html, notes),
+                         _with_footnotes(part.body_html, notes), ())
+    if mode == "book-end":
+        return PrintPart(part, part.title_html, part.body_html, ())
+    return PrintPart(part, part.title_html, part.body_html,
+                     tuple(_print_note(n) for n in part.notes))
+
+
+def _print_note(note: Note, head: str = "") -> PrintNote:
+    """The note with its number, a link back to the first reference, run into its first
+    paragraph (so the number can never be parted from its text at a page break)."""
+    container = lxml.html.fragment_fromstring(note.html or "<p></p>", create_parent="div")
+    number = etree.Element("a", {"class": "note-number", "href": f"#{note.ref_ids[0]}"})
+    number.text = f"{note.number}."
+    first = container[0] if len(container) else None
+    if first is None or first.tag != "p":
+        first = etree.Element("p")
+        container.insert(0, first)
+    number.tail = first.text
+    first.text = None
+    first.insert(0, number)
+    text = etree.tostring(container, encoding="unicode", method="html")
+    return PrintNote(note, text[len("<div>"):-len("</div>")], head)
+
+
+def _with_footnotes(fragment: str, notes: dict[str, Note]) -> str:
+    """Put each note's text where it is first referenced, as a `float: footnote` element.
+
+    The note's blocks become spans (a footnote sits inside a paragraph, where blocks cannot);
+    later references to the same note stay links to it.
+    """
+    if not fragment.strip():
+        return fragment
+    container = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for sup in list(container.iter("sup")):
+        link = sup.find("a")
+        if sup.get("class") != "noteref" or link is None:
+            continue
+        note = notes.get(link.get("href", "").lstrip("#"))
+        if note is None or link.get("id") != note.ref_ids[0]:
+            continue
+        footnote = lxml.html.fragment_fromstring(note.html, create_parent="span")
+        for element in footnote.iter():
+            if isinstance(element.tag, str) and element.tag in _BLOCKS:
+                element.set("class", f"fn-{element.tag} " + element.get("class", ""))
+                element.tag = "span"
+        footnote.set("class", "footnote")
+        footnote.set("id", note.id)
+        footnote.set("data-number", str(note.number))
+        anchor = etree.SubElement(footnote, "a", {"id": link.get("id"), "class": "fn-anchor"})
+        anchor.text = ""
+        footnote.tail = sup.tail
+        sup.getparent().replace(sup, footnote)
+    text = etree.tostring(container, encoding="unicode", method="html")
+    return text[len("<div>"):-len("</div>")]
+
+
+def _book_notes_heads(document: Document, book: RenderedBook) -> dict[str, str]:
+    """For each note of the book-end section, the running head of the page it starts on:
+    "Notes to pages X–Y", X and Y the text pages of the first and last notes on that page."""
+    labels = _expand(_page_labels(document, book))
+    ref_page: dict[str, str] = {}
+    note_ids: list[list[str]] = []
+    all_notes = {n.id: n for p in book.parts for n in p.notes}
+    for index, page in enumerate(document.pages):
+        on_page = []
+        for anchor in page.anchors:
+            if anchor in all_notes:
+                on_page.append(anchor)
+            else:
+                ref_page.setdefault(anchor, labels[index])
+        note_ids.append(on_page)
+    heads: dict[str, str] = {}
+    word_pages, word_page = book.labels["notes_to_pages"], book.labels["notes_to_page"]
+    for on_page in note_ids:
+        if not on_page:
+            continue
+        first = ref_page.get(all_notes[on_page[0]].ref_ids[0], "")
+        last = ref_page.get(all_notes[on_page[-1]].ref_ids[0], "")
+        text = f"{word_page} {first}" if first == last else f"{word_pages} {first}–{last}"
+        for note_id in on_page:
+            heads[note_id] = text
+    return heads
 
 
 @dataclass(frozen=True)
@@ -83,7 +218,7 @@ class _LabelRange:
     count: int  # pages in the range
 
 
-def _page_labels(document, book: RenderedBook) -> tuple[_LabelRange, ...]:
+def _page_labels(document: Document, book: RenderedBook) -> tuple[_LabelRange, ...]:
     """Roman up to the page where the first body part opens, arabic from 1 after it."""
     first_body = next((p.id for p in book.parts if p.part.division == "body"), None)
     start = len(document.pages)
@@ -133,10 +268,13 @@ def _name_joiner(and_word: str):
     return join
 
 
-def _display_date(date: str) -> str:
-    months = ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"]
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]
+
+
+def _display_date(date: str, language: str) -> str:
+    """The date for the title page: "March 2026" in English, the ISO date otherwise."""
     pieces = date.split("-") if date else []
-    if len(pieces) >= 2:
-        return f"{months[int(pieces[1]) - 1]} {pieces[0]}"
+    if len(pieces) >= 2 and language.lower().startswith("en"):
+        return f"{_MONTHS[int(pieces[1]) - 1]} {pieces[0]}"
     return date
