@@ -31,7 +31,7 @@ from allianceprint.errors import Diagnostics
 from allianceprint.loader import display_path
 from allianceprint.mdext import (AbbreviationsExtension, HtmlSafetyExtension, NotesExtension,
                                  PartContext, PartExtension, SourceInfo, prose_lines)
-from allianceprint.model import (Book, Contributor, Note, Part, RenderedBook, RenderedPart,
+from allianceprint.model import (Book, Note, Part, RenderedBook, RenderedPart,
                                  TocEntry)
 
 STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"

@@ -14,7 +14,7 @@ mode lays the book out twice: the second time with the heads the first one measu
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2

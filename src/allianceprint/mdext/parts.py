@@ -1,0 +1,233 @@
+"""`PartExtension`: a part's tree -> its title taken out of the flow, figures and numbered
+captions, images and links checked against the manuscript folder, URLs that can break."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Mapping
+from urllib.parse import unquote
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from allianceprint.mdext.safety import (
+    file_exists,
+    href_problem,
+    image_file_problem,
+    split_url,
+)
+from allianceprint.mdext.source import SourceInfo, remove_element
+
+# --- part structure, figures, images and links -----------------------------------------
+
+
+@dataclass
+class PartContext:
+    """What the part processor needs to know about the book."""
+
+    root: Path  # manuscript folder, resolved
+    source_file: Path  # the part's file, resolved
+    part_ids: dict[Path, str]  # resolved file of every part -> its id
+    id_prefix: str
+    listed: frozenset[Path] = frozenset()  # every file [contents] lists, read or not
+    labels: Mapping[str, str] = field(default_factory=dict)  # "figure", "table" captions
+    images: list[PurePosixPath] = field(default_factory=list)
+    title_element: etree.Element | None = None
+    figures: int = 0  # figures with a caption so far: they are numbered per part
+    tables: int = 0
+
+
+class _TitleProcessor(Treeprocessor):
+    """Takes the part's title heading (a `#` heading at the very top) out of the flow.
+
+    Runs after the notes are numbered, so that a note hanging on the title counts first.
+    """
+
+    def __init__(self, md: Markdown, ext: PartExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        first = next(iter(root), None)
+        if first is not None and first.tag == "h1":
+            self.ext.context.title_element = first
+            remove_element(root, first)
+
+
+class _PartProcessor(Treeprocessor):
+    """Makes figures and table captions, checks images and links, lets URLs break.
+
+    Runs before the notes leave the tree, so that it sees inside them too.
+    """
+
+    def __init__(self, md: Markdown, ext: PartExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        for paragraph in list(root.iter("p")):
+            self.make_figure(root, paragraph)
+        for table in list(root.iter("table")):
+            self.caption_table(root, table)
+        for image in root.iter("img"):
+            self.check_image(image)
+        for link in root.iter("a"):
+            if link.get("href") is not None and "noteref" not in link.get("class", ""):
+                self.check_link(link)
+            if link.text and len(link) == 0 and _URL_TEXT_RE.match(link.text):
+                _add_break_opportunities(link)
+
+    def make_figure(self, root: etree.Element, paragraph: etree.Element) -> None:
+        children = list(paragraph)
+        if (len(children) != 1 or children[0].tag != "img" or (paragraph.text or "").strip()
+                or (children[0].tail or "").strip()):
+            return
+        image = children[0]
+        paragraph.tag = "figure"
+        paragraph.text = None
+        image.tail = None
+        caption = image.attrib.pop("title", None)
+        if caption:
+            self.ext.context.figures += 1
+            figcaption = etree.SubElement(paragraph, "figcaption")
+            label = etree.SubElement(figcaption, "span", {"class": "caption-label"})
+            label.text = f"{self.ext.context.labels.get('figure', 'Figure')} " \
+                         f"{self.ext.context.figures}."
+            label.tail = " " + caption
+
+    def caption_table(self, root: etree.Element, table: etree.Element) -> None:
+        """A paragraph `Table: caption` just before or after a table becomes its caption."""
+        parent = next((p for p in root.iter() if table in list(p)), None)
+        if parent is None:
+            return
+        siblings = list(parent)
+        index = siblings.index(table)
+        for neighbour in (siblings[index - 1] if index else None,
+                          siblings[index + 1] if index + 1 < len(siblings) else None):
+            if (neighbour is not None and neighbour.tag == "p"
+                    and (neighbour.text or "").startswith("Table: ")):
+                self.ext.context.tables += 1
+                caption = etree.Element("caption")
+                label = etree.SubElement(caption, "span", {"class": "caption-label"})
+                label.text = f"{self.ext.context.labels.get('table', 'Table')} " \
+                             f"{self.ext.context.tables}."
+                label.tail = " " + neighbour.text[len("Table: "):]
+                for child in list(neighbour):
+                    caption.append(child)
+                table.insert(0, caption)
+                remove_element(root, neighbour)
+                return
+
+    def check_image(self, image: etree.Element) -> None:
+        source = self.ext.source
+        src = image.get("src", "")
+        line, column = source.position_of(src) if src else (None, None)
+        if not image.get("alt", "").strip():
+            source.warning(f"image {src!r} has no alt text: describe it between the "
+                           "brackets of ![...]", line, column)
+        resolved = self.resolve(src, line, "image", column)
+        if resolved is not None:
+            problem = image_file_problem(resolved)
+            if problem is not None:
+                source.error(f"image {src!r} {problem}", line, column)
+                return
+            relative = PurePosixPath(resolved.relative_to(self.ext.context.root).as_posix())
+            image.set("src", str(relative))
+            if relative not in self.ext.context.images:
+                self.ext.context.images.append(relative)
+
+    def check_link(self, link: etree.Element) -> None:
+        href = link.get("href", "")
+        if href.startswith("#") or not href:
+            return  # a link within the book: checks.py sees that its target exists
+        source = self.ext.source
+        line, column = source.position_of(href)
+        parts = split_url(href)
+        if parts is None or parts.scheme or href.startswith("//"):
+            problem = href_problem(href, raw=False)
+            if problem is not None:
+                source.error(f"link {href!r}: {problem}", line, column)
+            return
+        resolved = self.resolve(parts.path, line, "link", column)
+        if resolved is None:
+            return
+        part_id = self.ext.context.part_ids.get(resolved)
+        if part_id is None:
+            if resolved in self.ext.context.listed:
+                return  # a part that could not be read: its own error says why
+            if resolved.suffix == ".md" or not file_exists(resolved):
+                source.error(f"link to {href!r}: no such part in [contents]; link to a "
+                             "Markdown file the book includes", line, column)
+            else:
+                source.error(f"link to the file {href!r}: a book can link only to its own "
+                             "parts or to web addresses", line, column)
+            return
+        link.set("href", f"#{parts.fragment or part_id}")
+
+    def resolve(self, target: str, line: int | None, what: str,
+                column: int | None = None) -> Path | None:
+        """Resolve a manuscript-relative target, reporting remote, escaping or unusable ones."""
+        source = self.ext.source
+        parts = split_url(target)
+        if parts is None or parts.scheme or target.startswith("//"):
+            source.error(f"{what} {target!r} is not a file in the manuscript: the build never "
+                         "fetches from the network; save it in the manuscript folder",
+                         line, column)
+            return None
+        base = self.ext.context.source_file.parent
+        try:
+            resolved = (base / unquote(parts.path)).resolve()
+        except (OSError, ValueError) as exc:  # a NUL byte, a name too long, a symlink loop
+            source.error(f"{what} {target!r} is not a usable file name ({exc})", line, column)
+            return None
+        if not resolved.is_relative_to(self.ext.context.root):
+            source.error(f"{what} {target!r} lies outside the manuscript folder: move the "
+                         "file into it", line, column)
+            return None
+        return resolved
+
+
+_URL_TEXT_RE = re.compile(r"^(https?|ftp)://\S+$")
+_URL_BREAK_RE = re.compile(r"(?<=[/.\-_?&=#~])(?=[^/.\-_?&=#~])")
+# Not across Python-Markdown's placeholders (STX ... ETX), nor trailing punctuation.
+_BARE_URL_RE = r"(?<![\w/\"'(=<])(https?://[^\s<>\"\[\]\x02\x03]+[^\s<>\"\[\].,;:!?)'’”\x02\x03])"
+
+
+def _add_break_opportunities(link: etree.Element) -> None:
+    """Let a long URL break after its slashes, dots and hyphens (`<wbr>`), not mid-word."""
+    pieces = _URL_BREAK_RE.split(link.text)
+    link.text = pieces[0]
+    for piece in pieces[1:]:
+        etree.SubElement(link, "wbr").tail = piece
+
+
+class _BareUrl(InlineProcessor):
+    """A web address typed as plain text (as notes cite them) becomes a link."""
+
+    ANCESTOR_EXCLUDES = ("a",)
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+        link = etree.Element("a", {"href": m.group(1)})
+        link.text = AtomicString(m.group(1))
+        return link, m.start(0), m.end(0)
+
+
+class PartExtension(Extension):
+    """Title extraction, figures, image and link checks; see the module docstring."""
+
+    def __init__(self, source: SourceInfo, context: PartContext) -> None:
+        super().__init__()
+        self.source = source
+        self.context = context
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.registerExtension(self)
+        md.treeprocessors.register(_PartProcessor(md, self), "part", 6)
+        md.treeprocessors.register(_TitleProcessor(md, self), "part-title", 4)
+        md.inlinePatterns.register(_BareUrl(_BARE_URL_RE, md), "bare-url", 115)
