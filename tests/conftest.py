@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# On CI (CI=true) the property tests draw the same examples every run, so that a landing
+# never depends on luck; on a developer's machine they explore new examples each time.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from allianceprint.build import build
 from allianceprint.errors import Diagnostics

@@ -270,8 +270,18 @@ def _split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, in
         reason = exc.problem or exc.context or "invalid YAML"
         raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown,
                                line, column) from exc
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses: locate it in the file from its index in the YAML text.
+        before = yaml_text[:exc.position]
+        line = before.count("\n") + 2
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        raise FrontMatterError(f"front matter has a character YAML does not allow "
+                               f"(U+{exc.character:04X}): remove it", shown, line,
+                               column) from exc
     except yaml.YAMLError as exc:
-        raise FrontMatterError(f"front matter is not valid YAML: {exc}", shown, 1, 1) from exc
+        reason = " ".join(str(exc).split())  # one line, whatever the YAML library says
+        raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown, 1,
+                               1) from exc
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
