@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,16 @@ def test_readme_documents_every_configuration_key():
     for label in ENGLISH:
         assert f"`{label}`" in readme, label
 
+
+
+def test_same_sources_and_source_date_epoch_give_byte_identical_editions(tmp_path, monkeypatch):
+    root = make_manuscript(tmp_path / "book")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    first = build_book(root, tmp_path / "first")
+    second = build_book(root, tmp_path / "second")
+    assert first.pdf.read_bytes() == second.pdf.read_bytes()
+    assert first.epub.read_bytes() == second.epub.read_bytes()
+    with zipfile.ZipFile(first.epub) as epub:
+        assert {info.date_time for info in epub.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+        assert epub.infolist()[0].filename == "mimetype"
+        assert epub.infolist()[0].compress_type == zipfile.ZIP_STORED

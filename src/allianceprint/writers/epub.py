@@ -22,6 +22,7 @@ import datetime as dt
 import mimetypes
 import re
 import uuid
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,23 @@ def write_epub(book: RenderedBook, target: Path, modified: dt.datetime,
                             book.book.config.book.language)
     writer.process()
     writer.write()
+    _fix_zip_times(target, modified)
     return target
+
+
+def _fix_zip_times(path: Path, when: dt.datetime) -> None:
+    """Give every entry of the EPUB the same timestamp, `when` (the build's time, so
+    SOURCE_DATE_EPOCH), instead of the moment ebooklib wrote it: the same sources then make
+    a byte-identical EPUB. The order of the entries, `mimetype` first and stored, is kept."""
+    stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w") as target:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, data)
 
 
 class _PackageWriter(epub.EpubWriter):
