@@ -168,7 +168,7 @@ class _Checker:
         self.config = book.book.config
         self.diagnostics = diagnostics
         self.toml_shown = shown_path(self.config.root, CONFIG_NAME)
-        self.toml_text = self.config.path.read_text(encoding="utf-8")
+        self.toml_text = self.config.text
         self.parts = [self.prepare(rendered) for rendered in book.parts]
         self.anchors = set(book.anchors) | {name for part in self.parts for name in part.ids()}
 

@@ -253,6 +253,7 @@ class _Validator:
         self.root = root
         self.path = path
         self.shown = shown
+        self.text = text
         self.lines = text.splitlines()
         self.diagnostics = Diagnostics()
 
@@ -318,6 +319,7 @@ class _Validator:
             contents=Contents(**contents),
             print=PrintOptions(**print_options),
             labels=labels_for(meta.language, labels),
+            text=self.text,
             checks=CheckOptions(**checks),
         )
 

@@ -67,40 +67,34 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
         ("body", "chapters", config.contents.chapters),
         ("back", "back", config.contents.back),
     ]
-    toml_shown = display_path(config, CONFIG_NAME)
     for division, key, files in lists:
         for position, relative in enumerate(files):
-            where = _contents_position(config, key, position)
+            problem = None
             try:
                 resolved = (config.root / relative).resolve()
                 is_file = resolved.is_file()
             except (OSError, ValueError) as exc:  # a NUL byte, a name too long
-                diagnostics.error(f"[contents] {key}: {relative!r} is not a usable file name "
-                                  f"({exc})", toml_shown, *where)
-                continue
-            if not resolved.is_relative_to(config.root):
-                diagnostics.error(f"[contents] {key}: {relative!r} lies outside the manuscript "
-                                  "folder", toml_shown, *where)
-                continue
-            if resolved in seen:
-                diagnostics.error(f"[contents] {key}: {relative!r} is listed twice (also in "
-                                  f"{seen[resolved]}): list each part once", toml_shown,
-                                  *where)
-                continue
-            seen[resolved] = key
-            if not is_file and resolved.exists():
-                diagnostics.error(f"[contents] {key}: {relative!r} is not a regular file (a "
-                                  "folder, a pipe or a device): list Markdown files only",
-                                  toml_shown, *where)
-                continue
-            if not is_file:
-                diagnostics.error(f"[contents] {key}: {relative!r} does not exist: create it or "
-                                  "correct the path (relative to the manuscript folder)",
-                                  toml_shown, *where)
-                continue
-            if resolved.suffix.lower() != ".md":
-                diagnostics.error(f"[contents] {key}: {relative!r} is not a Markdown (.md) file",
-                                  toml_shown, *where)
+                problem = f"{relative!r} is not a usable file name ({exc})"
+            else:
+                if not resolved.is_relative_to(config.root):
+                    problem = f"{relative!r} lies outside the manuscript folder"
+                elif resolved in seen:
+                    problem = (f"{relative!r} is listed twice (also in {seen[resolved]}): "
+                               "list each part once")
+                elif not is_file and resolved.exists():
+                    problem = (f"{relative!r} is not a regular file (a folder, a pipe or a "
+                               "device): list Markdown files only")
+                elif not is_file:
+                    problem = (f"{relative!r} does not exist: create it or correct the path "
+                               "(relative to the manuscript folder)")
+                elif resolved.suffix.lower() != ".md":
+                    problem = f"{relative!r} is not a Markdown (.md) file"
+                seen.setdefault(resolved, key)
+            if problem:
+                # Located only now: scanning book.toml for the entry is for mistakes alone.
+                diagnostics.error(f"[contents] {key}: {problem}",
+                                  display_path(config, CONFIG_NAME),
+                                  *_contents_position(config, key, position))
                 continue
             try:
                 part = _load_part(config, resolved, division, used_ids, diagnostics)
@@ -111,7 +105,7 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
             parts.append(part)
     if not any(p.division == "body" for p in parts) and not diagnostics.errors:
         diagnostics.error("[contents] chapters is empty: list at least one chapter",
-                          toml_shown, *_contents_position(config))
+                          display_path(config, CONFIG_NAME), *_contents_position(config))
     return parts
 
 
@@ -125,7 +119,7 @@ def _contents_position(config: BookConfig, key: str | None = None,
     in_contents = False
     current: str | None = None
     count = 0
-    for number, line in enumerate(config.path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(config.text.splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith("["):
             in_contents = stripped.replace(" ", "") == "[contents]"

@@ -98,6 +98,7 @@ class BookConfig:
     contents: Contents
     print: PrintOptions
     labels: Mapping[str, str]
+    text: str  # book.toml as read, so that later stages can locate its keys without rereading
     checks: CheckOptions = CheckOptions()
 
 

@@ -76,7 +76,7 @@ class _Renderer:
         contents = book.config.contents
         self.listed = frozenset(_resolved(book.root, f) for f in
                                 (*contents.front, *contents.chapters, *contents.back))
-        self.toml_text = book.config.path.read_text(encoding="utf-8")
+        self.toml_text = book.config.text
 
     def markdown(self, part: Part, body: str) -> tuple[Markdown, NotesExtension, PartContext]:
         source = SourceInfo(display_path(self.book.config, part.source), body, part.body_line,
