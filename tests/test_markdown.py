@@ -190,3 +190,13 @@ def test_bare_urls_become_links_that_can_break_after_slashes(tmp_path):
     assert '<a href="https://www.example.org/reports/2024/long-name.pdf">' in note
     assert "https://<wbr />www.<wbr />example.<wbr />org/<wbr />reports/" in note
     assert "long-name.pdf</a>." in note.replace("<wbr />", "")
+
+
+@pytest.mark.parametrize("language, names, joined", [
+    ("en", ["A"], "A"), ("en", ["A", "B"], "A and B"), ("en", ["A", "B", "C"], "A, B and C"),
+    ("fr", ["A", "B"], "A et B"), ("ja", ["甲", "乙", "丙"], "甲・乙・丙"),
+])
+def test_names_are_joined_the_same_way_in_both_editions(language, names, joined):
+    from allianceprint.labels import join_names, labels_for
+
+    assert join_names(names, labels_for(language)) == joined

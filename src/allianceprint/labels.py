@@ -90,6 +90,17 @@ def known_label(key: str) -> bool:
     return key in ENGLISH
 
 
+def join_names(names: list[str], labels: Labels) -> str:
+    """Names as a list in running text: "A", "A and B", "A, B and C"; with a conjunction
+    that is punctuation (Japanese "・", Chinese "、"), "A・B・C"."""
+    and_word = labels["and"]
+    if len(names) <= 1:
+        return "".join(names)
+    if len(and_word) == 1 and not and_word.isalpha():
+        return and_word.join(names)
+    return ", ".join(names[:-1]) + f" {and_word} " + names[-1]
+
+
 def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> Labels:
     """The labels for a BCP 47 tag: its primary language's table over English, then overrides."""
     primary = language.split("-", 1)[0].lower()

@@ -32,6 +32,7 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
+from allianceprint.labels import join_names
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import shared_anchors, text_position
 
@@ -274,13 +275,10 @@ class _EpubBuilder:
                     media_type=media_type, content=source.read_bytes()))
 
     def people(self) -> dict[str, str]:
-        people, and_word = self.book.book.config.contributors, self.book.labels["and"]
+        people = self.book.book.config.contributors
 
         def join(keys: tuple[str, ...]) -> str:
-            names = [people[k].name for k in keys]
-            if len(names) <= 1:
-                return "".join(names)
-            return ", ".join(names[:-1]) + f" {and_word} " + names[-1]
+            return join_names([people[k].name for k in keys], self.book.labels)
 
         return {"meta": self.meta, "editors": join(self.meta.editors),
                 "authors": join(self.meta.authors), "translators": join(self.meta.translators)}

@@ -28,12 +28,12 @@ from weasyprint.urls import FatalURLFetchingError
 from allianceprint import __version__
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
-from allianceprint.model import Note, PageMap, PrintOptions, RenderedBook, RenderedPart
+from allianceprint.labels import join_names
+from allianceprint.mdext import BLOCK_ELEMENTS
+from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import map_pages, shared_anchors
 
 LOGGER = logging.getLogger(__name__)
-_BLOCKS = {"p", "ul", "ol", "li", "blockquote", "div", "table", "figure", "pre", "dl", "dt",
-           "dd", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,10 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
     options = book.book.config.print
     fetcher = ConfinedFetcher([book.book.root, book.stylesheet_dir])
     try:
-        document = _layout(book, options, fetcher, created, print_ready, heads={})
+        document = _layout(book, fetcher, created, print_ready, heads={})
         if options.notes == "book-end":
             heads = _book_notes_heads(document, book)
-            document = _layout(book, options, fetcher, created, print_ready, heads)
+            document = _layout(book, fetcher, created, print_ready, heads)
         labels = _page_labels(document, book)
         page_map = map_pages(document, _expand(labels), shared_anchors(book))
         variant = None if options.pdf_variant == "none" else options.pdf_variant
@@ -86,7 +86,7 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
     return PdfResult(target, len(document.pages), tuple(_expand(labels)), page_map)
 
 
-def _layout(book: RenderedBook, options: PrintOptions, fetcher: ConfinedFetcher,
+def _layout(book: RenderedBook, fetcher: ConfinedFetcher,
             created: str | None, print_ready: bool, heads: dict[str, str]) -> Document:
     html = HTML(string=compose_html(book, created, print_ready, heads),
                 base_url=str(book.book.root) + "/", url_fetcher=fetcher)
@@ -103,7 +103,10 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
         autoescape=True, undefined=jinja2.StrictUndefined)
     config = book.book.config
     meta, people, options = config.book, config.contributors, config.print
-    join = _name_joiner(book.labels["and"])
+
+    def names(keys: tuple[str, ...]) -> str:
+        return join_names([people[k].name for k in keys], book.labels)
+
     parts = [_print_part(part, options.notes) for part in book.parts]
     book_notes = []
     if options.notes == "book-end":
@@ -111,9 +114,8 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
                       for part in book.parts if part.notes]
     return env.get_template("book.html.j2").render(
         meta=meta, labels=book.labels, toc=book.toc, version=__version__,
-        editors=join([people[k].name for k in meta.editors]),
-        authors=join([people[k].name for k in meta.authors]),
-        translators=join([people[k].name for k in meta.translators]),
+        editors=names(meta.editors), authors=names(meta.authors),
+        translators=names(meta.translators),
         pdf_authors=[people[k].name for k in (meta.authors or meta.editors)],
         running_book=meta.title, display_date=_display_date(meta.date, meta.language),
         print=options, print_ready=print_ready, created=created,
@@ -169,7 +171,7 @@ def _with_footnotes(fragment: str, notes: dict[str, Note]) -> str:
             continue
         footnote = lxml.html.fragment_fromstring(note.html, create_parent="span")
         for element in footnote.iter():
-            if isinstance(element.tag, str) and element.tag in _BLOCKS:
+            if isinstance(element.tag, str) and element.tag in BLOCK_ELEMENTS:
                 element.set("class", f"fn-{element.tag} " + element.get("class", ""))
                 element.tag = "span"
         footnote.set("class", "footnote")
@@ -257,15 +259,6 @@ def _roman(number: int) -> str:
             number -= value
     return result
 
-
-def _name_joiner(and_word: str):
-    def join(names: list[str]) -> str:
-        if len(names) <= 1:
-            return "".join(names)
-        if len(and_word) == 1 and not and_word.isalpha():
-            return and_word.join(names)
-        return ", ".join(names[:-1]) + f" {and_word} " + names[-1]
-    return join
 
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
