@@ -41,7 +41,7 @@ class PdfResult:
     path: Path
     pages: int
     labels: tuple[str, ...]  # the printed number of every page, "i", "ii", ..., "1", ...
-    page_map: PageMap  # where each page begins in the text, for the EPUB's page list
+    page_map: PageMap | None  # where each page begins, for the EPUB (reading edition only)
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
             heads = _book_notes_heads(document, book)
             document = _layout(book, fetcher, created, print_ready, heads)
         labels = _page_labels(document, book)
-        page_map = map_pages(document, _expand(labels), shared_anchors(book))
+        # The EPUB cites the reading edition's pages; the printer's PDF has the same pages.
+        page_map = None if print_ready else map_pages(document, _expand(labels),
+                                                      shared_anchors(book))
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         document.write_pdf(target, pdf_variant=variant,
                            finisher=lambda _doc, pdf: _add_page_labels(pdf, labels))
