@@ -9,11 +9,12 @@ outline from `bookmark-level`, running heads from `string-set`, footnotes from
 Where notes print is `[print] notes`: at the end of each part, at the foot of the page, or in
 one section at the back, whose running heads say which text pages its notes belong to (that
 mode lays the book out twice: the second time with the heads the first one measured).
+The reading edition also reports where each printed page begins (`pagemap`), so that the
+EPUB can carry the print page numbers.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,6 @@ from allianceprint.mdext import BLOCK_ELEMENTS
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import map_pages, shared_anchors
 
-LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
