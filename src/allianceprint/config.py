@@ -19,14 +19,14 @@ from typing import Any, Callable, Literal
 import langcodes
 
 from allianceprint.errors import ConfigError, Diagnostics, shown_path
-from allianceprint.labels import ENGLISH, labels_for
+from allianceprint.labels import ENGLISH, PRINTING_PLACEHOLDERS, labels_for
 from allianceprint.model import (NOTE_MODES, BookConfig, BookMeta, CheckOptions, Contents,
-                                 Contributor, PrintOptions)
+                                 Contributor, PrintOptions, Revision)
 
 CONFIG_NAME = "book.toml"
 
 Kind = Literal["text", "keys", "files", "date", "isbn", "language", "file", "orcid", "size",
-               "length", "marks", "flag", "variant", "notes", "words"]
+               "length", "marks", "flag", "variant", "notes", "words", "count", "line"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ BOOK_OPTIONS: tuple[Option, ...] = (
     Option("publisher", "text", "Publisher's name (title page, copyright page, metadata)."),
     Option("date", "date", "Publication date, ISO 8601: `2026`, `2026-03` or `2026-03-15`."),
     Option("edition", "text", "Edition statement, e.g. `Second edition`."),
+    Option("printing", "count", "The printing (impression) of this edition, a whole number "
+           "from 1: `3` for its third printing."),
     Option("rights", "text", "Copyright and licence statement for the copyright page."),
     Option("isbn_print", "isbn", "ISBN-13 of the print edition (check digit validated)."),
     Option("isbn_epub", "isbn", "ISBN-13 of the EPUB edition; also the EPUB's identifier."),
@@ -97,6 +99,16 @@ CHECKS_OPTIONS: tuple[Option, ...] = (
     Option("ignore_words", "words", "All-caps words that `check` accepts without an entry in the\n           abbreviations part, e.g. `[\"NB\", \"DC\"]`."),
 )
 
+HISTORY_OPTIONS: tuple[Option, ...] = (
+    Option("date", "date", "When this edition or printing appeared, ISO 8601: `2026`, "
+           "`2026-03` or `2026-03-15`.", required=True),
+    Option("description", "line", "What it was, on one line, e.g. `Second printing, with "
+           "corrections`.", required=True),
+)
+
+#: Top-level arrays of tables (`[[name]]`, one table per entry) among TABLES.
+ARRAY_TABLES = frozenset({"history"})
+
 TABLES: dict[str, tuple[Option, ...] | None] = {
     "book": BOOK_OPTIONS,
     "contributors": CONTRIBUTOR_OPTIONS,
@@ -104,6 +116,7 @@ TABLES: dict[str, tuple[Option, ...] | None] = {
     "print": PRINT_OPTIONS,
     "labels": None,  # free keys: any label name from labels.ENGLISH
     "checks": CHECKS_OPTIONS,
+    "history": HISTORY_OPTIONS,  # [[history]]: the book's editions and printings, in order
 }
 
 #: Named trim sizes (lower case, spaces removed) and their CSS page sizes.
@@ -257,22 +270,34 @@ class _Validator:
         self.lines = text.splitlines()
         self.diagnostics = Diagnostics()
 
-    def line_of(self, table: str, key: str | None = None) -> int | None:
-        """The line of `[table]` (or of `key` inside it); None when it cannot be found."""
+    def line_of(self, table: str, key: str | None = None,
+                index: int | None = None) -> int | None:
+        """The line of `[table]` (or of `key` inside it); None when it cannot be found. With
+        `index`, of the `index`-th (from 0) `[[table]]` entry of an array of tables; an array
+        written inline (`history = [...]`) is found at its key."""
         current = None
+        seen = -1  # the headers of `table` so far, less one: the entry we are in
         header_re = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
         for number, line in enumerate(self.lines, start=1):
             header = header_re.match(line)
             if header:
                 current = header.group(1).replace('"', "").replace(" ", "")
-                if key is None and current == table:
+                if current == table:
+                    seen += 1
+                if key is None and current == table and index in (None, seen):
                     return number
                 continue
-            if key is not None and current == table:
+            if key is not None and current == table and index in (None, seen):
                 if re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line):
                     return number
         if key is not None:
-            return self.line_of(table)
+            return self.line_of(table, None, index)
+        if table in ARRAY_TABLES:
+            for number, line in enumerate(self.lines, start=1):
+                if header_re.match(line):
+                    break
+                if re.match(rf'^\s*"?{re.escape(table)}"?\s*=', line):
+                    return number
         return None
 
     def column_of(self, line: int | None) -> int | None:
@@ -282,16 +307,20 @@ class _Validator:
         text = self.lines[line - 1]
         return len(text) - len(text.lstrip()) + 1
 
-    def error(self, message: str, table: str, key: str | None = None) -> None:
-        where = f"[{table}]" + (f" {key}" if key else "")
-        line = self.line_of(table, key)
+    def error(self, message: str, table: str, key: str | None = None,
+              index: int | None = None) -> None:
+        """Report a problem with `[table]` (or its `key`; in an array of tables, in its
+        `index`-th entry, from 0) at the line where it stands."""
+        where = f"[[{table}]]" if table in ARRAY_TABLES else f"[{table}]"
+        where += (f" #{index + 1}" if index is not None else "") + (f" {key}" if key else "")
+        line = self.line_of(table, key, index)
         self.diagnostics.error(f"{where}: {message}", self.shown, line, self.column_of(line))
 
     def validate(self, data: dict[str, Any]) -> BookConfig:
         for table, value in data.items():
             if table not in TABLES:
                 self.error(f"unknown table; the tables are {', '.join(TABLES)}", table)
-            elif not isinstance(value, dict):
+            elif table not in ARRAY_TABLES and not isinstance(value, dict):
                 self.error("must be a table", table)
         book = self.table(data, "book", BOOK_OPTIONS)
         if "book" not in data:
@@ -302,6 +331,7 @@ class _Validator:
         print_options = self.table(data, "print", PRINT_OPTIONS)
         labels = self.labels(data.get("labels", {}))
         checks = self.table(data, "checks", CHECKS_OPTIONS)
+        history = self.history(data.get("history", []))
 
         for role in ("authors", "editors", "translators"):
             for key in book.get(role, ()):
@@ -310,7 +340,7 @@ class _Validator:
                                f"[contributors.{key}]", "book", role)
         self.diagnostics.raise_if_errors()
 
-        meta = BookMeta(**book)
+        meta = BookMeta(**book, history=history)
         return BookConfig(
             root=self.root,
             path=self.path,
@@ -324,34 +354,36 @@ class _Validator:
         )
 
     def table(self, data: dict[str, Any], name: str, options: tuple[Option, ...],
-              display: str | None = None) -> dict[str, Any]:
-        """Validate one table against its options; return the keyword arguments it gives."""
+              display: str | None = None, index: int | None = None) -> dict[str, Any]:
+        """Validate one table (with `index`, that entry of an array of tables) against its
+        options; return the keyword arguments it gives."""
         display = display or name
         raw = data.get(name, {})
         if not isinstance(raw, dict):
             return {}
         known = {o.key: o for o in options}
+        header = f"[[{display}]]" if display in ARRAY_TABLES else f"[{display}]"
         result: dict[str, Any] = {}
         for key, value in raw.items():
             option = known.get(key)
             if option is None:
-                self.error(f"unknown key; the keys of [{display}] are "
-                           f"{', '.join(known)}", display, key)
+                self.error(f"unknown key; the keys of {header} are "
+                           f"{', '.join(known)}", display, key, index)
                 continue
-            checked = self.check(option, value, display)
+            checked = self.check(option, value, display, index)
             if checked is not None:
                 result[key] = checked
         for option in options:
             if option.required and option.key not in raw:
-                self.error(f"`{option.key}` is required ({option.doc})", display)
+                self.error(f"`{option.key}` is required ({option.doc})", display, index=index)
         return result
 
-    def check(self, option: Option, value: Any, table: str) -> Any:
+    def check(self, option: Option, value: Any, table: str, index: int | None = None) -> Any:
         """The value converted to its Python form, or None after reporting an error."""
         checker: Callable[[Any], tuple[Any, str | None]] = getattr(self, f"_{option.kind}")
         converted, problem = checker(value)
         if problem:
-            self.error(problem, table, option.key)
+            self.error(problem, table, option.key, index)
             return None
         return converted
 
@@ -361,6 +393,23 @@ class _Validator:
         if not isinstance(value, str):
             return None, "must be a string in quotes"
         return value.strip(), control_character_problem(value)
+
+    @staticmethod
+    def _line(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str):
+            return None, "must be a string in quotes"
+        value = value.strip()
+        if not value:
+            return None, "must not be empty: say in a few words what this was"
+        if any(char in value for char in "\n\r\x85\u2028\u2029"):
+            return None, "must be one line: write it without line breaks"
+        return value, control_character_problem(value)
+
+    @staticmethod
+    def _count(value: Any) -> tuple[Any, str | None]:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return None, f"{value!r} is not a whole number from 1: write e.g. 3, without quotes"
+        return value, None
 
     @staticmethod
     def _keys(value: Any) -> tuple[Any, str | None]:
@@ -497,6 +546,23 @@ class _Validator:
                 result[key] = Contributor(key=key, **values)
         return result
 
+    def history(self, raw: Any) -> tuple[Revision, ...]:
+        """The `[[history]]` entries, in order: each a table with `date` and `description`."""
+        if not isinstance(raw, list):
+            self.error("must be an array of tables: write each entry as [[history]] with "
+                       "`date` and `description` under it", "history")
+            return ()
+        result: list[Revision] = []
+        for index, entry in enumerate(raw):
+            if not isinstance(entry, dict):
+                self.error("must be a table with `date` and `description`", "history",
+                           index=index)
+                continue
+            values = self.table({"history": entry}, "history", HISTORY_OPTIONS, index=index)
+            if all(option.key in values for option in HISTORY_OPTIONS):
+                result.append(Revision(**values))
+        return tuple(result)
+
     def labels(self, raw: Any) -> dict[str, str]:
         result: dict[str, str] = {}
         if not isinstance(raw, dict):
@@ -508,6 +574,9 @@ class _Validator:
                 self.error("must be a string in quotes", "labels", key)
             elif control_character_problem(value):
                 self.error(control_character_problem(value), "labels", key)
+            elif key == "printing" and not any(p in value for p in PRINTING_PLACEHOLDERS):
+                self.error("must hold {n} or {ordinal} where the number goes, e.g. "
+                           '"{ordinal} printing" or "Printing {n}"', "labels", key)
             else:
                 result[key] = value
         return result

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Mapping
 
+from allianceprint.labels import printing_statement
+
 Division = Literal["front", "body", "back"]
 PartKind = Literal["text", "abbreviations", "contributors"]
 PART_KINDS: tuple[str, ...] = ("text", "abbreviations", "contributors")
@@ -30,8 +32,17 @@ class Contributor:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """One `[[history]]` entry of book.toml: an edition or printing of the book, in order."""
+
+    date: str  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    description: str  # one line, e.g. "Second printing, with corrections"
+
+
+@dataclass(frozen=True)
 class BookMeta:
-    """`[book]` in book.toml: what the title page, copyright page and metadata say."""
+    """`[book]` in book.toml: what the title page, copyright page and metadata say (with the
+    `[[history]]` entries, which the copyright page and the metadata show with it)."""
 
     title: str
     language: str
@@ -43,11 +54,19 @@ class BookMeta:
     publisher: str = ""
     date: str = ""  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
     edition: str = ""
+    printing: int | None = None  # the impression of this edition: 3 for its third printing
+    history: tuple[Revision, ...] = ()  # from [[history]], in order
     rights: str = ""
     isbn_print: str = ""
     isbn_epub: str = ""
     description: str = ""
     cover: str = ""  # path relative to the manuscript folder
+
+    def printing_statement(self, labels: Mapping[str, str]) -> str:
+        """The printing as the copyright page states it ("Third printing"), or ""."""
+        if self.printing is None:
+            return ""
+        return printing_statement(self.printing, self.language, labels)
 
 
 @dataclass(frozen=True)

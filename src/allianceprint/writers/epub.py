@@ -202,7 +202,27 @@ class _EpubBuilder:
             package.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
             package.add_metadata(None, "meta", "subtitle",
                                  {"refines": "#subtitle", "property": "title-type"})
+        self.add_edition()
         self.add_accessibility()
+
+    def add_edition(self) -> None:
+        """The edition and its history: the edition statement as `schema:bookEdition`, the
+        printing (the impression of that edition, 3 for the third) as `schema:version`, and
+        each `[[history]]` entry as a `dcterms:hasVersion` (its description) refined by a
+        `dcterms:issued` (its date). `schema:` and `dcterms:` are prefixes that EPUB 3
+        reserves, as for the accessibility metadata: the package declares neither."""
+        meta, package = self.meta, self.package
+        if meta.edition:
+            package.add_metadata(None, "meta", meta.edition, {"property": "schema:bookEdition"})
+        if meta.printing is not None:
+            package.add_metadata(None, "meta", str(meta.printing),
+                                 {"property": "schema:version"})
+        for number, revision in enumerate(meta.history, start=1):
+            uid = f"history_{number}"  # part ids never hold "_": no manifest id is the same
+            package.add_metadata(None, "meta", revision.description,
+                                 {"property": "dcterms:hasVersion", "id": uid})
+            package.add_metadata(None, "meta", revision.date,
+                                 {"refines": f"#{uid}", "property": "dcterms:issued"})
 
     def add_accessibility(self) -> None:
         """The schema.org accessibility metadata (EPUB Accessibility 1.1), from what the book
