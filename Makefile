@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := tools
 
-.PHONY: book test check clean setup
+.PHONY: book test check clean setup bench
 
 book: $(VENV)/.runtime
 	$(BIN)/allianceprint build manuscript --output build
@@ -45,3 +45,8 @@ $(TOOLS)/node_modules/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.js
 
 clean:
 	rm -rf build/*.pdf build/*.epub build/.cache
+
+# The benchmark (bench/README.md): a synthetic 600-page volume, our builds vs the Pandoc route.
+bench: $(VENV)/.runtime
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python bench/run.py --pages 600

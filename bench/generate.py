@@ -1,0 +1,445 @@
+"""Generate a synthetic edited volume in allianceprint's manuscript format, for benchmarks.
+
+    python bench/generate.py --pages 80 OUT_DIR
+    python bench/generate.py --pages 600 --seed 7 OUT_DIR
+
+The output is deterministic for a given --pages and --seed: a book.toml with two editors and
+one contributor per chapter (affiliation and bio), a preface, acknowledgments, an
+abbreviations part of 40 entries that the text uses, an introduction, N chapters (sections,
+notes about one per 250 words with some web addresses, a table every third chapter,
+paragraphs of varying length), final thoughts and a contributors part. The number and
+length of the chapters are scaled so that the print PDF has about --pages pages at the
+default 6x9 trim (WORDS_PER_PAGE is calibrated against real builds).
+
+The text is nonsense assembled from a small vocabulary written for this file; it quotes
+nothing. The book passes `allianceprint check` with no warnings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+# Words of running text per printed page, notes, headings, tables, chapter openings and
+# blank versos included. Calibrated with `allianceprint build --format pdf` at 6x9.
+WORDS_PER_PAGE = 302
+# Pages that do not scale with the chapters (title, copyright, contents, preface,
+# acknowledgments, abbreviations, contributors, blank versos): the intercept of the fit.
+FIXED_PAGES = 21
+
+# --- the vocabulary (written for this generator; policy-flavoured nonsense) --------------
+
+NOUNS = """
+alliance partnership framework posture doctrine corridor coalition mechanism dialogue
+consultation secretariat ministry assessment deterrent capability deployment exercise
+coordination dividend commitment threshold instrument initiative settlement consensus
+architecture network supplier investment subsidy tariff regime standard protocol
+agenda constituency legislature budget procurement shipyard port logistics reserve
+inventory forecast scenario escalation signal credibility reassurance guarantee obligation
+treaty clause annex review mandate portfolio directorate envoy summit communique
+declaration memorandum roadmap benchmark audit pilot programme pillar track channel
+workstream taskforce observatory platform registry interoperability resilience exposure
+dependency vulnerability chokepoint stockpile corridor archipelago littoral strait basin
+hinterland periphery frontier market exporter importer regulator licence quota waiver
+sanction incentive leverage bargain concession compromise sequence timetable milestone
+""".split()
+
+ADJECTIVES = """
+regional strategic bilateral trilateral minilateral multilateral maritime coastal
+continental economic fiscal industrial technological digital normative institutional
+operational tactical durable fragile incremental gradual sudden ambiguous explicit
+implicit formal informal provisional permanent modest ambitious cautious credible
+coherent fragmented layered overlapping competing complementary reciprocal asymmetric
+balanced uneven northern southern eastern western inland offshore domestic external
+civilian collective national subnational legislative administrative quiet visible
+sustained episodic deliberate reactive preventive adaptive latent shared common
+""".split()
+
+VERBS = """
+reinforces complicates reshapes anchors dilutes extends narrows widens postpones
+accelerates constrains enables signals obscures reframes sustains erodes calibrates
+integrates separates aligns connects absorbs redistributes stabilizes unsettles
+clarifies tests formalizes softens hardens underwrites outpaces mirrors
+""".split()
+
+ADVERBS = """
+gradually quietly explicitly largely partly increasingly rarely consistently unevenly
+deliberately notably arguably visibly steadily cautiously occasionally
+""".split()
+
+OPENERS = [
+    "In practice", "At the same time", "By contrast", "For this reason", "In the short term",
+    "Over the longer term", "Seen from the capitals involved", "On closer inspection",
+    "In most accounts", "Taken together", "As a result", "Even so", "Put differently",
+    "Until recently", "In several cases", "For smaller partners",
+]
+
+PLACES = """
+Varnholm Ostrava Calder Meriden Tessaly Orlin Brevik Sundara Kaleva Dorrin Hallam
+Pentre Quillon Rastova Selden Tarvik Umbria Vellis Wendmoor Yarrow Zelenko Ashgrove
+""".split()
+
+FIRST_NAMES = """
+Amara Bertil Celia Dario Elin Farid Greta Hugo Ines Jonas Kaori Lennart Mirela Nadim
+Odile Pavel Quinn Rosalind Soren Talia Umberto Vesna Wilhelmina Xavier Yusuf Zofia
+Anouk Bruno Clea Dmitri Esme Florin Gaia Henrik Ilse Joaquin
+""".split()
+
+SURNAME_PARTS_A = """
+Ash Bel Cor Dal Eber Fen Gal Hol Ister Jar Kel Lor Mar Nor Ost Pell Quar Ros Sel
+Tor Ul Var Wel Yor Zan
+""".split()
+
+SURNAME_PARTS_B = """
+brook den feld gaard hart holm ley mont ner ridge sby ston thal vik wick ward
+""".split()
+
+INSTITUTIONS = [
+    "Centre for Alliance Studies", "Institute of Maritime Affairs",
+    "School of Public Policy", "Forum for Regional Order", "Department of Politics",
+    "Council on Economic Statecraft", "Programme on Security and Technology",
+    "Observatory of Coastal Governance",
+]
+
+ROLES = [
+    "Research Fellow", "Senior Fellow", "Assistant Professor", "Associate Professor",
+    "Postdoctoral Researcher", "Lecturer", "Programme Director", "Visiting Scholar",
+]
+
+UNIVERSITIES = [f"University of {p}" for p in PLACES] + [f"{p} College" for p in PLACES]
+
+# 40 abbreviations with invented expansions (none of them a roman numeral).
+ABBREVIATIONS = [
+    ("ACRE", "Allied Council on Regional Engagement"),
+    ("BTF", "Basin Transit Framework"),
+    ("CAPT", "Coastal Air Patrol Taskforce"),
+    ("DSR", "Deterrence Stability Review"),
+    ("EPM", "Economic Partnership Mechanism"),
+    ("FAST", "Framework for Allied Supply Tracking"),
+    ("GRN", "Governance Resilience Network"),
+    ("HTP", "Harbour Transit Protocol"),
+    ("JOB", "Joint Observation Board"),
+    ("KPF", "Kaleva Partnership Forum"),
+    ("LNR", "Littoral Navigation Registry"),
+    ("MTS", "Maritime Transparency Secretariat"),
+    ("NEP", "Northern Engagement Plan"),
+    ("OPA", "Offshore Protection Agreement"),
+    ("PRT", "Provisional Reassurance Track"),
+    ("QSF", "Quarterly Strategy Forum"),
+    ("RAP", "Regional Adaptation Programme"),
+    ("SEN", "Supply Exposure Notice"),
+    ("TRA", "Tariff Reciprocity Arrangement"),
+    ("UPG", "Unified Procurement Group"),
+    ("WPS", "Western Posture Statement"),
+    ("YSD", "Yarrow Security Dialogue"),
+    ("ZEA", "Zone of Economic Alignment"),
+    ("ARTS", "Allied Resilience and Technology Standard"),
+    ("BEAM", "Bilateral Export Alignment Memorandum"),
+    ("CORE", "Committee on Regional Exercises"),
+    ("DRAFT", "Dialogue on Regional Arms and Force Transparency"),
+    ("EFR", "Emergency Fuel Reserve"),
+    ("GTA", "Guarantee of Transit Access"),
+    ("HARP", "Harbour Access and Replenishment Plan"),
+    ("IMPACT", "Initiative on Maritime Patrol and Coastal Tracking"),
+    ("KSR", "Key Supplier Register"),
+    ("MAST", "Multilateral Assessment of Strategic Trade"),
+    ("NAB", "National Audit Board"),
+    ("OTF", "Operational Transparency Fund"),
+    ("PEN", "Partnership for Energy Networks"),
+    ("R4", "Fourth Regional Review"),
+    ("S-TEC", "Southern Technology Export Council"),
+    ("TPA", "Technology Partnership Accord"),
+    ("WRB", "Western Reserve Bank"),
+]
+
+
+class Writer:
+    """Sentences, paragraphs and notes from one seeded random source."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.unused = [a for a, _ in ABBREVIATIONS]  # abbreviations not yet in the text
+        self.abbreviations = True  # False: sentences without abbreviations (for bios)
+        rng.shuffle(self.unused)
+
+    def abbr(self) -> str:
+        if self.unused:
+            return self.unused.pop()
+        return self.rng.choice(ABBREVIATIONS)[0]
+
+    def noun_phrase(self, subject: bool = False) -> str:
+        r = self.rng
+        roll = r.random()
+        if roll < 0.12 and self.abbreviations:
+            return f"the {self.abbr()}"
+        if roll < 0.3:
+            return f"the {r.choice(ADJECTIVES)} {r.choice(NOUNS)} of {r.choice(PLACES)}"
+        if roll < 0.55:
+            return f"the {r.choice(ADJECTIVES)} {r.choice(NOUNS)}"
+        if roll < 0.7 and not subject:
+            return f"{r.choice(ADJECTIVES)} {plural(r.choice(NOUNS))}"
+        return f"the {r.choice(NOUNS)}"
+
+    def sentence(self) -> str:
+        r = self.rng
+        parts = []
+        if r.random() < 0.25:
+            parts.append(r.choice(OPENERS) + ",")
+        parts.append(self.noun_phrase(subject=True))
+        if r.random() < 0.3:
+            parts.append(r.choice(ADVERBS))
+        parts.append(r.choice(VERBS))
+        parts.append(self.noun_phrase())
+        roll = r.random()
+        if roll < 0.3:
+            parts.append(f"while {self.noun_phrase(subject=True)} {r.choice(VERBS)} {self.noun_phrase()}")
+        elif roll < 0.5:
+            parts.append(f"across {r.randint(2, 14)} {r.choice(ADJECTIVES)} "
+                         f"{plural(r.choice(NOUNS))} since {r.randint(1994, 2025)}")
+        elif roll < 0.6:
+            parts.append(f"through {self.noun_phrase()} and {self.noun_phrase()}")
+        text = " ".join(parts)
+        return text[0].upper() + text[1:] + "."
+
+    def sentences(self, words: int, abbreviations: bool = True) -> list[str]:
+        out: list[str] = []
+        count = 0
+        self.abbreviations = abbreviations
+        while count < words:
+            s = self.sentence()
+            out.append(s)
+            count += len(s.split())
+        self.abbreviations = True
+        return out
+
+    def paragraph(self, words: int, abbreviations: bool = True) -> str:
+        return " ".join(self.sentences(words, abbreviations))
+
+    def title(self, words: int = 4) -> str:
+        r = self.rng
+        a1, a2 = r.choice(ADJECTIVES).capitalize(), r.choice(ADJECTIVES).capitalize()
+        n1, n2 = r.choice(NOUNS).capitalize(), r.choice(NOUNS).capitalize()
+        return {2: f"{a1} {n1}", 3: f"{a1} and {a2} {n1}", 4: f"{a1} {n1} and {n2}"
+                }.get(words, f"{a1} {n1} and {a2} {n2}")
+
+    def note(self, with_url: bool) -> str:
+        r = self.rng
+        author = f"{r.choice(FIRST_NAMES)} {surname(r)}"
+        year = r.randint(1998, 2025)
+        title = self.title(r.choice((2, 3, 5)))
+        if r.random() < 0.5:
+            text = (f"{author}, *{title}* ({r.choice(PLACES)}: {r.choice(PLACES)} University "
+                    f"Press, {year}), {r.randint(3, 280)}–{r.randint(281, 420)}.")
+        else:
+            text = (f"{author}, \u201c{title},\u201d *Journal of {r.choice(ADJECTIVES).capitalize()} "
+                    f"Studies* {r.randint(4, 60)}, no. {r.randint(1, 4)} ({year}): "
+                    f"{r.randint(10, 200)}–{r.randint(201, 300)}.")
+        if with_url:
+            slug = "-".join(title.lower().split())
+            text += (f" Available at https://www.example.org/{r.choice(('reports', 'papers', 'briefs'))}"
+                     f"/{year}/{slug}.pdf.")
+        if r.random() < 0.35:
+            text += " " + self.sentence()
+        return text
+
+    def table(self) -> str:
+        r = self.rng
+        cols = r.randint(3, 5)
+        head = ["Arrangement"] + [r.choice(NOUNS).capitalize() for _ in range(cols - 1)]
+        caption = f"Table: {self.title(3)} across {r.choice(ADJECTIVES)} arrangements."
+        lines = [caption, "", "| " + " | ".join(head) + " |", "|" + " --- |" * cols]
+        for _ in range(r.randint(4, 8)):
+            row = [f"{r.choice(PLACES)} {r.choice(NOUNS)}"]
+            for _ in range(cols - 1):
+                row.append(r.choice((str(r.randint(1, 99)), str(r.randint(1994, 2025)),
+                                     r.choice(ADJECTIVES),
+                                     f"{r.choice(ADJECTIVES)} {r.choice(NOUNS)}")))
+            lines.append("| " + " | ".join(row) + " |")
+        return "\n".join(lines)
+
+
+def plural(noun: str) -> str:
+    if noun.endswith("y") and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "sh", "ch", "x")):
+        return noun + "es"
+    return noun + "s"
+
+
+def surname(r: random.Random) -> str:
+    return r.choice(SURNAME_PARTS_A) + r.choice(SURNAME_PARTS_B)
+
+
+def _body(w: Writer, words: int, *, table: bool, sections: bool) -> str:
+    """Paragraphs of about `words` words in total, `##` sections every few paragraphs,
+    about one note per 250 words (a fifth with a web address), optionally one table."""
+    r = w.rng
+    blocks: list[str] = []
+    notes: list[str] = []
+    written = 0
+    since_heading = 0
+    table_at = r.randint(words // 4, words // 2) if table else -1
+    next_note = r.randint(150, 350)
+    while written < words:
+        if sections and since_heading >= r.randint(4, 7) and words - written > 400:
+            level = "###" if r.random() < 0.25 and any(b.startswith("## ") for b in blocks) else "##"
+            blocks.append(f"{level} {w.title(r.choice((3, 5)))}")
+            since_heading = 0
+        length = r.choice((45, 80, 110, 140, 170, 220, 260))
+        sentences = w.sentences(length)
+        written += sum(len(x.split()) for x in sentences)
+        while written >= next_note:  # a note at the end of a sentence of this paragraph
+            n = len(notes) + 1
+            i = r.randrange(len(sentences))
+            sentences[i] += f"[^{n}]"
+            notes.append(f"[^{n}]: {w.note(with_url=r.random() < 0.2)}")
+            next_note += r.randint(150, 350)
+        blocks.append(" ".join(sentences))
+        since_heading += 1
+        if table_at >= 0 and written >= table_at:
+            blocks.append(w.table())
+            table_at = -1
+    return "\n\n".join(blocks + notes) + "\n"
+
+
+def _front_matter(**keys: object) -> str:
+    lines = ["---"]
+    for key, value in keys.items():
+        if isinstance(value, list):
+            lines.append(f"{key}: [{', '.join(value)}]")
+        else:
+            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append("---\n\n")
+    return "\n".join(lines)
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def plan(pages: int) -> tuple[int, int]:
+    """(number of chapters, words per chapter) for about `pages` printed pages.
+    The introduction and the final thoughts are half a chapter each."""
+    chapters = max(3, round(pages / 27))
+    words = max(2000, (pages - FIXED_PAGES) * WORDS_PER_PAGE)
+    return chapters, round(words / (chapters + 1))
+
+
+def generate(out: Path, pages: int, seed: int = 1) -> dict[str, object]:
+    """Write the manuscript into `out` (created; existing files are overwritten).
+    Returns a summary: chapters, words, notes, tables."""
+    r = random.Random(f"allianceprint-bench:{seed}:{pages}")
+    w = Writer(r)
+    n_chapters, chapter_words = plan(pages)
+    for sub in ("front", "chapters", "back"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+
+    people: dict[str, dict[str, str]] = {}
+
+    def person(key: str) -> str:
+        name = f"{r.choice(FIRST_NAMES)} {surname(r)}"
+        where = r.choice(INSTITUTIONS + UNIVERSITIES)
+        people[key] = {
+            "name": name,
+            "affiliation": f"{r.choice(ROLES)}, {where}",
+            "bio": (f"{name} is a {r.choice(ROLES).lower()} at the {where}, working on "
+                    f"{r.choice(ADJECTIVES)} {plural(r.choice(NOUNS))} and {r.choice(ADJECTIVES)} "
+                    f"{plural(r.choice(NOUNS))}. {w.paragraph(45, abbreviations=False)} {name.split()[0]} holds a "
+                    f"doctorate from the {r.choice(UNIVERSITIES)}."),
+        }
+        return key
+
+    editors = [person("editor1"), person("editor2")]
+    files: dict[str, list[str]] = {"front": [], "chapters": [], "back": []}
+    summary = {"chapters": n_chapters, "words": 0, "notes": 0, "tables": 0}
+
+    def write(section: str, name: str, text: str) -> None:
+        path = out / section / name
+        path.write_text(text, encoding="utf-8")
+        files[section].append(f"{section}/{name}")
+        summary["words"] += len(text.split())
+        summary["notes"] += text.count("\n[^")
+        summary["tables"] += text.count("\nTable: ")
+
+    write("front", "preface.md", _front_matter(title="Preface")
+          + _body(w, 900, table=False, sections=False))
+    write("front", "acknowledgments.md", _front_matter(title="Acknowledgments")
+          + _body(w, 450, table=False, sections=False))
+    # The abbreviations part is written last, once the text has used every entry.
+    abbr_name = "abbreviations.md"
+    files["front"].append(f"front/{abbr_name}")
+
+    write("chapters", "introduction.md",
+          _front_matter(title="Introduction", authors=editors)
+          + _body(w, chapter_words // 2, table=False, sections=True))
+    width = len(str(n_chapters))
+    # chapter lengths vary by up to a fifth either way, and add up to the plan
+    factors = [r.uniform(0.8, 1.2) for _ in range(n_chapters)]
+    factors = [f * n_chapters / sum(factors) for f in factors]
+    for i in range(1, n_chapters + 1):
+        key = person(f"author{i:0{width}d}")
+        title = f"{w.title(5)}: {w.title(3)} in {r.choice(PLACES)}"
+        short = title.split(":")[0]
+        length = round(chapter_words * factors[i - 1])
+        write("chapters", f"{i:0{width}d}-chapter.md",
+              _front_matter(title=title, short_title=short, authors=[key])
+              + _body(w, length, table=i % 3 == 2, sections=True))
+    final = _body(w, chapter_words // 2, table=False, sections=True)
+    if w.unused:  # every abbreviation must appear somewhere in the text
+        final += "\n" + " ".join(f"The {a} {r.choice(VERBS)} {w.noun_phrase()}."
+                                 for a in w.unused) + "\n"
+        w.unused.clear()
+    write("chapters", "final-thoughts.md",
+          _front_matter(title="Final Thoughts", authors=editors) + final)
+    write("back", "contributors.md", _front_matter(title="About the Contributors",
+                                                   kind="contributors"))
+    abbr = (_front_matter(title="Abbreviations", kind="abbreviations")
+            + "\n".join(f"*[{a}]: {e}" for a, e in sorted(ABBREVIATIONS)) + "\n")
+    (out / "front" / abbr_name).write_text(abbr, encoding="utf-8")
+
+    toml = [
+        "# A synthetic volume written by bench/generate.py: nonsense text for benchmarks.",
+        "",
+        "[book]",
+        f"title = {_toml_str(w.title(4))}",
+        f"subtitle = {_toml_str('Synthetic Essays on ' + w.title(3))}",
+        f"editors = [{', '.join(_toml_str(e) for e in editors)}]",
+        'publisher = "Benchmark Institute for Synthetic Studies"',
+        'language = "en-US"',
+        'date = "2026-01"',
+        'rights = "© 2026 Benchmark Institute. Generated nonsense text for benchmarks."',
+        f"description = {_toml_str(f'A synthetic edited volume of {n_chapters} chapters.')}",
+        "",
+        "[contents]",
+    ]
+    for section in ("front", "chapters", "back"):
+        toml.append(f"{section} = [")
+        toml.extend(f"    {_toml_str(f)}," for f in files[section])
+        toml.append("]")
+    for key, p in people.items():
+        toml += ["", f"[contributors.{key}]"]
+        toml += [f"{k} = {_toml_str(v)}" for k, v in p.items()]
+    (out / "book.toml").write_text("\n".join(toml) + "\n", encoding="utf-8")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="folder to write the manuscript into")
+    parser.add_argument("--pages", type=int, default=80,
+                        help="about how many printed pages (default: 80)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    args = parser.parse_args(argv)
+    if args.pages < 20:
+        parser.error("--pages must be at least 20")
+    summary = generate(args.out, args.pages, args.seed)
+    print(f"wrote {args.out}: {summary['chapters']} chapters, {summary['words']} words, "
+          f"{summary['notes']} notes, {summary['tables']} tables")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
