@@ -35,7 +35,7 @@ class Built:
 def build_book(manuscript: Path, output: Path) -> Built:
     diagnostics = Diagnostics()
     written = build(manuscript, output, ("pdf", "epub"), diagnostics)
-    paths = {p.path.suffix: p.path for p in written}
+    paths = {p.path.suffix: p.path for p in written.outputs}
     return Built(manuscript, paths[".pdf"], paths[".epub"], diagnostics)
 
 

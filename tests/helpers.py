@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -57,6 +58,15 @@ def make_manuscript(root: Path, files: dict[str, str] | None = None,
         else:
             path.write_text(textwrap.dedent(text), encoding="utf-8")
     return root
+
+
+#: A progress line of a build whose stderr is not a terminal (see allianceprint.progress).
+PROGRESS_RE = re.compile(r"[A-Za-z ]+: (started.*|done.*|(failed|stopped) at .*|\d+/\d+.*)")
+
+
+def finding_lines(stderr: str) -> list[str]:
+    """The lines of stderr that are not progress lines."""
+    return [line for line in stderr.splitlines() if not PROGRESS_RE.fullmatch(line)]
 
 
 def run_cli(*args: str | Path) -> tuple[int, str, str]:

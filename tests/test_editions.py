@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import os
 import subprocess
 import sys
 import zipfile
@@ -102,7 +103,13 @@ def test_format_option_builds_one_edition(tmp_path):
     root = make_manuscript(tmp_path / "book")
     status, out, _ = run_cli("build", root, "--format", "epub", "--output", tmp_path / "out")
     assert status == 0
-    assert [p.suffix for p in (tmp_path / "out").iterdir()] == [".epub"]
+    # .cache: what the next build can reuse (see README, Rebuilding)
+    assert [p.suffix for p in (tmp_path / "out").iterdir()
+            if p.name != ".cache"] == [".epub"]
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = (tmp_path / "out" / "a-small-book.epub").stat().st_mode & 0o777
+    assert mode == 0o666 & ~umask  # as any new file: not readable by its owner only
 
 
 def test_python_dash_m_runs_the_cli(tmp_path):

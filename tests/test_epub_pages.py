@@ -179,7 +179,7 @@ def test_the_page_source_is_the_print_isbn(epub):
 def test_an_epub_built_without_the_print_edition_has_no_pages(tmp_path):
     root = make_manuscript(tmp_path / "book")
     built = build(root, tmp_path / "out", ("epub",), Diagnostics())
-    book = Epub(built[0].path)
+    book = Epub(built.outputs[0].path)
     nav = book.xml(book.nav_path)
     assert not [n for n in nav.iter() if n.get(EPUB_TYPE) == "page-list"]
     assert not [e for name in book.spine for e in book.xml(name).iter()

@@ -306,7 +306,7 @@ def test_hostile_manuscript_is_refused_without_reading_outside(tmp_path: Path, c
         assert_reported(status, stderr, location, fragment)
     assert "wrote" not in stdout and (not out.exists() or not any(out.iterdir()))
     assert CANARY not in stdout + stderr
-    assert_confined(opened, tmp_path, root)
+    assert_confined(opened, tmp_path, root, out / ".cache")  # its own cache, to reuse
 
 
 def test_a_part_that_takes_too_long_is_stopped(tmp_path: Path, monkeypatch):
@@ -442,6 +442,28 @@ def _previous_edition(out: Path, stem: str) -> dict[Path, bytes]:
     return previous
 
 
+def _assert_no_workers_left(out: Path) -> None:
+    """The build's worker processes (forked: the same command line) end with it."""
+    deadline = time.monotonic() + 10
+    while True:
+        left = []
+        for status in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if str(out).encode() in status.read_bytes():
+                    left.append(status.parent.name)
+            except OSError:
+                continue  # the process ended while we looked
+        if not left:
+            return
+        assert time.monotonic() < deadline, f"worker processes left running: {left}"
+        time.sleep(0.1)
+
+
+def outputs(folder: Path) -> list[str]:
+    """The files in the output folder but its cache (.cache: what a next build reuses)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".cache")
+
+
 def _start_build(out: Path, manuscript: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "allianceprint", "build", str(manuscript),
                              "--output", str(out)], stdout=subprocess.PIPE,
@@ -470,11 +492,13 @@ def test_interrupted_build_leaves_the_previous_edition(tmp_path: Path, how, stat
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == status, stderr
     assert "wrote" not in stdout and "Traceback" not in stderr
+    _assert_no_workers_left(out)
     for path, data in previous.items():
         assert path.read_bytes() == data, f"{path.name} changed"
     if how != signal.SIGKILL:  # a killed process cannot clean up; the others must
         assert "the previous outputs are unchanged" in stderr
-        assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in previous)
+        assert outputs(out) == sorted(p.name for p in previous)
+        assert not [p for p in out.rglob("*.part")], "temporary files left behind"
 
 
 def test_failed_build_leaves_the_previous_edition(tmp_path: Path, monkeypatch):
@@ -493,7 +517,7 @@ def test_failed_build_leaves_the_previous_edition(tmp_path: Path, monkeypatch):
     assert status == 1 and "a failure in the EPUB writer" in stderr and "wrote" not in stdout
     for path, data in previous.items():
         assert path.read_bytes() == data
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in previous)
+    assert outputs(out) == sorted(p.name for p in previous)
 
 
 def test_unwritable_output_is_an_error_not_a_traceback(tmp_path: Path):

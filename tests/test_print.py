@@ -54,7 +54,7 @@ def manuscript(root: Path, print_table: str = "") -> Path:
 def build_pdf(root: Path, out: Path, print_ready: bool = False) -> tuple[Path, Diagnostics]:
     diagnostics = Diagnostics()
     written = build(root, out, ("pdf",), diagnostics, print_ready=print_ready)
-    return written[0].path, diagnostics
+    return written.outputs[0].path, diagnostics
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,19 @@ The pipeline, one module per stage:
     config   book.toml                      -> BookConfig
     loader   manuscript folder + BookConfig -> Book (parts, contributors, abbreviations)
     render   Book                           -> RenderedBook (HTML per part, notes, contents)
-    writers  RenderedBook                   -> book.pdf (writers.pdf), book.epub (writers.epub)
+    writers  RenderedBook                   -> book.pdf (writers.pdfparts: laid out in pieces,
+                                               in parallel, cached, merged by writers.pdfmerge;
+                                               or writers.pdf: one document), book.epub
+                                               (writers.epub)
+    stamp    manuscript + options           -> whether the last build is still current
     build    runs the stages, writes outputs atomically
+    watch    rebuilds on every save
     cli      the `allianceprint` command
 """
 
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+#: The house styles and templates (styles/print for the PDF, styles/epub for the EPUB).
+STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"

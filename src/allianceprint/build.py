@@ -15,13 +15,15 @@ import unicodedata
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from allianceprint.checks import check_book, every_part_read, reading_order
 from allianceprint.errors import Diagnostics, ManuscriptError
-from allianceprint.loader import load_book
 from allianceprint.model import PageMap, RenderedBook
-from allianceprint.pagemap import identify_blocks
-from allianceprint.render import render_book
+from allianceprint.progress import Progress
+from allianceprint.stamp import CACHE, Stamp
+
+if TYPE_CHECKING:
+    from allianceprint.writers.pdf import PdfResult
 
 FORMATS = ("pdf", "epub")
 
@@ -33,63 +35,121 @@ class OutputFile:
     pages: int | None = None  # the PDF's page count
 
 
-def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False) -> RenderedBook:
+def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
+          cache: Path | None = None) -> RenderedBook:
     """Load, render and check the manuscript without writing anything. Every mistake found
-    is in `diagnostics`, and raised together (with `strict`, warnings count as mistakes)."""
+    is in `diagnostics`, and raised together (with `strict`, warnings count as mistakes).
+    With `cache` (a build's), parts rendered by the last build from the same sources are
+    taken from it; when the checks pass, it is left holding this manuscript's parts."""
+    # The stages are imported here, not at the top: a build that is up to date needs none.
+    from allianceprint.checks import check_book, every_part_read, reading_order
+    from allianceprint.loader import load_book
+    from allianceprint.render import render_book
+    from allianceprint.rendercache import RenderCache
+
     book = load_book(manuscript, diagnostics)
-    rendered = render_book(book, diagnostics)
+    kept = RenderCache(cache / "render", book, skip=cache.parent) if cache else None
+    rendered = render_book(book, diagnostics, cache=kept)
     check_book(rendered, diagnostics, complete=every_part_read(book))
     diagnostics.sort(reading_order(book))
     diagnostics.raise_if_errors(strict)
+    if kept is not None:
+        kept.save()
     return rendered
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What one build did."""
+
+    outputs: tuple[OutputFile, ...]
+    rendered: tuple[str, ...] = ()  # pieces of the PDF laid out in this build
+    reused: tuple[str, ...] = ()  # pieces of the PDF taken from the cache (build/.cache)
+    up_to_date: bool = False  # nothing changed since the last build; nothing was written
 
 
 def build(manuscript: Path, output: Path, formats: tuple[str, ...],
           diagnostics: Diagnostics, print_ready: bool = False,
-          strict: bool = False) -> list[OutputFile]:
+          strict: bool = False, single_document: bool = False,
+          progress: Progress | None = None) -> BuildResult:
     """Check the manuscript (with `strict`, a warning stops the build too), then write each
     format into `output`.
 
     With `print_ready` (or `[print] print_ready = true`), the PDF format also writes the
-    printer's PDF, `<name>-print.pdf`, with bleed and printer's marks.
+    printer's PDF, `<name>-print.pdf`, with bleed and printer's marks. The PDF is laid out
+    in pieces, in parallel and cached in `output/.cache` (writers/pdfparts), or with
+    `single_document` as one WeasyPrint document (writers/pdf). When nothing that the
+    outputs depend on has changed since the last build, nothing is done.
     """
-    rendered = identify_blocks(check(manuscript, diagnostics, strict))  # ids for the page map
+    progress = progress or Progress()
+    stamp = Stamp.of(manuscript, output, formats, print_ready, strict, single_document)
+    previous = stamp.previous(output)
+    if previous is not None:
+        for warning in previous:
+            diagnostics.warning(warning.message, warning.location.path, warning.location.line,
+                                warning.location.column)
+        return BuildResult(tuple(OutputFile(output / w.name, w.size, w.pages)
+                                 for w in stamp.outputs(output)), up_to_date=True)
+    from allianceprint.pagemap import identify_blocks
+    rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=output / CACHE))
     when = build_time()
+    created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file of that name, no permission: not a bug, say so
         raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}", output) from exc
     stem = output_stem(rendered)
     results: list[OutputFile] = []
+    pdfs: list[PdfResult] = []
     with ExitStack() as cleanup:
         staged: list[tuple[Path, Path]] = []
         page_map: PageMap | None = None  # where the printed pages begin, for the EPUB
         if "pdf" in formats:
             from allianceprint.fonts import check_fonts
-            from allianceprint.writers.pdf import write_pdf
 
             check_fonts(rendered, rendered.stylesheet_dir / "print" / "print.css", diagnostics)
-            temp = _temporary(output, stem, ".pdf", cleanup)
-            pdf = write_pdf(rendered, temp, created=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
-            page_map = pdf.page_map
-            staged.append((temp, output / f"{stem}.pdf"))
-            results.append(OutputFile(output / f"{stem}.pdf", temp.stat().st_size, pdf.pages))
+            editions = [(f"{stem}.pdf", False)]
             if print_ready or rendered.book.config.print.print_ready:
+                editions.append((f"{stem}-print.pdf", True))
+            for name, printer in editions:
                 temp = _temporary(output, stem, ".pdf", cleanup)
-                printer = write_pdf(rendered, temp, created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                    print_ready=True)
-                staged.append((temp, output / f"{stem}-print.pdf"))
-                results.append(OutputFile(output / f"{stem}-print.pdf", temp.stat().st_size,
-                                          printer.pages))
+                pdf = _write_pdf(rendered, temp, created, printer, single_document,
+                                 output / CACHE / "pieces", progress)
+                pdfs.append(pdf)
+                page_map = page_map or pdf.page_map
+                staged.append((temp, output / name))
+                results.append(OutputFile(output / name, temp.stat().st_size, pdf.pages))
         if "epub" in formats:
             from allianceprint.writers.epub import write_epub
             temp = _temporary(output, stem, ".epub", cleanup)
-            write_epub(rendered, temp, modified=when, page_map=page_map)
+            with progress.stage("EPUB", total=1) as stage:
+                write_epub(rendered, temp, modified=when, page_map=page_map)
+                stage.advance(f"{stem}.epub")
             staged.append((temp, output / f"{stem}.epub"))
             results.append(OutputFile(output / f"{stem}.epub", temp.stat().st_size))
         for temp, final in staged:
             os.replace(temp, final)
-    return results
+    if pdfs and not single_document:
+        from allianceprint.writers.pdfparts import prune
+        used = frozenset(key for pdf in pdfs for key in pdf.cache_keys)
+        prune(output / CACHE / "pieces", lambda key: key in used)
+    stamp.record(output, [(item.path, item.pages) for item in results], diagnostics.warnings)
+    return BuildResult(tuple(results),
+                       rendered=tuple(sorted({p for pdf in pdfs for p in pdf.rendered})),
+                       reused=tuple(sorted({p for pdf in pdfs for p in pdf.reused})))
+
+
+def _write_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
+               single_document: bool, cache: Path, progress: Progress) -> PdfResult:
+    if single_document:
+        from allianceprint.writers.pdf import write_pdf
+        with progress.stage("lay out", total=1) as stage:
+            result = write_pdf(book, target, created=created, print_ready=print_ready)
+            stage.advance(target.name)
+        return result
+    from allianceprint.writers.pdfparts import write_pdf_in_parts
+    return write_pdf_in_parts(book, target, cache, created=created, print_ready=print_ready,
+                              progress=progress)
 
 
 def build_time() -> dt.datetime:
@@ -111,6 +171,16 @@ def output_stem(book: RenderedBook) -> str:
     return slug.strip("-")[:60].strip("-") or "book"
 
 
+def _file_mode() -> int:
+    """The mode a new file gets here: rw for all, less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def _temporary(folder: Path, stem: str, suffix: str, cleanup: ExitStack) -> Path:
     try:
         handle, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix + ".part", dir=folder)
@@ -118,5 +188,6 @@ def _temporary(folder: Path, stem: str, suffix: str, cleanup: ExitStack) -> Path
         raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}", folder) from exc
     os.close(handle)
     path = Path(name)
+    os.chmod(path, _FILE_MODE)  # mkstemp makes files only their owner may read
     cleanup.callback(lambda: path.unlink(missing_ok=True))
     return path

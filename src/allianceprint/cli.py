@@ -1,11 +1,12 @@
-"""The `allianceprint` command: `build` and `check`.
+"""The `allianceprint` command: `build`, `check` and `watch`.
 
 Every finding is printed as one `path:line:column: error|warning: message` line on stderr,
 grouped by file and in order within it (`check --format json` prints them to stdout as a
 JSON list instead), followed by a count on stdout. Any error gives exit status 1, and so
 does any warning with `--strict`; `build` then writes nothing. An interrupted build (Ctrl-C,
-SIGTERM) exits with 130 or 143 and leaves the previous outputs as they were. Anything else
-that goes wrong is a bug and keeps its traceback.
+SIGTERM) exits with 130 or 143 and leaves the previous outputs as they were. `watch` builds,
+then rebuilds on every burst of saves, reporting a mistake like `build` and going on; Ctrl-C
+stops it with exit status 0. Anything else that goes wrong is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -21,13 +22,19 @@ from pathlib import Path
 from types import FrameType
 from typing import Callable
 
-from allianceprint import __version__
+from allianceprint import STYLES_DIR, __version__
 from allianceprint.build import FORMATS, build, check
 from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
+from allianceprint.progress import for_stream
+from allianceprint.watch import DEBOUNCE_MS, BuildOutcome, watch
 
 
 class _Terminated(BaseException):
     """SIGTERM arrived: unwinds like Ctrl-C, so that temporary files are removed."""
+
+    # Set when SIGTERM arrives: watchfiles turns an exception raised by a signal handler
+    # into KeyboardInterrupt, and `watch` tells the two apart by this.
+    received = threading.Event()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,27 +46,25 @@ def main(argv: list[str] | None = None) -> int:
     restore = _on_sigterm_unwind()
     try:
         if args.command == "build":
-            formats = FORMATS if args.format == "all" else (args.format,)
-            output = args.output if args.output is not None else args.manuscript / "build"
-            written = build(args.manuscript, output, formats, diagnostics,
-                            print_ready=args.print_ready, strict=args.strict)
+            result = build(args.manuscript, _output(args), _formats(args), diagnostics,
+                           print_ready=args.print_ready, strict=args.strict,
+                           single_document=args.single_document,
+                           progress=for_stream(sys.stderr))
             _report(_findings(diagnostics, None, args.strict), as_json)
-            for item in written:
+            for item in result.outputs:
                 pages = f", {item.pages} pages" if item.pages is not None else ""
-                print(f"wrote {item.path} ({_size(item.size)}{pages})")
+                size = f"({_size(item.size)}{pages})"
+                print(f"{item.path} is up to date {size}" if result.up_to_date
+                      else f"wrote {item.path} {size}")
+        elif args.command == "watch":
+            return _watch(args)
         else:
             check(args.manuscript, diagnostics, strict=args.strict)
             _report(_findings(diagnostics, None, args.strict), as_json)
             if not as_json:
                 print(f"{args.manuscript}: no errors, {len(diagnostics.warnings)} warnings")
     except ManuscriptError as exc:
-        findings = _findings(diagnostics, exc, args.strict)
-        _report(findings, as_json)
-        if not as_json:
-            errors = sum(1 for f in findings if f.severity == "error")
-            nothing = "; nothing was written" if args.command == "build" else ""
-            print(f"{args.manuscript}: {errors} errors, {len(findings) - errors} "
-                  f"warnings{nothing}")
+        _failed(args, diagnostics, exc, as_json)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous outputs are unchanged", file=sys.stderr)
@@ -72,6 +77,56 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _watch(args: argparse.Namespace) -> int:
+    """`watch`: build, then rebuild on every burst of saves, until Ctrl-C (exit status 0).
+    A mistake in the manuscript is reported as `build` reports it, and the watching goes on."""
+    output, formats = _output(args), _formats(args)
+    latest = Diagnostics()  # the findings of the latest build, for `failed`
+
+    def build_once() -> BuildOutcome:
+        nonlocal latest
+        latest = Diagnostics()
+        result = build(args.manuscript, output, formats, latest, print_ready=args.print_ready,
+                       strict=args.strict, single_document=args.single_document,
+                       progress=for_stream(sys.stderr, keep=False))
+        _report(_findings(latest, None, args.strict), False)
+        return result
+
+    def failed(exc: ManuscriptError) -> None:
+        _failed(args, latest, exc, False)
+        sys.stdout.flush()
+
+    try:
+        watch(args.manuscript, build_once, output=output, styles=STYLES_DIR,
+              debounce_ms=args.debounce, on_error=failed)
+    except KeyboardInterrupt:  # the way to stop watching: not a failure
+        if _Terminated.received.is_set():
+            raise _Terminated() from None  # SIGTERM, seen by watchfiles: exit status 143
+        # On a terminal, over the `^C` it echoed.
+        print(("\r" if sys.stderr.isatty() else "") + "stopped watching", file=sys.stderr)
+    return 0
+
+
+def _failed(args: argparse.Namespace, diagnostics: Diagnostics, exc: ManuscriptError,
+            as_json: bool) -> None:
+    """Report a failed build or check: every finding, then (as text) a count on stdout."""
+    findings = _findings(diagnostics, exc, args.strict)
+    _report(findings, as_json)
+    if not as_json:
+        errors = sum(1 for f in findings if f.severity == "error")
+        nothing = "; nothing was written" if args.command in ("build", "watch") else ""
+        print(f"{args.manuscript}: {errors} errors, {len(findings) - errors} "
+              f"warnings{nothing}")
+
+
+def _formats(args: argparse.Namespace) -> tuple[str, ...]:
+    return FORMATS if args.format == "all" else (args.format,)
+
+
+def _output(args: argparse.Namespace) -> Path:
+    return args.output if args.output is not None else args.manuscript / "build"
+
+
 def _on_sigterm_unwind() -> Callable[[], None]:
     """Make SIGTERM unwind the stack like Ctrl-C, until the function returned is called
     (outside the main thread, where handlers cannot be set, nothing changes)."""
@@ -79,7 +134,10 @@ def _on_sigterm_unwind() -> Callable[[], None]:
         return lambda: None
 
     def terminate(signum: int, frame: FrameType | None) -> None:
+        _Terminated.received.set()
         raise _Terminated()
+
+    _Terminated.received.clear()
 
     previous = signal.signal(signal.SIGTERM, terminate)
     # None: the handler was not set from Python; the default is the closest to it.
@@ -122,17 +180,27 @@ def _parser() -> argparse.ArgumentParser:
         description="Build an edited volume from Markdown into a print PDF and an EPUB 3.")
     parser.add_argument("--version", action="version", version=f"allianceprint {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    build_cmd = commands.add_parser("build", help="build the PDF and/or the EPUB")
-    build_cmd.add_argument("manuscript", nargs="?", type=Path, default=Path("."),
-                           help="the manuscript folder (default: the current folder)")
-    build_cmd.add_argument("--format", choices=("pdf", "epub", "all"), default="all",
-                           help="what to build (default: all)")
-    build_cmd.add_argument("--output", type=Path, default=None,
-                           help="where to write (default: build/ in the manuscript folder)")
-    build_cmd.add_argument("--print-ready", action="store_true",
-                           help="also write the printer's PDF, with bleed and crop marks")
-    build_cmd.add_argument("--strict", action="store_true",
-                           help="refuse to build on warnings too")
+    building = argparse.ArgumentParser(add_help=False)  # the options of build and watch
+    building.add_argument("manuscript", nargs="?", type=Path, default=Path("."),
+                          help="the manuscript folder (default: the current folder)")
+    building.add_argument("--format", choices=("pdf", "epub", "all"), default="all",
+                          help="what to build (default: all)")
+    building.add_argument("--output", type=Path, default=None,
+                          help="where to write (default: build/ in the manuscript folder)")
+    building.add_argument("--print-ready", action="store_true",
+                          help="also write the printer's PDF, with bleed and crop marks")
+    building.add_argument("--strict", action="store_true",
+                          help="refuse to build on warnings too")
+    building.add_argument("--single-document", action="store_true",
+                          help="lay the PDF out as one document, not in cached pieces in "
+                               "parallel (slower; the reference the pieces are tested against)")
+    commands.add_parser("build", parents=[building], help="build the PDF and/or the EPUB")
+    watch_cmd = commands.add_parser(
+        "watch", parents=[building],
+        help="build, then rebuild whenever a file of the manuscript or the styles is saved")
+    watch_cmd.add_argument("--debounce", type=_milliseconds, default=DEBOUNCE_MS, metavar="MS",
+                           help="rebuild once no file has changed for MS milliseconds "
+                                f"(default: {DEBOUNCE_MS})")
     check_cmd = commands.add_parser("check", help="check the manuscript without building")
     check_cmd.add_argument("manuscript", nargs="?", type=Path, default=Path("."),
                            help="the manuscript folder (default: the current folder)")
@@ -142,6 +210,13 @@ def _parser() -> argparse.ArgumentParser:
                            default="text",
                            help="text lines on stderr (default), or a JSON list on stdout")
     return parser
+
+
+def _milliseconds(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 60_000:
+        raise argparse.ArgumentTypeError(f"{text}: give a number of milliseconds, 1 to 60000")
+    return value
 
 
 def _size(size: int) -> str:

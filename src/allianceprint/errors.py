@@ -56,6 +56,10 @@ class ManuscriptError(Exception):
     def __str__(self) -> str:
         return f"{self.location}: error: {self.message}"
 
+    def __reduce__(self):  # whole, with its location, out of a worker process
+        return (type(self), (self.message, self.location.path, self.location.line,
+                             self.location.column))
+
 
 class ConfigError(ManuscriptError):
     """`book.toml` cannot be read or does not follow the schema."""
@@ -97,6 +101,9 @@ class ManuscriptErrors(ManuscriptError):
     def __str__(self) -> str:
         return "\n".join(str(d) for d in self.diagnostics)
 
+    def __reduce__(self):
+        return (type(self), (self.diagnostics,))
+
 
 class Diagnostics:
     """An ordered collection of findings, shared by the stages of one run. A finding made
@@ -118,6 +125,10 @@ class Diagnostics:
     def warning(self, message: str, path: Path | None = None, line: int | None = None,
                 column: int | None = None) -> None:
         self._append(Diagnostic("warning", message, Location(path, line, column)))
+
+    def record(self, diagnostic: Diagnostic) -> None:
+        """Add a finding made earlier (kept in a cache, given again)."""
+        self._append(diagnostic)
 
     def add(self, exc: ManuscriptError) -> None:
         """Add a raised mistake: each of a ManuscriptErrors' findings, else the one error."""

@@ -175,18 +175,33 @@ def text_position(element, offset: int,
 # --- the print layout -------------------------------------------------------------------
 
 
+Position = tuple[str, int]  # an anchor id and a count of characters into its own text
+
+
+@dataclass(frozen=True)
+class PageStarts:
+    """Where each page of one laid-out document begins (None: a page without shared text),
+    and where its shared text ends."""
+
+    starts: tuple[Position | None, ...]
+    end: Position | None
+
+
 def map_pages(document, labels: Iterable[str], anchors: frozenset[str]) -> PageMap:
     """Where each page of the laid-out print `document` begins; `labels` are the pages'
     printed numbers, in order."""
+    found = page_starts(document, anchors)
+    return page_map(labels, found.starts, found.end)
+
+
+def page_starts(document, anchors: frozenset[str]) -> PageStarts:
+    """Where each page of the laid-out `document` begins, in the text both editions share."""
     from weasyprint.formatting_structure import boxes  # imported here: only print needs it
 
-    labels = tuple(labels)
-    if len(labels) != len(document.pages):
-        raise ValueError(f"{len(labels)} page labels for {len(document.pages)} pages")
     kinds = _BoxKinds(passed_over=(boxes.MarginBox, boxes.FootnoteAreaBox),
                       leaves=(boxes.TextBox, boxes.ReplacedBox), replaced=boxes.ReplacedBox)
     reader = _LayoutReader(anchors, kinds)
-    starts: list[tuple[str, int] | None] = []
+    starts: list[Position | None] = []
     for page in document.pages:
         first = None
         for box, anchor in _flow_leaves(page._page_box, None, anchors, kinds):
@@ -194,15 +209,23 @@ def map_pages(document, labels: Iterable[str], anchors: frozenset[str]) -> PageM
             if first is None and found is not None:
                 first = found
         starts.append(first)
-    return PageMap(tuple(_fill_blanks(labels, starts, reader)))
+    return PageStarts(tuple(starts), reader.end())
 
 
-def _fill_blanks(labels: tuple[str, ...], starts: list[tuple[str, int] | None],
-                 reader: _LayoutReader) -> list[PageStart]:
-    """Pages without text take the next page's position; trailing ones the end of the last
-    text."""
+def page_map(labels: Iterable[str], starts: Iterable[Position | None],
+             end: Position | None) -> PageMap:
+    """The page map of pages labelled `labels` that begin at `starts`; pages without text
+    take the next page's position, trailing ones `end`, the end of the last text."""
+    labels, starts = tuple(labels), tuple(starts)
+    if len(labels) != len(starts):
+        raise ValueError(f"{len(labels)} page labels for {len(starts)} pages")
+    return PageMap(tuple(_fill_blanks(labels, starts, end)))
+
+
+def _fill_blanks(labels: tuple[str, ...], starts: tuple[Position | None, ...],
+                 end: Position | None) -> list[PageStart]:
     pages: list[PageStart] = []
-    following: tuple[str, int] | None = reader.end()
+    following = end
     for label, start in reversed(list(zip(labels, starts))):
         if start is not None:
             following = start

@@ -27,14 +27,15 @@ import lxml.html
 from markdown import Markdown
 
 from allianceprint.config import CONFIG_NAME, key_line
+from allianceprint import STYLES_DIR
 from allianceprint.errors import Diagnostics
 from allianceprint.loader import display_path
 from allianceprint.mdext import (AbbreviationsExtension, HtmlSafetyExtension, NotesExtension,
                                  PartContext, PartExtension, SourceInfo, prose_lines)
+from allianceprint.rendercache import RenderCache
 from allianceprint.model import (Book, Note, Part, RenderedBook, RenderedPart,
                                  TocEntry)
 
-STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"
 # Attribute lists come with HtmlSafetyExtension, which checks them.
 _STANDARD_EXTENSIONS = ["tables", "smarty", "sane_lists"]
 #: The time a part may take to convert: PART_SECONDS, plus PART_SECONDS_PER_MB for each MB.
@@ -45,11 +46,16 @@ PART_SECONDS = 10.0
 PART_SECONDS_PER_MB = 30.0
 
 
-def render_book(book: Book, diagnostics: Diagnostics,
-                styles_dir: Path = STYLES_DIR) -> RenderedBook:
-    """Render every part, adding the mistakes found to `diagnostics`."""
+def render_book(book: Book, diagnostics: Diagnostics, styles_dir: Path = STYLES_DIR,
+                cache: RenderCache | None = None) -> RenderedBook:
+    """Render every part, adding the mistakes found to `diagnostics`; with `cache`, a part
+    rendered by an earlier build from the same sources is taken from it."""
     renderer = _Renderer(book, diagnostics)
-    parts = tuple(renderer.render_part(part) for part in book.parts)
+    if cache is None:
+        parts = tuple(renderer.render_part(part) for part in book.parts)
+    else:
+        parts = tuple(cache.render(part, diagnostics, renderer.render_part)
+                      for part in book.parts)
     anchors: dict[str, str] = {}
     for rendered in parts:
         anchors[rendered.id] = rendered.id

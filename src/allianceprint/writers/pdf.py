@@ -15,8 +15,10 @@ EPUB can carry the print page numbers.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import jinja2
 import lxml.html
@@ -42,6 +44,11 @@ class PdfResult:
     pages: int
     labels: tuple[str, ...]  # the printed number of every page, "i", "ii", ..., "1", ...
     page_map: PageMap | None  # where each page begins, for the EPUB (reading edition only)
+    # Laid out in pieces: those laid out in this build and those taken from the cache, by
+    # part id, "contents" or "notes" (the folios are not counted).
+    rendered: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
+    cache_keys: frozenset[str] = frozenset()  # the cache entries this PDF was made from
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
             document = _layout(book, fetcher, created, print_ready, heads)
         labels = _page_labels(document, book)
         # The EPUB cites the reading edition's pages; the printer's PDF has the same pages.
-        page_map = None if print_ready else map_pages(document, _expand(labels),
+        page_map = None if print_ready else map_pages(document, expand_labels(labels),
                                                       shared_anchors(book))
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         document.write_pdf(target, pdf_variant=variant,
@@ -85,7 +92,7 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
         if isinstance(cause, AssetError):
             raise AssetError(cause.message) from exc
         raise
-    return PdfResult(target, len(document.pages), tuple(_expand(labels)), page_map)
+    return PdfResult(target, len(document.pages), tuple(expand_labels(labels)), page_map)
 
 
 def _layout(book: RenderedBook, fetcher: ConfinedFetcher,
@@ -97,21 +104,38 @@ def _layout(book: RenderedBook, fetcher: ConfinedFetcher,
     return html.render(stylesheets=[stylesheet])
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which pieces of the book one HTML document holds, when the book is laid out in
+    pieces (see writers/pdfparts): the opening pages (title, copyright, contents), some
+    parts, the book-end notes section."""
+
+    opening: bool = True
+    part_ids: frozenset[str] | None = None  # None: every part
+    book_notes: bool = True
+    toc_pages: Mapping[str, str] | None = None  # anchor -> printed page, for the contents
+    folios: bool = True  # False: no folios, no printer's marks (the merge adds them)
+
+
+WHOLE_BOOK = Selection()
+
+
 def compose_html(book: RenderedBook, created: str | None = None, print_ready: bool = False,
-                 heads: dict[str, str] | None = None) -> str:
-    """The print edition as one HTML document."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(book.stylesheet_dir / "print"),
-        autoescape=True, undefined=jinja2.StrictUndefined)
+                 heads: dict[str, str] | None = None,
+                 selection: Selection = WHOLE_BOOK) -> str:
+    """The print edition as one HTML document, or the `selection` of it."""
+    env = templates(book.stylesheet_dir / "print")
     config = book.book.config
     meta, people, options = config.book, config.contributors, config.print
 
     def names(keys: tuple[str, ...]) -> str:
         return join_names([people[k].name for k in keys], book.labels)
 
-    parts = [_print_part(part, options.notes) for part in book.parts]
+    chosen = [p for p in book.parts
+              if selection.part_ids is None or p.id in selection.part_ids]
+    parts = [_print_part(part, options.notes) for part in chosen]
     book_notes = []
-    if options.notes == "book-end":
+    if options.notes == "book-end" and selection.book_notes:
         book_notes = [(part, [_print_note(n, (heads or {}).get(n.id, "")) for n in part.notes])
                       for part in book.parts if part.notes]
     return env.get_template("book.html.j2").render(
@@ -121,10 +145,21 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
         pdf_authors=[people[k].name for k in (meta.authors or meta.editors)],
         running_book=meta.title, display_date=_display_date(meta.date, meta.language),
         print=options, print_ready=print_ready, created=created,
+        opening=selection.opening, toc_pages=selection.toc_pages,
+        folios=selection.folios, marks=selection.folios,
+        toc_book_notes=options.notes == "book-end" and any(p.notes for p in book.parts),
         front=[p for p in parts if p.part.part.division == "front"],
         body=[p for p in parts if p.part.part.division == "body"],
         back=[p for p in parts if p.part.part.division == "back"],
         book_notes=book_notes)
+
+
+@functools.lru_cache(maxsize=4)
+def templates(folder: Path) -> jinja2.Environment:
+    """The print templates in `folder`, compiled once per process (a book laid out in
+    pieces fills the template once for each piece)."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
+                              undefined=jinja2.StrictUndefined, auto_reload=False)
 
 
 def _print_part(part: RenderedPart, mode: str) -> PrintPart:
@@ -190,13 +225,20 @@ def _with_footnotes(fragment: str, notes: dict[str, Note]) -> str:
 def _book_notes_heads(document: Document, book: RenderedBook) -> dict[str, str]:
     """For each note of the book-end section, the running head of the page it starts on:
     "Notes to pages X–Y", X and Y the text pages of the first and last notes on that page."""
-    labels = _expand(_page_labels(document, book))
+    labels = expand_labels(_page_labels(document, book))
+    return notes_heads([tuple(page.anchors) for page in document.pages], labels, book)
+
+
+def notes_heads(page_anchors: list[tuple[str, ...]], labels: list[str],
+                book: RenderedBook) -> dict[str, str]:
+    """The book-end notes' running heads, from the anchors on each page and the pages'
+    labels."""
     ref_page: dict[str, str] = {}
     note_ids: list[list[str]] = []
     all_notes = {n.id: n for p in book.parts for n in p.notes}
-    for index, page in enumerate(document.pages):
+    for index, anchors in enumerate(page_anchors):
         on_page = []
-        for anchor in page.anchors:
+        for anchor in anchors:
             if anchor in all_notes:
                 on_page.append(anchor)
             else:
@@ -216,13 +258,13 @@ def _book_notes_heads(document: Document, book: RenderedBook) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class _LabelRange:
+class LabelRange:
     start: int  # page index where the range begins
     style: str  # "r" lower roman, "D" decimal
     count: int  # pages in the range
 
 
-def _page_labels(document: Document, book: RenderedBook) -> tuple[_LabelRange, ...]:
+def _page_labels(document: Document, book: RenderedBook) -> tuple[LabelRange, ...]:
     """Roman up to the page where the first body part opens, arabic from 1 after it."""
     first_body = next((p.id for p in book.parts if p.part.division == "body"), None)
     start = len(document.pages)
@@ -230,28 +272,28 @@ def _page_labels(document: Document, book: RenderedBook) -> tuple[_LabelRange, .
         if first_body in page.anchors:
             start = index
             break
-    ranges = [_LabelRange(0, "r", start)]
+    ranges = [LabelRange(0, "r", start)]
     if start < len(document.pages):
-        ranges.append(_LabelRange(start, "D", len(document.pages) - start))
+        ranges.append(LabelRange(start, "D", len(document.pages) - start))
     return tuple(r for r in ranges if r.count)
 
 
-def _expand(ranges: tuple[_LabelRange, ...]) -> list[str]:
+def expand_labels(ranges: tuple[LabelRange, ...]) -> list[str]:
     labels = []
     for r in ranges:
         for n in range(1, r.count + 1):
-            labels.append(_roman(n) if r.style == "r" else str(n))
+            labels.append(roman(n) if r.style == "r" else str(n))
     return labels
 
 
-def _add_page_labels(pdf: pydyf.PDF, ranges: tuple[_LabelRange, ...]) -> None:
+def _add_page_labels(pdf: pydyf.PDF, ranges: tuple[LabelRange, ...]) -> None:
     nums = pydyf.Array()
     for r in ranges:
         nums.extend([r.start, pydyf.Dictionary({"S": f"/{r.style}", "St": 1})])
     pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
 
 
-def _roman(number: int) -> str:
+def roman(number: int) -> str:
     numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
                 (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
     result = ""

@@ -1,0 +1,136 @@
+"""Manuscript folder + build options -> a stamp that says whether the last build is current.
+
+A build records, in `<output>/.cache/stamp.json`, a hash of everything its outputs were made
+from — every file of the manuscript folder (hidden files and the output folder aside) and of
+the styles folder, the build's options, `SOURCE_DATE_EPOCH` when set, allianceprint's own
+code and WeasyPrint's version — with the size and modification time of each file it wrote
+and the warnings it gave. The next build with the same hash, whose outputs are still as it
+left them, has nothing to do: it gives the same warnings again and writes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from importlib import metadata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from allianceprint import STYLES_DIR, __version__
+from allianceprint.errors import Diagnostic, Location
+
+CACHE = ".cache"  # under the output folder: the stamp and the laid-out pieces of the PDF
+STAMP = "stamp.json"
+
+
+@dataclass(frozen=True)
+class Written:
+    """One output file as the stamp remembers it."""
+
+    name: str
+    size: int
+    mtime_ns: int
+    pages: int | None
+
+
+@dataclass(frozen=True)
+class Stamp:
+    inputs: str  # the hash of everything the outputs are made from
+
+    @classmethod
+    def of(cls, manuscript: Path, output: Path, formats: Iterable[str], print_ready: bool,
+           strict: bool, single_document: bool) -> Stamp:
+        digest = hashlib.sha256()
+        options = {"formats": sorted(formats), "print_ready": print_ready, "strict": strict,
+                   "single_document": single_document, "allianceprint": __version__,
+                   "weasyprint": metadata.version("weasyprint"), "code": code_digest(),
+                   "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
+        digest.update(json.dumps(options, sort_keys=True).encode())
+        for folder in (manuscript, STYLES_DIR):
+            for path in _files(folder, skip=output):
+                digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape"))
+                digest.update(b"\0")
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    data = b"\0unreadable"  # the build itself will say what is wrong
+                digest.update(len(data).to_bytes(8, "big"))
+                digest.update(data)
+        return cls(digest.hexdigest())
+
+    def previous(self, output: Path) -> list[Diagnostic] | None:
+        """The last build's warnings if its outputs are current; None if a build is due."""
+        record = _read(output)
+        if record is None or record.get("inputs") != self.inputs:
+            return None
+        for item in record["outputs"]:
+            try:
+                stat = (output / item["name"]).stat()
+            except OSError:
+                return None
+            if stat.st_size != item["size"] or stat.st_mtime_ns != item["mtime_ns"]:
+                return None
+        return [Diagnostic("warning", w["message"],
+                           Location(Path(w["path"]) if w["path"] else None, w["line"],
+                                    w["column"]))
+                for w in record["warnings"]]
+
+    def outputs(self, output: Path) -> list[Written]:
+        record = _read(output) or {"outputs": []}
+        return [Written(**item) for item in record["outputs"]]
+
+    def record(self, output: Path, written: Iterable[tuple[Path, int | None]],
+               warnings: Iterable[Diagnostic]) -> None:
+        """Remember this build: its outputs (path and page count) and its warnings."""
+        outputs = []
+        for path, pages in written:
+            stat = path.stat()
+            outputs.append({"name": path.name, "size": stat.st_size,
+                            "mtime_ns": stat.st_mtime_ns, "pages": pages})
+        data = {"inputs": self.inputs, "outputs": outputs,
+                "warnings": [{"message": w.message,
+                              "path": str(w.location.path) if w.location.path else None,
+                              "line": w.location.line, "column": w.location.column}
+                             for w in warnings]}
+        folder = output / CACHE
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{STAMP}.{os.getpid()}.part"
+        temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(temporary, folder / STAMP)
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of allianceprint's own modules: a changed program is a changed build, even
+    under the same version number (an editable install, a patched copy)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read(output: Path) -> dict | None:
+    try:
+        return json.loads((output / CACHE / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _files(folder: Path, skip: Path) -> list[Path]:
+    """The folder's regular files, in a fixed order, without hidden ones and `skip`."""
+    skip = skip.resolve()
+    found = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and (here / d).resolve() != skip)
+        # Regular files only: reading a named pipe would wait for ever (the build itself
+        # reports a part or an image that is not a regular file).
+        found.extend(here / name for name in sorted(files)
+                     if not name.startswith(".") and (here / name).is_file())
+    return found

@@ -1,0 +1,601 @@
+"""`RenderedBook` -> the print PDF, laid out in pieces in parallel, cached, then merged.
+
+The book is cut into pieces: the opening (title page, copyright page, contents), each
+part, and (with book-end notes) the notes section. Every piece opens on a right-hand page
+and the type area is as wide on left pages as on right ones, so where a piece's pages break
+does not depend on where the piece begins in the book. Each is laid out as its own
+WeasyPrint document, in a pool of processes (one per core), without folios. What a layout
+yields — the piece's PDF, and for each page its named page, whether it is blank and the
+anchors on it; its bookmarks; where its pages begin in the text the EPUB shares — is cached
+in `build/.cache` under a hash of everything that affects it (its HTML, the stylesheet, the
+images it shows, the PDF variant, allianceprint's code and WeasyPrint's version), so a
+rebuild lays out only the pieces that changed, whatever their page numbers.
+
+`write_pdf_in_parts` then, in order:
+1. lays out the parts (and a first time the book-end notes section, to learn its pages);
+2. numbers the pages: the pieces in reading order, a blank page before a piece that would
+   open on a left-hand page; roman to the first chapter, arabic from 1 there;
+3. lays out the book-end notes again, with running heads naming the text pages of its notes;
+4. lays out the opening, its contents given the real page numbers (again, if its own length
+   moved the front matter's numbers);
+5. lays out the folios (and printer's marks): empty pages with print.css's page furniture,
+   in runs of pieces, one per process;
+6. merges it all (writers/pdfmerge).
+The result has the pages, page labels, contents numbers and outline of the whole book laid
+out as one document (writers/pdf, `--single-document`); the tests compare the two.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import lxml.html
+import weasyprint
+from weasyprint import CSS, HTML
+from weasyprint.urls import FatalURLFetchingError
+
+from allianceprint import __version__
+from allianceprint.errors import AssetError
+from allianceprint.fetcher import ConfinedFetcher
+from allianceprint.model import RenderedBook
+from allianceprint.pagemap import Position, page_map, shared_anchors
+from allianceprint.progress import Progress
+from allianceprint.stamp import code_digest
+from allianceprint.writers import pdfmerge
+from allianceprint.writers.pdf import (
+    LabelRange, PdfResult, Selection, compose_html, expand_labels, notes_heads, templates)
+
+OPENING = "opening"
+BOOK_NOTES = "book-notes"
+FOLIOS = "folios"
+
+
+@dataclass(frozen=True)
+class PiecePage:
+    """One page of a piece, as its layout left it."""
+
+    name: str  # the named page: "title", "front", "body", "booknotes", "back"
+    blank: bool  # left empty by a right-hand or left-hand break
+    anchors: tuple[str, ...]  # the ids whose elements begin on it, in order
+
+
+@dataclass(frozen=True)
+class PieceLayout:
+    """What laying out one piece yields; also what the cache keeps of it."""
+
+    piece: str  # "opening", a part's id, "book-notes", "folios-N"
+    key: str  # the cache key
+    pdf: Path
+    pages: tuple[PiecePage, ...]
+    bookmarks: tuple[pdfmerge.Bookmark, ...]  # pages counted within the piece
+    starts: tuple[Position | None, ...]  # where each page begins, for the EPUB ((): none)
+    end: Position | None  # where the piece's shared text ends
+    logs: tuple[tuple[str, int, str], ...] = ()  # (logger, level, message) of the layout
+    cached: bool = False  # taken from the cache, not laid out in this build
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["pdf"] = str(self.pdf)
+        del data["cached"]
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> PieceLayout:
+        data = json.loads(text)
+
+        def bookmark(item: dict) -> pdfmerge.Bookmark:
+            return pdfmerge.Bookmark(item["label"], item["page"], item["x"], item["y"],
+                                     tuple(bookmark(child) for child in item["children"]))
+
+        return cls(
+            piece=data["piece"], key=data["key"], pdf=Path(data["pdf"]),
+            pages=tuple(PiecePage(p["name"], p["blank"], tuple(p["anchors"]))
+                        for p in data["pages"]),
+            bookmarks=tuple(bookmark(b) for b in data["bookmarks"]),
+            starts=tuple(tuple(s) if s is not None else None for s in data["starts"]),
+            end=tuple(data["end"]) if data["end"] is not None else None,
+            logs=tuple(tuple(entry) for entry in data["logs"]), cached=True)
+
+
+@dataclass(frozen=True)
+class PieceJob:
+    """Everything a worker process needs to lay out one piece (it is pickled)."""
+
+    piece: str
+    key: str
+    html: str
+    base_url: str
+    stylesheet: Path
+    allowed: tuple[Path, ...]  # the folders the fetcher may read
+    variant: str | None  # WeasyPrint's pdf_variant
+    pdf: Path  # where the piece's PDF goes (in the cache)
+    anchors: frozenset[str] = field(default_factory=frozenset)  # map the pages: shared ids
+    folios: bool = False  # a folio run: no bookmarks, no page map
+
+
+def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
+                       created: str | None = None, print_ready: bool = False,
+                       progress: Progress | None = None,
+                       workers: int | None = None) -> PdfResult:
+    """Lay out the book in pieces (reusing what `cache` holds), merge them into `target`."""
+    progress = progress or Progress()
+    pieces = _Pieces(book, cache, print_ready)  # undated: the merge dates the PDF
+    with _Runner(cache, workers, progress) as runner:
+        # With the parts, a first layout of the contents: its length, not its numbers.
+        done = runner.run("lay out", [*pieces.parts(), pieces.opening(None)])
+        if pieces.book_end:
+            done[BOOK_NOTES] = _lay_out_book_notes(runner, pieces, done)
+        numbers = _lay_out_contents(runner, pieces, done)
+        runs = runner.run("folios", pieces.folios(numbers, runner.workers))
+    with progress.stage("merge", total=1) as stage:
+        count = pdfmerge.merge(pdfmerge.MergeInput(
+            pieces=tuple(done[piece].pdf for piece in pieces.order),
+            blank_before=numbers.blank_before,
+            folios=tuple(runs[name].pdf for name in sorted(runs, key=_run_index)),
+            outline=numbers.outline(),
+            labels=tuple(pdfmerge.LabelRange(r.start, r.style) for r in numbers.ranges),
+            created=created),
+            target)
+        stage.advance(target.name)
+    if count != len(numbers.labels):
+        raise AssertionError(f"merged {count} pages, numbered {len(numbers.labels)}")
+    return PdfResult(
+        target, count, tuple(numbers.labels),
+        None if print_ready else numbers.page_map(),
+        rendered=_named(layout for layout in done.values() if not layout.cached),
+        reused=_named(layout for layout in done.values() if layout.cached),
+        cache_keys=frozenset(runner.used))
+
+
+def _lay_out_book_notes(runner: _Runner, pieces: _Pieces,
+                        done: dict[str, PieceLayout]) -> PieceLayout:
+    """The book-end notes: laid out once to learn which notes fall on which page, then with
+    the running heads that name the text pages those notes belong to."""
+    first = runner.run("notes", [pieces.book_notes({})])[BOOK_NOTES]
+    heads = pieces.heads({**done, BOOK_NOTES: first})
+    return runner.run("notes", [pieces.book_notes(heads)])[BOOK_NOTES]
+
+
+def _lay_out_contents(runner: _Runner, pieces: _Pieces,
+                      done: dict[str, PieceLayout]) -> _Numbering:
+    """The opening pages again, their contents with the page numbers; again if that moved
+    the front matter's numbers (the contents grew by a page). The book's numbering."""
+    opening_pages = _padded(len(done[OPENING].pages))  # from the first layout
+    for _ in range(3):
+        numbers = _Numbering(pieces.order, done, opening_pages, pieces.first_body)
+        done[OPENING] = runner.run("contents", [pieces.opening(numbers.toc_pages())])[OPENING]
+        if _padded(len(done[OPENING].pages)) == opening_pages:
+            break
+        opening_pages = _padded(len(done[OPENING].pages))
+    return _Numbering(pieces.order, done, opening_pages, pieces.first_body)
+
+
+def _named(layouts: Iterable[PieceLayout]) -> tuple[str, ...]:
+    """The pieces as an editor knows them: the parts' ids, "contents", "notes"."""
+    names = {OPENING: "contents", BOOK_NOTES: "notes"}
+    return tuple(sorted(names.get(layout.piece, layout.piece) for layout in layouts))
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's in a container)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _padded(count: int) -> int:
+    return count + count % 2
+
+
+def _run_index(name: str) -> int:
+    return int(name.rsplit("-", 1)[1])
+
+
+class _Pieces:
+    """The book cut into pieces, each as an HTML document and a job for a worker."""
+
+    def __init__(self, book: RenderedBook, cache: Path, print_ready: bool) -> None:
+        self.book = book
+        self.cache = cache
+        self.print_ready = print_ready
+        options = book.book.config.print
+        self.variant = None if options.pdf_variant == "none" else options.pdf_variant
+        self.stylesheet = book.stylesheet_dir / "print" / "print.css"
+        self.shared = frozenset() if print_ready else shared_anchors(book)
+        self.book_end = options.notes == "book-end" and any(p.notes for p in book.parts)
+        parts = book.parts
+        division = {p.id: p.part.division for p in parts}
+        self.order = ([OPENING] + [p.id for p in parts if division[p.id] == "front"]
+                      + [p.id for p in parts if division[p.id] == "body"]
+                      + ([BOOK_NOTES] if self.book_end else [])
+                      + [p.id for p in parts if division[p.id] == "back"])
+        self.first_body = next((p.id for p in parts if division[p.id] == "body"), None)
+        self._fixed = (__version__, code_digest(), weasyprint.__version__, self.variant or "",
+                       self.stylesheet.read_bytes())
+
+    def parts(self) -> list[PieceJob]:
+        return [self._job(part.id, Selection(opening=False, part_ids=frozenset({part.id}),
+                                             book_notes=False, folios=False),
+                          images=part.images)
+                for part in self.book.parts]
+
+    def book_notes(self, heads: dict[str, str]) -> PieceJob:
+        return self._job(BOOK_NOTES, Selection(opening=False, part_ids=frozenset(),
+                                               book_notes=True, folios=False), heads=heads)
+
+    def opening(self, toc_pages: dict[str, str] | None) -> PieceJob:
+        """The opening pages; without `toc_pages`, the contents has stand-in numbers (as
+        wide as a real one may be: its length is what the first layout is for)."""
+        if toc_pages is None:
+            toc_pages = {piece: "0000" for piece in self.order if piece != OPENING}
+        return self._job(OPENING, Selection(opening=True, part_ids=frozenset(),
+                                            book_notes=False, toc_pages=toc_pages,
+                                            folios=False))
+
+    def heads(self, done: dict[str, PieceLayout]) -> dict[str, str]:
+        """The book-end notes' running heads, from the body's and the notes' first layouts
+        (the notes pages' own numbers do not matter here, only the text pages')."""
+        numbers = _Numbering(self.order, done, 4, self.first_body)
+        return notes_heads(numbers.anchors, numbers.labels, self.book)
+
+    def folios(self, numbers: _Numbering, runs: int) -> list[PieceJob]:
+        """The folio pages, in `runs` runs of whole pieces of about equal length."""
+        template = templates(self.book.stylesheet_dir / "print").get_template("folios.html.j2")
+        jobs = []
+        for index, (first, last) in enumerate(numbers.runs(runs)):
+            html = template.render(
+                language=self.book.book.config.book.language, print=self.book.book.config.print,
+                print_ready=self.print_ready, marks=True,
+                first_counter=numbers.counter(first), groups=numbers.sheets(first, last))
+            key = self._key(html, folios=True)
+            jobs.append(PieceJob(f"{FOLIOS}-{index}", key, html, self._base_url(),
+                                 self.stylesheet, self._allowed(), None,
+                                 self.cache / f"{key}.pdf", folios=True))
+        return jobs
+
+    def _job(self, piece: str, selection: Selection, heads: dict[str, str] | None = None,
+             images: Iterable[Path] = ()) -> PieceJob:
+        html, ids = _linked_across(compose_html(self.book, None, self.print_ready,
+                                                heads, selection))
+        anchors = self.shared & ids
+        key = self._key(html, sorted(anchors), *(self._image(path) for path in images))
+        return PieceJob(piece, key, html, self._base_url(), self.stylesheet, self._allowed(),
+                        self.variant, self.cache / f"{key}.pdf", anchors=anchors)
+
+    def _key(self, html: str, *more, folios: bool = False) -> str:
+        digest = hashlib.sha256()
+        for item in (*self._fixed, folios, html, *more):
+            data = item if isinstance(item, bytes) else repr(item).encode("utf-8")
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+        return digest.hexdigest()[:32]
+
+    def _image(self, path: Path) -> bytes:
+        try:
+            return (self.book.book.root / path).read_bytes()
+        except OSError:
+            return b"missing"  # the layout reports it
+
+    def _base_url(self) -> str:
+        return str(self.book.book.root) + "/"
+
+    def _allowed(self) -> tuple[Path, ...]:
+        return (self.book.book.root, self.book.stylesheet_dir)
+
+
+def _linked_across(html: str) -> tuple[str, frozenset[str]]:
+    """The piece's HTML with each link to an anchor outside it written `allianceprint:ID`
+    (WeasyPrint keeps it as a link; the merge points it at the anchor), and its ids."""
+    document = lxml.html.document_fromstring(html)
+    ids = frozenset(document.xpath("//@id"))
+    changed = False
+    for link in document.xpath("//a[starts-with(@href, '#')]"):
+        anchor = link.get("href")[1:]
+        if anchor and anchor not in ids:
+            link.set("href", pdfmerge.LINK_SCHEME + anchor)
+            changed = True
+    if not changed:
+        return html, ids
+    return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode"), ids
+
+
+class _Numbering:
+    """The book's pages in order, from the pieces' layouts: blanks, labels, positions."""
+
+    def __init__(self, order: list[str], done: dict[str, PieceLayout],
+                 opening_pages: int, first_body: str | None) -> None:
+        self.order = [piece for piece in order if piece in done or piece == OPENING]
+        self.first_page: dict[str, int] = {}
+        self.pages: list[PiecePage] = []
+        blanks: list[bool] = []
+        for piece in self.order:
+            layout = done.get(piece)
+            if piece == OPENING and (layout is None or _padded(len(layout.pages))
+                                     != opening_pages):
+                pages = (PiecePage("title", False, ()),) * opening_pages  # a stand-in
+            else:
+                pages = layout.pages
+            blank = len(self.pages) % 2 == 1
+            blanks.append(blank)
+            if blank:
+                self.pages.append(PiecePage(self.pages[-1].name, True, ()))
+            self.first_page[piece] = len(self.pages)
+            self.pages.extend(pages)
+        self.blank_before = tuple(blanks)
+        self.anchors = [page.anchors for page in self.pages]
+        self.done = done
+        self.arabic_from = self._first_body_page(first_body)
+        ranges = [LabelRange(0, "r", self.arabic_from)]
+        if self.arabic_from < len(self.pages):
+            ranges.append(LabelRange(self.arabic_from, "D",
+                                     len(self.pages) - self.arabic_from))
+        self.ranges = tuple(r for r in ranges if r.count)
+        self.labels = expand_labels(self.ranges)
+
+    def _first_body_page(self, first_body: str | None) -> int:
+        """Where arabic numbers begin: the page of the first chapter's anchor."""
+        layout = self.done.get(first_body) if first_body else None
+        if layout is not None:
+            for index, page in enumerate(layout.pages):
+                if first_body in page.anchors:
+                    return self.first_page[first_body] + index
+        return len(self.pages)
+
+    def toc_pages(self) -> dict[str, str]:
+        """Each part's (and the notes section's) printed page, for the contents."""
+        found = {}
+        for index, anchors in enumerate(self.anchors):
+            for anchor in anchors:
+                found.setdefault(anchor, self.labels[index])
+        return {piece: found.get(piece, "") for piece in self.order if piece != OPENING}
+
+    def counter(self, page: int) -> int:
+        """The value of CSS's page counter on a page (from 1, again from 1 at the body)."""
+        return page + 1 if page < self.arabic_from else page - self.arabic_from + 1
+
+    def runs(self, count: int) -> list[tuple[int, int]]:
+        """`count` runs of whole pieces, [first, last) page indexes, of about equal
+        length (a run always begins on a right-hand page)."""
+        starts = [self.first_page[piece] for piece in self.order]
+        size = max(1, len(self.pages) // max(1, count))
+        cuts = [0]
+        for start in starts:
+            if start - cuts[-1] >= size and len(cuts) < count:
+                cuts.append(start)
+        cuts.append(len(self.pages))
+        return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+    def sheets(self, first: int, last: int) -> list[dict]:
+        """The sheets of pages [first, last): groups of the same named page, each sheet
+        with the break before it."""
+        groups: list[dict] = []
+        for index in range(first, last):
+            page = self.pages[index]
+            if page.blank:
+                continue
+            if index == first:
+                brk = "auto"
+            elif self.pages[index - 1].blank:
+                brk = "right" if index % 2 == 0 else "left"
+            else:
+                brk = "page"
+            if not groups or groups[-1]["name"] != page.name:
+                groups.append({"name": page.name, "sheets": []})
+            groups[-1]["sheets"].append(brk)
+        if self.pages[last - 1].blank:  # the run's own blank last page: a page without folio
+            groups.append({"name": "title", "sheets": ["page"]})
+        return groups
+
+    def outline(self) -> tuple[pdfmerge.Bookmark, ...]:
+        def moved(mark: pdfmerge.Bookmark, offset: int) -> pdfmerge.Bookmark:
+            return pdfmerge.Bookmark(mark.label, mark.page + offset, mark.x, mark.y,
+                                     tuple(moved(child, offset) for child in mark.children))
+
+        return tuple(moved(mark, self.first_page[piece])
+                     for piece in self.order for mark in self.done[piece].bookmarks)
+
+    def page_map(self):
+        starts: list[Position | None] = [None] * len(self.pages)
+        end = None
+        for piece in self.order:
+            layout = self.done[piece]
+            first = self.first_page[piece]
+            for index, start in enumerate(layout.starts):
+                starts[first + index] = start
+            if layout.end is not None:
+                end = layout.end
+        return page_map(self.labels, starts, end)
+
+
+class _Runner:
+    """Lays out pieces: from the cache when it holds them, else in a pool of processes."""
+
+    def __init__(self, cache: Path, workers: int | None, progress: Progress) -> None:
+        self.cache = cache
+        self.workers = max(1, workers or _cores())
+        self.progress = progress
+        self.pool = None
+        self.used: set[str] = set()
+
+    def __enter__(self) -> _Runner:
+        self.cache.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if self.pool is not None:
+            if kind is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()  # interrupted or failed: stop the others at once
+            self.pool.join()
+        if kind is not None:  # what the stopped workers were writing
+            for temporary in self.cache.glob(".*.part"):
+                temporary.unlink(missing_ok=True)
+
+    def run(self, stage: str, jobs: list[PieceJob]) -> dict[str, PieceLayout]:
+        """Lay out `jobs` (the longest first); their layouts by piece."""
+        done: dict[str, PieceLayout] = {}
+        todo = []
+        self.used.update(job.key for job in jobs)
+        for job in jobs:
+            cached = self._cached(job)
+            if cached is not None:
+                done[job.piece] = cached
+            else:
+                todo.append(job)
+        for layout in done.values():
+            _replay_logs(layout)
+        if not todo:
+            return done
+        todo.sort(key=lambda job: len(job.html), reverse=True)
+        with self.progress.stage(stage, total=len(todo)) as progress:
+            for layout in self._lay_out(todo):
+                _replay_logs(layout)
+                done[layout.piece] = layout
+                progress.advance(layout.piece)
+        return done
+
+    def _lay_out(self, jobs: list[PieceJob]) -> Iterator[PieceLayout]:
+        if self.workers == 1 or len(jobs) == 1 and self.pool is None:
+            for job in jobs:
+                yield lay_out_piece(job)
+            return
+        if self.pool is None:
+            self.pool = multiprocessing.get_context("fork").Pool(
+                self.workers, initializer=_worker_signals, initargs=(os.getpid(),))
+        results: queue.Queue = queue.Queue()
+        for job in jobs:
+            self.pool.apply_async(lay_out_piece, (job,), callback=results.put,
+                                  error_callback=lambda exc: results.put(_Failed(exc)))
+        for _ in jobs:
+            item = results.get()
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+
+    def _cached(self, job: PieceJob) -> PieceLayout | None:
+        record = job.pdf.with_suffix(".json")
+        if not (record.is_file() and _complete(job.pdf)):
+            return None
+        try:
+            layout = PieceLayout.from_json(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a damaged entry is laid out again and overwritten
+        if layout.key != job.key or layout.pdf != job.pdf:
+            return None
+        return replace(layout, piece=job.piece)
+
+
+def _complete(pdf: Path) -> bool:
+    """The file is there and ends as a PDF does (not cut short by a full disk, say)."""
+    try:
+        with pdf.open("rb") as handle:
+            handle.seek(max(0, pdf.stat().st_size - 64))
+            return b"%%EOF" in handle.read()
+    except OSError:
+        return False
+
+
+@dataclass
+class _Failed:
+    error: BaseException
+
+
+def _worker_signals(parent: int) -> None:
+    """Workers leave Ctrl-C and SIGTERM to the main process, which stops them, and end
+    with it if it is killed (Linux: the kernel sends them SIGTERM)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # killed before the request was made
+            os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _replay_logs(layout: PieceLayout) -> None:
+    """What WeasyPrint logged while laying out a piece, logged again in this process
+    (from the cache too: a warning does not go away because the piece was not laid out)."""
+    for name, level, message in layout.logs:
+        logging.getLogger(name).log(level, "%s", message)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def lay_out_piece(job: PieceJob) -> PieceLayout:
+    """Lay out one piece and write its PDF and its record into the cache (in a worker)."""
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        fetcher = ConfinedFetcher(list(job.allowed))
+        document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
+            stylesheets=[CSS(filename=str(job.stylesheet), url_fetcher=fetcher)])
+        pages = tuple(PiecePage(page._page_box.page_type.name or "",
+                                bool(page._page_box.page_type.blank), tuple(page.anchors))
+                      for page in document.pages)
+        bookmarks = () if job.folios else tuple(
+            _bookmark(mark) for mark in document.make_bookmark_tree(0.75, True))
+        starts, end = (), None
+        if job.anchors:
+            from allianceprint.pagemap import page_starts
+            found = page_starts(document, job.anchors)
+            starts, end = found.starts, found.end
+        temporary = job.pdf.with_name(f".{job.pdf.name}.{os.getpid()}.part")
+        try:
+            document.write_pdf(temporary, pdf_variant=job.variant)
+            os.replace(temporary, job.pdf)
+        finally:
+            temporary.unlink(missing_ok=True)
+    except FatalURLFetchingError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, AssetError):
+            raise AssetError(cause.message) from None
+        raise
+    finally:
+        logger.removeHandler(collect)
+        logger.propagate = propagate
+    layout = PieceLayout(job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end,
+                         tuple(collect.records))
+    record = job.pdf.with_suffix(".json")
+    temporary = record.with_name(f".{record.name}.{os.getpid()}.part")
+    temporary.write_text(layout.to_json(), encoding="utf-8")
+    os.replace(temporary, record)
+    return layout
+
+
+def _bookmark(mark) -> pdfmerge.Bookmark:
+    label, (page, x, y), children, _state = mark
+    return pdfmerge.Bookmark(label, page, float(x), float(y),
+                             tuple(_bookmark(child) for child in children))
+
+
+def prune(cache: Path, keep: Callable[[str], bool]) -> None:
+    """Remove the cache's entries whose key `keep` refuses (after a good build)."""
+    for path in cache.glob("*"):
+        if path.suffix in (".pdf", ".json") and not keep(path.stem):
+            path.unlink(missing_ok=True)
