@@ -15,7 +15,7 @@ import unicodedata
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from allianceprint.errors import Diagnostics, ManuscriptError
 from allianceprint.model import PageMap, RenderedBook
@@ -103,7 +103,17 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     pdfs: list[PdfResult] = []
     with ExitStack() as cleanup:
         staged: list[tuple[Path, Path]] = []
-        page_map: PageMap | None = None  # where the printed pages begin, for the EPUB
+        epub: Path | None = None  # the EPUB's temporary file, once written
+
+        def write_the_epub(page_map: PageMap | None) -> None:
+            """The EPUB, with the print edition's page numbers when there are some."""
+            nonlocal epub
+            from allianceprint.writers.epub import write_epub
+            epub = _temporary(output, stem, ".epub", cleanup)
+            with progress.stage("EPUB", total=1) as stage:
+                write_epub(rendered, epub, modified=when, page_map=page_map)
+                stage.advance(f"{stem}.epub")
+
         if "pdf" in formats:
             from allianceprint.fonts import check_fonts
 
@@ -113,20 +123,18 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 editions.append((f"{stem}-print.pdf", True))
             for name, printer in editions:
                 temp = _temporary(output, stem, ".pdf", cleanup)
+                # The EPUB is written while the reading edition's pieces are merged.
+                meanwhile = write_the_epub if "epub" in formats and not printer else None
                 pdf = _write_pdf(rendered, temp, created, printer, single_document,
-                                 output / CACHE / "pieces", progress)
+                                 output / CACHE / "pieces", progress, meanwhile)
                 pdfs.append(pdf)
-                page_map = page_map or pdf.page_map
                 staged.append((temp, output / name))
                 results.append(OutputFile(output / name, temp.stat().st_size, pdf.pages))
         if "epub" in formats:
-            from allianceprint.writers.epub import write_epub
-            temp = _temporary(output, stem, ".epub", cleanup)
-            with progress.stage("EPUB", total=1) as stage:
-                write_epub(rendered, temp, modified=when, page_map=page_map)
-                stage.advance(f"{stem}.epub")
-            staged.append((temp, output / f"{stem}.epub"))
-            results.append(OutputFile(output / f"{stem}.epub", temp.stat().st_size))
+            if epub is None:
+                write_the_epub(None)
+            staged.append((epub, output / f"{stem}.epub"))
+            results.append(OutputFile(output / f"{stem}.epub", epub.stat().st_size))
         for temp, final in staged:
             os.replace(temp, final)
     if pdfs and not single_document:
@@ -140,16 +148,21 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
 
 
 def _write_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
-               single_document: bool, cache: Path, progress: Progress) -> PdfResult:
+               single_document: bool, cache: Path, progress: Progress,
+               meanwhile: Callable[[PageMap | None], None] | None) -> PdfResult:
+    """The PDF in pieces (writers/pdfparts) or as one document (writers/pdf); `meanwhile`
+    gets the page map once the layout is done (while the pieces are merged)."""
     if single_document:
         from allianceprint.writers.pdf import write_pdf
         with progress.stage("lay out", total=1) as stage:
             result = write_pdf(book, target, created=created, print_ready=print_ready)
             stage.advance(target.name)
+        if meanwhile is not None:
+            meanwhile(result.page_map)
         return result
     from allianceprint.writers.pdfparts import write_pdf_in_parts
     return write_pdf_in_parts(book, target, cache, created=created, print_ready=print_ready,
-                              progress=progress)
+                              progress=progress, meanwhile=meanwhile)
 
 
 def build_time() -> dt.datetime:

@@ -49,7 +49,7 @@ from weasyprint.urls import FatalURLFetchingError
 from allianceprint import __version__
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
-from allianceprint.model import RenderedBook
+from allianceprint.model import PageMap, RenderedBook
 from allianceprint.pagemap import Position, page_map, shared_anchors
 from allianceprint.progress import Progress
 from allianceprint.stamp import code_digest
@@ -128,8 +128,12 @@ class PieceJob:
 def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
                        created: str | None = None, print_ready: bool = False,
                        progress: Progress | None = None,
-                       workers: int | None = None) -> PdfResult:
-    """Lay out the book in pieces (reusing what `cache` holds), merge them into `target`."""
+                       workers: int | None = None,
+                       meanwhile: Callable[[PageMap | None], None] | None = None
+                       ) -> PdfResult:
+    """Lay out the book in pieces (reusing what `cache` holds), merge them into `target`.
+    `meanwhile` is called with the page map (None for the printer's PDF) while the pieces
+    are merged in another process: the EPUB can be written then."""
     progress = progress or Progress()
     pieces = _Pieces(book, cache, print_ready)  # undated: the merge dates the PDF
     with _Runner(cache, workers, progress) as runner:
@@ -139,21 +143,23 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
             done[BOOK_NOTES] = _lay_out_book_notes(runner, pieces, done)
         numbers = _lay_out_contents(runner, pieces, done)
         runs = runner.run("folios", pieces.folios(numbers, runner.workers))
-    with progress.stage("merge", total=1) as stage:
-        count = pdfmerge.merge(pdfmerge.MergeInput(
+        page_map = None if print_ready else numbers.page_map()
+        merged = runner.start(pdfmerge.merge, pdfmerge.MergeInput(
             pieces=tuple(done[piece].pdf for piece in pieces.order),
             blank_before=numbers.blank_before,
             folios=tuple(runs[name].pdf for name in sorted(runs, key=_run_index)),
             outline=numbers.outline(),
             labels=tuple(pdfmerge.LabelRange(r.start, r.style) for r in numbers.ranges),
-            created=created),
-            target)
-        stage.advance(target.name)
+            created=created), target)
+        if meanwhile is not None:  # the caller's work, while another process merges
+            meanwhile(page_map)
+        with progress.stage("merge", total=1) as stage:
+            count = merged()
+            stage.advance(target.name)
     if count != len(numbers.labels):
         raise AssertionError(f"merged {count} pages, numbered {len(numbers.labels)}")
     return PdfResult(
-        target, count, tuple(numbers.labels),
-        None if print_ready else numbers.page_map(),
+        target, count, tuple(numbers.labels), page_map,
         rendered=_named(layout for layout in done.values() if not layout.cached),
         reused=_named(layout for layout in done.values() if layout.cached),
         cache_keys=frozenset(runner.used))
@@ -468,14 +474,25 @@ class _Runner:
                 progress.advance(layout.piece)
         return done
 
+    def start(self, function: Callable, *args) -> Callable[[], object]:
+        """Begin `function(*args)` in a worker; return what waits for its result."""
+        if self.workers == 1:
+            result = function(*args)
+            return lambda: result
+        self._ensure_pool()
+        return self.pool.apply_async(function, args).get
+
+    def _ensure_pool(self) -> None:
+        if self.pool is None:
+            self.pool = multiprocessing.get_context("fork").Pool(
+                self.workers, initializer=_worker_signals, initargs=(os.getpid(),))
+
     def _lay_out(self, jobs: list[PieceJob]) -> Iterator[PieceLayout]:
         if self.workers == 1 or len(jobs) == 1 and self.pool is None:
             for job in jobs:
                 yield lay_out_piece(job)
             return
-        if self.pool is None:
-            self.pool = multiprocessing.get_context("fork").Pool(
-                self.workers, initializer=_worker_signals, initargs=(os.getpid(),))
+        self._ensure_pool()
         results: queue.Queue = queue.Queue()
         for job in jobs:
             self.pool.apply_async(lay_out_piece, (job,), callback=results.put,
