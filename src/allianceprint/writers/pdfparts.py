@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import hashlib
 import json
 import logging
@@ -475,17 +476,31 @@ class _Runner:
         return done
 
     def start(self, function: Callable, *args) -> Callable[[], object]:
-        """Begin `function(*args)` in a worker; return what waits for its result."""
+        """Begin `function(*args)` in a process of its own, once the layout workers have
+        ended (they keep the memory of the longest piece each laid out); return what waits
+        for its result."""
         if self.workers == 1:
             result = function(*args)
             return lambda: result
-        self._ensure_pool()
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+        self.pool = None
+        self._ensure_pool(1)
         return self.pool.apply_async(function, args).get
 
-    def _ensure_pool(self) -> None:
+    def _ensure_pool(self, workers: int | None = None) -> None:
         if self.pool is None:
-            self.pool = multiprocessing.get_context("fork").Pool(
-                self.workers, initializer=_worker_signals, initargs=(os.getpid(),))
+            # Frozen, the objects the workers inherit are never scanned by their garbage
+            # collector, which would otherwise copy the pages they lie on into each worker.
+            gc.collect()
+            gc.freeze()
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(
+                    workers or self.workers, initializer=_worker_signals,
+                    initargs=(os.getpid(),))
+            finally:
+                gc.unfreeze()
 
     def _lay_out(self, jobs: list[PieceJob]) -> Iterator[PieceLayout]:
         if self.workers == 1 or len(jobs) == 1 and self.pool is None:
