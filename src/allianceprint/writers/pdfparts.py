@@ -11,16 +11,19 @@ in `build/.cache` under a hash of everything that affects it (its HTML, the styl
 images it shows, the PDF variant, allianceprint's code and WeasyPrint's version), so a
 rebuild lays out only the pieces that changed, whatever their page numbers.
 
-`write_pdf_in_parts` then, in order:
-1. lays out the parts (and a first time the book-end notes section, to learn its pages);
-2. numbers the pages: the pieces in reading order, a blank page before a piece that would
+`write_pdf_in_parts`, in order:
+1. lays out the parts, and the opening with stand-in numbers in its contents (its length
+   is what that first layout is for);
+2. with book-end notes, lays out the notes section, then again with running heads naming
+   the text pages of the notes on each page;
+3. numbers the pages: the pieces in reading order, a blank page before a piece that would
    open on a left-hand page; roman to the first chapter, arabic from 1 there;
-3. lays out the book-end notes again, with running heads naming the text pages of its notes;
-4. lays out the opening, its contents given the real page numbers (again, if its own length
-   moved the front matter's numbers);
+4. lays out the opening with the real page numbers in its contents (again, if its own
+   length moved the front matter's numbers);
 5. lays out the folios (and printer's marks): empty pages with print.css's page furniture,
    in runs of pieces, one per process;
-6. merges it all (writers/pdfmerge).
+6. merges it all (writers/pdfmerge) in a process of its own, while the caller writes the
+   EPUB, which needs only the page map.
 The result has the pages, page labels, contents numbers and outline of the whole book laid
 out as one document (writers/pdf, `--single-document`); the tests compare the two.
 """
