@@ -83,7 +83,8 @@ def merge(plan: MergeInput, target: Path) -> int:
     _overlay_folios(book, plan.folios)
     if plan.created:
         _write_dates(book, plan.created)
-    book.save(target, deterministic_id=True, fix_metadata_version=False)
+    book.save(target, deterministic_id=True, fix_metadata_version=False,
+              object_stream_mode=pikepdf.ObjectStreamMode.generate)  # as WeasyPrint writes
     return len(book.pages)
 
 
