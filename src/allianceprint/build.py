@@ -63,8 +63,10 @@ class BuildResult:
     """What one build did."""
 
     outputs: tuple[OutputFile, ...]
-    rendered: tuple[str, ...] = ()  # pieces of the PDF laid out in this build
-    reused: tuple[str, ...] = ()  # pieces of the PDF taken from the cache (build/.cache)
+    # The PDF's pieces laid out in this build and those taken from build/.cache: part ids,
+    # "contents" and "notes" (see writers/pdfparts).
+    rendered: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
     up_to_date: bool = False  # nothing changed since the last build; nothing was written
 
 
@@ -86,8 +88,7 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     previous = stamp.previous(output)
     if previous is not None:
         for warning in previous:
-            diagnostics.warning(warning.message, warning.location.path, warning.location.line,
-                                warning.location.column)
+            diagnostics.record(warning)
         return BuildResult(tuple(OutputFile(output / w.name, w.size, w.pages)
                                  for w in stamp.outputs(output)), up_to_date=True)
     from allianceprint.pagemap import identify_blocks

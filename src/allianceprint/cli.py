@@ -165,10 +165,7 @@ def _findings(diagnostics: Diagnostics, raised: ManuscriptError | None,
 
 def _report(findings: list[Diagnostic], as_json: bool) -> None:
     if as_json:
-        print(json.dumps([{"path": str(d.location.path) if d.location.path else None,
-                           "line": d.location.line, "column": d.location.column,
-                           "severity": d.severity, "message": d.message}
-                          for d in findings], ensure_ascii=False, indent=2))
+        print(json.dumps([d.as_json() for d in findings], ensure_ascii=False, indent=2))
         return
     for finding in findings:
         print(finding, file=sys.stderr)

@@ -88,6 +88,18 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}: {self.message}"
 
+    def as_json(self) -> dict:
+        """As `check --format json` prints it, and as the build's caches keep it."""
+        return {"path": str(self.location.path) if self.location.path else None,
+                "line": self.location.line, "column": self.location.column,
+                "severity": self.severity, "message": self.message}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Diagnostic:
+        return cls(data["severity"], data["message"],
+                   Location(Path(data["path"]) if data["path"] else None, data["line"],
+                            data["column"]))
+
 
 class ManuscriptErrors(ManuscriptError):
     """Several mistakes found together; `str()` gives one line per mistake."""

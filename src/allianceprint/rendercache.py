@@ -20,7 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from allianceprint.errors import Diagnostic, Diagnostics, Location, ManuscriptError
+from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
 from allianceprint.model import Book, Contributor, Note, Part, RenderedPart
 from allianceprint.stamp import code_digest
 
@@ -41,7 +41,7 @@ class RenderCache:
         entry = self.folder / f"{key}.json"
         try:
             data = json.loads(entry.read_text(encoding="utf-8"))
-            rendered, found = _rendered_from(data, part), _diagnostics_from(data)
+            rendered, found = _rendered_from(data, part), [Diagnostic.from_json(d) for d in data["diagnostics"]]
         except (OSError, ValueError, KeyError, TypeError):
             rendered = None  # not there, or damaged: render again and overwrite it
         if rendered is not None:
@@ -82,10 +82,7 @@ class RenderCache:
             "body_html": rendered.body_html,
             "notes": [{**asdict(n), "ref_ids": list(n.ref_ids)} for n in rendered.notes],
             "images": [str(p) for p in rendered.images],
-            "diagnostics": [{"severity": d.severity, "message": d.message,
-                             "path": str(d.location.path) if d.location.path else None,
-                             "line": d.location.line, "column": d.location.column}
-                            for d in found]}
+            "diagnostics": [d.as_json() for d in found]}
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = entry.with_name(f".{entry.name}.{os.getpid()}.part")
         temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -103,10 +100,6 @@ def _rendered_from(data: dict, part: Part) -> RenderedPart:
         images=tuple(Path(p) for p in data["images"]))
 
 
-def _diagnostics_from(data: dict) -> list[Diagnostic]:
-    return [Diagnostic(d["severity"], d["message"],
-                       Location(Path(d["path"]) if d["path"] else None, d["line"], d["column"]))
-            for d in data["diagnostics"]]
 
 
 def _part_data(part: Part) -> dict:

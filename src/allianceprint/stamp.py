@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from allianceprint import STYLES_DIR, __version__
-from allianceprint.errors import Diagnostic, Location
+from allianceprint.errors import Diagnostic
 
 CACHE = ".cache"  # under the output folder: the stamp and the laid-out pieces of the PDF
 STAMP = "stamp.json"
@@ -73,10 +73,7 @@ class Stamp:
                 return None
             if stat.st_size != item["size"] or stat.st_mtime_ns != item["mtime_ns"]:
                 return None
-        return [Diagnostic("warning", w["message"],
-                           Location(Path(w["path"]) if w["path"] else None, w["line"],
-                                    w["column"]))
-                for w in record["warnings"]]
+        return [Diagnostic.from_json(w) for w in record["warnings"]]
 
     def outputs(self, output: Path) -> list[Written]:
         record = _read(output) or {"outputs": []}
@@ -91,10 +88,7 @@ class Stamp:
             outputs.append({"name": path.name, "size": stat.st_size,
                             "mtime_ns": stat.st_mtime_ns, "pages": pages})
         data = {"inputs": self.inputs, "outputs": outputs,
-                "warnings": [{"message": w.message,
-                              "path": str(w.location.path) if w.location.path else None,
-                              "line": w.location.line, "column": w.location.column}
-                             for w in warnings]}
+                "warnings": [w.as_json() for w in warnings]}
         folder = output / CACHE
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".{STAMP}.{os.getpid()}.part"
