@@ -61,7 +61,7 @@ def make_manuscript(root: Path, files: dict[str, str] | None = None,
 
 
 #: A progress line of a build whose stderr is not a terminal (see allianceprint.progress).
-PROGRESS_RE = re.compile(r"[A-Za-z ]+: (started.*|done.*|(failed|stopped) at .*|\d+/\d+.*)")
+PROGRESS_RE = re.compile(r"[A-Za-z ]+: (started.*|done.*|(failed|stopped) (at|after) .*|\d+/\d+.*)")
 
 
 def finding_lines(stderr: str) -> list[str]:

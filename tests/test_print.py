@@ -134,7 +134,7 @@ def test_a_character_the_text_font_lacks_is_a_warning_naming_font_and_line(tmp_p
     root = make_manuscript(tmp_path / "book", {"one.md": "# One\n\nPlain.\n\nA snowman: ☃.\n"})
     diagnostics = Diagnostics()
     book = render_book(load_book(root, diagnostics), diagnostics)
-    check_fonts(book, book.stylesheet_dir / "print" / "print.css", diagnostics)
+    check_fonts(book, book.styles.file("print/print.css"), diagnostics)
     warnings = [str(w) for w in diagnostics.warnings]
     assert len(warnings) == 1
     assert warnings[0].startswith("book/one.md:5: warning: '☃' (U+2603 SNOWMAN) is not in the "

@@ -15,9 +15,4 @@ The pipeline, one module per stage:
     cli      the `allianceprint` command
 """
 
-from pathlib import Path
-
 __version__ = "0.1.0"
-
-#: The house styles and templates (styles/print for the PDF, styles/epub for the EPUB).
-STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from allianceprint.errors import Diagnostics, ManuscriptError
-from allianceprint.model import PageMap, RenderedBook
+from allianceprint.housestyle import StyleSet, folder_problem
+from allianceprint.model import BookConfig, PageMap, RenderedBook
 from allianceprint.progress import Progress
 from allianceprint.stamp import CACHE, Stamp
 
@@ -36,11 +37,12 @@ class OutputFile:
 
 
 def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
-          cache: Path | None = None) -> RenderedBook:
+          cache: Path | None = None, styles: Path | None = None) -> RenderedBook:
     """Load, render and check the manuscript without writing anything. Every mistake found
     is in `diagnostics`, and raised together (with `strict`, warnings count as mistakes).
     With `cache` (a build's), parts rendered by the last build from the same sources are
-    taken from it; when the checks pass, it is left holding this manuscript's parts."""
+    taken from it; when the checks pass, it is left holding this manuscript's parts.
+    `styles` (`--styles`) is a house style folder that wins over book.toml's `[style]`."""
     # The stages are imported here, not at the top: a build that is up to date needs none.
     from allianceprint.checks import check_book, every_part_read, reading_order
     from allianceprint.loader import load_book
@@ -48,8 +50,10 @@ def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
     from allianceprint.rendercache import RenderCache
 
     book = load_book(manuscript, diagnostics)
+    house_style = house_style_set(book.config, styles)
+    house_style.check(manuscript, diagnostics)
     kept = RenderCache(cache / "render", book, skip=cache.parent) if cache else None
-    rendered = render_book(book, diagnostics, cache=kept)
+    rendered = render_book(book, diagnostics, house_style, cache=kept)
     check_book(rendered, diagnostics, complete=every_part_read(book))
     diagnostics.sort(reading_order(book))
     diagnostics.raise_if_errors(strict)
@@ -70,10 +74,22 @@ class BuildResult:
     up_to_date: bool = False  # nothing changed since the last build; nothing was written
 
 
+def house_style_set(config: BookConfig, styles: Path | None) -> StyleSet:
+    """The styles a build reads: `--styles` if given, else book.toml's `[style] folder`,
+    over the built-in style."""
+    if styles is not None:
+        problem = folder_problem(styles)
+        if problem:
+            raise ManuscriptError(f"--styles: {problem}")
+        return StyleSet.with_house_style(styles)
+    folder = config.style.folder
+    return StyleSet.with_house_style(config.root / folder if folder else None)
+
+
 def build(manuscript: Path, output: Path, formats: tuple[str, ...],
           diagnostics: Diagnostics, print_ready: bool = False,
           strict: bool = False, single_document: bool = False,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, styles: Path | None = None) -> BuildResult:
     """Check the manuscript (with `strict`, a warning stops the build too), then write each
     format into `output`.
 
@@ -81,10 +97,12 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     printer's PDF, `<name>-print.pdf`, with bleed and printer's marks. The PDF is laid out
     in pieces, in parallel and cached in `output/.cache` (writers/pdfparts), or with
     `single_document` as one WeasyPrint document (writers/pdf). When nothing that the
-    outputs depend on has changed since the last build, nothing is done.
+    outputs depend on has changed since the last build, nothing is done. `styles`
+    (`--styles`) is a house style folder that wins over book.toml's `[style]`.
     """
     progress = progress or Progress()
-    stamp = Stamp.of(manuscript, output, formats, print_ready, strict, single_document)
+    stamp = Stamp.of(manuscript, output, formats, print_ready, strict, single_document,
+                     styles)
     previous = stamp.previous(output)
     if previous is not None:
         for warning in previous:
@@ -92,7 +110,8 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
         return BuildResult(tuple(OutputFile(output / w.name, w.size, w.pages)
                                  for w in stamp.outputs(output)), up_to_date=True)
     from allianceprint.pagemap import identify_blocks
-    rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=output / CACHE))
+    rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=output / CACHE,
+                                     styles=styles))
     when = build_time()
     created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
@@ -118,7 +137,7 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
         if "pdf" in formats:
             from allianceprint.fonts import check_fonts
 
-            check_fonts(rendered, rendered.stylesheet_dir / "print" / "print.css", diagnostics)
+            check_fonts(rendered, rendered.styles.file("print/print.css"), diagnostics)
             editions = [(f"{stem}.pdf", False)]
             if print_ready or rendered.book.config.print.print_ready:
                 editions.append((f"{stem}-print.pdf", True))

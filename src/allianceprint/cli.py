@@ -1,4 +1,4 @@
-"""The `allianceprint` command: `build`, `check` and `watch`.
+"""The `allianceprint` command: `build`, `check`, `watch`, `new`, `styles export` and `doctor`.
 
 Every finding is printed as one `path:line:column: error|warning: message` line on stderr,
 grouped by file and in order within it (`check --format json` prints them to stdout as a
@@ -22,7 +22,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Callable
 
-from allianceprint import STYLES_DIR, __version__
 from allianceprint.build import FORMATS, build, check
 from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
 from allianceprint.progress import for_stream
@@ -40,6 +39,12 @@ class _Terminated(BaseException):
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.version:
+        from allianceprint.doctor import version_text
+        print(version_text())
+        return 0
+    if args.command is None:
+        parser.error("give a command: build, check, watch, new, styles or doctor")
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
     diagnostics = Diagnostics()
     as_json = args.command == "check" and args.report == "json"
@@ -49,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             result = build(args.manuscript, _output(args), _formats(args), diagnostics,
                            print_ready=args.print_ready, strict=args.strict,
                            single_document=args.single_document,
-                           progress=for_stream(sys.stderr))
+                           progress=for_stream(sys.stderr), styles=args.styles)
             _report(_findings(diagnostics, None, args.strict), as_json)
             for item in result.outputs:
                 pages = f", {item.pages} pages" if item.pages is not None else ""
@@ -58,8 +63,14 @@ def main(argv: list[str] | None = None) -> int:
                       else f"wrote {item.path} {size}")
         elif args.command == "watch":
             return _watch(args)
+        elif args.command == "new":
+            return _new(args)
+        elif args.command == "styles":
+            return _export_styles(args)
+        elif args.command == "doctor":
+            return _doctor()
         else:
-            check(args.manuscript, diagnostics, strict=args.strict)
+            check(args.manuscript, diagnostics, strict=args.strict, styles=args.styles)
             _report(_findings(diagnostics, None, args.strict), as_json)
             if not as_json:
                 print(f"{args.manuscript}: no errors, {len(diagnostics.warnings)} warnings")
@@ -88,7 +99,7 @@ def _watch(args: argparse.Namespace) -> int:
         latest = Diagnostics()
         result = build(args.manuscript, output, formats, latest, print_ready=args.print_ready,
                        strict=args.strict, single_document=args.single_document,
-                       progress=for_stream(sys.stderr, keep=False))
+                       progress=for_stream(sys.stderr, keep=False), styles=args.styles)
         _report(_findings(latest, None, args.strict), False)
         return result
 
@@ -97,7 +108,9 @@ def _watch(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
     try:
-        watch(args.manuscript, build_once, output=output, styles=STYLES_DIR,
+        from allianceprint.housestyle import builtin_folder
+        styles = args.styles if args.styles is not None else builtin_folder()
+        watch(args.manuscript, build_once, output=output, styles=styles,
               debounce_ms=args.debounce, on_error=failed)
     except KeyboardInterrupt:  # the way to stop watching: not a failure
         if _Terminated.received.is_set():
@@ -107,15 +120,51 @@ def _watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    """`new`: a manuscript that builds as it is."""
+    from allianceprint.scaffold import new_manuscript
+
+    written = new_manuscript(args.folder, args.title, args.language, tuple(args.editors or ()))
+    print(f"wrote a new manuscript in {args.folder} ({len(written)} files); build it with: "
+          f"allianceprint build {args.folder}")
+    return 0
+
+
+def _export_styles(args: argparse.Namespace) -> int:
+    """`styles export DIR`: the built-in house style, to start one's own from."""
+    from allianceprint.housestyle import export
+
+    written = export(args.folder)
+    print(f"wrote the built-in style to {args.folder} ({len(written)} files); use it with "
+          f'[style] folder = "..." in book.toml, or --styles {args.folder}')
+    return 0
+
+
+def _doctor() -> int:
+    """`doctor`: what this machine has and lacks; exit 1 when something required is missing."""
+    from allianceprint.doctor import examine, version_text
+
+    print(version_text())
+    findings = examine()
+    for finding in findings:
+        print(finding)
+    missing = [f for f in findings if f.found is None and f.required]
+    print("everything allianceprint needs is here" if not missing
+          else f"{len(missing)} missing: install them as shown")
+    return 1 if missing else 0
+
+
 def _failed(args: argparse.Namespace, diagnostics: Diagnostics, exc: ManuscriptError,
             as_json: bool) -> None:
     """Report a failed build or check: every finding, then (as text) a count on stdout."""
-    findings = _findings(diagnostics, exc, args.strict)
+    findings = _findings(diagnostics, exc, getattr(args, "strict", False))
     _report(findings, as_json)
     if not as_json:
         errors = sum(1 for f in findings if f.severity == "error")
-        nothing = "; nothing was written" if args.command in ("build", "watch") else ""
-        print(f"{args.manuscript}: {errors} errors, {len(findings) - errors} "
+        nothing = ("; nothing was written" if args.command in ("build", "watch", "new", "styles")
+                   else "")
+        subject = getattr(args, "manuscript", None) or getattr(args, "folder", "")
+        print(f"{subject}: {errors} errors, {len(findings) - errors} "
               f"warnings{nothing}")
 
 
@@ -175,8 +224,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="allianceprint",
         description="Build an edited volume from Markdown into a print PDF and an EPUB 3.")
-    parser.add_argument("--version", action="version", version=f"allianceprint {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="store_true",
+                        help="print the versions of allianceprint, WeasyPrint and Pango")
+    commands = parser.add_subparsers(dest="command")
+    styled = argparse.ArgumentParser(add_help=False)  # the options of build, watch and check
+    styled.add_argument("--styles", type=Path, default=None, metavar="DIR",
+                        help="a house style folder, over the built-in style (wins over "
+                             "book.toml's [style] folder)")
     building = argparse.ArgumentParser(add_help=False)  # the options of build and watch
     building.add_argument("manuscript", nargs="?", type=Path, default=Path("."),
                           help="the manuscript folder (default: the current folder)")
@@ -191,14 +245,16 @@ def _parser() -> argparse.ArgumentParser:
     building.add_argument("--single-document", action="store_true",
                           help="lay the PDF out as one document, not in cached pieces in "
                                "parallel (slower; the reference the pieces are tested against)")
-    commands.add_parser("build", parents=[building], help="build the PDF and/or the EPUB")
+    commands.add_parser("build", parents=[building, styled],
+                        help="build the PDF and/or the EPUB")
     watch_cmd = commands.add_parser(
-        "watch", parents=[building],
+        "watch", parents=[building, styled],
         help="build, then rebuild whenever a file of the manuscript or the styles is saved")
     watch_cmd.add_argument("--debounce", type=_milliseconds, default=DEBOUNCE_MS, metavar="MS",
                            help="rebuild once no file has changed for MS milliseconds "
                                 f"(default: {DEBOUNCE_MS})")
-    check_cmd = commands.add_parser("check", help="check the manuscript without building")
+    check_cmd = commands.add_parser("check", parents=[styled],
+                                    help="check the manuscript without building")
     check_cmd.add_argument("manuscript", nargs="?", type=Path, default=Path("."),
                            help="the manuscript folder (default: the current folder)")
     check_cmd.add_argument("--strict", action="store_true",
@@ -206,6 +262,19 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--format", dest="report", choices=("text", "json"),
                            default="text",
                            help="text lines on stderr (default), or a JSON list on stdout")
+    new_cmd = commands.add_parser("new", help="start a new manuscript that builds at once")
+    new_cmd.add_argument("folder", type=Path, help="a new or empty folder")
+    new_cmd.add_argument("--title", required=True, help="the book's title")
+    new_cmd.add_argument("--language", default="en",
+                         help="BCP 47 language tag, e.g. en, en-GB, zh-Hans, ja (default: en)")
+    new_cmd.add_argument("--editors", nargs="+", metavar="NAME",
+                         help='the editors\' names, e.g. --editors "Ada Lane" "Bo Chen"')
+    styles_cmd = commands.add_parser("styles", help="house styles: styles export DIR")
+    styles_actions = styles_cmd.add_subparsers(dest="action", required=True)
+    export_cmd = styles_actions.add_parser(
+        "export", help="write the built-in style into DIR, to start a house style from")
+    export_cmd.add_argument("folder", type=Path, help="a new or empty folder")
+    commands.add_parser("doctor", help="list what allianceprint needs and what is missing")
     return parser
 
 

@@ -19,14 +19,16 @@ from typing import Any, Callable, Literal
 import langcodes
 
 from allianceprint.errors import ConfigError, Diagnostics, shown_path
+from allianceprint.housestyle import validate_folder
 from allianceprint.labels import ENGLISH, PRINTING_PLACEHOLDERS, labels_for
 from allianceprint.model import (NOTE_MODES, BookConfig, BookMeta, CheckOptions, Contents,
-                                 Contributor, PrintOptions, Revision)
+                                 Contributor, PrintOptions, Revision, StyleOptions)
 
 CONFIG_NAME = "book.toml"
 
 Kind = Literal["text", "keys", "files", "date", "isbn", "language", "file", "orcid", "size",
-               "length", "marks", "flag", "variant", "notes", "words", "count", "line"]
+               "length", "marks", "flag", "variant", "notes", "words", "count", "line",
+               "folder"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,14 @@ CHECKS_OPTIONS: tuple[Option, ...] = (
     Option("ignore_words", "words", "All-caps words that `check` accepts without an entry in the\n           abbreviations part, e.g. `[\"NB\", \"DC\"]`."),
 )
 
+STYLE_OPTIONS: tuple[Option, ...] = (
+    Option("folder", "folder", "The press's house style: a folder inside the manuscript "
+           "holding all or some of the built-in style's files (`print/print.css`, "
+           "`epub/epub.css`, the templates); what it lacks comes from the built-in style. "
+           "`allianceprint styles export DIR` writes the built-in style to start from; "
+           "`--styles DIR` gives one for a single build."),
+)
+
 HISTORY_OPTIONS: tuple[Option, ...] = (
     Option("date", "date", "When this edition or printing appeared, ISO 8601: `2026`, "
            "`2026-03` or `2026-03-15`.", required=True),
@@ -116,6 +126,7 @@ TABLES: dict[str, tuple[Option, ...] | None] = {
     "print": PRINT_OPTIONS,
     "labels": None,  # free keys: any label name from labels.ENGLISH
     "checks": CHECKS_OPTIONS,
+    "style": STYLE_OPTIONS,
     "history": HISTORY_OPTIONS,  # [[history]]: the book's editions and printings, in order
 }
 
@@ -331,6 +342,7 @@ class _Validator:
         print_options = self.table(data, "print", PRINT_OPTIONS)
         labels = self.labels(data.get("labels", {}))
         checks = self.table(data, "checks", CHECKS_OPTIONS)
+        style = self.table(data, "style", STYLE_OPTIONS)
         history = self.history(data.get("history", []))
 
         for role in ("authors", "editors", "translators"):
@@ -351,6 +363,7 @@ class _Validator:
             labels=labels_for(meta.language, labels),
             text=self.text,
             checks=CheckOptions(**checks),
+            style=StyleOptions(**style),
         )
 
     def table(self, data: dict[str, Any], name: str, options: tuple[Option, ...],
@@ -445,6 +458,11 @@ class _Validator:
         if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
             return None, f"{value!r} must be a JPEG or PNG image"
         return value, None
+
+    def _folder(self, value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str):
+            return None, "must be a path in quotes, relative to the manuscript folder"
+        return value, validate_folder(self.root, value)
 
     @staticmethod
     def _date(value: Any) -> tuple[Any, str | None]:

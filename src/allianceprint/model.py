@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import TYPE_CHECKING, Literal, Mapping
 
 from allianceprint.labels import printing_statement
+
+if TYPE_CHECKING:
+    from allianceprint.housestyle import StyleSet
 
 Division = Literal["front", "body", "back"]
 PartKind = Literal["text", "abbreviations", "contributors"]
@@ -107,6 +110,13 @@ class CheckOptions:
 
 
 @dataclass(frozen=True)
+class StyleOptions:
+    """`[style]`: the press's own house style, if the book has one."""
+
+    folder: str | None = None  # relative to the manuscript folder (see housestyle)
+
+
+@dataclass(frozen=True)
 class BookConfig:
     """Everything book.toml says, validated."""
 
@@ -119,6 +129,7 @@ class BookConfig:
     labels: Mapping[str, str]
     text: str  # book.toml as read, so that later stages can locate its keys without rereading
     checks: CheckOptions = CheckOptions()
+    style: StyleOptions = StyleOptions()
 
 
 @dataclass(frozen=True)
@@ -220,7 +231,7 @@ class RenderedBook:
     labels: Mapping[str, str]
     anchors: Mapping[str, str]  # every anchor id -> the id of the part that holds it
     contributors: tuple[Contributor, ...]  # in order of first appearance
-    stylesheet_dir: Path
+    styles: StyleSet  # where the writers read their stylesheets and templates
 
 
 @dataclass(frozen=True)

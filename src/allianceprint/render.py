@@ -27,7 +27,7 @@ import lxml.html
 from markdown import Markdown
 
 from allianceprint.config import CONFIG_NAME, key_line
-from allianceprint import STYLES_DIR
+from allianceprint.housestyle import StyleSet
 from allianceprint.errors import Diagnostics
 from allianceprint.loader import display_path
 from allianceprint.mdext import (AbbreviationsExtension, HtmlSafetyExtension, NotesExtension,
@@ -46,10 +46,11 @@ PART_SECONDS = 10.0
 PART_SECONDS_PER_MB = 30.0
 
 
-def render_book(book: Book, diagnostics: Diagnostics, styles_dir: Path = STYLES_DIR,
+def render_book(book: Book, diagnostics: Diagnostics, styles: StyleSet | None = None,
                 cache: RenderCache | None = None) -> RenderedBook:
     """Render every part, adding the mistakes found to `diagnostics`; with `cache`, a part
-    rendered by an earlier build from the same sources is taken from it."""
+    rendered by an earlier build from the same sources is taken from it. The writers will
+    use `styles` (default: the built-in house style)."""
     renderer = _Renderer(book, diagnostics)
     if cache is None:
         parts = tuple(renderer.render_part(part) for part in book.parts)
@@ -70,7 +71,8 @@ def render_book(book: Book, diagnostics: Diagnostics, styles_dir: Path = STYLES_
                 for p in parts)
     return RenderedBook(book=book, parts=parts, toc=toc, labels=book.config.labels,
                         anchors=MappingProxyType(anchors),
-                        contributors=book.contributor_order(), stylesheet_dir=styles_dir)
+                        contributors=book.contributor_order(),
+                        styles=styles or StyleSet.with_house_style(None))
 
 
 class _Renderer:

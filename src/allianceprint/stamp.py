@@ -1,8 +1,8 @@
 """Manuscript folder + build options -> a stamp that says whether the last build is current.
 
 A build records, in `<output>/.cache/stamp.json`, a hash of everything its outputs were made
-from — every file of the manuscript folder (hidden files and the output folder aside) and of
-the styles folder, the build's options, `SOURCE_DATE_EPOCH` when set, allianceprint's own
+from — every file of the manuscript folder (hidden files and the output folder aside, a house style
+inside it included), of the built-in style and of a `--styles` folder, the build's options, `SOURCE_DATE_EPOCH` when set, allianceprint's own
 code and WeasyPrint's version — with the size and modification time of each file it wrote
 and the warnings it gave. The next build with the same hash, whose outputs are still as it
 left them, has nothing to do: it gives the same warnings again and writes nothing.
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from allianceprint import STYLES_DIR, __version__
+from allianceprint import __version__
+from allianceprint.housestyle import StyleSet
 from allianceprint.errors import Diagnostic
 
 CACHE = ".cache"  # under the output folder: the stamp and the laid-out pieces of the PDF
@@ -42,23 +43,25 @@ class Stamp:
 
     @classmethod
     def of(cls, manuscript: Path, output: Path, formats: Iterable[str], print_ready: bool,
-           strict: bool, single_document: bool) -> Stamp:
+           strict: bool, single_document: bool, styles: Path | None = None) -> Stamp:
+        """The stamp of a build of `manuscript` (whose own house style, if any, lies inside
+        it) with the built-in style and `styles` (`--styles`)."""
         digest = hashlib.sha256()
         options = {"formats": sorted(formats), "print_ready": print_ready, "strict": strict,
                    "single_document": single_document, "allianceprint": __version__,
                    "weasyprint": metadata.version("weasyprint"), "code": code_digest(),
                    "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
         digest.update(json.dumps(options, sort_keys=True).encode())
-        for folder in (manuscript, STYLES_DIR):
-            for path in _files(folder, skip=output):
-                digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape"))
-                digest.update(b"\0")
-                try:
-                    data = path.read_bytes()
-                except OSError:
-                    data = b"\0unreadable"  # the build itself will say what is wrong
-                digest.update(len(data).to_bytes(8, "big"))
-                digest.update(data)
+        digest.update(StyleSet.with_house_style(styles).digest.encode())
+        for path in _files(manuscript, skip=output):
+            digest.update(str(path.relative_to(manuscript)).encode("utf-8", "surrogateescape"))
+            digest.update(b"\0")
+            try:
+                data = path.read_bytes()
+            except OSError:
+                data = b"\0unreadable"  # the build itself will say what is wrong
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
         return cls(digest.hexdigest())
 
     def previous(self, output: Path) -> list[Diagnostic] | None:

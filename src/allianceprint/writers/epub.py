@@ -27,7 +27,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 import lxml.html
 from ebooklib import epub
 from lxml import etree
@@ -133,15 +132,12 @@ class _EpubBuilder:
         self.page_map = page_map
         self.meta = book.book.config.book
         self.lang = self.meta.language
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(book.stylesheet_dir / "epub"), autoescape=True,
-            undefined=jinja2.StrictUndefined)
         self.package = epub.EpubBook()
 
     def build(self) -> epub.EpubBook:
         self.add_metadata()
         stylesheet = epub.EpubItem(uid="css", file_name="styles/epub.css", media_type="text/css",
-                                   content=(self.book.stylesheet_dir / "epub" / "epub.css")
+                                   content=self.book.styles.file("epub/epub.css")
                                    .read_bytes())
         self.package.add_item(stylesheet)
         # Documents: file name -> (manifest id, parsed XHTML), in reading order.
@@ -347,8 +343,8 @@ class _EpubBuilder:
         return text[len("<div>"):-len("</div>")] if text.startswith("<div>") else text
 
     def render(self, template: str, **context) -> str:
-        return self.env.get_template(template).render(lang=self.lang, labels=self.book.labels,
-                                                      **context)
+        return self.book.styles.render("epub", template, lang=self.lang,
+                                       labels=self.book.labels, **context)
 
     def document(self, uid: str, file_name: str, tree: etree._Element) -> epub.EpubItem:
         data = etree.tostring(tree.getroottree(), encoding="utf-8", xml_declaration=True)

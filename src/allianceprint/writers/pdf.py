@@ -15,12 +15,10 @@ EPUB can carry the print page numbers.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-import jinja2
 import lxml.html
 import pydyf
 from lxml import etree
@@ -74,7 +72,7 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
               print_ready: bool = False) -> PdfResult:
     """Lay out and write the print edition (or, `print_ready`, the printer's PDF)."""
     options = book.book.config.print
-    fetcher = ConfinedFetcher([book.book.root, book.stylesheet_dir])
+    fetcher = ConfinedFetcher([book.book.root, *book.styles.folders])
     try:
         document = _layout(book, fetcher, created, print_ready, heads={})
         if options.notes == "book-end":
@@ -99,7 +97,7 @@ def _layout(book: RenderedBook, fetcher: ConfinedFetcher,
             created: str | None, print_ready: bool, heads: dict[str, str]) -> Document:
     html = HTML(string=compose_html(book, created, print_ready, heads),
                 base_url=str(book.book.root) + "/", url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(book.stylesheet_dir / "print" / "print.css"),
+    stylesheet = CSS(filename=str(book.styles.file("print/print.css")),
                      url_fetcher=fetcher)
     return html.render(stylesheets=[stylesheet])
 
@@ -124,7 +122,6 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
                  heads: dict[str, str] | None = None,
                  selection: Selection = WHOLE_BOOK) -> str:
     """The print edition as one HTML document, or the `selection` of it."""
-    env = templates(book.stylesheet_dir / "print")
     config = book.book.config
     meta, people, options = config.book, config.contributors, config.print
 
@@ -138,7 +135,8 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
     if options.notes == "book-end" and selection.book_notes:
         book_notes = [(part, [_print_note(n, (heads or {}).get(n.id, "")) for n in part.notes])
                       for part in book.parts if part.notes]
-    html = env.get_template("book.html.j2").render(
+    html = book.styles.render(
+        "print", "book.html.j2",
         meta=meta, labels=book.labels, toc=book.toc, version=__version__,
         editors=names(meta.editors), authors=names(meta.authors),
         translators=names(meta.translators),
@@ -162,14 +160,6 @@ def _without_abbr(html: str) -> str:
     document = lxml.html.document_fromstring(html)
     etree.strip_tags(document, "abbr")
     return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
-
-
-@functools.lru_cache(maxsize=4)
-def templates(folder: Path) -> jinja2.Environment:
-    """The print templates in `folder`, compiled once per process (a book laid out in
-    pieces fills the template once for each piece)."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
-                              undefined=jinja2.StrictUndefined, auto_reload=False)
 
 
 def _print_part(part: RenderedPart, mode: str) -> PrintPart:

@@ -59,7 +59,7 @@ from allianceprint.progress import Progress
 from allianceprint.stamp import code_digest
 from allianceprint.writers import pdfmerge
 from allianceprint.writers.pdf import (
-    LabelRange, PdfResult, Selection, compose_html, expand_labels, notes_heads, templates)
+    LabelRange, PdfResult, Selection, compose_html, expand_labels, notes_heads)
 
 OPENING = "opening"
 BOOK_NOTES = "book-notes"
@@ -223,7 +223,7 @@ class _Pieces:
         self.print_ready = print_ready
         options = book.book.config.print
         self.variant = None if options.pdf_variant == "none" else options.pdf_variant
-        self.stylesheet = book.stylesheet_dir / "print" / "print.css"
+        self.stylesheet = book.styles.file("print/print.css")
         self.shared = frozenset() if print_ready else shared_anchors(book)
         self.book_end = options.notes == "book-end" and any(p.notes for p in book.parts)
         parts = book.parts
@@ -234,7 +234,7 @@ class _Pieces:
                       + [p.id for p in parts if division[p.id] == "back"])
         self.first_body = next((p.id for p in parts if division[p.id] == "body"), None)
         self._fixed = (__version__, code_digest(), weasyprint.__version__, self.variant or "",
-                       self.stylesheet.read_bytes())
+                       book.styles.digest)
 
     def parts(self) -> list[PieceJob]:
         return [self._job(part.id, Selection(opening=False, part_ids=frozenset({part.id}),
@@ -263,11 +263,10 @@ class _Pieces:
 
     def folios(self, numbers: _Numbering, runs: int) -> list[PieceJob]:
         """The folio pages, in `runs` runs of whole pieces of about equal length."""
-        template = templates(self.book.stylesheet_dir / "print").get_template("folios.html.j2")
         jobs = []
         for index, (first, last) in enumerate(numbers.runs(runs)):
-            html = template.render(
-                language=self.book.book.config.book.language, print=self.book.book.config.print,
+            html = self.book.styles.render(
+                "print", "folios.html.j2", language=self.book.book.config.book.language, print=self.book.book.config.print,
                 print_ready=self.print_ready, marks=True,
                 first_counter=numbers.counter(first), groups=numbers.sheets(first, last))
             key = self._key(html, folios=True)
@@ -303,7 +302,7 @@ class _Pieces:
         return str(self.book.book.root) + "/"
 
     def _allowed(self) -> tuple[Path, ...]:
-        return (self.book.book.root, self.book.stylesheet_dir)
+        return (self.book.book.root, *self.book.styles.folders)
 
 
 def _linked_across(html: str) -> tuple[str, frozenset[str]]:
