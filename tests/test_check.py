@@ -321,11 +321,3 @@ def test_the_sample_volume_passes_check_strict():
     assert status == 0, stderr
     assert stderr == "" and stdout.strip().endswith("no errors, 0 warnings")
 
-
-def test_readme_documents_the_checks_table_and_the_flags():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for option in CHECKS_OPTIONS:
-        assert f"| `{option.key}` |" in readme, option.key
-    for usage in ("allianceprint check [DIR] [--strict] [--format text|json]", "--strict]",
-                  "`check --format json`", "`--strict`", "`[checks]`"):
-        assert usage in readme, usage

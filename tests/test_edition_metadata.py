@@ -242,9 +242,3 @@ def test_history_errors_are_reported_together_at_their_entries(tmp_path):
     assert [line.split(": error: ")[0] for line in stderr.splitlines()] == [
         "book/book.toml:4:1", "book/book.toml:21:1", "book/book.toml:26:1"]
 
-
-def test_readme_documents_the_history_table():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "`[[history]]`" in readme and "| `printing` |" in readme
-    for option in HISTORY_OPTIONS:
-        assert f"| `{option.key}` |" in readme, option.key

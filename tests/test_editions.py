@@ -124,14 +124,6 @@ def test_small_book_logs_nothing(tmp_path, assert_no_logs):
     build_book(root, tmp_path / "out")
 
 
-def test_readme_documents_every_configuration_key():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for option in (*BOOK_OPTIONS, *CONTRIBUTOR_OPTIONS, *CONTENTS_OPTIONS, *PRINT_OPTIONS):
-        assert f"| `{option.key}` |" in readme, option.key
-    for label in ENGLISH:
-        assert f"`{label}`" in readme, label
-
-
 
 def test_same_sources_and_source_date_epoch_give_byte_identical_editions(tmp_path, monkeypatch):
     root = make_manuscript(tmp_path / "book")

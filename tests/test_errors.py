@@ -256,8 +256,8 @@ def test_missing_book_toml(tmp_path: Path):
     status, _, stderr = run_cli("check", root)
     assert status == 1
     assert assert_diagnostics(stderr) == [
-        "book/book.toml: error: no book.toml here: a manuscript folder needs one (see the "
-        "README for its keys)"]
+        "book/book.toml: error: no book.toml here: a manuscript folder needs one "
+        "(`allianceprint new DIR` writes one with every key)"]
 
 
 def test_missing_book_toml_relative_to_current_folder(tmp_path: Path, monkeypatch):

@@ -575,10 +575,3 @@ def test_quadratic_markdown_is_stopped_within_its_time_limit(tmp_path: Path):
                     "reading this part took more than 13 seconds: split it")
     assert time.monotonic() - started < 45
 
-
-def test_readme_lists_the_raw_html_a_part_may_use():
-    from allianceprint.mdext import BLOCK_ELEMENTS, INLINE_ELEMENTS
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for element in sorted(INLINE_ELEMENTS | BLOCK_ELEMENTS):
-        assert f"`<{element}>`" in readme, element

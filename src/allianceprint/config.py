@@ -43,7 +43,8 @@ class Option:
 
 BOOK_OPTIONS: tuple[Option, ...] = (
     Option("title", "text", "The book's title.", required=True),
-    Option("language", "language", "BCP 47 language tag of the text, e.g. `en-US`, `fr`.",
+    Option("language", "language", "BCP 47 language tag of the text, e.g. `en-US`, `fr`, "
+           "`zh-Hans`. Chooses the printed words, the date formats and the hyphenation.",
            required=True),
     Option("subtitle", "text", "Subtitle, printed under the title."),
     Option("series", "text", "Series name, printed above the title."),
@@ -52,27 +53,37 @@ BOOK_OPTIONS: tuple[Option, ...] = (
     Option("translators", "keys", "Contributor keys of the book's translators."),
     Option("publisher", "text", "Publisher's name (title page, copyright page, metadata)."),
     Option("date", "date", "Publication date, ISO 8601: `2026`, `2026-03` or `2026-03-15`."),
-    Option("edition", "text", "Edition statement, e.g. `Second edition`."),
+    Option("edition", "text", "Edition statement for the copyright page, e.g. "
+           "`Second edition`."),
     Option("printing", "count", "The printing (impression) of this edition, a whole number "
-           "from 1: `3` for its third printing."),
-    Option("rights", "text", "Copyright and licence statement for the copyright page."),
-    Option("isbn_print", "isbn", "ISBN-13 of the print edition (check digit validated)."),
-    Option("isbn_epub", "isbn", "ISBN-13 of the EPUB edition; also the EPUB's identifier."),
-    Option("description", "text", "A short description for the EPUB metadata."),
-    Option("cover", "file", "Cover image (JPEG or PNG), relative to the manuscript folder."),
+           "from 1: `3` for its third printing. The copyright page states it under the edition "
+           "(\"Third printing\", in the book's language); the EPUB has it as `schema:version`, "
+           "the edition as `schema:bookEdition`."),
+    Option("rights", "text", "Copyright and licence statement for the copyright page and the "
+           "EPUB."),
+    Option("isbn_print", "isbn", "ISBN-13 of the print edition (the check digit is validated)."),
+    Option("isbn_epub", "isbn", "ISBN-13 of the EPUB edition; also the EPUB's identifier. "
+           "Without it the identifier is a UUID derived from the book, stable from build to "
+           "build."),
+    Option("description", "text", "A short description for the metadata (PDF and EPUB) and "
+           "the copyright page."),
+    Option("cover", "file", "Cover image (JPEG or PNG), relative to the manuscript folder; "
+           "used by the EPUB."),
 )
 
 CONTRIBUTOR_OPTIONS: tuple[Option, ...] = (
     Option("name", "text", "The person's name as printed.", required=True),
-    Option("affiliation", "text", "Position and institution, printed under chapter titles."),
+    Option("affiliation", "text", "Position and institution, printed under chapter titles and "
+           "in the contributors part."),
     Option("bio", "text", "A short biography in Markdown, for the contributors part."),
-    Option("orcid", "orcid", "ORCID iD, e.g. `0000-0002-1825-0097`."),
+    Option("orcid", "orcid", "ORCID iD, e.g. `0000-0002-1825-0097` (checksum validated)."),
 )
 
 CONTENTS_OPTIONS: tuple[Option, ...] = (
-    Option("front", "files", "Front matter parts (roman page numbers), in order."),
-    Option("chapters", "files", "Body parts (arabic page numbers from 1), in order."),
-    Option("back", "files", "Back matter parts, in order."),
+    Option("front", "files", "Front matter parts, in order: lowercase roman page numbers."),
+    Option("chapters", "files", "Body parts, in order: arabic page numbers from 1 at the "
+           "first of them."),
+    Option("back", "files", "Back matter parts, in order (page numbers continue)."),
 )
 
 PRINT_OPTIONS: tuple[Option, ...] = (
@@ -88,17 +99,21 @@ PRINT_OPTIONS: tuple[Option, ...] = (
            "`0.125in`)."),
     Option("marks", "marks", "Printer's marks in the print-ready PDF: `[\"crop\", "
            "\"cross\"]` (the default), one of them, or `[]`."),
-    Option("print_ready", "flag", "Also write the printer's PDF (`<name>-print.pdf`, with "
+    Option("print_ready", "flag", "`true` writes the printer's PDF (`<name>-print.pdf`, with "
            "bleed and marks) on every build; `--print-ready` does it for one build."),
     Option("pdf_variant", "variant", "PDF standard to follow: `pdf/ua-1` (tagged and "
            "accessible, the default), `pdf/a-3b`, `pdf/a-2b`, `pdf/x-4`, or `none`."),
-    Option("notes", "notes", "Where notes print: `chapter-end` (the default), `footnotes` "
-           "(at the foot of the page) or `book-end` (one section before the back matter). "
-           "The EPUB keeps notes at the end of each part."),
+    Option("notes", "notes", "Where notes print: `chapter-end` (the default: under \"Notes\" "
+           "at the end of each part), `footnotes` (at the foot of the page where they are "
+           "referenced, still numbered per part) or `book-end` (one \"Notes\" section after the "
+           "last chapter, grouped under each part's title, with running heads \"Notes to pages "
+           "X–Y\"). The EPUB keeps notes at the end of each part in every mode."),
 )
 
 CHECKS_OPTIONS: tuple[Option, ...] = (
-    Option("ignore_words", "words", "All-caps words that `check` accepts without an entry in the\n           abbreviations part, e.g. `[\"NB\", \"DC\"]`."),
+    Option("ignore_words", "words", "All-caps words that need no entry in the abbreviations "
+           "part, e.g. `[\"DC\", \"NJ\", \"IBM\"]`: place names in citations, names of "
+           "companies or laws known by their letters. Words of letters and digits only."),
 )
 
 STYLE_OPTIONS: tuple[Option, ...] = (
@@ -156,7 +171,7 @@ def load_config(root: Path) -> BookConfig:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"no {CONFIG_NAME} here: a manuscript folder needs one "
-                          "(see the README for its keys)", shown) from None
+                          "(`allianceprint new DIR` writes one with every key)", shown) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", shown) from exc
     try:
