@@ -59,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "watch":
             return _watch(args)
         else:
-            check(args.manuscript, diagnostics, strict=args.strict)
+            if args.original is not None:
+                from allianceprint.translation import check_translation
+                check_translation(args.manuscript, args.original, diagnostics, args.strict)
+            else:
+                check(args.manuscript, diagnostics, strict=args.strict)
             _report(_findings(diagnostics, None, args.strict), as_json)
             if not as_json:
                 print(f"{args.manuscript}: no errors, {len(diagnostics.warnings)} warnings")
@@ -206,6 +210,9 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--format", dest="report", choices=("text", "json"),
                            default="text",
                            help="text lines on stderr (default), or a JSON list on stdout")
+    check_cmd.add_argument("--original", type=Path, default=None, metavar="ORIG_DIR",
+                           help="compare this translation with its original's manuscript, "
+                                "part by part (see translation.py)")
     return parser
 
 
