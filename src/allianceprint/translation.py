@@ -10,13 +10,12 @@ in different languages.
 Parts are paired by their path in the manuscript (`chapters/02-trusted-networks.md` in
 both), then, for parts whose paths differ, in order within their division (front, body,
 back). A part of the original with no counterpart is reported on the translation's
-`[contents]` line, so a translation of a selection of the original says which parts it
-leaves out.
+`[contents]` line as a warning (an edition may translate a selection), so `--strict` fails
+on it; every other difference is an error.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostics, ManuscriptError
 from allianceprint.loader import display_path
 from allianceprint.mdext import prose_lines
+from allianceprint.mdext.abbreviations import abbreviation_pattern
 from allianceprint.model import RenderedBook, RenderedPart
 
 _HEADING_RE = re.compile(r"^(#{2,3})(?!#)\s*(.*?)\s*#*\s*$")
@@ -32,7 +32,7 @@ _NOTE_REF_RE = re.compile(r"\[\^([^\]\n]+)\](?!:)")
 _NOTE_DEF_RE = re.compile(r"^\[\^[^\]\n]+\]:")
 _TABLE_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _IMAGE_RE = re.compile(r"^\s*!\[")
-_ABBR_RE = re.compile(r"<abbr\b[^>]*>(.*?)</abbr>", re.DOTALL)
+_URL_RE = re.compile(r"\S+://\S*")
 _CONTENTS_KEYS = {"front": "front", "body": "chapters", "back": "back"}
 
 
@@ -86,11 +86,11 @@ def compare(translation: RenderedBook, original: RenderedBook,
     toml = display_path(translation.book.config, CONFIG_NAME)
     for part in lost:
         key = _CONTENTS_KEYS[part.rendered.part.division]
-        diagnostics.error(
+        diagnostics.warning(
             f"[contents] {key}: the original's part {part.rendered.part.source} "
             f"(\"{part.name}\", {part.place}) has no counterpart in this translation: "
-            "translate it and list it here, or leave it out knowingly (this edition is then "
-            "a selection of the original)", toml,
+            "translate it and list it here, unless this edition is a selection of the "
+            "original", toml,
             key_line(translation.book.config.text, "contents", key))
     for part in extra:
         diagnostics.error(
@@ -99,7 +99,7 @@ def compare(translation: RenderedBook, original: RenderedBook,
             part.place.path, part.place.line)
     for mine, theirs_part in pairs:
         _compare_parts(mine, theirs_part, diagnostics)
-    _compare_abbreviations(translation, original, [t for _, t in pairs], diagnostics)
+    _compare_abbreviations(translation, original, diagnostics)
 
 
 def outline(rendered: RenderedPart, book: RenderedBook) -> Outline:
@@ -248,25 +248,40 @@ def _note_difference(ours: Section, original: Section) -> str:
 
 
 def _compare_abbreviations(translation: RenderedBook, original: RenderedBook,
-                           originals: list[Outline], diagnostics: Diagnostics) -> None:
-    """The abbreviations list against the original's: each abbreviation the original's
-    translated parts use must be in the translation's list, and nothing the original's list
-    lacks. (A translation of a selection does not list what only other parts use.)"""
+                           diagnostics: Diagnostics) -> None:
+    """The abbreviations list against the original's: an abbreviation of the original's list
+    that the translation uses must be in its list too, and the list holds nothing that the
+    original's lacks. (A translation may spell out what the original abbreviates, 美国 for
+    U.S., and a selection does not list what only other parts use.)"""
     ours = {a.abbr: a for a in translation.book.abbreviations}
     theirs = {a.abbr: a for a in original.book.abbreviations}
     source = next((p for p in translation.book.parts if p.kind == "abbreviations"), None)
     their_source = next((p for p in original.book.parts if p.kind == "abbreviations"), None)
-    if source is None or their_source is None:
+    if their_source is None:
+        return
+    their_shown = display_path(original.book.config, their_source.source)
+    missing = sorted(set(theirs) - set(ours), key=len, reverse=True)
+    pattern = abbreviation_pattern(missing) if missing else None
+    reported: set[str] = set()
+    for part in translation.parts:
+        if pattern is None or part.part.kind == "abbreviations":
+            continue
+        shown = display_path(translation.book.config, part.part.source)
+        for index, line in prose_lines(part.part.body.split("\n")):
+            line = _URL_RE.sub(lambda m: " " * len(m.group(0)), line)
+            for found in pattern.finditer(line):
+                abbr = found.group(0)
+                if abbr in reported:
+                    continue
+                reported.add(abbr)
+                diagnostics.error(
+                    f"abbreviation {abbr!r} is in the original's list ({their_shown}:"
+                    f"{theirs[abbr].line}: {theirs[abbr].expansion}) but not in this "
+                    "translation's: add it to the abbreviations part", shown,
+                    part.part.body_line + index, found.start() + 1)
+    if source is None:
         return
     shown = display_path(translation.book.config, source.source)
-    their_shown = display_path(original.book.config, their_source.source)
-    used = {html.unescape(found) for part in originals
-            for fragment in (part.rendered.body_html, *(n.html for n in part.rendered.notes))
-            for found in _ABBR_RE.findall(fragment)}
-    for abbr in sorted((used & theirs.keys()) - ours.keys()):
-        diagnostics.error(
-            f"abbreviation {abbr!r} of the original ({their_shown}:{theirs[abbr].line}), used "
-            "in the parts translated here, is not in this list: add it", shown, source.body_line)
     for abbr in sorted(ours.keys() - theirs.keys()):
         diagnostics.error(
             f"abbreviation {abbr!r} is not in the original's list ({their_shown}): a "
