@@ -8,8 +8,8 @@ tables and the figures; and the abbreviations list. The words are not compared: 
 in different languages.
 
 Parts are paired by their path in the manuscript (`chapters/02-trusted-networks.md` in
-both), then, for parts whose paths differ, in order within their division (front, body,
-back). A part of the original with no counterpart is reported on the translation's
+both); when no path is the same in both (the translator named the files anew), in order
+within their division (front, body, back). A part of the original with no counterpart is reported on the translation's
 `[contents]` line as a warning (an edition may translate a selection), so `--strict` fails
 on it; every other difference is an error.
 """
@@ -158,7 +158,7 @@ def _pair(ours: list[Outline], theirs: list[Outline]
         if match is not None and id(match) not in taken:
             paired[index] = match
             taken.add(id(match))
-    for division in ("front", "body", "back"):
+    for division in ("front", "body", "back") if not paired else ():
         rest_ours = [i for i, p in enumerate(ours)
                      if i not in paired and p.rendered.part.division == division]
         rest_theirs = [p for p in theirs

@@ -1,7 +1,7 @@
 """`AbbreviationsExtension`: the book's glossary -> `<abbr title>` on every use, including
 abbreviations with full stops, digits or ampersands (`U.S.`, `5G`, `R&D`), and Latin
 abbreviations set against Chinese or Japanese text with no space (`SAR卫星`): ideographs,
-kana and hangul are word characters to Python's `\w`, but never part of a Latin word."""
+kana and hangul are word characters to Python's `\\w`, but never part of a Latin word."""
 
 from __future__ import annotations
 
