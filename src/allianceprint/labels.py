@@ -264,3 +264,9 @@ def original_statement(original: Original | None, language: str,
     if original.isbn:
         lines.append(CopyrightLine(labels["original_isbn"], separator, original.isbn))
     return tuple(lines)
+
+
+def history_date(date: str, language: str) -> str:
+    """A `[[history]]` entry's date on the copyright page: 2026年3月 in Chinese and
+    Japanese, the ISO date (2026-03) in the other languages, as before."""
+    return format_date(date, language) if is_cjk(language) else date

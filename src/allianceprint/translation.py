@@ -9,9 +9,9 @@ in different languages.
 
 Parts are paired by their path in the manuscript (`chapters/02-trusted-networks.md` in
 both); when no path is the same in both (the translator named the files anew), in order
-within their division (front, body, back). A part of the original with no counterpart is reported on the translation's
-`[contents]` line as a warning (an edition may translate a selection), so `--strict` fails
-on it; every other difference is an error.
+within their division (front, body, back). A part of the original with no counterpart is
+reported on the translation's `[contents]` line as a warning (an edition may translate a
+selection), so `--strict` fails on it; every other difference is an error.
 """
 
 from __future__ import annotations
