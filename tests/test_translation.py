@@ -12,7 +12,8 @@ import pytest
 
 from allianceprint.build import title_stem
 from allianceprint.config import filename_problem
-from allianceprint.labels import format_date, labels_for, numbered, printing_statement
+from allianceprint.labels import (for_pages, format_date, labels_for, numbered,
+                                  printing_statement)
 from conftest import ROOT, SAMPLE, build_book
 from epubutil import NS, Epub
 from helpers import finding_lines, make_manuscript, run_cli
@@ -55,6 +56,9 @@ def test_printings_dates_and_overridden_captions():
     assert format_date("2024-06", "en-US") == "June 2024"
     assert format_date("2024-06", "fr") == "2024-06"
     assert numbered("Fig.", 2) == "Fig. 2."  # an override without {n}: as before
+    assert for_pages(labels_for("zh-Hans")["notes_to_pages"], "12–15") == "第12–15页注释"
+    assert for_pages(labels_for("zh-TW")["notes_to_page"], "7") == "第7頁註釋"
+    assert for_pages(labels_for("en")["notes_to_pages"], "12–15") == "Notes to pages 12–15"
 
 
 @pytest.mark.parametrize("title, stem", [
@@ -195,6 +199,8 @@ def test_example_title_and_copyright_pages_speak_chinese(example):
 
 def test_example_notes_and_abbreviations_headings(example):
     pdf = Pdf(example.pdf)
+    opening = next(i for i, page in enumerate(pdf.lines) if page[:1] == ["导论"])
+    assert pdf.head(opening + 1) == "同盟的地平线" and pdf.head(opening + 2) == "导论"
     everything = "\n".join("\n".join(page) for page in pdf.lines)
     assert everything.count("注释") >= 2  # under the introduction and the final thoughts
     assert "尾注" not in everything and "Notes" not in everything
@@ -223,6 +229,9 @@ def test_example_epub_knows_its_original_and_its_translator(example):
     assert original.find("x:p", NS).text == "原书名："
     bylines = ["".join(p.itertext()) for p in titlepage.iterfind(".//x:p[@class='byline']", NS)]
     assert bylines == ["海伦娜·沃斯、丹尼尔·荒川 主编", "林思远 译"]
+    nav = epub.xml(epub.nav_path)
+    authors = [el.text for el in nav.iterfind(".//x:span[@class='toc-authors']", NS)]
+    assert authors == ["海伦娜·沃斯、丹尼尔·荒川"] * 2
 
 
 def test_example_passes_check_strict():
