@@ -128,11 +128,18 @@ def join_names(names: list[str], labels: Labels) -> str:
     """Names as a list in running text: "A", "A and B", "A, B and C"; with a conjunction
     that is punctuation (Japanese "・", Chinese "、"), "A・B・C"."""
     and_word = labels["and"]
-    if len(names) <= 1:
-        return "".join(names)
+    if len(names) <= 1 or (len(and_word) == 1 and not and_word.isalpha()):
+        return list_names(names, labels)
+    return ", ".join(names[:-1]) + f" {and_word} " + names[-1]
+
+
+def list_names(names: list[str], labels: Labels) -> str:
+    """Names as a list under a contents entry: "A, B, C"; with a conjunction that is
+    punctuation (Chinese "、", Japanese "・"), joined with it: "甲、乙、丙"."""
+    and_word = labels["and"]
     if len(and_word) == 1 and not and_word.isalpha():
         return and_word.join(names)
-    return ", ".join(names[:-1]) + f" {and_word} " + names[-1]
+    return ", ".join(names)
 
 
 #: The placeholders a `printing` label may hold: the impression number, and that number as

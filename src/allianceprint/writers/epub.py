@@ -32,7 +32,7 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
-from allianceprint.labels import (history_date, is_cjk, join_names,
+from allianceprint.labels import (history_date, is_cjk, join_names, list_names,
                                   original_statement)
 from allianceprint.model import Note, Original, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import shared_anchors, text_position
@@ -369,7 +369,7 @@ class _EpubBuilder:
         language = self.meta.language
         return self.env.get_template(template).render(
             lang=self.lang, labels=self.book.labels, cjk=is_cjk(language),
-            names=lambda names: join_names(list(names), self.book.labels),
+            names=lambda names: list_names(list(names), self.book.labels),
             revision_date=lambda date: history_date(date, language),
             original=original_statement(self.meta.original, language, self.book.labels),
             **context)

@@ -32,7 +32,7 @@ from allianceprint import __version__
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.labels import (for_pages, format_date, history_date, is_cjk, join_names,
-                                  original_statement)
+                                  list_names, original_statement)
 from allianceprint.mdext import BLOCK_ELEMENTS
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import map_pages, shared_anchors
@@ -145,7 +145,7 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
         translators=names(meta.translators),
         pdf_authors=[people[k].name for k in (meta.authors or meta.editors)],
         running_book=meta.title, display_date=format_date(meta.date, meta.language),
-        cjk=is_cjk(meta.language), names=lambda names: join_names(list(names), book.labels),
+        cjk=is_cjk(meta.language), names=lambda names: list_names(list(names), book.labels),
         revision_date=lambda date: history_date(date, meta.language),
         original=original_statement(meta.original, meta.language, book.labels),
         print=options, print_ready=print_ready, created=created,
