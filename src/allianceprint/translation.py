@@ -17,7 +17,7 @@ selection), so `--strict` fails on it; every other difference is an error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allianceprint.config import CONFIG_NAME, key_line
@@ -294,16 +294,20 @@ def check_translation(manuscript: Path, original: Path, diagnostics: Diagnostics
     it with its original (checked too, its own findings kept apart), raising every
     difference found together with the translation's other findings."""
     from allianceprint.build import check
+    from allianceprint.checks import reading_order
 
     rendered = check(manuscript, diagnostics, strict)
     theirs = Diagnostics()
     try:
         source = check(original, theirs)
     except ManuscriptError as exc:
-        problems = len(theirs.errors) or 1
-        raise ManuscriptError(
-            f"the original has {problems} errors of its own, so it cannot be compared: "
-            f"run `allianceprint check {original}` and correct them first", original) from exc
+        theirs.add(exc)  # book.toml's errors are raised before anything is collected
+        for found in theirs.errors:
+            diagnostics.record(replace(found, message=f"in the original: {found.message}"))
+        diagnostics.error(f"the original has {len(theirs.errors)} errors of its own, so it "
+                          "cannot be compared: correct them first", original)
+        diagnostics.raise_if_errors()
     compare(rendered, source, diagnostics)
+    diagnostics.sort(reading_order(rendered.book))
     diagnostics.raise_if_errors(strict)
     return rendered
