@@ -12,8 +12,8 @@ import pytest
 
 from allianceprint.build import title_stem
 from allianceprint.config import filename_problem
-from allianceprint.labels import (for_pages, format_date, labels_for, numbered,
-                                  printing_statement)
+from allianceprint.labels import (for_pages, format_date, join_names, labels_for, list_names,
+                                  numbered, printing_statement)
 from conftest import ROOT, SAMPLE, build_book
 from epubutil import NS, Epub
 from helpers import finding_lines, make_manuscript, run_cli
@@ -44,6 +44,14 @@ def test_labels_per_language(language, expected):
             labels["and"], numbered(labels["figure"], 1), numbered(labels["table"], 1)
             ) == expected
     assert "尾注" not in labels.values() and "缩写" not in labels.values()
+
+
+def test_names_are_joined_so_that_they_stay_apart():
+    assert join_names(["佐藤花子", "加藤一郎"], labels_for("ja")) == "佐藤花子・加藤一郎"
+    assert join_names(["ヘレナ・ヴォス", "佐藤花子"], labels_for("ja")) == "ヘレナ・ヴォス、佐藤花子"
+    assert join_names(["海伦娜·沃斯", "丹尼尔·荒川"], labels_for("zh-Hans")) == "海伦娜·沃斯、丹尼尔·荒川"
+    assert join_names(["A", "B", "C"], labels_for("en")) == "A, B and C"
+    assert list_names(["A", "B", "C"], labels_for("en")) == "A, B, C"
 
 
 def test_printings_dates_and_overridden_captions():

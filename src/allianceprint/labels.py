@@ -135,9 +135,13 @@ def join_names(names: list[str], labels: Labels) -> str:
 
 def list_names(names: list[str], labels: Labels) -> str:
     """Names as a list under a contents entry: "A, B, C"; with a conjunction that is
-    punctuation (Chinese "、", Japanese "・"), joined with it: "甲、乙、丙"."""
+    punctuation (Chinese "、", Japanese "・"), joined with it: "甲、乙、丙". Names that hold
+    the conjunction themselves (katakana names: ヘレナ・ヴォス) are joined with "、" instead,
+    as Japanese books do, so that one cannot read three names as two."""
     and_word = labels["and"]
     if len(and_word) == 1 and not and_word.isalpha():
+        if any(and_word in name for name in names):
+            and_word = "、"
         return and_word.join(names)
     return ", ".join(names)
 
