@@ -61,8 +61,9 @@ BOOK_OPTIONS: tuple[Option, ...] = (
     Option("cover", "file", "Cover image (JPEG or PNG), relative to the manuscript folder."),
     Option("filename", "filename", "The outputs' file name without extension, e.g. "
            "`allied-horizons` (default: from the title)."),
-    Option("original", "table", "A translation's original: the table `[book.original]` "
-           "(see ORIGINAL_OPTIONS)."),
+    Option("original", "table", "A translation's original, as the table `[book.original]`: "
+           "`title` and `language` (required), `publisher`, `date`, `isbn`; the copyright "
+           "page and the EPUB's dc:source state it (see docs/translations.md)."),
 )
 
 #: `[book.original]`: the book a translation was translated from.
