@@ -430,7 +430,7 @@ def test_japanese_words_formats_and_file_name(japanese):
                             "子午政策研究所", "2026年10月15日"]
     copyright_text = "".join(pdf.lines[1])
     for expected in ("第3刷", "原題：Allied Horizons",
-                     "原出版社：Meridian Institute for Policy Studies，2026年3月"):
+                     "原出版社：Meridian Institute for Policy Studies、2026年3月"):
         assert expected in copyright_text, expected
     assert pdf.lines[2][0] == "目次"
     chapter = "\n".join("\n".join(page) for page in pdf.lines[3:])

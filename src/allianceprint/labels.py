@@ -264,8 +264,8 @@ def original_statement(original: Original | None, language: str,
     original's language), publisher and date, ISBN; "原书名：……" in Chinese."""
     if original is None:
         return ()
-    cjk = is_cjk(language)
-    separator, comma = ("：", "，") if cjk else (": ", ", ")
+    separator, comma = ((": ", ", ") if not is_cjk(language) else
+                        ("：", "、") if table_key(language) == "ja" else ("：", "，"))
     lines = [CopyrightLine(labels["original_title"], separator, original.title,
                            original.language if original.language != language else "")]
     if original.publisher or original.date:
