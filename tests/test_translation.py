@@ -319,6 +319,8 @@ def test_a_note_lost_under_another_label_is_still_found(translation):
 def test_sections_tables_figures_and_extra_parts_are_compared(translation):
     final = translation / "chapters" / "final-thoughts.md"
     _edit(final, "## 悬而未决的问题", "### 悬而未决的问题")
+    _edit(final, "实际机制仍然有限。[^g7]", "实际机制仍然有限。")  # and a note lost with it
+    _edit(final, "[^g7]: Group of Seven", "Group of Seven")
     intro = translation / "chapters" / "introduction.md"
     _edit(intro, "## 如何阅读本书\n", "## 如何阅读本书\n\n| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |\n")
     (translation / "chapters" / "extra.md").write_text("# 附录\n\n译者附记。\n", encoding="utf-8")
@@ -330,6 +332,8 @@ def test_sections_tables_figures_and_extra_parts_are_compared(translation):
         "(manuscript/chapters/introduction.md:1) has 0",
         "zh/chapters/final-thoughts.md:1: error: this part has 2 sections (##), on lines 8, 26; "
         "its original (manuscript/chapters/final-thoughts.md:1) has 3, on lines 8, 18, 32",
+        "zh/chapters/final-thoughts.md:1: error: this part has 3 notes, its original "
+        "(manuscript/chapters/final-thoughts.md:1) has 4: lost in translation: [^g7]",
         "zh/chapters/extra.md:1: error: this part has no counterpart in the original "
         "(manuscript): a translation adds nothing of its own; check [contents] in both books",
     ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterable
 
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostics, ManuscriptError
@@ -197,10 +198,17 @@ def _compare_parts(mine: Outline, theirs: Outline, diagnostics: Diagnostics) -> 
                 error(f"{_section_name(ours)} has {len(ours.notes)} notes, its original "
                       f"({original.place}) has {len(original.notes)}: "
                       f"{_note_difference(ours, original)}", _note_place(ours, original, where))
-    if mine.notes != theirs.notes and sum(len(s.notes) for s in mine.sections) == sum(
-            len(s.notes) for s in theirs.sections):
+    # With the sections alike, a difference is reported per section above, unless it lies in
+    # what the sections do not hold (a note on a title given in the front matter).
+    by_section = len(mine.sections) == len(theirs.sections) and sum(
+        len(s.notes) for s in mine.sections) != sum(len(s.notes) for s in theirs.sections)
+    if mine.notes != theirs.notes and not by_section:
+        ours_labels = {n.label for n in mine.rendered.notes}
+        lost = [n.label for n in theirs.rendered.notes if n.label not in ours_labels]
+        named = (": lost in translation: " + ", ".join(f"[^{label}]" for label in lost)
+                 if lost and mine.notes < theirs.notes else "")
         error(f"this part has {mine.notes} notes, its original ({theirs.place}) has "
-              f"{theirs.notes}", mine.place)
+              f"{theirs.notes}{named}", mine.place)
     for kind, ours_places, original_places in (("tables", mine.tables, theirs.tables),
                                                ("figures", mine.figures, theirs.figures)):
         if len(ours_places) != len(original_places):
@@ -227,7 +235,7 @@ def _note_place(ours: Section, original: Section, where: Place) -> Place:
     return where
 
 
-def _lines(places) -> str:
+def _lines(places: Iterable[Place]) -> str:
     return ", ".join(str(p.line) for p in places) or "none"
 
 
