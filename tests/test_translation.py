@@ -446,3 +446,40 @@ def test_japanese_words_formats_and_file_name(japanese):
     source = epub.opf.find(".//dc:source", NS)
     assert source.get(XML_LANG) == "en"
     assert sorted(epub.metadata("contributor")) == ["佐藤花子", "加藤一郎"]
+
+
+# --- Traditional Chinese: the print HTML (no layout needed for the words) ----------------
+
+def test_traditional_chinese_words_in_the_print_html(tmp_path):
+    from lxml import html as lxml_html
+
+    from allianceprint.build import check
+    from allianceprint.errors import Diagnostics
+    from allianceprint.writers.pdf import compose_html
+
+    toml = ZH_TOML.format(extra=textwrap.dedent("""\
+        publisher = "子午出版社"
+        date = "2026-10-05"
+        printing = 3
+        [book.original]
+        title = "A Small Book"
+        language = "en"
+        publisher = "Example Press"
+        date = "2025"
+        """)).replace('language = "zh-Hans"', 'language = "zh-TW"')
+    chapter = "# 第一章\n\n正文。[^1]\n\n| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |\n\nTable: 數據\n\n[^1]: 註。\n"
+    root = make_manuscript(tmp_path / "b", {"one.md": chapter}, toml=toml)
+    document = lxml_html.document_fromstring(compose_html(check(root, Diagnostics())))
+
+    def text(xpath: str) -> list[str]:
+        return [" ".join(e.text_content().split()) for e in document.xpath(xpath)]
+
+    assert text("//p[@class='byline']") == ["王编 主編", "李译 譯"]
+    assert text("//span[@class='date']") == ["2026年10月5日"]
+    assert text("//span[@class='printing']") == ["第3刷"]
+    assert text("//div[@class='original']/p") == ["原書名：A Small Book",
+                                                  "原出版者：Example Press，2025年"]
+    assert document.xpath("//div[@class='original']//span")[0].get("lang") == "en"
+    assert text("//nav[@class='contents']/h1") == ["目錄"]
+    assert text("//h2[@class='notes-title']") == ["註釋"]
+    assert text("//caption/span[@class='caption-label']") == ["表 1"]
