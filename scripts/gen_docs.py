@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from allianceprint.config import ARRAY_TABLES, TABLES
+from allianceprint.config import ARRAY_TABLES, SUBTABLES, TABLES
 from allianceprint.labels import ENGLISH
 from allianceprint.loader import FRONT_MATTER_KEYS
 
@@ -49,6 +49,14 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _table(options) -> str:
+    rows = ["| key | meaning |", "| --- | --- |"]
+    for option in options:
+        required = " **Required.**" if option.required else ""
+        rows.append(f"| `{option.key}` | {_cell(option.doc)}{required} |")
+    return "\n".join(rows) + "\n"
+
+
 def page() -> str:
     out = [INTRO]
     for table, options in TABLES.items():
@@ -65,11 +73,11 @@ def page() -> str:
             out.extend(f"| `{key}` | {_cell(value)} |" for key, value in ENGLISH.items())
             out.append("")
             continue
-        out.append("| key | meaning |\n| --- | --- |")
+        out.append(_table(options))
         for option in options:
-            required = " **Required.**" if option.required else ""
-            out.append(f"| `{option.key}` | {_cell(option.doc)}{required} |")
-        out.append("")
+            if option.kind == "table":
+                out.append(f"## `[{table}.{option.key}]`\n")
+                out.append(_table(SUBTABLES[f"{table}.{option.key}"]))
     out.append("## A part's front matter\n")
     out.append("Each Markdown part may open with YAML front matter (see "
                "[the manuscript format](manuscript.md)):\n")

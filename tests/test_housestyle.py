@@ -10,7 +10,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from allianceprint.config import TABLES
+from allianceprint.config import SUBTABLES, TABLES
 from allianceprint.housestyle import builtin_folder
 from conftest import ROOT
 from helpers import DEFAULT_TOML, finding_lines, make_manuscript, run_cli
@@ -137,8 +137,11 @@ def test_new_writes_a_manuscript_that_passes_strict_checks(tmp_path: Path) -> No
         "Mara Quell", "Tomas Ibe"]
     assert "/build/" in (target / ".gitignore").read_text()
     text = (target / "book.toml").read_text(encoding="utf-8")
-    for table, options in TABLES.items():  # every key is there, set or commented out
-        for option in options or ():
+    every = [o for options in (*TABLES.values(), *SUBTABLES.values()) for o in options or ()]
+    for option in every:  # every key is there, set or commented out
+        if option.kind == "table":
+            assert f"# [book.{option.key}]" in text
+        else:
             assert re.search(rf"^(# )?{option.key} = ", text, re.M), option.key
     assert run_cli("check", target, "--strict")[0] == 0
     status, out, err = run_cli("build", target)

@@ -198,10 +198,34 @@ def build_time() -> dt.datetime:
 
 
 def output_stem(book: RenderedBook) -> str:
-    """The outputs' file name: the book's title as a slug, e.g. `allied-horizons`."""
-    title = unicodedata.normalize("NFKD", book.book.config.book.title)
-    slug = re.sub(r"[^a-z0-9]+", "-", title.encode("ascii", "ignore").decode().lower())
-    return slug.strip("-")[:60].strip("-") or "book"
+    """The outputs' file name: `[book] filename`, else the book's title: a slug such as
+    `allied-horizons` when its letters are Latin (accents dropped), else the title's own
+    characters, e.g. `同盟的地平线` (see title_stem)."""
+    meta = book.book.config.book
+    return meta.filename or title_stem(meta.title)
+
+
+#: File names that Windows keeps for devices (whatever the extension).
+_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                      *(f"lpt{n}" for n in range(10))})
+
+
+def title_stem(title: str) -> str:
+    """A safe file name from a title. When its letters are all Latin, the ASCII slug
+    (`Allied Horizons` -> `allied-horizons`, `Ōtsuka` -> `otsuka`); when it has letters of
+    another script (Chinese, Japanese, Greek, ...), the title's own letters, digits and marks in
+    NFC, lower case, each other run of characters a hyphen: `同盟的地平线`. At most 60
+    characters; `book` when nothing is left; never a name Windows keeps for a device."""
+    folded = unicodedata.normalize("NFKD", title)
+    ascii_title = folded.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower())
+    if any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN")
+           for ch in folded):  # letters of another script, which the ASCII slug would lose
+        own = "".join(ch if unicodedata.category(ch)[0] in "LNM" else "-"
+                      for ch in unicodedata.normalize("NFC", title).lower())
+        slug = re.sub(r"-{2,}", "-", own)
+    stem = slug.strip("-")[:60].strip("-") or "book"
+    return f"{stem}-book" if stem in _DEVICES else stem
 
 
 def _file_mode() -> int:

@@ -32,11 +32,12 @@ import lxml.html
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostic, Diagnostics, shown_path
 from allianceprint.mdext import image_file_problem, prose_lines
+from allianceprint.mdext.abbreviations import WORD_CHARACTER, abbreviation_pattern
 from allianceprint.model import Book, Part, RenderedBook, RenderedPart
 
 #: Elements whose text is not prose: code, and abbreviations already marked as defined.
 _NOT_PROSE = frozenset({"code", "pre", "kbd", "samp", "var", "abbr", "script", "style"})
-_WORD_RE = re.compile(r"([^\W_]+)")
+_WORD_RE = re.compile(rf"((?:(?!_){WORD_CHARACTER})+)")  # "SAR卫星" holds the word SAR
 _URL_RE = re.compile(r"\S+://\S*|\bwww\.\S+|\S+@\S+\.\w+")
 _ROMAN_RE = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")
 _ABBR_DEF_RE = re.compile(r"^\*\[([^\]\n]+)\]:")
@@ -369,15 +370,15 @@ def _plain(text: str) -> str:
 
 
 def _word_re(word: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])")
+    letter = rf"(?:(?!_){WORD_CHARACTER})"
+    return re.compile(rf"(?<!{letter}){re.escape(word)}(?!{letter})")
 
 
 def _abbreviation_re(abbreviations: list[str]) -> re.Pattern[str] | None:
     """The pattern mdext's abbreviation marker uses, for text that is not Markdown."""
     if not abbreviations:
         return None
-    alternatives = "|".join(re.escape(a) for a in sorted(abbreviations, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.&])(?:{alternatives})(?![\w&]|\.\w)")
+    return abbreviation_pattern(abbreviations)
 
 
 def _source_headings(part: _Part) -> tuple[tuple[int, int, str] | None,

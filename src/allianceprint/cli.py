@@ -70,7 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "doctor":
             return _doctor()
         else:
-            check(args.manuscript, diagnostics, strict=args.strict, styles=args.styles)
+            if args.original is not None:
+                from allianceprint.translation import check_translation
+                check_translation(args.manuscript, args.original, diagnostics, args.strict)
+            else:
+                check(args.manuscript, diagnostics, strict=args.strict, styles=args.styles)
             _report(_findings(diagnostics, None, args.strict), as_json)
             if not as_json:
                 print(f"{args.manuscript}: no errors, {len(diagnostics.warnings)} warnings")
@@ -262,6 +266,9 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--format", dest="report", choices=("text", "json"),
                            default="text",
                            help="text lines on stderr (default), or a JSON list on stdout")
+    check_cmd.add_argument("--original", type=Path, default=None, metavar="ORIG_DIR",
+                           help="compare this translation with its original's manuscript, "
+                                "part by part (see translation.py)")
     new_cmd = commands.add_parser("new", help="start a new manuscript that builds at once")
     new_cmd.add_argument("folder", type=Path, help="a new or empty folder")
     new_cmd.add_argument("--title", required=True, help="the book's title")

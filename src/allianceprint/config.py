@@ -22,13 +22,14 @@ from allianceprint.errors import ConfigError, Diagnostics, shown_path
 from allianceprint.housestyle import validate_folder
 from allianceprint.labels import ENGLISH, PRINTING_PLACEHOLDERS, labels_for
 from allianceprint.model import (NOTE_MODES, BookConfig, BookMeta, CheckOptions, Contents,
-                                 Contributor, PrintOptions, Revision, StyleOptions)
+                                 Contributor, Original, PrintOptions, Revision,
+                                 StyleOptions)
 
 CONFIG_NAME = "book.toml"
 
 Kind = Literal["text", "keys", "files", "date", "isbn", "language", "file", "orcid", "size",
                "length", "marks", "flag", "variant", "notes", "words", "count", "line",
-               "folder"]
+               "folder", "filename", "table"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,21 @@ BOOK_OPTIONS: tuple[Option, ...] = (
            "the copyright page."),
     Option("cover", "file", "Cover image (JPEG or PNG), relative to the manuscript folder; "
            "used by the EPUB."),
+    Option("filename", "filename", "The outputs' file name without extension, e.g. "
+           "`allied-horizons` (default: from the title)."),
+    Option("original", "table", "A translation's original, as the table `[book.original]`: "
+           "`title` and `language` (required), `publisher`, `date`, `isbn`; the copyright "
+           "page and the EPUB's dc:source state it (see docs/translations.md)."),
+)
+
+#: `[book.original]`: the book a translation was translated from.
+ORIGINAL_OPTIONS: tuple[Option, ...] = (
+    Option("title", "text", "The original's title, as printed on it.", required=True),
+    Option("language", "language", "BCP 47 language tag of the original, e.g. `en`.",
+           required=True),
+    Option("publisher", "text", "The original's publisher."),
+    Option("date", "date", "When the original appeared, ISO 8601: `2026` or `2026-03`."),
+    Option("isbn", "isbn", "ISBN-13 of the original (check digit validated)."),
 )
 
 CONTRIBUTOR_OPTIONS: tuple[Option, ...] = (
@@ -130,6 +146,9 @@ HISTORY_OPTIONS: tuple[Option, ...] = (
     Option("description", "line", "What it was, on one line, e.g. `Second printing, with "
            "corrections`.", required=True),
 )
+
+#: Tables inside a table, each named by a key of kind "table": `[book.original]`.
+SUBTABLES: dict[str, tuple[Option, ...]] = {"book.original": ORIGINAL_OPTIONS}
 
 #: Top-level arrays of tables (`[[name]]`, one table per entry) among TABLES.
 ARRAY_TABLES = frozenset({"history"})
@@ -246,6 +265,33 @@ def control_character_problem(value: str) -> str | None:
             "print: remove it")
 
 
+#: Characters no output file name may hold: path separators, and what Windows forbids.
+_FILENAME_FORBIDDEN = set('/\\<>:"|?*')
+_WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)
+MAX_FILENAME_BYTES = 200  # file systems allow 255; "-print.pdf" and a temporary suffix follow
+
+
+def filename_problem(value: str) -> str | None:
+    """What is wrong with `value` as the outputs' name (without extension), or None."""
+    if not value:
+        return "must not be empty: leave the key out to name the outputs after the title"
+    if control_character_problem(value) or "\0" in value or "\n" in value or "\t" in value:
+        return "must not hold control characters or line breaks"
+    bad = sorted(_FILENAME_FORBIDDEN & set(value))
+    if bad:
+        return (f"{value!r} holds {' '.join(bad)}, which a file name cannot hold on every "
+                "system: the outputs are written into the output folder, name them only")
+    if value.startswith(".") or value.endswith((".", " ")):
+        return f"{value!r} must not begin with a dot or end with a dot or a space"
+    if value.lower().endswith((".pdf", ".epub")):
+        return f"{value!r} is the name without its extension: leave out .pdf or .epub"
+    if _WINDOWS_DEVICES.fullmatch(value):
+        return f"{value!r} is a device name on Windows: choose another name"
+    if len(value.encode("utf-8")) > MAX_FILENAME_BYTES:
+        return f"is too long for a file name: at most {MAX_FILENAME_BYTES} bytes in UTF-8"
+    return None
+
+
 def language_tag_problem(value: str) -> str | None:
     """What is wrong with `value` as a BCP 47 language tag, or None if it is a good one."""
     if not _LANGUAGE_RE.match(value):
@@ -349,6 +395,7 @@ class _Validator:
             elif table not in ARRAY_TABLES and not isinstance(value, dict):
                 self.error("must be a table", table)
         book = self.table(data, "book", BOOK_OPTIONS)
+        original = self.original(book.pop("original", None))
         if "book" not in data:
             self.diagnostics.error("[book] is missing: it needs at least `title` and "
                                    "`language`", self.shown, None)
@@ -367,7 +414,7 @@ class _Validator:
                                f"[contributors.{key}]", "book", role)
         self.diagnostics.raise_if_errors()
 
-        meta = BookMeta(**book, history=history)
+        meta = BookMeta(**book, history=history, original=original)
         return BookConfig(
             root=self.root,
             path=self.path,
@@ -541,6 +588,18 @@ class _Validator:
         return tuple(dict.fromkeys(value)), None
 
     @staticmethod
+    def _table(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, dict):
+            return None, "must be a table: write its keys under a [book.<key>] header"
+        return value, None
+
+    @staticmethod
+    def _filename(value: Any) -> tuple[Any, str | None]:
+        if not isinstance(value, str):
+            return None, 'must be a file name in quotes, e.g. "allied-horizons"'
+        return value.strip(), filename_problem(value.strip())
+
+    @staticmethod
     def _flag(value: Any) -> tuple[Any, str | None]:
         if not isinstance(value, bool):
             return None, "must be true or false (without quotes)"
@@ -560,6 +619,15 @@ class _Validator:
         if value not in NOTE_MODES:
             return None, f"{value!r} is not a notes mode: use {', '.join(NOTE_MODES)}"
         return value, None
+
+    def original(self, raw: dict[str, Any] | None) -> Original | None:
+        """`[book.original]`, when the book is a translation."""
+        if raw is None:
+            return None
+        values = self.table({"original": raw}, "original", ORIGINAL_OPTIONS, "book.original")
+        if not all(o.key in values for o in ORIGINAL_OPTIONS if o.required):
+            return None
+        return Original(**values)
 
     def contributors(self, raw: Any) -> dict[str, Contributor]:
         result: dict[str, Contributor] = {}

@@ -9,8 +9,12 @@ any label for any language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    from allianceprint.model import Original
 
 #: Every label the templates use, with its English text.
 ENGLISH: dict[str, str] = {
@@ -38,6 +42,9 @@ ENGLISH: dict[str, str] = {
     "orcid": "ORCID",
     "printing": "{ordinal} printing",
     "history": "Publication history",
+    "original_title": "Original title",
+    "original_publisher": "Original publisher",
+    "original_isbn": "ISBN of the original",
 }
 
 _TABLE: dict[str, dict[str, str]] = {
@@ -72,23 +79,43 @@ _TABLE: dict[str, dict[str, str]] = {
         "notes_to_page": "Notas de la página", "figure": "Figura", "table": "Tabla",
         "printing": "{ordinal} impresión", "history": "Historial de publicación",
     },
+    # Japanese: as Japanese presses print them (jlreq; 奥付 conventions). Captions "図1".
     "ja": {
         "contents": "目次", "notes": "注", "abbreviations": "略語一覧",
         "contributors": "執筆者紹介", "edited_by": "編", "translated_by": "訳", "and": "・",
         "title_page": "扉", "copyright_page": "奥付", "cover": "表紙", "landmarks": "ガイド",
         "start_of_content": "本文", "back_to_text": "本文へ戻る", "note": "注", "edition": "版",
-        "notes_to_pages": "注・ページ", "notes_to_page": "注・ページ", "figure": "図", "table": "表",
-        "printing": "第{n}刷", "history": "刊行履歴",
+        "notes_to_pages": "注（{pages}ページ）", "notes_to_page": "注（{pages}ページ）",
+        "figure": "図{n}", "table": "表{n}", "isbn_print": "ISBN（印刷版）",
+        "isbn_epub": "ISBN（電子版）", "printing": "第{n}刷", "history": "刊行履歴",
+        "original_title": "原題", "original_publisher": "原出版社", "original_isbn": "原書ISBN",
     },
+    # Simplified Chinese (zh, zh-Hans, zh-CN, zh-SG): as mainland presses print them.
     "zh": {
-        "contents": "目录", "notes": "尾注", "abbreviations": "缩写",
+        "contents": "目录", "notes": "注释", "abbreviations": "缩略语",
         "contributors": "作者简介", "edited_by": "主编", "translated_by": "译", "and": "、",
         "title_page": "扉页", "copyright_page": "版权页", "cover": "封面", "landmarks": "导航",
         "start_of_content": "正文", "back_to_text": "返回正文", "note": "注", "edition": "版",
-        "notes_to_pages": "注释・页", "notes_to_page": "注释・页", "figure": "图", "table": "表",
-        "printing": "第{n}次印刷", "history": "出版记录",
+        "notes_to_pages": "第{pages}页注释", "notes_to_page": "第{pages}页注释",
+        "figure": "图 {n}", "table": "表 {n}", "isbn_print": "ISBN（纸质版）",
+        "isbn_epub": "ISBN（电子版）", "printing": "第{n}次印刷", "history": "出版记录",
+        "original_title": "原书名", "original_publisher": "原出版者", "original_isbn": "原版 ISBN",
+    },
+    # Traditional Chinese (zh-Hant, zh-TW, zh-HK, zh-MO): as presses in Taiwan print them.
+    "zh-Hant": {
+        "contents": "目錄", "notes": "註釋", "abbreviations": "縮略語",
+        "contributors": "作者簡介", "edited_by": "主編", "translated_by": "譯", "and": "、",
+        "title_page": "扉頁", "copyright_page": "版權頁", "cover": "封面", "landmarks": "導覽",
+        "start_of_content": "正文", "back_to_text": "返回正文", "note": "註", "edition": "版",
+        "notes_to_pages": "第{pages}頁註釋", "notes_to_page": "第{pages}頁註釋",
+        "figure": "圖 {n}", "table": "表 {n}", "isbn_print": "ISBN（紙本）",
+        "isbn_epub": "ISBN（電子書）", "printing": "第{n}刷", "history": "出版紀錄",
+        "original_title": "原書名", "original_publisher": "原出版者", "original_isbn": "原版 ISBN",
     },
 }
+
+#: Scripts and regions of Chinese that are written in Traditional characters.
+_TRADITIONAL = ("hant", "tw", "hk", "mo")
 
 Labels = Mapping[str, str]
 
@@ -101,11 +128,22 @@ def join_names(names: list[str], labels: Labels) -> str:
     """Names as a list in running text: "A", "A and B", "A, B and C"; with a conjunction
     that is punctuation (Japanese "・", Chinese "、"), "A・B・C"."""
     and_word = labels["and"]
-    if len(names) <= 1:
-        return "".join(names)
-    if len(and_word) == 1 and not and_word.isalpha():
-        return and_word.join(names)
+    if len(names) <= 1 or (len(and_word) == 1 and not and_word.isalpha()):
+        return list_names(names, labels)
     return ", ".join(names[:-1]) + f" {and_word} " + names[-1]
+
+
+def list_names(names: list[str], labels: Labels) -> str:
+    """Names as a list under a contents entry: "A, B, C"; with a conjunction that is
+    punctuation (Chinese "、", Japanese "・"), joined with it: "甲、乙、丙". Names that hold
+    the conjunction themselves (katakana names: ヘレナ・ヴォス) are joined with "、" instead,
+    as Japanese books do, so that one cannot read three names as two."""
+    and_word = labels["and"]
+    if len(and_word) == 1 and not and_word.isalpha():
+        if any(and_word in name for name in names):
+            and_word = "、"
+        return and_word.join(names)
+    return ", ".join(names)
 
 
 #: The placeholders a `printing` label may hold: the impression number, and that number as
@@ -145,10 +183,101 @@ def printing_statement(number: int, language: str, labels: Labels) -> str:
     return text[:1].upper() + text[1:]
 
 
+def table_key(language: str) -> str:
+    """The key of `_TABLE` for a BCP 47 tag: its primary language, or `zh-Hant` for Chinese
+    in Traditional characters (`zh-Hant`, `zh-TW`, `zh-HK`, `zh-MO`, unless `-Hans` says
+    otherwise)."""
+    subtags = language.lower().split("-")
+    if subtags[0] == "zh" and "hans" not in subtags[1:] and any(
+            tag in _TRADITIONAL for tag in subtags[1:]):
+        return "zh-Hant"
+    return subtags[0]
+
+
+def is_cjk(language: str) -> bool:
+    """Whether the tag's language is Chinese or Japanese: names before their role ("王明
+    主编"), full-width colons, dates as 2024年6月."""
+    return language.split("-", 1)[0].lower() in ("zh", "ja")
+
+
 def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> Labels:
-    """The labels for a BCP 47 tag: its primary language's table over English, then overrides."""
-    primary = language.split("-", 1)[0].lower()
+    """The labels for a BCP 47 tag: its language's table over English, then overrides."""
     merged = dict(ENGLISH)
-    merged.update(_TABLE.get(primary, {}))
+    merged.update(_TABLE.get(table_key(language), {}))
     merged.update(overrides or {})
     return MappingProxyType(merged)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def format_date(date: str, language: str) -> str:
+    """An ISO 8601 date (`2024`, `2024-06`, `2024-06-15`) as the book prints it: "June 2024"
+    in English (the month and year, as title pages give them), 2024年 / 2024年6月 /
+    2024年6月15日 in Chinese and Japanese, the ISO date in the other languages."""
+    pieces = date.split("-") if date else []
+    if not pieces:
+        return ""
+    if is_cjk(language):
+        units = ("年", "月", "日")
+        return "".join(f"{int(piece)}{unit}" for piece, unit in zip(pieces, units))
+    if language.lower().startswith("en") and len(pieces) >= 2:
+        return f"{_MONTHS[int(pieces[1]) - 1]} {pieces[0]}"
+    return date
+
+
+def numbered(label: str, number: int) -> str:
+    """A caption's label with its number: the label's `{n}` filled in ("图 1", "図1"), or,
+    for a label without one, "Figure 1." (the number and a full stop after the word)."""
+    if "{n}" in label:
+        return label.replace("{n}", str(number))
+    return f"{label} {number}."
+
+
+def for_pages(label: str, pages: str) -> str:
+    """A book-end notes running head: the label's `{pages}` filled in ("第12–15页注释"), or
+    the pages after the label ("Notes to pages 12–15")."""
+    if "{pages}" in label:
+        return label.replace("{pages}", pages)
+    return f"{label} {pages}"
+
+
+@dataclass(frozen=True)
+class CopyrightLine:
+    """One item of the copyright page: "Original title: X", "原书名：X"; `lang` is the
+    value's language when it is not the book's (an English title in a Chinese book)."""
+
+    label: str
+    separator: str  # ": ", or the full-width "：" in Chinese and Japanese
+    value: str
+    lang: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}{self.separator}{self.value}"
+
+
+def original_statement(original: Original | None, language: str,
+                       labels: Labels) -> tuple[CopyrightLine, ...]:
+    """What a translation's copyright page says of its original: its title (in the
+    original's language), publisher and date, ISBN; "原书名：……" in Chinese."""
+    if original is None:
+        return ()
+    separator, comma = ((": ", ", ") if not is_cjk(language) else
+                        ("：", "、") if table_key(language) == "ja" else ("：", "，"))
+    lines = [CopyrightLine(labels["original_title"], separator, original.title,
+                           original.language if original.language != language else "")]
+    if original.publisher or original.date:
+        said = comma.join(x for x in (original.publisher, format_date(original.date, language))
+                          if x)
+        lines.append(CopyrightLine(labels["original_publisher"], separator, said))
+    if original.isbn:
+        lines.append(CopyrightLine(labels["original_isbn"], separator, original.isbn))
+    return tuple(lines)
+
+
+def history_date(date: str, language: str) -> str:
+    """A `[[history]]` entry's date on the copyright page: 2026年3月 in Chinese and
+    Japanese, the ISO date (2026-03) in the other languages, as before."""
+    return format_date(date, language) if is_cjk(language) else date

@@ -43,6 +43,17 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class Original:
+    """`[book.original]` of a translation: the book it was translated from."""
+
+    title: str
+    language: str  # BCP 47
+    publisher: str = ""
+    date: str = ""  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    isbn: str = ""  # ISBN-13
+
+
+@dataclass(frozen=True)
 class BookMeta:
     """`[book]` in book.toml: what the title page, copyright page and metadata say (with the
     `[[history]]` entries, which the copyright page and the metadata show with it)."""
@@ -64,6 +75,8 @@ class BookMeta:
     isbn_epub: str = ""
     description: str = ""
     cover: str = ""  # path relative to the manuscript folder
+    filename: str = ""  # the outputs' name without extension; "" means from the title
+    original: Original | None = None  # a translation's original
 
     def printing_statement(self, labels: Mapping[str, str]) -> str:
         """The printing as the copyright page states it ("Third printing"), or ""."""

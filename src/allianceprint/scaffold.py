@@ -18,7 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from allianceprint.config import ARRAY_TABLES, CONFIG_NAME, TABLES, Option, language_tag_problem
+from allianceprint.config import (ARRAY_TABLES, CONFIG_NAME, SUBTABLES, TABLES, Option,
+                                  language_tag_problem)
 from allianceprint.errors import ManuscriptError
 from allianceprint.model import PrintOptions
 
@@ -29,7 +30,7 @@ EXAMPLES = {
     "file": '"images/cover.jpg"', "orcid": '"0000-0002-1825-0097"', "size": '"6in 9in"',
     "length": '"10.5pt"', "marks": '["crop", "cross"]', "flag": "false",
     "variant": '"pdf/ua-1"', "notes": '"chapter-end"', "words": '["NB"]', "count": "1",
-    "folder": '"house-style"',
+    "folder": '"house-style"', "filename": '"book-title"',
 }
 
 
@@ -163,6 +164,10 @@ def book_toml(title: str, language: str, editors: dict[str, str], authors: dict[
         chosen = values.get(table, {})
         lines.append(header if chosen else f"# {header}")
         lines += _keys_block(options, chosen, _defaults() if table == "print" else None)
+        for option in options:
+            if option.kind == "table":  # e.g. [book.original], for a translation
+                lines += [f"# [{table}.{option.key}]"] + _wrapped_comment(option.doc)
+                lines += _keys_block(SUBTABLES[f"{table}.{option.key}"], {})
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -181,6 +186,8 @@ def _keys_block(options: tuple[Option, ...], chosen: dict[str, str],
                 examples: dict[str, str] | None = None) -> list[str]:
     lines = []
     for option in options:
+        if option.kind == "table":
+            continue  # written as a table of its own
         doc = option.doc + (" Required." if option.required else "")
         lines += [f"# {line}" for line in _wrapped(doc)]
         value = chosen.get(option.key)
@@ -190,6 +197,10 @@ def _keys_block(options: tuple[Option, ...], chosen: dict[str, str],
             example = (examples or {}).get(option.key) or EXAMPLES.get(option.kind, "...")
             lines.append(f"# {option.key} = {example}")
     return lines + [""]
+
+
+def _wrapped_comment(text: str) -> list[str]:
+    return [f"# {line}" for line in _wrapped(text)]
 
 
 def _wrapped(text: str, width: int = 88) -> list[str]:

@@ -16,6 +16,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from allianceprint.labels import numbered
 from allianceprint.mdext.safety import (
     file_exists,
     href_problem,
@@ -97,8 +98,8 @@ class _PartProcessor(Treeprocessor):
             self.ext.context.figures += 1
             figcaption = etree.SubElement(paragraph, "figcaption")
             label = etree.SubElement(figcaption, "span", {"class": "caption-label"})
-            label.text = f"{self.ext.context.labels.get('figure', 'Figure')} " \
-                         f"{self.ext.context.figures}."
+            label.text = numbered(self.ext.context.labels.get("figure", "Figure"),
+                                  self.ext.context.figures)
             label.tail = " " + caption
 
     def caption_table(self, root: etree.Element, table: etree.Element) -> None:
@@ -115,8 +116,8 @@ class _PartProcessor(Treeprocessor):
                 self.ext.context.tables += 1
                 caption = etree.Element("caption")
                 label = etree.SubElement(caption, "span", {"class": "caption-label"})
-                label.text = f"{self.ext.context.labels.get('table', 'Table')} " \
-                             f"{self.ext.context.tables}."
+                label.text = numbered(self.ext.context.labels.get("table", "Table"),
+                                      self.ext.context.tables)
                 label.tail = " " + neighbour.text[len("Table: "):]
                 for child in list(neighbour):
                     caption.append(child)

@@ -31,8 +31,9 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
-from allianceprint.labels import join_names
-from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
+from allianceprint.labels import (history_date, is_cjk, join_names, list_names,
+                                  original_statement)
+from allianceprint.model import Note, Original, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import shared_anchors, text_position
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
@@ -175,31 +176,49 @@ class _EpubBuilder:
         package.set_identifier(book_identifier(self.book))
         package.set_title(meta.title)
         package.set_language(self.lang)
-        for role, keys in (("aut", meta.authors), ("edt", meta.editors),
-                           ("trl", meta.translators)):
+        for role, keys in (("aut", meta.authors), ("edt", meta.editors)):
             for key in keys:
                 package.add_author(people[key].name, role=role, uid=f"creator-{key}")
+        for key in meta.translators:  # a translator contributes; the book is the authors'
+            self.contributor(people[key].name, key, "trl")
         credited = {*meta.authors, *meta.editors, *meta.translators}
         for part in self.book.parts:
             for person in part.authors:
                 if person.key in credited:
                     continue
                 credited.add(person.key)
-                package.add_metadata("DC", "contributor", person.name,
-                                     {"id": f"contributor-{person.key}"})
-                package.add_metadata(None, "meta", "aut", {
-                    "refines": f"#contributor-{person.key}", "property": "role",
-                    "scheme": "marc:relators"})
+                self.contributor(person.name, person.key, "aut")
         for name, value in (("date", meta.date), ("publisher", meta.publisher),
                             ("rights", meta.rights), ("description", meta.description)):
             if value:
                 package.add_metadata("DC", name, value)
+        if meta.original is not None:
+            self.add_source(meta.original)
         if meta.subtitle:
             package.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
             package.add_metadata(None, "meta", "subtitle",
                                  {"refines": "#subtitle", "property": "title-type"})
         self.add_edition()
         self.add_accessibility()
+
+    def contributor(self, name: str, key: str, role: str) -> None:
+        """A `dc:contributor` with its MARC relator role (`aut`, `trl`)."""
+        self.package.add_metadata("DC", "contributor", name, {"id": f"contributor-{key}"})
+        self.package.add_metadata(None, "meta", role, {
+            "refines": f"#contributor-{key}", "property": "role", "scheme": "marc:relators"})
+
+    def add_source(self, original: Original) -> None:
+        """A translation's original as `dc:source`: its ISBN as a URN when it has one (what
+        the EPUB specification suggests for dc:source), else its title; the title refined
+        in the original's language when the source is an ISBN."""
+        if original.isbn:
+            isbn = "urn:isbn:" + re.sub(r"[^0-9Xx]", "", original.isbn)
+            self.package.add_metadata("DC", "source", isbn, {"id": "source"})
+            self.package.add_metadata(None, "meta", original.title, {
+                "refines": "#source", "property": "dcterms:title", XML_LANG: original.language})
+        else:
+            self.package.add_metadata("DC", "source", original.title,
+                                      {"id": "source", XML_LANG: original.language})
 
     def add_edition(self) -> None:
         """The edition and its history: the edition statement as `schema:bookEdition`, the
@@ -343,8 +362,13 @@ class _EpubBuilder:
         return text[len("<div>"):-len("</div>")] if text.startswith("<div>") else text
 
     def render(self, template: str, **context) -> str:
-        return self.book.styles.render("epub", template, lang=self.lang,
-                                       labels=self.book.labels, **context)
+        language = self.meta.language
+        return self.book.styles.render(
+            "epub", template, lang=self.lang, labels=self.book.labels, cjk=is_cjk(language),
+            names=lambda names: list_names(list(names), self.book.labels),
+            revision_date=lambda date: history_date(date, language),
+            original=original_statement(self.meta.original, language, self.book.labels),
+            **context)
 
     def document(self, uid: str, file_name: str, tree: etree._Element) -> epub.EpubItem:
         data = etree.tostring(tree.getroottree(), encoding="utf-8", xml_declaration=True)

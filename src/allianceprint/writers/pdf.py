@@ -29,7 +29,8 @@ from weasyprint.urls import FatalURLFetchingError
 from allianceprint import __version__
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
-from allianceprint.labels import join_names
+from allianceprint.labels import (for_pages, format_date, history_date, is_cjk, join_names,
+                                  list_names, original_statement)
 from allianceprint.mdext import BLOCK_ELEMENTS
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import map_pages, shared_anchors
@@ -141,7 +142,10 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
         editors=names(meta.editors), authors=names(meta.authors),
         translators=names(meta.translators),
         pdf_authors=[people[k].name for k in (meta.authors or meta.editors)],
-        running_book=meta.title, display_date=_display_date(meta.date, meta.language),
+        running_book=meta.title, display_date=format_date(meta.date, meta.language),
+        cjk=is_cjk(meta.language), names=lambda names: list_names(list(names), book.labels),
+        revision_date=lambda date: history_date(date, meta.language),
+        original=original_statement(meta.original, meta.language, book.labels),
         print=options, print_ready=print_ready, created=created,
         opening=selection.opening, toc_pages=selection.toc_pages,
         folios=selection.folios, marks=selection.folios,
@@ -251,7 +255,8 @@ def notes_heads(page_anchors: list[tuple[str, ...]], labels: list[str],
             continue
         first = ref_page.get(all_notes[on_page[0]].ref_ids[0], "")
         last = ref_page.get(all_notes[on_page[-1]].ref_ids[0], "")
-        text = f"{word_page} {first}" if first == last else f"{word_pages} {first}–{last}"
+        text = (for_pages(word_page, first) if first == last
+                else for_pages(word_pages, f"{first}–{last}"))
         for note_id in on_page:
             heads[note_id] = text
     return heads
@@ -305,13 +310,3 @@ def roman(number: int) -> str:
 
 
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"]
-
-
-def _display_date(date: str, language: str) -> str:
-    """The date for the title page: "March 2026" in English, the ISO date otherwise."""
-    pieces = date.split("-") if date else []
-    if len(pieces) >= 2 and language.lower().startswith("en"):
-        return f"{_MONTHS[int(pieces[1]) - 1]} {pieces[0]}"
-    return date
