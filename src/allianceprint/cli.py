@@ -1,4 +1,4 @@
-"""The `allianceprint` command: `build`, `check` and `watch`.
+"""The `allianceprint` command: `build`, `check`, `watch` and `import` (see importer/).
 
 Every finding is printed as one `path:line:column: error|warning: message` line on stderr,
 grouped by file and in order within it (`check --format json` prints them to stdout as a
@@ -25,6 +25,7 @@ from typing import Callable
 from allianceprint import STYLES_DIR, __version__
 from allianceprint.build import FORMATS, build, check
 from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
+from allianceprint.importer import ImportOptions, run_import
 from allianceprint.progress import for_stream
 from allianceprint.watch import DEBOUNCE_MS, BuildOutcome, watch
 
@@ -40,6 +41,9 @@ class _Terminated(BaseException):
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "import":
+        return run_import(args.files, ImportOptions(args.into, args.section, args.name,
+                                                    args.track_changes, args.force))
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
     diagnostics = Diagnostics()
     as_json = args.command == "check" and args.report == "json"
@@ -206,6 +210,19 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--format", dest="report", choices=("text", "json"),
                            default="text",
                            help="text lines on stderr (default), or a JSON list on stdout")
+    import_cmd = commands.add_parser("import", help="import Word files (.docx) as parts")
+    import_cmd.add_argument("files", nargs="+", type=Path, metavar="FILE.docx")
+    import_cmd.add_argument("--into", type=Path, default=Path("."), metavar="MANUSCRIPT_DIR",
+                            help="the manuscript folder (default: the current folder)")
+    import_cmd.add_argument("--section", choices=("front", "chapters", "back"),
+                            default="chapters", help="where in [contents] (default: chapters)")
+    import_cmd.add_argument("--name", help="the part's file name, without .md (default: "
+                                           "from its title)")
+    import_cmd.add_argument("--track-changes", choices=("accept", "reject"), default="accept",
+                            help="accept or reject Word's tracked changes (default: accept)")
+    import_cmd.add_argument("--force", action="store_true",
+                            help="replace a part that exists (it keeps its place and front "
+                                 "matter)")
     return parser
 
 
