@@ -214,8 +214,7 @@ def run_import(files: list[Path], options: ImportOptions) -> int:
     try:
         results = import_files(files, options)
     except ManuscriptError as exc:
-        print(exc, file=sys.stderr)
-        print("nothing was imported", file=sys.stderr)
+        print(exc, file=sys.stderr)  # one line: the file, what is wrong, what to do
         return 1
     for result in results:
         for finding in result.findings:

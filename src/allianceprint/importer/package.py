@@ -83,7 +83,12 @@ class DocxPackage:
             target = rel.get("Target", "")
             external = rel.get("TargetMode") == "External"
             if not external:
+                absolute = target.startswith("/")
                 target = resolve_member(folder, target, self.path)
+                if absolute and target not in self.members:
+                    raise DocxError(f"it refers to {rel.get('Target')!r}, a path that is not "
+                                    "in the Word file: the file is damaged or made to attack; "
+                                    "ask the author to save it again from Word", self.path)
             found[rel.get("Id", "")] = Relationship(rel.get("Id", ""),
                                                     rel.get("Type", "").rsplit("/", 1)[-1],
                                                     target, external)
@@ -104,7 +109,7 @@ def resolve_member(folder: str, target: str, path: Path) -> str:
         name = posixpath.normpath(target.lstrip("/"))
     else:
         name = posixpath.normpath(posixpath.join(folder, target))
-    if _escapes(name) or "\\" in target or re.match(r"^[A-Za-z]:", target):
+    if _escapes(name) or "\\" in target or ":" in target:
         raise DocxError(f"it refers to {target!r}, outside the Word file: the file is damaged "
                         "or made to attack; ask the author to save it again from Word", path)
     return name

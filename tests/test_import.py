@@ -1,0 +1,300 @@
+"""`allianceprint import`: Word files in, parts out; notes compared one by one, then
+import -> check -> build with every note in the PDF and resolving both ways in the EPUB;
+and every kind of bad input refused with one line and nothing written."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from docxfixtures import CHAPTER_NOTES, WordFile, chapter, fn, p, r
+from epubutil import EPUB_TYPE, NS, Epub
+from helpers import make_manuscript, run_cli
+
+TOML = """\
+# The editors' comment stays where it is.
+[book]
+title = "Harbour Papers"
+language = "en"
+editors = ["ed"]
+
+[contributors.ed]
+name = "Eda Editor"
+affiliation = "Institute of Examples"
+
+[contents]
+"""
+SLUG = "ports-trust-and-the-northern-corridor"
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*"))
+            if f.is_file()}
+
+
+def note_texts(markdown: str) -> list[str]:
+    """The notes of a part, in order: `[^n]: text` with its indented continuation."""
+    notes = re.findall(r"^\[\^(\d+)\]: (.*?)(?=^\[\^\d+\]: |\Z)", markdown, re.M | re.S)
+    assert [int(n) for n, _ in notes] == list(range(1, len(notes) + 1))
+    return [text.rstrip() for _, text in notes]
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    """The chapter imported into a manuscript whose [contents] is empty, then built once."""
+    base = tmp_path_factory.mktemp("import")
+    source = chapter().save(base / "chapter.docx")
+    root = make_manuscript(base / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    built = base / "build"
+    build_status, build_out, build_err = run_cli("build", root, "--output", built)
+    return {"root": root, "source": source, "out": out, "err": err, "build": built,
+            "build_status": build_status, "build_err": build_err,
+            "md": (root / "chapters" / f"{SLUG}.md").read_text(encoding="utf-8")}
+
+
+def test_every_note_carried_in_reading_order_with_its_content(imported):
+    assert note_texts(imported["md"]) == CHAPTER_NOTES
+    body = imported["md"].split("\n[^1]: ")[0]
+    refs = re.findall(r"\[\^(\d+)\]", body)
+    assert refs == [str(n) for n in range(1, len(CHAPTER_NOTES) + 1)]
+
+
+def test_the_text_box_note_is_read_once_not_from_the_fallback(imported):
+    assert imported["md"].count("Text in the box.") == 1
+    assert imported["md"].count("A note inside the text box.") == 1
+
+
+def test_front_matter_title_and_headings(imported):
+    md = imported["md"]
+    assert md.startswith("---\ntitle: Ports, Trust and the Northern Corridor\n---\n")
+    assert "authors" not in md.split("---")[1]  # Word's author is only a hint
+    assert "Word names its author 'Ines Koru'" in imported["out"]
+    assert re.search(r"^## A first heading \{: #[\w-]+ \}$", md, re.M)
+    assert re.search(r"^## A second heading\[\^8\]$", md, re.M)
+
+
+def test_inline_formatting_lists_quotes_tables_images(imported):
+    md = imported["md"]
+    assert "long *shaped* the habits of trade **across** the region." in md
+    assert "H<sub>2</sub>O" in md and "5<sup>th</sup>" in md
+    assert '<span style="font-variant: small-caps">March</span>' in md
+    assert "the\u00a0harbour master kept a cross\u2011border ledger" in md
+    assert "> *The waterfront plans were debated at length.*" in md
+    assert "- First item of the list\n    - A nested item\n- Second item of the list" in md
+    assert ('1. Numbered one\n    1. Lettered under it\n        {: style="list-style-type: '
+            'lower-alpha" }\n        1. Roman under that') in md
+    assert "| Port | Ships |\n| --- | --- |\n| Vaaska[^7] | 12 |\n\nTable: Ships by port" in md
+    assert '<th colspan="2">Region</th>' in md and '<td rowspan="2">North</td>' in md
+    assert (f"![A harbour crane against the sky](../images/{SLUG}/image1.png "
+            '"The crane at Vaaska")') in md
+    image = imported["root"] / "images" / SLUG / "image1.png"
+    assert image.read_bytes().startswith(b"\x89PNG")
+    assert re.search(r"\[the first heading\]\(#[\w-]+-toc100\)", md)
+
+
+def test_comments_and_tracked_changes(imported):
+    md = imported["md"]
+    assert ("<!-- Comment by Ines Koru (2026-01-04): Please cite the harbour survey. -->"
+            in md)
+    assert "an inserted phrase" in md and "a deleted phrase" not in md
+    assert "tracked changes accepted: 1 insertion, 1 deletion" in imported["out"]
+
+
+def test_what_is_not_carried_is_reported_with_where(imported):
+    lines = imported["err"].splitlines()
+    source = str(imported["source"])
+    assert all(line.startswith(f"{source}: warning: ") for line in lines)
+    expected = [
+        ('paragraph 5 ("A caption-free paragraph that holds a…")', "text box"),
+        ('paragraph 7 ("This sentence has a comment. It…")', "comment by Ines Koru"),
+        ('paragraph 7 ("This sentence has a comment. It…")', "1 insertion, 1 deletion"),
+        ("paragraph 22 (\"Merged cells follow on page 4,…\")", "PAGEREF"),
+        ("paragraph 22", "Zotero"),
+        ("", "both footnotes and endnotes"),
+        ("", 'header is not carried (the book prints its own running heads and folios): '
+             '"Draft for the editors"'),
+        ("", "merged or nested cells"),
+    ]
+    for where, what in expected:
+        assert any(where in line and what in line for line in lines), (where, what)
+    assert len(lines) == len(expected)
+
+
+def test_contents_appended_with_comments_kept(imported):
+    toml = (imported["root"] / "book.toml").read_text(encoding="utf-8")
+    assert toml.startswith("# The editors' comment stays where it is.\n")
+    assert toml.endswith(f'[contents]\nchapters = ["chapters/{SLUG}.md"]\n')
+
+
+def test_import_check_build_every_note_in_both_editions(imported):
+    assert imported["build_status"] == 0, imported["build_err"]
+    status, out, err = run_cli("check", imported["root"], "--strict")
+    assert status == 0, err
+    epub = Epub(next(imported["build"].glob("*.epub")))
+    name = next(n for n in epub.spine if SLUG in n)
+    doc = epub.xml(name)
+    ids = {el.get("id"): el for el in doc.iter() if el.get("id")}
+    refs = [a for a in doc.iter("{%s}a" % NS["x"]) if a.get(EPUB_TYPE) == "noteref"]
+    notes = [el for el in doc.iter("{%s}aside" % NS["x"]) if el.get(EPUB_TYPE) == "endnote"]
+    assert len(refs) == len(notes) == len(CHAPTER_NOTES)
+    for ref, note in zip(refs, notes):
+        assert ids[ref.get("href").lstrip("#")] is note
+        back = next(a for a in note.iter("{%s}a" % NS["x"]) if a.get("role") == "doc-backlink")
+        assert ids[back.get("href").lstrip("#")] is ref
+    texts = [" ".join("".join(n.itertext()).split()) for n in notes]
+    assert texts[0].startswith("1. Marta Ilves, Harbours and Habits")
+    assert "Lloyd’s List" in texts[-1] or "Lloyd's List" in texts[-1]
+    import pdfplumber
+    with pdfplumber.open(next(imported["build"].glob("*.pdf"))) as pdf:
+        text = " ".join((page.extract_text() or "") for page in pdf.pages)
+    for start in ("Marta Ilves", "A note inside the text box.", "A note in a table cell.",
+                  "A note on the heading.", "The second paragraph carries the argument"):
+        assert start in " ".join(text.split())
+
+
+def test_reject_changes_keeps_deletions(tmp_path):
+    source = chapter().save(tmp_path / "chapter.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root, "--track-changes", "reject",
+                               "--name", "rejected", "--section", "back")
+    assert status == 0, err
+    md = (root / "back" / "rejected.md").read_text(encoding="utf-8")
+    assert "a deleted phrase" in md and "an inserted phrase" not in md
+    assert "tracked changes rejected: 1 insertion, 1 deletion" in out
+    assert 'back = ["back/rejected.md"]' in (root / "book.toml").read_text(encoding="utf-8")
+
+
+def test_force_replaces_in_place_keeping_the_editors_front_matter(tmp_path):
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML + 'chapters = ["intro.md"]\n')
+    (root / "intro.md").write_text("---\ntitle: Intro\n---\n\nText.\n", encoding="utf-8")
+    first = WordFile([p(r("Tides"), style="Title"), p(r("Old text."), fn(1))],
+                     footnotes={1: p(r("Old note."))}).save(tmp_path / "tides.docx")
+    assert run_cli("import", first, "--into", root)[0] == 0
+    part = root / "chapters" / "tides.md"
+    part.write_text(part.read_text(encoding="utf-8").replace(
+        "title: Tides\n", "title: Tides\nshort_title: Tides\nauthors: [ed]\n"), encoding="utf-8")
+    toml_before = (root / "book.toml").read_text(encoding="utf-8")
+    revised = WordFile([p(r("Tides"), style="Title"), p(r("New text."), fn(1))],
+                       footnotes={1: p(r("New note."))}).save(tmp_path / "tides.docx")
+    before = snapshot(root)
+    status, out, err = run_cli("import", revised, "--into", root)
+    assert status == 1 and snapshot(root) == before
+    assert err.count("\n") == 1 and "--force" in err
+    status, out, err = run_cli("import", revised, "--into", root, "--force")
+    assert status == 0, err
+    text = part.read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: Tides\nshort_title: Tides\nauthors:\n- ed\n---\n")
+    assert "New text.[^1]" in text and "[^1]: New note." in text and "Old" not in text
+    assert (root / "book.toml").read_text(encoding="utf-8") == toml_before
+    assert "replaced" in out
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _good_members() -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(WordFile([p(r("Fine."))]).to_bytes())) as archive:
+        return {n: archive.read(n) for n in archive.namelist()}
+
+
+def _lying_zip() -> bytes:
+    """A member that declares 1,000 bytes and inflates to 2 MB."""
+    members = _good_members()
+    members["word/media/big.bin"] = b"\0" * 2_000_000
+    data = bytearray(_zip(members))
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            name_len = struct.unpack_from("<H", data, start + (26 if signature == b"PK\x03\x04"
+                                                                else 28))[0]
+            name_at = start + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + name_len] == b"word/media/big.bin":
+                struct.pack_into("<I", data, start + offset, 1000)
+            start += 4
+    return bytes(data)
+
+
+def _bad_inputs() -> dict[str, tuple[str, bytes]]:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    members = _good_members()
+    bomb_entity = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                   b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+                   b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
+                   b'2006/main"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body>'
+                   b"</w:document>")
+    escaping_image = dict(members)
+    escaping_image["word/_rels/document.xml.rels"] = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        b'package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships/image" '
+        b'Target="../../etc/passwd"/></Relationships>')
+    absolute_image = dict(escaping_image)
+    absolute_image["word/_rels/document.xml.rels"] = escaping_image[
+        "word/_rels/document.xml.rels"].replace(b"../../etc/passwd", b"/etc/passwd")
+    macro = dict(members)
+    macro["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        b"application/vnd.ms-word.document.macroEnabled.main+xml")
+    return {
+        "old .doc": ("old.docx", ole + b"WordDocument".ljust(64, b"\0")),
+        ".doc with an embedded zip": ("embedded.docx", ole + _zip(members)),
+        "encrypted": ("secret.docx", ole + "EncryptionInfo".encode("utf-16-le")),
+        "text renamed": ("notes.docx", b"Dear editor, here is my chapter.\n"),
+        "zip of other things": ("photos.docx", _zip({"a.txt": b"hello"})),
+        ".docm by name": ("macro.docm", _zip(members)),
+        ".docm renamed .docx": ("macro.docx", _zip(macro)),
+        "zip bomb": ("bomb.docx", _zip({**members, "word/media/huge.bin": b"\0" * 70_000_000})),
+        "lying sizes": ("liar.docx", _lying_zip()),
+        "member climbs out": ("climb.docx", _zip({**members, "../../etc/passwd": b"x"})),
+        "absolute member": ("absolute.docx", _zip({**members, "/etc/passwd": b"x"})),
+        "image target climbs out": ("target.docx", _zip(escaping_image)),
+        "absolute image target": ("abstarget.docx", _zip(absolute_image)),
+        "entity bomb": ("lol.docx", _zip({**members, "word/document.xml": bomb_entity})),
+    }
+
+
+BAD = _bad_inputs()
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_one_line_exit_1_nothing_written(tmp_path, case):
+    name, data = BAD[case]
+    source = tmp_path / "in" / name
+    source.parent.mkdir()
+    source.write_bytes(data)
+    good = WordFile([p(r("A fine chapter"), style="Title")]).save(tmp_path / "in" / "good.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    before = snapshot(root)
+    status, out, err = run_cli("import", good, source, "--into", root)
+    assert status == 1
+    assert snapshot(root) == before
+    assert sorted(p.name for p in source.parent.iterdir()) == sorted({name, "good.docx"})
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{source}: error: "), err
+    assert re.search(r"save it|ask the author|import that", lines[0])
+
+
+def test_file_over_the_size_limit(tmp_path):
+    source = tmp_path / "huge.docx"
+    with source.open("wb") as stream:  # sparse: large on paper, nothing on the disk
+        stream.write(b"PK\x03\x04")
+        stream.truncate(101 * 1024 * 1024)
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    before = snapshot(root)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 1 and snapshot(root) == before
+    assert err.startswith(f"{source}: error: is 106 MB, over the importer's limit of 104 MB")
