@@ -211,6 +211,11 @@ class WordFile:
                 '<Relationship Id="rIdSettings" Type="{0}/settings" Target="settings.xml"/>']
         types = [("/word/numbering.xml", f"{CT_MAIN}.numbering+xml")]
         members["word/numbering.xml"] = NUMBERING.encode()
+        # As Word does: settings name the separators (LibreOffice misplaces endnotes without)
+        members["word/settings.xml"] = members["word/settings.xml"].replace(
+            b"<w:compat>", b'<w:footnotePr><w:footnote w:id="-1"/><w:footnote w:id="0"/>'
+            b'</w:footnotePr><w:endnotePr><w:endnote w:id="-1"/><w:endnote w:id="0"/>'
+            b"</w:endnotePr><w:compat>", 1)
         for kind, notes in (("footnote", self.footnotes), ("endnote", self.endnotes)):
             if notes:
                 members[f"word/{kind}s.xml"] = note_xml(kind, notes).encode()
@@ -299,8 +304,10 @@ CHAPTER_NOTES = [
 ]
 
 
-def chapter() -> WordFile:
-    """A chapter with one of each thing the importer must carry or report."""
+def chapter(box_note: bool = True) -> WordFile:
+    """A chapter with one of each thing the importer must carry or report. LibreOffice
+    cannot open a note in a text box (it refuses the whole file): `box_note=False` leaves
+    that note out, for the copies LibreOffice writes (tests/data/)."""
     body = [
         p(r("Ports, Trust and the Northern Corridor"), style="Title"),
         p(r("Small harbours have long "), r("shaped", i=True), r(" the habits of trade "),
@@ -313,8 +320,9 @@ def chapter() -> WordFile:
           r(" grew with it; the\u00a0harbour master kept a cross"),
           '<w:r><w:noBreakHyphen/></w:r>', r("border ledger.")),
         p(r("A caption-free paragraph that holds a box: "), text_box(
-            p(r("Text in the box."), fn(3))), r("and text after the box.")),
-        p(comment_around(1, r("This sentence has a comment.")),
+            p(r("Text in the box."), *([fn(3)] if box_note else []))),
+          r("and text after the box.")),
+        p(comment_around(7, r("This sentence has a comment.")),
           r(" It also has "), ins("an inserted phrase"), r(" and "), dele("a deleted phrase "),
           r("in it."), fn(4)),
         p(r("The waterfront plans were debated at length.", i=True), style="Quote"),
@@ -327,14 +335,14 @@ def chapter() -> WordFile:
         p(r("Numbered two"), num=(2, 0)),
         p(r("Table 1: Ships by port"), style="Caption"),
         table([cell(p(r("Port"))), cell(p(r("Ships")))],
-              [cell(p(r("Vaaska"), fn(5))), cell(p(r("12")))]),
+              [cell(p(r("Vaaska"), fn(6))), cell(p(r("12")))]),
         p(r("Merged cells follow on page "), fld("PAGEREF _Ref200 \\h", "4"), r(", as "),
           fld('ADDIN ZOTERO_ITEM CSL_CITATION {"citationID":"x1"}', "(Ilves 2021)"),
           r(" shows.")),
         table([cell(p(r("Region")), span=2)],
               [cell(p(r("North")), vmerge="restart"), cell(p(r("3")))],
               [cell(p(r("")), vmerge="continue"), cell(p(r("5")))]),
-        p(r("A second heading"), fn(6), style="Heading1"),
+        p(r("A second heading"), fn(7), style="Heading1"),
         p(r("Go back to "), anchor_link("_Toc100", "the first heading"), r(" or read on.")),
         p(picture("rIdImage1", "A harbour crane against the sky")),
         p(r("Figure 1: The crane at Vaaska"), style="Caption"),
@@ -345,25 +353,87 @@ def chapter() -> WordFile:
              r(" (Tallinn: Northwind Press, 2021), 14.")),
         2: p(r("See "), link("rIdLink1", "the port authority's annual data"),
              r(" for the tonnage figures.")),
-        3: p(r("A note inside the text box.")),
+        **({3: p(r("A note inside the text box."))} if box_note else {}),
         4: p(r("A note with two paragraphs.")) +
            p(r("The second paragraph carries the argument further.")),
-        5: p(r("A note in a table cell.")),
-        6: p(r("A note on the heading.")),
+        6: p(r("A note in a table cell.")),
+        7: p(r("A note on the heading.")),
     }
     endnotes = {
         1: p(r("An endnote on "), r("customs", b=True), r(" records, which are kept in two "
                                                           "archives.")),
         2: p(r("The last endnote, with "), r("Lloyd's List", i=True), r(" in italics.")),
     }
-    # The table note: its own note, referenced from the quote paragraph's neighbour.
-    body.insert(7, p(r("Shipping counts are summarised in a note."), fn(7)))
-    footnotes[7] = p(r("A note with a table.")) + table(
+    # The table note, referenced after the quote. Ids follow the references, as Word
+    # numbers them on saving (LibreOffice pairs notes and references by their order).
+    body.insert(7, p(r("Shipping counts are summarised in a note."), fn(5)))
+    footnotes[5] = p(r("A note with a table.")) + table(
         [cell(p(r("Year"))), cell(p(r("Ships")))], [cell(p(r("2019"))), cell(p(r("41")))],
         [cell(p(r("2020"))), cell(p(r("37")))])
     return WordFile(
-        body=body, footnotes=footnotes, endnotes=endnotes,
-        comments={1: ("Ines Koru", "2026-01-04T09:00:00Z", "Please cite the harbour survey.")},
+        body=body, footnotes=dict(sorted(footnotes.items())), endnotes=endnotes,
+        comments={7: ("Ines Koru", "2026-01-04T09:00:00Z", "Please cite the harbour survey.")},
         note_links={"rIdLink1": "https://example.org/ports/2024"},
         images={"rIdImage1": ("image1.png", tiny_png())},
         header="Draft for the editors", author="Ines Koru")
+
+
+# -- an essay collection with many notes -------------------------------------------------------
+
+_WORDS = ("harbour ledger tariff corridor convoy pier tonnage customs charter berth "
+          "dredging manifest warehouse quay levy beacon channel tide registry steward").split()
+
+
+def essays(footnotes: int = 180, endnotes: int = 12,
+           box_notes: bool = True) -> tuple[WordFile, list[str]]:
+    """A long file: `footnotes` footnotes and `endnotes` endnotes, some of them in text
+    boxes, table cells and headings, most with italics or a link. Returns the file and the
+    notes' unique phrases in reading order."""
+    body: list[str] = [p(r("Essays on Northern Harbours"), style="Title")]
+    fnotes: dict[int, str] = {}
+    enotes: dict[int, str] = {}
+    order: list[str] = []
+    links: dict[str, str] = {}
+    next_en = 1
+    for number in range(1, footnotes + 1):
+        word = _WORDS[number % len(_WORDS)]
+        phrase = f"mark{number:03d}q"
+        if number % 9 == 0:
+            links[f"rIdN{number}"] = f"https://example.org/archive/{number}"
+            fnotes[number] = p(r(f"Footnote {phrase} on the "), r(word, i=True), r(" records, "),
+                               link(f"rIdN{number}", "online"), r("."))
+        elif number % 13 == 0:
+            fnotes[number] = p(r(f"Footnote {phrase}, first paragraph.")) + \
+                p(r(f"Its second paragraph on the {word}."))
+        else:
+            fnotes[number] = p(r(f"Footnote {phrase}: "), r(f"{word} studies", i=True),
+                               r(f", {1990 + number % 30}, p. {number}."))
+        order.append(phrase)
+        text = f"The {word} mattered in section {number}, as many observers of the port noted"
+        if number % 20 == 1:
+            body.append(p(r(f"Part {number // 20 + 1} on the {word}"), fn(number),
+                          style="Heading1"))
+            continue
+        if number % 25 == 0 and box_notes:
+            body.append(p(r(text + "; beside it a box: "),
+                          text_box(p(r("Boxed remark."), fn(number))), r(" and so on.")))
+            continue
+        if number % 31 == 0:
+            body.append(table([cell(p(r("Port"))), cell(p(r("Count")))],
+                              [cell(p(r(word), fn(number))), cell(p(r(str(number))))]))
+            continue
+        runs = [r(text), fn(number), r(".")]
+        if number % 15 == 0 and next_en <= endnotes:
+            phrase_en = f"endmark{next_en:02d}q"
+            enotes[next_en] = p(r(f"Endnote {phrase_en} with "), r("bold", b=True), r(" text."))
+            runs += [r(" A further point follows"), en(next_en), r(".")]
+            order.append(phrase_en)
+            next_en += 1
+        body.append(p(*runs))
+    while next_en <= endnotes:
+        phrase_en = f"endmark{next_en:02d}q"
+        enotes[next_en] = p(r(f"Endnote {phrase_en}."))
+        body.append(p(r("A closing remark"), en(next_en), r(".")))
+        order.append(phrase_en)
+        next_en += 1
+    return WordFile(body=body, footnotes=fnotes, endnotes=enotes, note_links=links), order

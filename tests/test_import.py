@@ -298,3 +298,37 @@ def test_file_over_the_size_limit(tmp_path):
     status, out, err = run_cli("import", source, "--into", root)
     assert status == 1 and snapshot(root) == before
     assert err.startswith(f"{source}: error: is 106 MB, over the importer's limit of 104 MB")
+
+
+# -- files written by LibreOffice (tests/data: the fixtures above, saved by LibreOffice 7) --
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_libreoffice_file_carries_every_note(tmp_path):
+    """LibreOffice cannot open a note in a text box (it refuses the file); every other
+    note comes through as in the fixture it was saved from."""
+    expected = [n for n in CHAPTER_NOTES if "text box" not in n]
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", DATA / "libreoffice-chapter.docx", "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / f"{SLUG}.md").read_text(encoding="utf-8")
+    assert note_texts(md) == expected
+    assert "<!-- Comment by Ines Koru (2026-01-04): Please cite the harbour survey. -->" in md
+    assert "an inserted phrase" in md and "a deleted phrase" not in md
+    assert "6 footnotes, 2 endnotes" in out
+
+
+def test_a_libreoffice_essay_collection_with_180_footnotes(tmp_path):
+    from docxfixtures import essays
+
+    _, phrases = essays(box_notes=False)
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", DATA / "libreoffice-essays.docx", "--into", root,
+                               "--name", "essays")
+    assert status == 0, err
+    notes = note_texts((root / "chapters" / "essays.md").read_text(encoding="utf-8"))
+    assert len(notes) == len(phrases) == 192
+    for phrase, note in zip(phrases, notes):
+        assert re.findall(r"(?:end)?mark\d+q", note) == [phrase]
+    assert "180 footnotes, 12 endnotes" in out
