@@ -332,3 +332,42 @@ def test_a_libreoffice_essay_collection_with_180_footnotes(tmp_path):
     for phrase, note in zip(phrases, notes):
         assert re.findall(r"(?:end)?mark\d+q", note) == [phrase]
     assert "180 footnotes, 12 endnotes" in out
+
+
+def test_text_that_looks_like_markdown_hidden_text_and_custom_marks(tmp_path):
+    from docxfixtures import comment_around
+
+    hidden = '<w:r><w:rPr><w:vanish/></w:rPr><w:t>HIDDEN</w:t></w:r>'
+    custom = '<w:r><w:footnoteReference w:customMarkFollows="1" w:id="2"/><w:t>*</w:t></w:r>'
+    word = WordFile(
+        [p(r("Odd Things"), style="Heading1"),
+         p(r("Text with a comment "), comment_around(3, r("here")), fn(1), hidden,
+           r(" and a custom"), custom, r(" mark.")),
+         p(r("The ASEAN members met.")),
+         p(r("1. Not a list"), r(" but a sentence.")),
+         p(r("# not a heading [^9] {: .x} <b>bold</b> & &amp; * _ [link](x)")),
+         p(r("Table: not a caption"))],
+        footnotes={1: p(comment_around(4, r("Noted in a note.")), r(" More.")),
+                   2: p(r("A note with its own mark."))},
+        comments={3: ("A. B.", "2026-01-01T00:00:00Z", "Check -- this > that"),
+                  4: ("C. D.", "2026-01-02T00:00:00Z", "In a note.")})
+    source = word.save(tmp_path / "odd.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    assert run_cli("import", source, "--into", root)[0] == 0
+    md = (root / "chapters" / "odd-things.md").read_text(encoding="utf-8")
+    assert "HIDDEN" not in md and "custom[^2] mark." in md
+    assert note_texts(md) == ["Noted in a note. More.\n\n    <!-- Comment by C. D. (2026-01-02): "
+                              "In a note. -->", "A note with its own mark."]
+    assert "<!-- Comment by A. B. (2026-01-01): Check \u2013 this \u203a that -->" in md
+    built = tmp_path / "build"
+    status, out, err = run_cli("build", root, "--output", built, "--format", "epub")
+    assert status == 0, err
+    findings = [line for line in err.splitlines() if ": warning: " in line or ": error: " in line]
+    assert len(findings) == 1 and "ASEAN looks like an abbreviation" in findings[0]
+    epub = Epub(next(built.glob("*.epub")))
+    doc = epub.xml(next(n for n in epub.spine if "odd-things" in n))
+    text = " ".join(" ".join(doc.itertext()).split())
+    assert "1. Not a list but a sentence." in text
+    assert "# not a heading [^9] {: .x} <b>bold</b> & &amp; * _ [link](x)" in text
+    assert "Table: not a caption" in text
+    assert "Check" not in text  # comments stay in the source, out of the book

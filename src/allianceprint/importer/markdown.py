@@ -402,10 +402,11 @@ def _same(a: Span, b: Span) -> bool:
 
 
 def _escape(text: str) -> str:
-    text = _ESCAPE_RE.sub(r"\\\1", text)
-    text = text.replace("<", "&lt;")
+    """Text as Markdown that shows it as it is (`[^` would still read as a note: an entity)."""
     text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
-    return text.replace("\n", " ")
+    text = text.replace("[^", "&#91;^")
+    text = _ESCAPE_RE.sub(r"\\\1", text)
+    return text.replace("<", "&lt;").replace("\n", " ")
 
 
 def _line_start(text: str) -> str:

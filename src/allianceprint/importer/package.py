@@ -120,8 +120,31 @@ def _escapes(name: str) -> bool:
             or "\\" in name or "\x00" in name or bool(re.match(r"^[A-Za-z]:", name)))
 
 
+# Strict Open XML (ISO/IEC 29500 Strict, "Strict Open XML Document" in Word's Save As) ->
+# the transitional namespaces the reader knows.
+STRICT = {
+    b"http://purl.oclc.org/ooxml/wordprocessingml/main":
+        b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    b"http://purl.oclc.org/ooxml/officeDocument/relationships":
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    b"http://purl.oclc.org/ooxml/drawingml/main":
+        b"http://schemas.openxmlformats.org/drawingml/2006/main",
+    b"http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing":
+        b"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    b"http://purl.oclc.org/ooxml/drawingml/picture":
+        b"http://schemas.openxmlformats.org/drawingml/2006/picture",
+    b"http://purl.oclc.org/ooxml/drawingml/chart":
+        b"http://schemas.openxmlformats.org/drawingml/2006/chart",
+    b"http://purl.oclc.org/ooxml/officeDocument/math":
+        b"http://schemas.openxmlformats.org/officeDocument/2006/math",
+}
+
+
 def parse_xml(data: bytes, path: Path, name: str) -> etree._Element:
     """Parse one XML part with nothing resolved, loaded or allowed to grow unbounded."""
+    if b"purl.oclc.org/ooxml" in data:
+        for strict, transitional in STRICT.items():
+            data = data.replace(strict, transitional)
     if _DTD_RE.search(data):
         raise DocxError(f"its part {name} declares a DTD or entities, which Word never "
                         "writes: the file is damaged or made to attack; ask the author to "

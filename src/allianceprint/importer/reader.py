@@ -38,6 +38,7 @@ IMAGE_TYPES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif"}
 _CAPTION_LABEL_RE = re.compile(
     r"^\s*(figure|fig\.|table|chart|map|graph|exhibit|box|abbildung|tabelle|tableau|tabla|"
     r"figura|tabella|図|表)\s*[\dIVXivx]*(?:[.\-–]\d+)*\s*[:.–—-]?\s*", re.IGNORECASE)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe\uffff]")
 # Fields whose shown text is kept silently (HYPERLINK becomes a link; the rest are formatting).
 _QUIET_FIELDS = {"HYPERLINK", "SYMBOL", "QUOTE", "FORMTEXT", "MERGEFORMAT"}
 
@@ -159,6 +160,11 @@ class _Reader:
             elif tag in (W + "customXml", MC + "AlternateContent"):
                 found.extend(self.blocks(self._choice(child) if tag == MC + "AlternateContent"
                                          else child))
+            elif tag == W + "altChunk":
+                self.findings.append(Finding(
+                    "an embedded document (altChunk, pasted HTML or RTF) is left out: open "
+                    "the file in Word, save it, and import it again",
+                    f"after paragraph {self.paragraph_count}"))
         return found
 
     def _is_toc_sdt(self, sdt: etree._Element) -> bool:
@@ -268,6 +274,12 @@ class _Reader:
             elif tag in (W + "smartTag", W + "customXml", W + "bdo", W + "dir"):
                 self.inlines(child, deleted)
             elif tag == W + "sdt":
+                tag_el = child.find("w:sdtPr/w:tag", NS)
+                label = (tag_el.get(W + "val", "") if tag_el is not None else "").upper()
+                if child.find("w:sdtPr/w:citation", NS) is not None or "CITATION" in label \
+                        or "MENDELEY" in label or "ZOTERO" in label:
+                    self.finding("a citation (a content control of a reference manager) is "
+                                 "kept as its text; its link to the reference library is lost")
                 content = child.find("w:sdtContent", NS)
                 if content is not None:
                     self.inlines(content, deleted)
@@ -292,11 +304,18 @@ class _Reader:
         return fallback if fallback is not None else etree.Element("empty")
 
     def run(self, r: etree._Element, deleted: bool) -> None:
-        fmt = self._run_format(r.find("w:rPr", NS))
+        rpr = r.find("w:rPr", NS)
+        fmt = self._run_format(rpr)
+        hidden = rpr is not None and on(rpr.find("w:vanish", NS))
+        custom_mark = False
         for child in r:
             tag = child.tag
             if tag == W + "t" or (tag == W + "delText" and deleted):
-                self.text(child.text or "", fmt)
+                if custom_mark:  # a note's own mark ("*") typed after its reference
+                    custom_mark = False
+                    continue
+                if not hidden:
+                    self.text(child.text or "", fmt)
             elif tag == W + "instrText" or (tag == W + "delInstrText" and deleted):
                 if self.state.fields and not self.state.fields[-1].separated:
                     self.state.fields[-1].code += child.text or ""
@@ -330,6 +349,7 @@ class _Reader:
                 if key not in self.note_order:
                     self.note_order.append(key)
                 self.emit(NoteRef(*key))
+                custom_mark = child.get(W + "customMarkFollows", "0") in ("1", "true", "on")
             elif tag == W + "commentReference":
                 comment = self.comments.get(child.get(W + "id", ""))
                 if comment is not None:
@@ -372,6 +392,7 @@ class _Reader:
         return RunFormat(italic, bold, small_caps, script)
 
     def text(self, text: str, fmt) -> None:
+        text = _CONTROL_RE.sub("", text)
         if text:
             self.emit(Span(text, fmt.italic, fmt.bold, fmt.small_caps, fmt.script))
 
@@ -531,10 +552,10 @@ class _Reader:
         rows: list[list[Cell]] = []
         starts: dict[int, tuple[int, int]] = {}  # grid column -> (row, cell) of a vMerge start
         nested = False
-        for tr in tbl.iterfind("w:tr", NS):
+        for tr in _children(tbl, "tr"):
             row: list[Cell] = []
             column = 0
-            for tc in tr.iterfind("w:tc", NS):
+            for tc in _children(tr, "tc"):
                 tcpr = tc.find("w:tcPr", NS)
                 span_el = tcpr.find("w:gridSpan", NS) if tcpr is not None else None
                 span = int(span_el.get(W + "val", "1")) if span_el is not None else 1
@@ -590,6 +611,17 @@ class _Reader:
             return ""
         creator = core.find("dc:creator", NS)
         return (creator.text or "").strip() if creator is not None else ""
+
+
+def _children(parent: etree._Element, name: str):
+    """`w:<name>` children, also those wrapped in content controls or custom XML."""
+    for child in parent:
+        if child.tag == W + name:
+            yield child
+        elif child.tag in (W + "sdt", W + "customXml"):
+            inner = child.find("w:sdtContent", NS) if child.tag == W + "sdt" else child
+            if inner is not None:
+                yield from _children(inner, name)
 
 
 def read_document(package: DocxPackage, track_changes: str = "accept") -> Document:

@@ -82,7 +82,11 @@ class Styles:
 
     def paragraph(self, style_id: str) -> ParagraphStyle:
         kind, level, num_id, ilvl = "", 0, "", 0
+        outline = None
         for style in self._chain(style_id):
+            outline_el = style.find("w:pPr/w:outlineLvl", NS)
+            if outline is None and outline_el is not None:
+                outline = int(outline_el.get(W + "val", "9"))
             name_el = style.find("w:name", NS)
             name = (name_el.get(W + "val", "") if name_el is not None else "").lower().strip()
             if not num_id:
@@ -107,6 +111,8 @@ class Styles:
                 kind = "toc"
             elif name in ("subtitle",):
                 kind = "body"
+        if not kind and outline is not None and outline < 6:  # a house style's heading
+            kind, level = "heading", outline + 1
         return ParagraphStyle(kind or "body", level, num_id, ilvl)
 
     def run(self, style_id: str) -> RunFormat:
