@@ -114,14 +114,15 @@ def text_box(*paragraphs: str) -> str:
         '</mc:AlternateContent></w:r>')
 
 
-def picture(rel_id: str, alt: str, pid: int = 51) -> str:
+def picture(rel_id: str, alt: str, pid: int = 51, linked: bool = False) -> str:
     return (
         '<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
         '<wp:extent cx="1905000" cy="952500"/>'
         f'<wp:docPr id="{pid}" name="Picture {pid}" descr="{escape(alt)}"/>'
         '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/'
         f'picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="{pid}" name="image.png"/><pic:cNvPicPr/>'
-        f'</pic:nvPicPr><pic:blipFill><a:blip r:embed="{rel_id}"/><a:stretch><a:fillRect/>'
+        f'</pic:nvPicPr><pic:blipFill><a:blip r:{"link" if linked else "embed"}="{rel_id}"/>'
+        '<a:stretch><a:fillRect/>'
         '</a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="1905000" '
         'cy="952500"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>'
         '</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
@@ -186,6 +187,7 @@ class WordFile:
     links: dict[str, str] = field(default_factory=dict)          # rel id -> address
     note_links: dict[str, str] = field(default_factory=dict)     # the same, in footnotes
     images: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # rel id -> name, data
+    linked_images: dict[str, str] = field(default_factory=dict)  # rel id -> address
     header: str = ""
     author: str = ""
     extra_members: dict[str, bytes] = field(default_factory=dict)
@@ -246,6 +248,9 @@ class WordFile:
         for rel_id, address in self.links.items():
             rels.append(f'<Relationship Id="{rel_id}" Type="{{0}}/hyperlink" '
                         f'Target="{escape(address)}" TargetMode="External"/>')
+        for rel_id, address in self.linked_images.items():
+            rels.append(f'<Relationship Id="{rel_id}" Type="{{0}}/image" '
+                        f'Target="{escape(address)}" TargetMode="External"/>')
         for rel_id, (name, data) in self.images.items():
             members[f"word/media/{name}"] = data
             rels.append(f'<Relationship Id="{rel_id}" Type="{{0}}/image" '
@@ -294,6 +299,7 @@ CHAPTER_NOTES = [
     "See [the port authority's annual data](https://example.org/ports/2024) for the tonnage "
     "figures.",
     "An endnote on **customs** records, which are kept in two archives.",
+    "A note in the paragraph that holds the box.",
     "A note inside the text box.",
     "A note with two paragraphs.\n\n    The second paragraph carries the argument further.",
     "A note with a table.\n\n    | Year | Ships |\n    | --- | --- |\n    | 2019 | 41 |\n"
@@ -321,10 +327,10 @@ def chapter(box_note: bool = True) -> WordFile:
           '<w:r><w:noBreakHyphen/></w:r>', r("border ledger.")),
         p(r("A caption-free paragraph that holds a box: "), text_box(
             p(r("Text in the box."), *([fn(3)] if box_note else []))),
-          r("and text after the box.")),
+          r("and text after the box."), fn(4)),
         p(comment_around(7, r("This sentence has a comment.")),
           r(" It also has "), ins("an inserted phrase"), r(" and "), dele("a deleted phrase "),
-          r("in it."), fn(4)),
+          r("in it."), fn(5)),
         p(r("The waterfront plans were debated at length.", i=True), style="Quote"),
         p(r("First item of the list"), num=(1, 0)),
         p(r("A nested item"), num=(1, 1)),
@@ -335,14 +341,14 @@ def chapter(box_note: bool = True) -> WordFile:
         p(r("Numbered two"), num=(2, 0)),
         p(r("Table 1: Ships by port"), style="Caption"),
         table([cell(p(r("Port"))), cell(p(r("Ships")))],
-              [cell(p(r("Vaaska"), fn(6))), cell(p(r("12")))]),
+              [cell(p(r("Vaaska"), fn(7))), cell(p(r("12")))]),
         p(r("Merged cells follow on page "), fld("PAGEREF _Ref200 \\h", "4"), r(", as "),
           fld('ADDIN ZOTERO_ITEM CSL_CITATION {"citationID":"x1"}', "(Ilves 2021)"),
           r(" shows.")),
         table([cell(p(r("Region")), span=2)],
               [cell(p(r("North")), vmerge="restart"), cell(p(r("3")))],
               [cell(p(r("")), vmerge="continue"), cell(p(r("5")))]),
-        p(r("A second heading"), fn(7), style="Heading1"),
+        p(r("A second heading"), fn(8), style="Heading1"),
         p(r("Go back to "), anchor_link("_Toc100", "the first heading"), r(" or read on.")),
         p(picture("rIdImage1", "A harbour crane against the sky")),
         p(r("Figure 1: The crane at Vaaska"), style="Caption"),
@@ -354,10 +360,11 @@ def chapter(box_note: bool = True) -> WordFile:
         2: p(r("See "), link("rIdLink1", "the port authority's annual data"),
              r(" for the tonnage figures.")),
         **({3: p(r("A note inside the text box."))} if box_note else {}),
-        4: p(r("A note with two paragraphs.")) +
+        4: p(r("A note in the paragraph that holds the box.")),
+        5: p(r("A note with two paragraphs.")) +
            p(r("The second paragraph carries the argument further.")),
-        6: p(r("A note in a table cell.")),
-        7: p(r("A note on the heading.")),
+        7: p(r("A note in a table cell.")),
+        8: p(r("A note on the heading.")),
     }
     endnotes = {
         1: p(r("An endnote on "), r("customs", b=True), r(" records, which are kept in two "
@@ -366,8 +373,8 @@ def chapter(box_note: bool = True) -> WordFile:
     }
     # The table note, referenced after the quote. Ids follow the references, as Word
     # numbers them on saving (LibreOffice pairs notes and references by their order).
-    body.insert(7, p(r("Shipping counts are summarised in a note."), fn(5)))
-    footnotes[5] = p(r("A note with a table.")) + table(
+    body.insert(7, p(r("Shipping counts are summarised in a note."), fn(6)))
+    footnotes[6] = p(r("A note with a table.")) + table(
         [cell(p(r("Year"))), cell(p(r("Ships")))], [cell(p(r("2019"))), cell(p(r("41")))],
         [cell(p(r("2020"))), cell(p(r("37")))])
     return WordFile(

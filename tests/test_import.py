@@ -77,7 +77,7 @@ def test_front_matter_title_and_headings(imported):
     assert "authors" not in md.split("---")[1]  # Word's author is only a hint
     assert "Word names its author 'Ines Koru'" in imported["out"]
     assert re.search(r"^## A first heading \{: #[\w-]+ \}$", md, re.M)
-    assert re.search(r"^## A second heading\[\^8\]$", md, re.M)
+    assert re.search(r"^## A second heading\[\^9\]$", md, re.M)
 
 
 def test_inline_formatting_lists_quotes_tables_images(imported):
@@ -90,7 +90,7 @@ def test_inline_formatting_lists_quotes_tables_images(imported):
     assert "- First item of the list\n    - A nested item\n- Second item of the list" in md
     assert ('1. Numbered one\n    1. Lettered under it\n        {: style="list-style-type: '
             'lower-alpha" }\n        1. Roman under that') in md
-    assert "| Port | Ships |\n| --- | --- |\n| Vaaska[^7] | 12 |\n\nTable: Ships by port" in md
+    assert "| Port | Ships |\n| --- | --- |\n| Vaaska[^8] | 12 |\n\nTable: Ships by port" in md
     assert '<th colspan="2">Region</th>' in md and '<td rowspan="2">North</td>' in md
     assert (f"![A harbour crane against the sky](../images/{SLUG}/image1.png "
             '"The crane at Vaaska")') in md
@@ -316,7 +316,7 @@ def test_a_libreoffice_file_carries_every_note(tmp_path):
     assert note_texts(md) == expected
     assert "<!-- Comment by Ines Koru (2026-01-04): Please cite the harbour survey. -->" in md
     assert "an inserted phrase" in md and "a deleted phrase" not in md
-    assert "6 footnotes, 2 endnotes" in out
+    assert "7 footnotes, 2 endnotes" in out
 
 
 def test_a_libreoffice_essay_collection_with_180_footnotes(tmp_path):
@@ -371,3 +371,34 @@ def test_text_that_looks_like_markdown_hidden_text_and_custom_marks(tmp_path):
     assert "# not a heading [^9] {: .x} <b>bold</b> & &amp; * _ [link](x)" in text
     assert "Table: not a caption" in text
     assert "Check" not in text  # comments stay in the source, out of the book
+
+
+def test_images_converted_linked_and_vector(tmp_path):
+    from PIL import Image
+
+    from docxfixtures import picture
+
+    tiff = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(tiff, "TIFF")
+    emf = struct.pack("<II", 1, 108) + b"\0" * 32 + b" EMF" + b"\0" * 64
+    word = WordFile(
+        [p(r("Pictures"), style="Title"),
+         p(picture("rIdT", "A red square", 61)),
+         p(picture("rIdE", "A diagram", 62)),
+         p(picture("rIdL", "A remote photo", 63, linked=True)),
+         p(picture("rIdN", "", 64))],
+        images={"rIdT": ("image1.tiff", tiff.getvalue()), "rIdE": ("image2.emf", emf),
+                "rIdN": ("image3.png", __import__("docxfixtures").tiny_png())},
+        linked_images={"rIdL": "https://example.org/photo.jpg"})
+    source = word.save(tmp_path / "pictures.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "pictures.md").read_text(encoding="utf-8")
+    assert "![A red square](../images/pictures/image1.png)" in md
+    assert (root / "images" / "pictures" / "image1.png").read_bytes().startswith(b"\x89PNG")
+    assert sorted(f.name for f in (root / "images" / "pictures").iterdir()) == [
+        "image1.png", "image3.png"]
+    assert "image2.emf, EMF) cannot be converted" in err
+    assert "a linked image (https://example.org/photo.jpg) is not fetched" in err
+    assert "an image (image3.png) has no alt text" in err
