@@ -178,12 +178,14 @@ def _commit(staged: dict[Path, bytes]) -> None:
                 stream.write(data)
         for temporary, path in temporaries:
             os.replace(temporary, path)
-    except OSError as exc:
+    except BaseException as exc:  # an error, Ctrl-C: no temporary file is left behind
         for temporary, _ in temporaries:
             if os.path.exists(temporary):
                 os.unlink(temporary)
-        raise ManuscriptError(f"cannot be written ({exc.strerror})",
-                              Path(exc.filename or "")) from None
+        if isinstance(exc, OSError):
+            raise ManuscriptError(f"cannot be written ({exc.strerror})",
+                                  Path(exc.filename or "")) from None
+        raise
 
 
 def _title_guess(document) -> str:
@@ -216,6 +218,9 @@ def run_import(files: list[Path], options: ImportOptions) -> int:
     except ManuscriptError as exc:
         print(exc, file=sys.stderr)  # one line: the file, what is wrong, what to do
         return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was imported", file=sys.stderr)
+        return 130
     for result in results:
         for finding in result.findings:
             where = f"{finding.where}: " if finding.where else ""

@@ -120,7 +120,7 @@ class _Writer:
                 continue
             if isinstance(block, Table):
                 close_list()
-                out.append(self.table(block, captions.get(index, "")))
+                out.append(self.table(block, captions.get(index, ""), in_note))
                 continue
             comments = self.comments(block.inlines)
             if block.list is not None:
@@ -207,17 +207,24 @@ class _Writer:
 
     # -- tables -----------------------------------------------------------------------------
 
-    def table(self, table: Table, caption: str) -> str:
+    def table(self, table: Table, caption: str, in_note: bool = False) -> str:
         merged = any(c.colspan > 1 or c.rowspan > 1 for row in table.rows for c in row)
         has_notes = any(isinstance(i, NoteRef) for row in table.rows for c in row
                         for b in _paragraphs(c.blocks) for i in _walk(b.inlines))
-        where = f"the table after paragraph {table.number - 1}"
-        if (merged or table.nested) and not has_notes:
+        where = "a table in a note" if in_note else \
+            f"the table after paragraph {table.number - 1}"
+        if in_note and (merged or table.nested):
+            self.findings.append(Finding("a table with merged or nested cells in a note is "
+                                         "written as a pipe table with the merged cells "
+                                         "split (a note cannot hold an HTML table): check it",
+                                         where))
+            text = self.pipe_table(table)
+        elif (merged or table.nested) and not has_notes:
             text = self.html_table(table)
             self.findings.append(Finding("a table with merged or nested cells is written as "
                                          "an HTML table: check it", where))
-        else:
-            if merged or table.nested:
+        else:  # a pipe table; merged cells that hold a note are split
+            if (merged or table.nested) and not in_note:
                 self.findings.append(Finding("a table with merged or nested cells holds a "
                                              "note: it is written as a pipe table with the "
                                              "merged cells split; check it", where))
