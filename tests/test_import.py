@@ -402,3 +402,39 @@ def test_images_converted_linked_and_vector(tmp_path):
     assert "image2.emf, EMF) cannot be converted" in err
     assert "a linked image (https://example.org/photo.jpg) is not fetched" in err
     assert "an image (image3.png) has no alt text" in err
+
+
+def test_boxes_in_boxes_vml_boxes_equations_and_restarted_lists(tmp_path):
+    from docxfixtures import NUMBERING, picture, text_box, tiny_png
+
+    vml_box = ('<w:r><w:pict><v:shape id="b1" style="width:100pt;height:40pt"><v:textbox>'
+               '<w:txbxContent>' + p(r("Old-style box."), fn(2)) + '</w:txbxContent>'
+               '</v:textbox></v:shape></w:pict></w:r>')
+    equation = ('<m:oMath><m:r><m:t>E</m:t></m:r><m:r><m:t>=</m:t></m:r><m:r><m:t>mc</m:t>'
+                '</m:r></m:oMath>')
+    restart = NUMBERING.replace(
+        "</w:numbering>", '<w:num w:numId="3"><w:abstractNumId w:val="11"/><w:lvlOverride '
+        'w:ilvl="0"><w:startOverride w:val="4"/></w:lvlOverride></w:num></w:numbering>')
+    word = WordFile(
+        [p(r("Boxes"), style="Title"),
+         p(r("Outer: "), text_box(p(r("In the outer box."), fn(1)),
+                                  p(text_box(p(r("In the inner box."), fn(3)))),
+                                  p(picture("rIdP", "A boxed picture", 71)))),
+         p(r("Then "), vml_box, r("and an equation "), equation, r(".")),
+         p(r("Fourth item"), num=(3, 0)), p(r("Fifth item"), num=(3, 0))],
+        footnotes={1: p(r("Outer box note.")), 2: p(r("VML box note.")),
+                   3: p(r("Inner box note."))},
+        images={"rIdP": ("image1.png", tiny_png())},
+        extra_members={"word/numbering.xml": restart.encode()})
+    source = word.save(tmp_path / "boxes.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "boxes.md").read_text(encoding="utf-8")
+    assert note_texts(md) == ["Outer box note.", "Inner box note.", "VML box note."]
+    for text in ("In the outer box.", "In the inner box.", "Old-style box.",
+                 "![A boxed picture](../images/boxes/image1.png)"):
+        assert md.count(text) == 1, text
+    assert "and an equation *E=mc*." in md
+    assert "4. Fourth item\n5. Fifth item" in md
+    assert "an equation is kept as plain text" in err

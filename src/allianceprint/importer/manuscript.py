@@ -25,7 +25,7 @@ import yaml
 from allianceprint.config import CONFIG_NAME
 from allianceprint.errors import ManuscriptError
 from allianceprint.importer.document import Finding
-from allianceprint.importer.markdown import ImportedPart, write_markdown
+from allianceprint.importer.markdown import ImportedPart, title_of, write_markdown
 from allianceprint.importer.package import DocxError, open_docx
 from allianceprint.importer.reader import read_document
 
@@ -79,7 +79,7 @@ def import_files(files: list[Path], options: ImportOptions) -> list[ImportResult
     for source in files:
         package = open_docx(source)
         document = read_document(package, options.track_changes)
-        slug = options.name or _slug(_title_guess(document) or source.stem)
+        slug = options.name or _slug(title_of(document) or source.stem)
         target = f"{options.section}/{slug}.md"
         if any(r.target == target for r in results):
             raise DocxError(f"would be written to {target} like an earlier file: give each "
@@ -186,18 +186,6 @@ def _commit(staged: dict[Path, bytes]) -> None:
             raise ManuscriptError(f"cannot be written ({exc.strerror})",
                                   Path(exc.filename or "")) from None
         raise
-
-
-def _title_guess(document) -> str:
-    from allianceprint.importer.document import Paragraph
-    from allianceprint.importer.markdown import _plain
-    paragraphs = [b for b in document.blocks if isinstance(b, Paragraph)]
-    for kind, level in (("title", 0), ("heading", 1)):
-        for p in paragraphs:
-            if p.kind == kind and (kind == "title" or p.level == level):
-                return _plain(p.inlines)
-    headings = sorted((p.level, i) for i, p in enumerate(paragraphs) if p.kind == "heading")
-    return _plain(paragraphs[headings[0][1]].inlines) if headings else ""
 
 
 def _slug(title: str) -> str:

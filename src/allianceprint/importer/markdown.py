@@ -11,7 +11,6 @@ list on each item); comments stay as HTML comments after their paragraph.
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -55,16 +54,7 @@ class _Writer:
 
     def write(self) -> ImportedPart:
         blocks = list(self.doc.blocks)
-        title_index = next((i for i, b in enumerate(blocks)
-                            if isinstance(b, Paragraph) and b.kind == "title"), None)
-        title_level = 0
-        if title_index is None:
-            headings = [(b.level, i) for i, b in enumerate(blocks)
-                        if isinstance(b, Paragraph) and b.kind == "heading"]
-            first_h1 = next((i for level, i in headings if level == 1), None)
-            title_index = first_h1 if first_h1 is not None else (
-                min(headings)[1] if headings else None)
-            title_level = blocks[title_index].level if title_index is not None else 1
+        title_index, title_level = find_title(blocks)
         title_para = blocks.pop(title_index) if title_index is not None else None
         # a later Title-styled paragraph (a subtitle set as Title) is a plain paragraph
         blocks = [Paragraph(b.inlines, "body", 0, None, b.anchors, b.number)
@@ -346,6 +336,27 @@ class _Writer:
                 self.findings.append(Finding(f"an image ({item.name}) in a merged-cell table "
                                              "is left out: place it after the table"))
         return "".join(out)
+
+
+def find_title(blocks: list[Block]) -> tuple[int | None, int]:
+    """The index of the title paragraph (Title style, else the first Heading 1, else the
+    first of the highest headings) and its Word level: 0 for Title, 1 for Heading 1..."""
+    title = next((i for i, b in enumerate(blocks)
+                  if isinstance(b, Paragraph) and b.kind == "title"), None)
+    if title is not None:
+        return title, 0
+    headings = [(b.level, i) for i, b in enumerate(blocks)
+                if isinstance(b, Paragraph) and b.kind == "heading"]
+    if not headings:
+        return None, 1
+    level, index = min(headings)
+    return index, level
+
+
+def title_of(document: Document) -> str:
+    """The document's title as plain text ("" if it has none)."""
+    index, _ = find_title(document.blocks)
+    return " ".join(_plain(document.blocks[index].inlines).split()) if index is not None else ""
 
 
 def _groups(inlines):

@@ -26,13 +26,16 @@ from allianceprint.importer.document import (Block, Cell, Comment, CommentMark, 
                                              Finding, Inline, LineBreak, Link, ListInfo, Note,
                                              NoteRef, Paragraph, Picture, Span, Table)
 from allianceprint.importer.package import NS, DocxPackage, Relationship
-from allianceprint.importer.styles import W, Styles, on
+from allianceprint.importer.styles import W, RunFormat, Styles, int_attr, on
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 V = "{urn:schemas-microsoft-com:vml}"
+O = "{urn:schemas-microsoft-com:office:office}"
+CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+DIAGRAM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}"
 R = "{%s}" % NS["r"]
 IMAGE_TYPES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif"}
 _CAPTION_LABEL_RE = re.compile(
@@ -212,7 +215,7 @@ class _Reader:
             if num is not None:
                 num_id = num.get(W + "val", "")
             if lvl is not None:
-                ilvl = int(lvl.get(W + "val", "0"))
+                ilvl = int_attr(lvl.get(W + "val"), 0, 0, 8)
         if kind in ("body", "quote"):
             list_info = self._list_item(num_id, ilvl)
         if kind == "body" and list_info is None and ppr is not None and _indented_quote(ppr):
@@ -373,8 +376,7 @@ class _Reader:
         wrapper.extend(list(branch))
         return wrapper
 
-    def _run_format(self, rpr: etree._Element | None):
-        from allianceprint.importer.styles import RunFormat
+    def _run_format(self, rpr: etree._Element | None) -> RunFormat:
         if rpr is None:
             return RunFormat()
         style = rpr.find("w:rStyle", NS)
@@ -391,7 +393,7 @@ class _Reader:
             script = {"superscript": "sup", "subscript": "sub"}.get(vert.get(W + "val"), "")
         return RunFormat(italic, bold, small_caps, script)
 
-    def text(self, text: str, fmt) -> None:
+    def text(self, text: str, fmt: RunFormat) -> None:
         text = _CONTROL_RE.sub("", text)
         if text:
             self.emit(Span(text, fmt.italic, fmt.bold, fmt.small_caps, fmt.script))
@@ -469,29 +471,32 @@ class _Reader:
         self.emit(Link("#" + anchor, tuple(children)))
 
     def drawing(self, drawing: etree._Element) -> None:
-        boxes = drawing.findall(f".//{W}txbxContent")
-        for box in boxes:
+        for box in _outer_boxes(drawing):
             self.text_box(box)
-        if drawing.find(f".//{{http://schemas.openxmlformats.org/drawingml/2006/chart}}chart") \
-                is not None:
+        if drawing.find(".//" + CHART + "chart") is not None:
             self.finding("a chart is left out: export it from Word as an image and add it")
+            return
+        if drawing.find(".//" + DIAGRAM + "relIds") is not None:
+            self.finding("a SmartArt diagram is left out: export it from Word as an image "
+                         "and add it")
             return
         doc_pr = drawing.find(f".//{WP}docPr")
         alt = ""
         if doc_pr is not None:
             alt = (doc_pr.get("descr") or doc_pr.get("title") or "").strip()
         for blip in drawing.iter(A + "blip"):
-            if any(a.tag == W + "txbxContent" for a in blip.iterancestors()):
+            if _in_box(blip, drawing):
                 continue
             self.picture(blip.get(R + "embed"), blip.get(R + "link"), alt)
 
     def pict(self, pict: etree._Element) -> None:
-        for box in pict.findall(f".//{W}txbxContent"):
+        for box in _outer_boxes(pict):
             self.text_box(box)
         for image in pict.iter(V + "imagedata"):
+            if _in_box(image, pict):
+                continue
             shape = image.getparent()
-            alt = (shape.get("alt") or image.get(f"{{urn:schemas-microsoft-com:office:office}}title")
-                   or "") if shape is not None else ""
+            alt = (shape.get("alt") or image.get(O + "title") or "") if shape is not None else ""
             self.picture(image.get(R + "id"), image.get(R + "link") or None, alt)
 
     def picture(self, embed: str | None, link: str | None, alt: str) -> None:
@@ -558,7 +563,7 @@ class _Reader:
             for tc in _children(tr, "tc"):
                 tcpr = tc.find("w:tcPr", NS)
                 span_el = tcpr.find("w:gridSpan", NS) if tcpr is not None else None
-                span = int(span_el.get(W + "val", "1")) if span_el is not None else 1
+                span = int_attr(span_el.get(W + "val"), 1, 1, 64) if span_el is not None else 1
                 vmerge = tcpr.find("w:vMerge", NS) if tcpr is not None else None
                 if tc.find(".//w:tbl", NS) is not None:
                     nested = True
@@ -613,6 +618,22 @@ class _Reader:
         return (creator.text or "").strip() if creator is not None else ""
 
 
+def _outer_boxes(element: etree._Element) -> list[etree._Element]:
+    """The text boxes in a drawing, not those inside another box of it (read with it)."""
+    return [box for box in element.iter(W + "txbxContent") if not _in_box(box, element)]
+
+
+def _in_box(node: etree._Element, drawing: etree._Element) -> bool:
+    """Whether `node` lies in a text box of `drawing` (ancestors above it do not count: the
+    drawing may itself stand in a text box)."""
+    for ancestor in node.iterancestors():
+        if ancestor is drawing:
+            return False
+        if ancestor.tag == W + "txbxContent":
+            return True
+    return False
+
+
 def _children(parent: etree._Element, name: str):
     """`w:<name>` children, also those wrapped in content controls or custom XML."""
     for child in parent:
@@ -660,11 +681,7 @@ def _indented_quote(ppr: etree._Element) -> bool:
     ind = ppr.find("w:ind", NS)
     if ind is None or ind.get(W + "hanging"):
         return False
-    try:
-        left = int(ind.get(W + "left") or ind.get(W + "start") or 0)
-    except ValueError:
-        return False
-    return left >= 567
+    return int_attr(ind.get(W + "left") or ind.get(W + "start"), 0, -100_000, 100_000) >= 567
 
 
 def _to_png(data: bytes) -> bytes | None:

@@ -22,6 +22,15 @@ LIST_STYLES = {"bullet": "disc", "decimal": "decimal", "decimalZero": "decimal",
                "lowerRoman": "lower-roman", "upperRoman": "upper-roman"}
 
 
+def int_attr(value: str | None, default: int = 0, low: int = 0, high: int = 10_000) -> int:
+    """An integer attribute, within [low, high]; `default` when it is not a number (a
+    damaged or hostile file must not stop the import with a traceback)."""
+    try:
+        return min(max(int(value), low), high) if value is not None else default
+    except ValueError:
+        return default
+
+
 def on(element: etree._Element | None) -> bool:
     """A toggle property (`w:i`, `w:b`...): present and not switched off."""
     return element is not None and element.get(W + "val", "true") not in ("0", "false", "off")
@@ -67,7 +76,8 @@ class Styles:
                 for override in num.iterfind("w:lvlOverride", NS):
                     start = override.find("w:startOverride", NS)
                     if start is not None:
-                        starts[int(override.get(W + "ilvl", "0"))] = int(start.get(W + "val", "1"))
+                        starts[int_attr(override.get(W + "ilvl"), 0, 0, 8)] = int_attr(
+                            start.get(W + "val"), 1)
                 self._nums[num.get(W + "numId", "")] = (
                     ref.get(W + "val", "") if ref is not None else "", starts)
 
@@ -86,7 +96,7 @@ class Styles:
         for style in self._chain(style_id):
             outline_el = style.find("w:pPr/w:outlineLvl", NS)
             if outline is None and outline_el is not None:
-                outline = int(outline_el.get(W + "val", "9"))
+                outline = int_attr(outline_el.get(W + "val"), 9, 0, 9)
             name_el = style.find("w:name", NS)
             name = (name_el.get(W + "val", "") if name_el is not None else "").lower().strip()
             if not num_id:
@@ -95,7 +105,7 @@ class Styles:
                     num = num_pr.find("w:numId", NS)
                     lvl = num_pr.find("w:ilvl", NS)
                     num_id = num.get(W + "val", "") if num is not None else ""
-                    ilvl = int(lvl.get(W + "val", "0")) if lvl is not None else 0
+                    ilvl = int_attr(lvl.get(W + "val"), 0, 0, 8) if lvl is not None else 0
             if kind:
                 continue
             heading = _HEADING_RE.match(name)
@@ -149,7 +159,7 @@ class Styles:
         if abstract is None:
             return LevelFormat(False, "disc", 1)
         lvl = next((lv for lv in abstract.iterfind("w:lvl", NS)
-                    if int(lv.get(W + "ilvl", "0")) == ilvl), None)
+                    if int_attr(lv.get(W + "ilvl"), 0, 0, 8) == ilvl), None)
         if lvl is None:
             return LevelFormat(False, "disc", 1)
         fmt_el = lvl.find("w:numFmt", NS)
@@ -157,6 +167,6 @@ class Styles:
         if fmt == "none":
             return None
         start_el = lvl.find("w:start", NS)
-        start = starts.get(ilvl, int(start_el.get(W + "val", "1")) if start_el is not None else 1)
+        start = starts.get(ilvl, int_attr(start_el.get(W + "val"), 1) if start_el is not None else 1)
         style = LIST_STYLES.get(fmt, "decimal")
         return LevelFormat(style != "disc", style, start)
