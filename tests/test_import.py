@@ -438,3 +438,24 @@ def test_boxes_in_boxes_vml_boxes_equations_and_restarted_lists(tmp_path):
     assert "and an equation *E=mc*." in md
     assert "4. Fourth item\n5. Fifth item" in md
     assert "an equation is kept as plain text" in err
+
+
+def test_heading_levels_follow_the_title(tmp_path):
+    ruby = ('<w:r><w:ruby><w:rubyPr/><w:rt><w:r><w:t>みなと</w:t></w:r></w:rt><w:rubyBase>'
+            '<w:r><w:t>港</w:t></w:r></w:rubyBase></w:ruby></w:r>')
+    word = WordFile([p(r("Collected Essays", b=True), style="Heading1"),
+                     p(r("Intro text.")),
+                     p(r("First essay", b=True), style="Heading1"),
+                     p(r("Its section"), style="Heading2"),
+                     p(r("A deep part"), style="Heading4"),
+                     p(r("The word "), ruby, r(" means harbour.")),
+                     p(r("Second essay"), style="Heading1")])
+    source = word.save(tmp_path / "collected.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    assert run_cli("import", source, "--into", root)[0] == 0
+    md = (root / "chapters" / "collected-essays.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^#+ .*$", md, re.M)
+    assert headings == ["## First essay", "### Its section", "#### A deep part",
+                        "## Second essay"]
+    assert md.startswith("---\ntitle: Collected Essays\n---\n")
+    assert "The word 港 means harbour." in md

@@ -93,6 +93,10 @@ class _Writer:
                in_note: bool = False) -> None:
         captions = _captions(blocks)
         previous_level = 1
+        # Headings at the title's own level (more Heading 1s after a Heading 1 title) are
+        # its sections: they and everything below them go one level down.
+        shift = 2 if any(isinstance(b, Paragraph) and b.kind == "heading"
+                         and b.level == title_level for b in blocks) else 1
         list_run: list[str] = []
         list_levels: list[int] = []
         previous_list_kind: tuple[int, bool] | None = None
@@ -133,9 +137,13 @@ class _Writer:
                     out.extend(comments)
                 continue
             close_list()
-            text = self.inline(block.inlines).strip()
+            inlines = block.inlines
+            if block.kind == "heading":  # headings are bold already: Word's bold is noise
+                inlines = tuple(Span(i.text, i.italic, False, i.small_caps, i.script)
+                                if isinstance(i, Span) else i for i in inlines)
+            text = self.inline(inlines).strip()
             if block.kind == "heading" and not in_note:
-                level = max(2, block.level - title_level + 1)
+                level = max(2, block.level - title_level + shift)
                 level = min(level, previous_level + 1, 6)
                 previous_level = level
                 ids = [self.heading_ids[a] for a in block.anchors if a in self.heading_ids]

@@ -239,7 +239,7 @@ class _Reader:
         return ListInfo(ilvl, fmt.ordered, fmt.style, counters[ilvl])
 
     def _suppressed(self) -> bool:
-        return any(f.name == "TOC" and f.separated for f in self.state.fields)
+        return any(f.name in ("TOC", "INDEX") and f.separated for f in self.state.fields)
 
     def finding(self, message: str) -> None:
         self.state.pending.append(message)
@@ -365,6 +365,10 @@ class _Reader:
                 self.pict(child)
             elif tag == MC + "AlternateContent":
                 self.run(self._wrap_run(self._choice(child)), deleted)
+            elif tag == W + "ruby":  # East Asian phonetic guide: the base text is the text
+                base = child.find("w:rubyBase", NS)
+                if base is not None:
+                    self.inlines(base, deleted)
             elif tag == W + "object":
                 self.finding("an embedded object (an OLE equation or chart) is left out: "
                              "export it as an image and add it")
@@ -416,6 +420,10 @@ class _Reader:
             self.state.out = fld.children
         elif name == "TOC":
             self.finding("a table of contents (TOC field) is left out: the book makes its own")
+        elif name == "INDEX":
+            self.finding("an index (INDEX field) is left out: the book has no index")
+        elif name in ("XE", "TC", "RD"):
+            pass  # index and contents entries: they show nothing
         elif name in ("PAGEREF",):
             self.finding("a page reference (PAGEREF field) is kept as the page number Word "
                          "showed, which will be wrong in the book: reword it")
