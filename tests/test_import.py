@@ -459,3 +459,25 @@ def test_heading_levels_follow_the_title(tmp_path):
                         "## Second essay"]
     assert md.startswith("---\ntitle: Collected Essays\n---\n")
     assert "The word 港 means harbour." in md
+
+
+def test_links_that_cannot_be_links_are_text_with_a_warning(tmp_path):
+    from docxfixtures import anchor_link, bookmark, link
+
+    word = WordFile([p(r("Links"), style="Title"),
+                     p(r("A figure"), bookmark("_Ref5")),
+                     p(r("See "), anchor_link("_Ref5", "the figure above"), r(", "),
+                       link("rIdF", "a local file"), r(" and "), link("rIdM", "mail"), r("."))],
+                    links={"rIdF": "file:///C:/Users/x/notes.docx",
+                           "rIdM": "mailto:editor@example.org"})
+    source = word.save(tmp_path / "links.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "links.md").read_text(encoding="utf-8")
+    assert "See the figure above, a local file and [mail](mailto:editor@example.org)." in md
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert 'paragraph 3 ("See the figure above, a local…"): a link to a place' in lines[0]
+    assert "'file:///C:/Users/x/notes.docx' is kept as plain text" in lines[1]
+    assert run_cli("check", root, "--strict")[0] == 0

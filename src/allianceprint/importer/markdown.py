@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from allianceprint.importer.document import (Block, Cell, Comment, CommentMark, Document,
                                              Finding, Inline, LineBreak, Link, NoteRef,
                                              Paragraph, Picture, Span, Table)
-from allianceprint.importer.reader import strip_caption_label
+from allianceprint.importer.reader import first_words, strip_caption_label
 
 _ESCAPE_RE = re.compile(r"([\\`*_\[\]{}])")
 _LINE_START_RE = re.compile(r"^(#|>|[-+*](?=\s)|\d+(?=[.)]\s)|=+$|-+$|\s+)")
@@ -49,6 +49,7 @@ class _Writer:
         self.findings: list[Finding] = list(doc.findings)
         self.heading_ids: dict[str, str] = {}
         self.used_images: dict[str, bytes] = {}
+        self.where = ""  # the paragraph (or note) being written, for findings
 
     # -- the part ---------------------------------------------------------------------------
 
@@ -116,6 +117,8 @@ class _Writer:
                 close_list()
                 out.append(self.table(block, captions.get(index, ""), in_note))
                 continue
+            if not in_note:
+                self.where = f'paragraph {block.number} ("{first_words(block.inlines)}")'
             comments = self.comments(block.inlines)
             if block.list is not None:
                 info = block.list
@@ -188,6 +191,7 @@ class _Writer:
 
     def note(self, key: tuple[str, str], label: int) -> str:
         note = self.doc.notes[key]
+        self.where = f"note {label}"
         parts: list[str] = []
         self.blocks(list(note.blocks), parts, in_note=True)
         if not parts:
@@ -310,11 +314,11 @@ class _Writer:
                 return f"[{text}](#{self.heading_ids[anchor]})"
             self.findings.append(Finding(
                 f'a link to a place in the document ("{_plain(link.children).strip()[:40]}") '
-                "that is not a heading is kept as plain text"))
+                "that is not a heading is kept as plain text", self.where))
             return text
         if not re.match(r"^(https?|ftp|mailto|tel):", target, re.IGNORECASE):
             self.findings.append(Finding(f"a link to {target!r} is kept as plain text: only "
-                                         "web and mail addresses can be linked"))
+                                         "web and mail addresses can be linked", self.where))
             return text
         target = target.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
         return f"[{text}]({target})"

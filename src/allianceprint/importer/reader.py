@@ -190,7 +190,7 @@ class _Reader:
         suppressed = self._suppressed()
         self.inlines(p)
         inlines = tuple(state.out)
-        words = _first_words(inlines)
+        words = first_words(inlines)
         if state.where.startswith("note"):
             where = f'{state.where} ("{words}")'
         else:
@@ -607,13 +607,15 @@ class _Reader:
         return found
 
     def _headers_and_footers(self) -> None:
+        seen = set()  # first-page, even and odd headers often say the same
         for name, data in sorted(self.package.members.items()):
             match = re.fullmatch(r"word/(header|footer)\d*\.xml", name)
             if not match:
                 continue
             root = self.package.xml(name)
             text = " ".join("".join(t.text or "" for t in root.iter(W + "t")).split())
-            if text:
+            if text and (match.group(1), text) not in seen:
+                seen.add((match.group(1), text))
                 self.findings.append(Finding(
                     f"a {match.group(1)} is not carried (the book prints its own running "
                     f'heads and folios): "{_clip(text)}"'))
@@ -710,7 +712,8 @@ def _to_png(data: bytes) -> bytes | None:
         return None
 
 
-def _first_words(inlines) -> str:
+def first_words(inlines) -> str:
+    """The first six words of a paragraph, for messages."""
     text = "".join(_plain(i) for i in inlines)
     return _clip(" ".join(text.split()))
 
