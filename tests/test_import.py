@@ -481,3 +481,23 @@ def test_links_that_cannot_be_links_are_text_with_a_warning(tmp_path):
     assert 'paragraph 3 ("See the figure above, a local…"): a link to a place' in lines[0]
     assert "'file:///C:/Users/x/notes.docx' is kept as plain text" in lines[1]
     assert run_cli("check", root, "--strict")[0] == 0
+
+
+@pytest.mark.parametrize("mode", ["accept", "reject"])
+def test_deleted_paragraph_marks_and_formatting_changes(tmp_path, mode):
+    deleted_mark = ('<w:p><w:pPr><w:rPr><w:del w:id="7" w:author="R" w:date="2026-01-05T10:00:00Z"/>'
+                    '</w:rPr></w:pPr>' + r("The first half") + "</w:p>")
+    changed = ('<w:r><w:rPr><w:i/><w:rPrChange w:id="8" w:author="R" w:date="2026-01-05T10:00:00Z">'
+               '<w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>styled</w:t></w:r>')
+    word = WordFile([p(r("Joins"), style="Title"), deleted_mark, p(r(" and the second half.")),
+                     p(r("A word once "), changed, r("."))])
+    source = word.save(tmp_path / "joins.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root, "--track-changes", mode)
+    assert status == 0, err
+    md = (root / "chapters" / "joins.md").read_text(encoding="utf-8")
+    if mode == "accept":
+        assert "The first half and the second half." in md and "once *styled*." in md
+    else:
+        assert "The first half\n\nand the second half." in md and "once **styled**." in md
+    assert f"tracked changes {mode}ed: 0 insertions, 1 deletion, 1 formatting change" in out

@@ -216,9 +216,11 @@ def run_import(files: list[Path], options: ImportOptions) -> int:
         part = result.part
         if sum(result.changes.values()):
             verb = "accepted" if options.track_changes == "accept" else "rejected"
+            formatting = result.changes.get("formatting", 0)
             print(f"{result.source}: tracked changes {verb}: "
                   f"{_count(result.changes['insertions'], 'insertion')}, "
-                  f"{_count(result.changes['deletions'], 'deletion')}")
+                  f"{_count(result.changes['deletions'], 'deletion')}"
+                  + (f", {_count(formatting, 'formatting change')}" if formatting else ""))
         if result.author_hint:
             print(f"{result.source}: Word names its author {result.author_hint!r}: if that "
                   f"is the chapter's author, add `authors: [key]` to {result.target}'s front "

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
@@ -86,7 +86,7 @@ class _Reader:
         self.rels = package.relationships(self.main)
         self.part_rels = self.rels
         self.findings: list[Finding] = []
-        self.changes = {"insertions": 0, "deletions": 0}
+        self.changes = {"insertions": 0, "deletions": 0, "formatting": 0}
         self.paragraph_count = 0
         self.state = _State()
         self.notes: dict[tuple[str, str], etree._Element] = {}
@@ -141,15 +141,33 @@ class _Reader:
 
     def blocks(self, container: etree._Element) -> list[Block]:
         found: list[Block] = []
+        joining: Paragraph | None = None  # a paragraph whose mark was deleted
         for child in container:
             tag = child.tag
             if tag == W + "p":
-                found.extend(self.paragraph(child))
+                number = self.paragraph_count + 1
+                produced = self.paragraph(child)
+                own = bool(produced) and isinstance(produced[0], Paragraph) \
+                    and produced[0].number == number
+                if joining is not None:
+                    if own:
+                        produced[0] = replace(produced[0],
+                                              inlines=joining.inlines + produced[0].inlines)
+                    else:
+                        produced.insert(0, joining)
+                    joining = None
+                if own and child.find("w:pPr/w:rPr/w:del", NS) is not None:
+                    self._count("deletions")  # its paragraph mark: accepted, it joins the next
+                    if self.accept:
+                        joining = produced.pop(0)
+                found.extend(produced)
             elif tag == W + "tbl":
                 found.append(self.table(child))
             elif tag == W + "sdt":
                 if self._is_toc_sdt(child):
-                    self.finding("a table of contents is left out: the book makes its own")
+                    self.findings.append(Finding(
+                        "a table of contents is left out: the book makes its own",
+                        f"after paragraph {self.paragraph_count}"))
                     continue
                 content = child.find("w:sdtContent", NS)
                 if content is not None:
@@ -168,6 +186,8 @@ class _Reader:
                     "an embedded document (altChunk, pasted HTML or RTF) is left out: open "
                     "the file in Word, save it, and import it again",
                     f"after paragraph {self.paragraph_count}"))
+        if joining is not None:
+            found.append(joining)
         return found
 
     def _is_toc_sdt(self, sdt: etree._Element) -> bool:
@@ -197,8 +217,9 @@ class _Reader:
             where = f'paragraph {number} ("{words}")'
         if state.changes:
             verb = "accepted" if self.accept else "rejected"
-            counts = ", ".join(f"{n} {kind if n > 1 else kind[:-1]}"
-                               for kind, n in sorted(state.changes.items(), reverse=True))
+            counts = ", ".join(_changes(n, kind) for kind, n in sorted(
+                state.changes.items(), key=lambda kv: ("insertions", "deletions",
+                                                       "formatting").index(kv[0])))
             state.pending.append(f"tracked changes {verb} (--track-changes "
                                  f"{'accept' if self.accept else 'reject'}): {counts}")
         for message in state.pending:
@@ -309,6 +330,11 @@ class _Reader:
     def run(self, r: etree._Element, deleted: bool) -> None:
         rpr = r.find("w:rPr", NS)
         fmt = self._run_format(rpr)
+        change = rpr.find("w:rPrChange", NS) if rpr is not None else None
+        if change is not None:
+            self._count("formatting")
+            if not self.accept:  # the formatting before the change
+                fmt = self._run_format(change.find("w:rPr", NS))
         hidden = rpr is not None and on(rpr.find("w:vanish", NS))
         custom_mark = False
         for child in r:
@@ -642,6 +668,12 @@ def _in_box(node: etree._Element, drawing: etree._Element) -> bool:
         if ancestor.tag == W + "txbxContent":
             return True
     return False
+
+
+def _changes(count: int, kind: str) -> str:
+    """'1 insertion', '2 deletions', '1 formatting change'."""
+    noun = "formatting change" if kind == "formatting" else kind[:-1]
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _children(parent: etree._Element, name: str):
