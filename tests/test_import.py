@@ -501,3 +501,17 @@ def test_deleted_paragraph_marks_and_formatting_changes(tmp_path, mode):
     else:
         assert "The first half\n\nand the second half." in md and "once **styled**." in md
     assert f"tracked changes {mode}ed: 0 insertions, 1 deletion, 1 formatting change" in out
+
+
+def test_a_note_on_the_title(tmp_path):
+    word = WordFile([p(r("A Title with a "), r("Note", i=True), fn(1), style="Title"),
+                     p(r("Body."), fn(2))],
+                    footnotes={1: p(r("Thanks to the workshop.")), 2: p(r("Body note."))})
+    source = word.save(tmp_path / "tnote.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    assert run_cli("import", source, "--into", root)[0] == 0
+    md = (root / "chapters" / "a-title-with-a-note.md").read_text(encoding="utf-8")
+    assert md.startswith("# A Title with a *Note*[^1]\n\nBody.[^2]\n")
+    assert note_texts(md) == ["Thanks to the workshop.", "Body note."]
+    status, out, err = run_cli("check", root, "--strict")
+    assert status == 0, err

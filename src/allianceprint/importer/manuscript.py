@@ -160,6 +160,8 @@ def _front_matter(part: ImportedPart, existing: dict | None) -> str:
     for key, value in (existing or {}).items():
         if key != "title":
             data[key] = value
+    if not data:  # the title is the body's `# Title[^1]`, and nothing else to keep
+        return part.body
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000,
                           default_flow_style=False)
     return f"---\n{text}---\n\n{part.body}"
