@@ -1,4 +1,4 @@
-"""The `allianceprint` command: `build`, `check`, `watch` and `import` (see importer/).
+"""The `allianceprint` command: `build`, `check` and `watch`.
 
 Every finding is printed as one `path:line:column: error|warning: message` line on stderr,
 grouped by file and in order within it (`check --format json` prints them to stdout as a
@@ -25,7 +25,6 @@ from typing import Callable
 from allianceprint import STYLES_DIR, __version__
 from allianceprint.build import FORMATS, build, check
 from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
-from allianceprint.importer import ImportOptions, run_import
 from allianceprint.progress import for_stream
 from allianceprint.watch import DEBOUNCE_MS, BuildOutcome, watch
 
@@ -41,7 +40,8 @@ class _Terminated(BaseException):
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "import":
+    if args.command == "import":  # Word files in: its own stage (allianceprint.importer)
+        from allianceprint.importer import ImportOptions, run_import
         return run_import(args.files, ImportOptions(args.into, args.section, args.name,
                                                     args.track_changes, args.force))
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
