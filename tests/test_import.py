@@ -253,10 +253,17 @@ def _bad_inputs() -> dict[str, tuple[str, bytes]]:
         "old .doc": ("old.docx", ole + b"WordDocument".ljust(64, b"\0")),
         ".doc with an embedded zip": ("embedded.docx", ole + _zip(members)),
         "encrypted": ("secret.docx", ole + "EncryptionInfo".encode("utf-16-le")),
+        "encrypted, directory at the end": ("secret2.docx", ole + b"\0" * 5_000_000
+                                            + "EncryptedPackage".encode("utf-16-le")),
         "text renamed": ("notes.docx", b"Dear editor, here is my chapter.\n"),
         "zip of other things": ("photos.docx", _zip({"a.txt": b"hello"})),
         ".docm by name": ("macro.docm", _zip(members)),
         ".docm renamed .docx": ("macro.docx", _zip(macro)),
+        ".dotm renamed .docx": ("template.docx", _zip({**macro, "[Content_Types].xml": members[
+            "[Content_Types].xml"].replace(b"wordprocessingml.document.main+xml",
+                                           b"wordprocessingml.template.main+xml").replace(
+            b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+            b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml")})),
         "zip bomb": ("bomb.docx", _zip({**members, "word/media/huge.bin": b"\0" * 70_000_000})),
         "lying sizes": ("liar.docx", _lying_zip()),
         "member climbs out": ("climb.docx", _zip({**members, "../../etc/passwd": b"x"})),

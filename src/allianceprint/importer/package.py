@@ -31,7 +31,6 @@ MAX_MEMBERS = 10_000
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-MACRO_MAIN_TYPE = "application/vnd.ms-word.document.macroEnabled.main+xml"
 _DTD_RE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 NS = {
@@ -192,8 +191,8 @@ def open_docx(path: Path) -> DocxPackage:
     if types is None or not any(name.startswith("word/") for name in members):
         raise DocxError("is a zip but not a Word document (no word/ part): save it from "
                         "Word as Word Document (.docx), then import that", path)
-    for override in types.iterfind("ct:Override", NS):
-        if override.get("ContentType") == MACRO_MAIN_TYPE:
+    for override in types.iterfind("ct:Override", NS):  # .docm, and .dotm templates
+        if "macroenabled" in override.get("ContentType", "").lower():
             raise _macro_error(path)
     if any(name.lower().endswith("vbaproject.bin") for name in members):
         raise _macro_error(path)
@@ -238,11 +237,17 @@ def _read_members(archive: zipfile.ZipFile, path: Path) -> dict[str, bytes]:
 
 
 def _ole2_error(path: Path) -> DocxError:
+    """An encrypted .docx is an OLE2 file with an `EncryptionInfo` stream; its directory
+    can be anywhere in the file, so the whole file (at most MAX_FILE_BYTES) is searched."""
+    names = ["EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le")]
+    overlap = max(len(n) for n in names)
+    tail = b""
     with path.open("rb") as stream:
-        data = stream.read(4 * 1024 * 1024)
-    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode(
-            "utf-16-le") in data:
-        return _encrypted_error(path)
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            if any(name in window for name in names):
+                return _encrypted_error(path)
+            tail = window[-overlap:]
     return DocxError("is an old Word .doc file (or another OLE2 file), not a .docx: open it "
                      "in Word or LibreOffice, save it as Word Document (.docx) and import "
                      "that", path)
