@@ -159,6 +159,17 @@ def test_import_check_build_every_note_in_both_editions(imported):
         assert start in " ".join(text.split())
 
 
+def test_words_author_names_a_known_contributor(tmp_path):
+    source = WordFile([p(r("Tides"), style="Title")], author="Eda  Editor").save(
+        tmp_path / "tides.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    assert ("Word names its author 'Eda  Editor' (contributor ed): if that is the chapter's "
+            "author, add `authors: [ed]` to chapters/tides.md's front matter") in out
+    assert "authors" not in (root / "chapters" / "tides.md").read_text(encoding="utf-8")
+
+
 def test_reject_changes_keeps_deletions(tmp_path):
     source = chapter().save(tmp_path / "chapter.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)

@@ -50,6 +50,7 @@ class ImportResult:
     part: ImportedPart
     replaced: bool
     author_hint: str
+    author_key: str             # the contributor of book.toml with that name, if any
     changes: dict[str, int]
     findings: list[Finding] = field(default_factory=list)
 
@@ -95,7 +96,9 @@ def import_files(files: list[Path], options: ImportOptions) -> list[ImportResult
         for name, data in part.images.items():
             staged[root / "images" / slug / name] = data
         results.append(ImportResult(source, target, part, existing is not None,
-                               document.author_hint, document.changes, part.findings))
+                                    document.author_hint,
+                                    _contributor(toml, document.author_hint),
+                                    document.changes, part.findings))
     for result in results:
         if result.target not in listed:
             _append(toml, options.section, result.target)
@@ -120,6 +123,19 @@ def _listed(toml, toml_path: Path) -> set[str]:
                                   "import", toml_path)
         found.update(str(item) for item in value)
     return found
+
+
+def _contributor(toml, name: str) -> str:
+    """The key of the contributor of book.toml called `name` ("" if none or no name)."""
+    contributors = toml.get("contributors", {})
+    if not name or not isinstance(contributors, dict):
+        return ""
+    wanted = " ".join(name.split()).casefold()
+    for key, person in contributors.items():
+        if isinstance(person, dict) and " ".join(str(person.get("name", "")).split()
+                                                 ).casefold() == wanted:
+            return str(key)
+    return ""
 
 
 def _append(toml, section: str, target: str) -> None:
@@ -224,9 +240,11 @@ def run_import(files: list[Path], options: ImportOptions) -> int:
                   f"{_count(result.changes['deletions'], 'deletion')}"
                   + (f", {_count(formatting, 'formatting change')}" if formatting else ""))
         if result.author_hint:
-            print(f"{result.source}: Word names its author {result.author_hint!r}: if that "
-                  f"is the chapter's author, add `authors: [key]` to {result.target}'s front "
-                  "matter")
+            key = result.author_key or "key"
+            known = f" (contributor {key})" if result.author_key else ""
+            print(f"{result.source}: Word names its author {result.author_hint!r}{known}: if "
+                  f"that is the chapter's author, add `authors: [{key}]` to "
+                  f"{result.target}'s front matter")
         kinds = []
         if part.footnotes:
             kinds.append(f"{part.footnotes} footnotes")
