@@ -533,3 +533,29 @@ def test_a_note_on_the_title(tmp_path):
     assert note_texts(md) == ["Thanks to the workshop.", "Body note."]
     status, out, err = run_cli("check", root, "--strict")
     assert status == 0, err
+
+
+def test_notes_inside_links_and_one_cell_boxes(tmp_path):
+    from docxfixtures import cell, picture, table, tiny_png
+
+    linked_note = ('<w:hyperlink r:id="rIdW">' + r("the harbour site") + fn(1) +
+                   "</w:hyperlink>")
+    word = WordFile(
+        [p(r("Boxes and links"), style="Title"),
+         p(r("See "), linked_note, r(".")),
+         table([cell(p(r("Boxed text with a note."), fn(2)), p(r("Its second line.")))],
+               columns=1),
+         p(picture("rIdP", "A crane. Description automatically generated", 81))],
+        footnotes={1: p(r("Linked note.")), 2: p(r("Boxed note."))},
+        links={"rIdW": "https://example.org/harbour"},
+        images={"rIdP": ("image1.png", tiny_png())})
+    source = word.save(tmp_path / "boxes.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "boxes-and-links.md").read_text(encoding="utf-8")
+    assert "See [the harbour site](https://example.org/harbour)[^1]." in md
+    assert "\n\nBoxed text with a note.[^2]\n\nIts second line.\n\n" in md
+    assert "one-cell table (a box) is written as its text" in err
+    assert "was written by Word automatically: check it" in err
+    assert run_cli("check", root)[0] == 0

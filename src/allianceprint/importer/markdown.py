@@ -113,6 +113,13 @@ class _Writer:
         for index, block in enumerate(blocks):
             if index in captions and captions[index] == "used":
                 continue
+            if isinstance(block, Table) and len(block.rows) == 1 and len(block.rows[0]) == 1 \
+                    and not captions.get(index):
+                close_list()  # a one-cell table is a box around text: the text, unboxed
+                self.findings.append(Finding("a one-cell table (a box) is written as its "
+                                             "text", self.where or "a table"))
+                self.blocks(list(block.rows[0][0].blocks), out, title_level, in_note)
+                continue
             if isinstance(block, Table):
                 close_list()
                 out.append(self.table(block, captions.get(index, ""), in_note))
@@ -306,6 +313,14 @@ class _Writer:
         return self.labels[key]
 
     def link(self, link: Link) -> str:
+        # A note reference inside a link would be a link inside a link: it goes after it.
+        notes = "".join(f"[^{self.label(i)}]" for i in _walk(link.children)
+                        if isinstance(i, NoteRef))
+        if notes:
+            link = Link(link.target, _without_notes(link.children))
+        return self._link(link) + notes
+
+    def _link(self, link: Link) -> str:
         text = self.inline(link.children).strip() or _escape(link.target)
         target = link.target
         if target.startswith("#"):
@@ -450,6 +465,11 @@ def _line_start(text: str) -> str:
     if text.startswith("Table:"):
         return "Table&#58;" + text[6:]
     return text
+
+
+def _without_notes(inlines) -> tuple:
+    return tuple(Link(i.target, _without_notes(i.children)) if isinstance(i, Link) else i
+                 for i in inlines if not isinstance(i, NoteRef))
 
 
 def _walk(inlines):

@@ -568,6 +568,9 @@ class _Reader:
             self.images[name] = data
         if not alt:
             self.finding(f"an image ({base}) has no alt text: write one")
+        elif "generated" in alt.lower() and "automatic" in alt.lower():
+            self.finding(f"the alt text of an image ({base}) was written by Word "
+                         "automatically: check it")
         self.emit(Picture(self.image_names[rel.target], alt))
 
     def text_box(self, box: etree._Element) -> None:
