@@ -559,3 +559,29 @@ def test_notes_inside_links_and_one_cell_boxes(tmp_path):
     assert "one-cell table (a box) is written as its text" in err
     assert "was written by Word automatically: check it" in err
     assert run_cli("check", root)[0] == 0
+
+
+def test_notes_in_captions_are_kept(tmp_path):
+    from docxfixtures import cell, picture, table, tiny_png
+
+    word = WordFile(
+        [p(r("Captions"), style="Title"),
+         p(r("Table 1: Trade by "), r("port", i=True), fn(1), style="Caption"),
+         table([cell(p(r("Port"))), cell(p(r("Tons")))], [cell(p(r("Vaaska"))), cell(p(r("9")))]),
+         p(picture("rIdP", "A crane", 91)),
+         p(r("Figure 1: The crane"), fn(2), style="Caption"),
+         p(picture("rIdP", "The crane again", 92)),
+         p(r("Figure 2: The "), r("same", i=True), r(" crane \"again\""), style="Caption")],
+        footnotes={1: p(r("Source: the port's ledgers.")), 2: p(r("Photograph by the author."))},
+        images={"rIdP": ("image1.png", tiny_png())})
+    source = word.save(tmp_path / "captions.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "captions.md").read_text(encoding="utf-8")
+    assert "| Vaaska | 9 |\n\nTable: Trade by *port*[^1]" in md
+    assert "![A crane](../images/captions/image1.png)\n\nThe crane[^2]" in md
+    assert '![The crane again](../images/captions/image1.png "The same crane \u201cagain\u201d")' in md
+    assert note_texts(md) == ["Source: the port's ledgers.", "Photograph by the author."]
+    assert "a figure caption holds a note" in err
+    assert run_cli("check", root, "--strict")[0] == 0

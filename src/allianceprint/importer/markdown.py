@@ -92,7 +92,7 @@ class _Writer:
 
     def blocks(self, blocks: list[Block], out: list[str], title_level: int = 1,
                in_note: bool = False) -> None:
-        captions = _captions(blocks)
+        captions, used = _captions(blocks)
         previous_level = 1
         # Headings at the title's own level (more Heading 1s after a Heading 1 title) are
         # its sections: they and everything below them go one level down.
@@ -111,10 +111,10 @@ class _Writer:
             previous_list_kind = None
 
         for index, block in enumerate(blocks):
-            if index in captions and captions[index] == "used":
+            if index in used:
                 continue
             if isinstance(block, Table) and len(block.rows) == 1 and len(block.rows[0]) == 1 \
-                    and not captions.get(index):
+                    and captions.get(index) is None:
                 close_list()  # a one-cell table is a box around text: the text, unboxed
                 self.findings.append(Finding("a one-cell table (a box) is written as its "
                                              "text", self.where or "a table"))
@@ -122,7 +122,8 @@ class _Writer:
                 continue
             if isinstance(block, Table):
                 close_list()
-                out.append(self.table(block, captions.get(index, ""), in_note))
+                out.append(self.table(block, self.caption(blocks, captions.get(index)),
+                                      in_note))
                 continue
             if not in_note:
                 self.where = f'paragraph {block.number} ("{first_words(block.inlines)}")'
@@ -168,16 +169,36 @@ class _Writer:
                 else:
                     out.append(quote)
             elif index in captions:
-                out.append(self.figure(block, captions[index]))
+                caption = captions[index]
+                if caption is not None and any(isinstance(i, NoteRef)
+                                               for i in _walk(blocks[caption].inlines)):
+                    # a figure's caption is an attribute: it cannot hold a note
+                    out.append(self.figure(block, ""))
+                    self.findings.append(Finding("a figure caption holds a note: it is "
+                                                 "written as a paragraph after the figure, "
+                                                 "unnumbered", self.where))
+                    out.append(self.caption(blocks, caption))
+                else:  # a title attribute: plain text, not Markdown
+                    out.append(self.figure(block, strip_caption_label(" ".join(
+                        _plain(blocks[caption].inlines).split())) if caption is not None
+                        else ""))
             else:
                 out.append(_line_start(text))
             out.extend(comments)
         close_list()
 
+    def caption(self, blocks: list[Block], index: int | None) -> str:
+        """The caption paragraph at `index` as Markdown, without Word's "Table 2:" label."""
+        if index is None:
+            return ""
+        return strip_caption_label(self.inline(blocks[index].inlines).strip())
+
     def figure(self, block: Paragraph, caption: str) -> str:
         picture = next(i for i in block.inlines if isinstance(i, Picture))
         url = self.image(picture)
-        title = f' "{caption.replace(chr(34), chr(0x201D))}"' if caption else ""
+        # a straight quote would end the title: curly ones, as smart punctuation would
+        caption = re.sub(r'"(?=\w)', "\u201c", caption).replace('"', "\u201d")
+        title = f' "{caption}"' if caption else ""
         return f"![{_escape(picture.alt)}]({url}{title})"
 
     def image(self, picture: Picture) -> str:
@@ -498,10 +519,12 @@ def _id(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
-def _captions(blocks: list[Block]) -> dict[int, str]:
-    """index -> caption text for tables and figures, and "used" for the caption paragraphs
-    taken (a Caption-styled paragraph before or after its table or picture)."""
-    found: dict[int, str] = {}
+def _captions(blocks: list[Block]) -> tuple[dict[int, int | None], set[int]]:
+    """Tables and figures -> the index of their caption paragraph (None for a figure
+    without one), and the caption paragraphs so taken: a Caption-styled paragraph before or
+    after its table or picture."""
+    targets: dict[int, int | None] = {}
+    used: set[int] = set()
 
     def is_figure(i: int) -> bool:
         if not 0 <= i < len(blocks) or not isinstance(blocks[i], Paragraph):
@@ -509,20 +532,19 @@ def _captions(blocks: list[Block]) -> dict[int, str]:
         items = [x for x in blocks[i].inlines if not (isinstance(x, Span) and not x.text.strip())]
         return len(items) == 1 and isinstance(items[0], Picture)
 
+    def is_table(j: int) -> bool:
+        return 0 <= j < len(blocks) and isinstance(blocks[j], Table)
+
     for i, block in enumerate(blocks):
         if is_figure(i):
-            found.setdefault(i, "")
+            targets.setdefault(i, None)
         if not (isinstance(block, Paragraph) and block.kind == "caption"):
             continue
-        text = strip_caption_label(_escape(_plain(block.inlines)))
-        def is_table(j: int) -> bool:
-            return 0 <= j < len(blocks) and isinstance(blocks[j], Table)
-
         # Word's habit: a table's caption above it, a figure's below it; then the other way.
         for target, fits in ((i + 1, is_table), (i - 1, is_figure), (i - 1, is_table),
                              (i + 1, is_figure)):
-            if fits(target) and not found.get(target):
-                found[target] = text
-                found[i] = "used"
+            if fits(target) and targets.get(target) is None:
+                targets[target] = i
+                used.add(i)
                 break
-    return {k: v for k, v in found.items() if v or is_figure(k)}
+    return targets, used
