@@ -585,3 +585,22 @@ def test_notes_in_captions_are_kept(tmp_path):
     assert note_texts(md) == ["Source: the port's ledgers.", "Photograph by the author."]
     assert "a figure caption holds a note" in err
     assert run_cli("check", root, "--strict")[0] == 0
+
+
+def test_a_note_in_a_nested_table_is_kept(tmp_path):
+    from docxfixtures import cell, table
+
+    inner = table([cell(p(r("inner"), fn(1))), cell(p(r("cell")))], columns=2)
+    word = WordFile([p(r("Nested"), style="Title"),
+                     table([cell(p(r("Outer")), inner), cell(p(r("right")))],
+                           [cell(p(r("a"))), cell(p(r("b")))])],
+                    footnotes={1: p(r("Deep note."))})
+    source = word.save(tmp_path / "nested.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "nested.md").read_text(encoding="utf-8")
+    assert "| Outer <br /> inner[^1] <br /> cell | right |" in md
+    assert note_texts(md) == ["Deep note."]
+    assert "nested in a table cell holds a note" in err
+    assert run_cli("check", root, "--strict")[0] == 0

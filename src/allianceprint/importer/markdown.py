@@ -72,6 +72,13 @@ class _Writer:
         if title_in_body:
             out.append("# " + self.inline(title_para.inlines).strip())
         self.blocks(blocks, out, title_level)
+        for key, note in self.doc.notes.items():  # a safety net: no note is lost silently
+            if key not in self.labels:
+                label = self.label(NoteRef(*key))
+                words = first_words(next((b.inlines for b in _paragraphs(note.blocks)), ()))
+                self.findings.append(Finding(
+                    f'{key[0]} "{words}" is kept as note {label}, but its reference stood '
+                    "where Markdown cannot hold one: put [^" + str(label) + "] back by hand"))
         notes_out: list[str] = []
         done: set[tuple[str, str]] = set()
         while len(done) < len(self.labels):  # notes can refer to notes: until none is new
@@ -283,6 +290,13 @@ class _Writer:
     def cell_text(self, cell: Cell) -> str:
         texts = []
         for block in cell.blocks:
+            if isinstance(block, Table) and any(isinstance(i, NoteRef) for b in
+                                                _paragraphs([block]) for i in _walk(b.inlines)):
+                self.findings.append(Finding("a table nested in a table cell holds a note: "
+                                             "its cells are written as lines of the outer "
+                                             "cell", self.where or "a table"))
+                texts.extend(self.inline(b.inlines).strip() for b in _paragraphs([block]))
+                continue
             if isinstance(block, Table):
                 texts.append(self.html_table(block))
                 continue
