@@ -25,7 +25,7 @@ from lxml import etree
 from allianceprint.errors import ManuscriptError
 
 MAX_FILE_BYTES = 100 * 1024 * 1024          # the .docx as sent
-MAX_MEMBER_BYTES = 64 * 1024 * 1024         # one member, inflated (an image: the build's 50 MB)
+MAX_MEMBER_BYTES = 50 * 1024 * 1024         # one member, inflated: the largest image a build takes
 MAX_TOTAL_BYTES = 256 * 1024 * 1024         # all the members read, inflated
 MAX_MEMBERS = 10_000
 
