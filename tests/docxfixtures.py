@@ -152,7 +152,8 @@ NUMBERING = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </w:abstractNum>
 <w:abstractNum w:abstractNumId="11"><w:multiLevelType w:val="hybridMultilevel"/>
 <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
-<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%2)"/></w:lvl>
+<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>
+<w:lvlText w:val="%2)"/></w:lvl>
 <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerRoman"/><w:lvlText w:val="%3."/></w:lvl>
 </w:abstractNum>
 <w:num w:numId="1"><w:abstractNumId w:val="10"/></w:num>
@@ -164,7 +165,8 @@ def note_xml(kind: str, notes: dict[int, str]) -> str:
     """footnotes.xml or endnotes.xml: the two separators, then the notes (their inner XML:
     paragraphs; the first one gets the note mark as Word writes it)."""
     ref = "footnoteRef" if kind == "footnote" else "endnoteRef"
-    items = [f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>',
+    items = [f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+             f'</w:{kind}>',
              f'<w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:r>'
              f'<w:continuationSeparator/></w:r></w:p></w:{kind}>']
     for note_id, inner in notes.items():

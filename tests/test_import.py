@@ -503,7 +503,8 @@ def test_links_that_cannot_be_links_are_text_with_a_warning(tmp_path):
 
 @pytest.mark.parametrize("mode", ["accept", "reject"])
 def test_deleted_paragraph_marks_and_formatting_changes(tmp_path, mode):
-    deleted_mark = ('<w:p><w:pPr><w:rPr><w:del w:id="7" w:author="R" w:date="2026-01-05T10:00:00Z"/>'
+    deleted_mark = ('<w:p><w:pPr><w:rPr>'
+                    '<w:del w:id="7" w:author="R" w:date="2026-01-05T10:00:00Z"/>'
                     '</w:rPr></w:pPr>' + r("The first half") + "</w:p>")
     changed = ('<w:r><w:rPr><w:i/><w:rPrChange w:id="8" w:author="R" w:date="2026-01-05T10:00:00Z">'
                '<w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>styled</w:t></w:r>')
@@ -581,7 +582,8 @@ def test_notes_in_captions_are_kept(tmp_path):
     md = (root / "chapters" / "captions.md").read_text(encoding="utf-8")
     assert "| Vaaska | 9 |\n\nTable: Trade by *port*[^1]" in md
     assert "![A crane](../images/captions/image1.png)\n\nThe crane[^2]" in md
-    assert '![The crane again](../images/captions/image1.png "The same crane \u201cagain\u201d")' in md
+    assert ('![The crane again](../images/captions/image1.png '
+            '"The same crane \u201cagain\u201d")') in md
     assert note_texts(md) == ["Source: the port's ledgers.", "Photograph by the author."]
     assert "a figure caption holds a note" in err
     assert run_cli("check", root, "--strict")[0] == 0

@@ -466,8 +466,9 @@ def _spans(spans: list[Span], before: str) -> str:
         previous = (pieces[-1] if pieces else before)
         if span.italic or span.bold:
             if previous.endswith("*") and not lead:
-                open_, close = (("<strong>" if span.bold else "") + ("<em>" if span.italic else ""),
-                                ("</em>" if span.italic else "") + ("</strong>" if span.bold else ""))
+                em, strong = span.italic, span.bold
+                open_ = ("<strong>" if strong else "") + ("<em>" if em else "")
+                close = ("</em>" if em else "") + ("</strong>" if strong else "")
             else:
                 marks = "***" if span.italic and span.bold else "**" if span.bold else "*"
                 open_, close = marks, marks

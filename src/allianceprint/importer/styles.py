@@ -167,6 +167,7 @@ class Styles:
         if fmt == "none":
             return None
         start_el = lvl.find("w:start", NS)
-        start = starts.get(ilvl, int_attr(start_el.get(W + "val"), 1) if start_el is not None else 1)
+        start = starts.get(ilvl, int_attr(start_el.get(W + "val"), 1)
+                           if start_el is not None else 1)
         style = LIST_STYLES.get(fmt, "decimal")
         return LevelFormat(style != "disc", style, start)
