@@ -606,3 +606,52 @@ def test_a_note_in_a_nested_table_is_kept(tmp_path):
     assert note_texts(md) == ["Deep note."]
     assert "nested in a table cell holds a note" in err
     assert run_cli("check", root, "--strict")[0] == 0
+
+
+# -- a property: whatever text a Word paragraph or note holds, the part shows that text ----
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from([
+    "*", "**", "_", "__", "`", "[", "]", "[^1]", "[^x]:", "(", ")", "#", "# ", "> ", "- ",
+    "+ ", "1. ", "2) ", "|", "\\", "<", ">", "<b>", "</i>", "&", "&amp;", "&#91;", "{", "}",
+    "{: #id }", "*[ABC]: x", "Table: ", "---", "===", "!", "![x](y)", "<!--", "-->", "~",
+    "http://", "  ", " ", "word", "Wörter", "日本", "\u00a0", "'", '"', "...", "--", ":"])
+
+
+def _render_text(markdown_text: str) -> str:
+    """The text a reader sees, as Python-Markdown with the dialect's core extensions
+    renders it (no smart punctuation, which changes quotes and dashes on purpose)."""
+    import markdown as md
+    from lxml import html as lxml_html
+
+    rendered = md.markdown(markdown_text, extensions=["footnotes", "attr_list", "tables",
+                                                     "sane_lists"])
+    tree = lxml_html.fromstring(f"<div>{rendered}</div>")
+    for back in tree.xpath("//a[contains(@class, 'footnote-backref')]"):
+        back.drop_tree()
+    for ref in tree.xpath("//sup[starts-with(@id, 'fnref')]"):
+        ref.drop_tree()
+    return " ".join(tree.text_content().split())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.lists(_PIECES, min_size=1, max_size=12).map("".join),
+       note=st.lists(_PIECES, min_size=1, max_size=8).map("".join),
+       italic=st.booleans())
+def test_any_text_comes_through_as_text(body, note, italic):
+    from allianceprint.importer.markdown import write_markdown
+    from allianceprint.importer.package import open_docx
+    from allianceprint.importer.reader import read_document
+
+    word = WordFile([p(r("Title"), style="Title"), p(r(body, i=italic), fn(1))],
+                    footnotes={1: p(r(note))})
+    with __import__("tempfile").TemporaryDirectory() as folder:
+        source = word.save(Path(folder) / "prop.docx")
+        part = write_markdown(read_document(open_docx(source)), "prop", "../images/prop")
+    shown = _render_text(part.body)
+    expected_body = " ".join(body.split())
+    expected_note = " ".join(note.split())
+    assert shown.startswith(expected_body), (part.body, shown)
+    assert shown.endswith(expected_note), (part.body, shown)
