@@ -655,3 +655,16 @@ def test_any_text_comes_through_as_text(body, note, italic):
     expected_note = " ".join(note.split())
     assert shown.startswith(expected_body), (part.body, shown)
     assert shown.endswith(expected_note), (part.body, shown)
+
+
+def test_a_choice_the_reader_cannot_read_gives_way_to_its_fallback(tmp_path):
+    chartex = ('<w:r><w:rPr><w:i/></w:rPr><mc:AlternateContent><mc:Choice Requires="cx1">'
+               '<w:drawing><wp:inline><wp:docPr id="3" name="Chart"/></wp:inline></w:drawing>'
+               '</mc:Choice><mc:Fallback><w:t>A chart Word shows to older readers.</w:t>'
+               '</mc:Fallback></mc:AlternateContent></w:r>')
+    word = WordFile([p(r("Fallbacks"), style="Title"), p(chartex)])
+    source = word.save(tmp_path / "fallbacks.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    assert run_cli("import", source, "--into", root)[0] == 0
+    md = (root / "chapters" / "fallbacks.md").read_text(encoding="utf-8")
+    assert "*A chart Word shows to older readers.*" in md

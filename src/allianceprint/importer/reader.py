@@ -16,6 +16,7 @@ first refers to them, with their kind kept.
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,10 @@ IMAGE_TYPES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif"}
 _CAPTION_LABEL_RE = re.compile(
     r"^\s*(figure|fig\.|table|chart|map|graph|exhibit|box|abbildung|tabelle|tableau|tabla|"
     r"figura|tabella|図|表)\s*[\dIVXivx]*(?:[.\-–]\d+)*\s*[:.–—-]?\s*", re.IGNORECASE)
+# Prefixes of mc:Choice Requires the reader handles (shapes, groups, canvases, Word 2010+
+# markup); any other choice (chartex, ink...) is skipped for its fallback.
+_UNDERSTOOD = {"wps", "wpg", "wpc", "wp14", "w14", "w15", "w16", "w16se", "w16cid",
+               "w16sdtdh", "w16cex", "a14", "v", "o", "m", "w10", "pic", "mc"}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe\uffff]")
 # Fields whose shown text is kept silently (HYPERLINK becomes a link; the rest are formatting).
 _QUIET_FIELDS = {"HYPERLINK", "SYMBOL", "QUOTE", "FORMTEXT", "MERGEFORMAT"}
@@ -319,11 +324,13 @@ class _Reader:
         self.state.changes[kind] = self.state.changes.get(kind, 0) + 1
 
     def _choice(self, alternate: etree._Element) -> etree._Element:
-        """The one branch of mc:AlternateContent to read: the first mc:Choice (what Word
-        shows), else the mc:Fallback; never both, so nothing is read twice."""
-        choice = alternate.find(MC + "Choice")
-        if choice is not None:
-            return choice
+        """The one branch of mc:AlternateContent to read: the first mc:Choice whose
+        `Requires` the reader understands (what Word shows), else the mc:Fallback (a newer
+        kind of chart, ink: the picture Word keeps for older readers); never two, so
+        nothing is read twice."""
+        for choice in alternate.iterfind(MC + "Choice"):
+            if set(choice.get("Requires", "").split()) <= _UNDERSTOOD:
+                return choice
         fallback = alternate.find(MC + "Fallback")
         return fallback if fallback is not None else etree.Element("empty")
 
@@ -390,7 +397,7 @@ class _Reader:
             elif tag == W + "pict":
                 self.pict(child)
             elif tag == MC + "AlternateContent":
-                self.run(self._wrap_run(self._choice(child)), deleted)
+                self.run(self._wrap_run(self._choice(child), r), deleted)
             elif tag == W + "ruby":  # East Asian phonetic guide: the base text is the text
                 base = child.find("w:rubyBase", NS)
                 if base is not None:
@@ -401,9 +408,13 @@ class _Reader:
             elif tag in (M + "oMath", M + "oMathPara"):
                 self.equation(child)
 
-    def _wrap_run(self, branch: etree._Element) -> etree._Element:
+    def _wrap_run(self, branch: etree._Element, run: etree._Element) -> etree._Element:
+        """The branch's content as a run of its own, with the run's formatting."""
         wrapper = etree.Element(W + "r")
-        wrapper.extend(list(branch))
+        rpr = run.find("w:rPr", NS)
+        if rpr is not None:
+            wrapper.append(copy.deepcopy(rpr))
+        wrapper.extend(copy.deepcopy(child) for child in branch)
         return wrapper
 
     def _run_format(self, rpr: etree._Element | None) -> RunFormat:
