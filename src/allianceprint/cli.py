@@ -44,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         print(version_text())
         return 0
     if args.command is None:
-        parser.error("give a command: build, check, watch, new, styles or doctor")
+        parser.error("give a command: build, check, watch, new, import, styles or doctor")
+    if args.command == "import":  # Word files in: its own stage (allianceprint.importer)
+        from allianceprint.importer import ImportOptions, run_import
+        return run_import(args.files, ImportOptions(args.into, args.section, args.name,
+                                                    args.track_changes, args.force))
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
     diagnostics = Diagnostics()
     as_json = args.command == "check" and args.report == "json"
@@ -282,6 +286,19 @@ def _parser() -> argparse.ArgumentParser:
         "export", help="write the built-in style into DIR, to start a house style from")
     export_cmd.add_argument("folder", type=Path, help="a new or empty folder")
     commands.add_parser("doctor", help="list what allianceprint needs and what is missing")
+    import_cmd = commands.add_parser("import", help="import Word files (.docx) as parts")
+    import_cmd.add_argument("files", nargs="+", type=Path, metavar="FILE.docx")
+    import_cmd.add_argument("--into", type=Path, default=Path("."), metavar="MANUSCRIPT_DIR",
+                            help="the manuscript folder (default: the current folder)")
+    import_cmd.add_argument("--section", choices=("front", "chapters", "back"),
+                            default="chapters", help="where in [contents] (default: chapters)")
+    import_cmd.add_argument("--name", help="the part's file name, without .md (default: "
+                                           "from its title)")
+    import_cmd.add_argument("--track-changes", choices=("accept", "reject"), default="accept",
+                            help="accept or reject Word's tracked changes (default: accept)")
+    import_cmd.add_argument("--force", action="store_true",
+                            help="replace a part that exists (it keeps its place and front "
+                                 "matter)")
     return parser
 
 
