@@ -24,11 +24,11 @@ import jinja2
 import lxml.html
 import pydyf
 from lxml import etree
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError
 
-from allianceprint import __version__
+from allianceprint import __version__, pagerecord
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.labels import join_names
@@ -86,13 +86,25 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
                                                       shared_anchors(book))
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         document.write_pdf(target, pdf_variant=variant,
-                           finisher=lambda _doc, pdf: _add_page_labels(pdf, labels))
+                           finisher=lambda _doc, pdf: _add_page_labels(pdf, labels),
+                           attachments=_record(book, document, labels, page_map, variant))
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, AssetError):
             raise AssetError(cause.message) from exc
         raise
     return PdfResult(target, len(document.pages), tuple(expand_labels(labels)), page_map)
+
+
+def _record(book: RenderedBook, document: Document, labels: tuple[LabelRange, ...],
+            page_map: PageMap | None, variant: str | None) -> list[Attachment]:
+    """The page record (see pagerecord) as the PDF's one attachment."""
+    if not pagerecord.allowed(variant):
+        return []
+    record = pagerecord.record_for(book, expand_labels(labels),
+                                   [tuple(page.anchors) for page in document.pages], page_map)
+    return [Attachment(string=record.to_json(), name=pagerecord.NAME, relationship="Data",
+                       description="allianceprint page record")]
 
 
 def _layout(book: RenderedBook, fetcher: ConfinedFetcher,

@@ -1,0 +1,619 @@
+"""Two PDFs of one book (OLD, NEW) -> `ChangeReport`: what changed on each printed page.
+
+Input: two PDF files, built by allianceprint or not. Output: a `ChangeReport` with one
+`PageChange` per printed page (unchanged, text, reflow, folio, added, removed), the edits
+(each with the first and last page it touches) and a summary (page counts, signatures,
+contents); `as_json` and `as_text` give the report as `allianceprint changes` prints it.
+
+How pages are compared:
+1. Each page's text is read with pdfium (pypdfium2), line by line with the lines' boxes;
+   the running head and folio (a line at the top or bottom of the page set apart from the
+   rest by more than one and a half lines) are kept apart from the page's body.
+2. The body lines of the whole book are compared as one sequence (difflib); where lines
+   differ, their words are compared (Chinese, Japanese and Korean by character; a word
+   hyphenated across lines is joined first). So an edit is found as the words it changed,
+   and the lines after it that merely moved are not edits.
+3. Pages whose body lines are all the same are paired in order; the pages between such
+   pairs are paired in order too, and what is left over was added or removed. A paired
+   page is `unchanged`, `folio` (only its number or running head differs), `text` (words
+   changed on it), or `reflow` (the same words, on other lines or pages).
+
+With allianceprint's own PDFs, the page record each carries (pagerecord) adds what the
+build knew: the book (two different books are refused by title and ISBN), the part and
+Markdown file each page belongs to, and where the contents are.
+
+Memory: only the text of the pages is kept (about 100 bytes a word), never their drawing;
+a page with more than `MAX_PAGE_CHARS` characters is refused as bad input.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Literal
+
+from allianceprint import pagerecord
+from allianceprint.pagerecord import PageRecord
+
+Status = Literal["unchanged", "text", "reflow", "folio", "added", "removed"]
+STATUSES: tuple[str, ...] = ("unchanged", "text", "reflow", "folio", "added", "removed")
+SIGNATURES = (16, 32)  # pages per signature (a folded sheet) the summary checks
+MAX_PAGE_CHARS = 200_000  # more text than any book page holds: refused
+MAX_PAGES = 100_000
+CONTENTS_WORDS = ("contents", "table of contents", "table des matières", "sommaire",
+                  "inhalt", "inhaltsverzeichnis", "índice", "目次", "目录", "目錄", "indice")
+
+
+class BadInput(Exception):
+    """One of the PDFs cannot be compared: not a PDF, encrypted, damaged, another book."""
+
+
+# --- reading the pages --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    box: tuple[float, float, float, float]  # left, bottom, right, top in PDF points
+
+
+@dataclass(frozen=True)
+class PageText:
+    label: str  # the printed number
+    body: tuple[Line, ...]
+    furniture: tuple[str, ...]  # running head and folio, top to bottom
+    width: float
+    height: float
+
+    @property
+    def signature(self) -> tuple[str, ...]:
+        return tuple(line.text for line in self.body)
+
+
+@dataclass(frozen=True)
+class BookText:
+    path: Path
+    pages: tuple[PageText, ...]
+    record: PageRecord | None
+
+
+def read_pdf(path: Path) -> BookText:
+    """The text of every page of the PDF at `path`; BadInput when it cannot be read."""
+    import pypdfium2 as pdfium
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1024)
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read it: {exc.strerror}") from exc
+    if b"%PDF-" not in head:
+        raise BadInput(f"{path}: not a PDF file (it does not begin with %PDF-)")
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        reason = str(exc).lower()
+        if "password" in reason:
+            raise BadInput(f"{path}: the PDF is encrypted; give an unencrypted copy") from exc
+        raise BadInput(f"{path}: the PDF is damaged and cannot be read ({exc})") from exc
+    try:
+        count = len(document)
+        if count == 0:
+            raise BadInput(f"{path}: the PDF has no pages")
+        if count > MAX_PAGES:
+            raise BadInput(f"{path}: {count} pages; more than {MAX_PAGES} are not compared")
+        pages = []
+        for index in range(count):
+            try:
+                pages.append(_read_page(document, index))
+            except pdfium.PdfiumError as exc:
+                raise BadInput(f"{path}: page {index + 1} is damaged ({exc})") from exc
+            except _TooMuchText as exc:
+                raise BadInput(f"{path}: page {index + 1} has more than {MAX_PAGE_CHARS} "
+                               "characters of text; not a book page") from exc
+        return BookText(path, tuple(pages), pagerecord.read(document))
+    finally:
+        document.close()
+
+
+class _TooMuchText(Exception):
+    pass
+
+
+def _read_page(document, index: int) -> PageText:
+    import pypdfium2.raw as raw
+
+    page = document[index]
+    try:
+        label = document.get_page_label(index) or str(index + 1)
+        left, bottom, right, top = page.get_trimbox()
+        textpage = page.get_textpage()
+        try:
+            count = textpage.count_chars()
+            if count > MAX_PAGE_CHARS:
+                raise _TooMuchText()
+            text = textpage.get_text_range() if count else ""
+            segments = []
+            x, y = ctypes.c_double(), ctypes.c_double()
+            at = 0
+            for piece in text.split("\r\n"):
+                if piece.strip():
+                    first, last = at, at + len(piece) - 1
+                    raw.FPDFText_GetCharOrigin(textpage.raw, first, x, y)
+                    baseline = y.value
+                    box_a = textpage.get_charbox(first)
+                    box_b = textpage.get_charbox(last)
+                    segments.append((piece, baseline, (min(box_a[0], box_b[0]),
+                                                       min(box_a[1], box_b[1]),
+                                                       max(box_a[2], box_b[2]),
+                                                       max(box_a[3], box_b[3]))))
+                at += len(piece) + 2
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    lines = _lines(segments)
+    body, furniture = _split_furniture(lines, bottom, top)
+    return PageText(label, tuple(body), tuple(furniture), right - left, top - bottom)
+
+
+def _lines(segments: list[tuple[str, float, tuple[float, float, float, float]]]
+           ) -> list[tuple[Line, float]]:
+    """Segments on one baseline, one after another in the text, are one line."""
+    lines: list[tuple[list[str], float, list[float]]] = []
+    for text, baseline, box in segments:
+        if lines and abs(lines[-1][1] - baseline) < 1.0:
+            texts, _, merged = lines[-1]
+            texts.append(text)
+            merged[:] = [min(merged[0], box[0]), min(merged[1], box[1]),
+                         max(merged[2], box[2]), max(merged[3], box[3])]
+        else:
+            lines.append(([text], baseline, list(box)))
+    return [(Line(" ".join(t.strip() for t in texts), tuple(box)), baseline)
+            for texts, baseline, box in lines]
+
+
+def _split_furniture(lines: list[tuple[Line, float]], bottom: float,
+                     top: float) -> tuple[list[Line], list[str]]:
+    """The body lines in reading order, and the running head and folio: the top and bottom
+    lines of the page when they lie in its outer eighth and stand apart from the rest."""
+    if not lines:
+        return [], []
+    order = sorted(range(len(lines)), key=lambda i: -lines[i][1])
+    baselines = [lines[i][1] for i in order]
+    gaps = [a - b for a, b in zip(baselines, baselines[1:]) if a - b > 1.0]
+    pitch = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+    band = (top - bottom) / 8
+    furniture: set[int] = set()
+    if len(order) >= 2:
+        first, second = order[0], order[1]
+        if lines[first][1] > top - band and lines[first][1] - lines[second][1] > 1.5 * pitch:
+            furniture.add(first)
+        last, before = order[-1], order[-2]
+        if lines[last][1] < bottom + band and lines[before][1] - lines[last][1] > 1.5 * pitch:
+            furniture.add(last)
+    elif lines[order[0]][1] < bottom + band / 2:  # a lone folio
+        furniture.add(order[0])
+    body = [line for i, (line, _) in enumerate(lines) if i not in furniture]
+    return body, [lines[i][0].text for i in order if i in furniture]
+
+
+# --- words --------------------------------------------------------------------------------
+
+_CJK = ("\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+        "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef")
+_TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
+_AUTO_HYPHENS = ("\u2010", "\u00ad")  # what hyphenation adds at a line's end
+
+
+@dataclass
+class Words:
+    """The body text of a book as words (`keys` compared, `shown` printed), each with the
+    page and line it is on."""
+
+    keys: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+    page: list[int] = field(default_factory=list)
+    line: list[int] = field(default_factory=list)  # index into the book's body lines
+
+
+def _key(token: str) -> str:
+    return unicodedata.normalize("NFKC", token)
+
+
+def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
+    """The words of the book and, for each body line of the book, (page, line on page)."""
+    words = Words()
+    places: list[tuple[int, int]] = []
+    carry: tuple[str, int, int] | None = None  # a hyphenated word's first half
+    for page_index, page in enumerate(book.pages):
+        for line_index, line in enumerate(page.body):
+            book_line = len(places)
+            places.append((page_index, line_index))
+            tokens = _TOKEN.findall(line.text)
+            if carry is not None and tokens and tokens[0][:1].isalnum():
+                head, head_page, head_line = carry
+                tokens[0] = head + tokens[0]
+                first_place = (head_page, head_line)
+            elif carry is not None:
+                words.keys.append(_key(carry[0]))
+                words.shown.append(carry[0])
+                words.page.append(carry[1])
+                words.line.append(carry[2])
+                first_place = None
+            else:
+                first_place = None
+            carry = None
+            if tokens and tokens[-1].endswith(_AUTO_HYPHENS + ("-",)) and len(tokens[-1]) > 1 \
+                    and tokens[-1][-2].isalpha():
+                last = tokens.pop()
+                if last.endswith(_AUTO_HYPHENS):
+                    last = last[:-1]
+                carry = (last, page_index, book_line)
+            for position, token in enumerate(tokens):
+                place = first_place if position == 0 and first_place else (page_index,
+                                                                           book_line)
+                words.keys.append(_key(token))
+                words.shown.append(token)
+                words.page.append(place[0])
+                words.line.append(place[1])
+    if carry is not None:
+        words.keys.append(_key(carry[0]))
+        words.shown.append(carry[0])
+        words.page.append(carry[1])
+        words.line.append(carry[2])
+    return words, places
+
+
+# --- comparing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Words changed in one place: `old` replaced by `new` (either may be empty)."""
+
+    old: str
+    new: str
+    old_pages: tuple[int, ...]  # page indexes in OLD and NEW where its words are
+    new_pages: tuple[int, ...]
+    old_lines: tuple[int, ...]  # the book's body line indexes of its words
+    new_lines: tuple[int, ...]
+    new_at: int  # the NEW page where the edit sits (for a deletion: where it was)
+    old_at: int
+
+    def as_json(self) -> dict:
+        return {"old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class PageChange:
+    old: int | None  # page index in OLD (None: added)
+    new: int | None  # page index in NEW (None: removed)
+    old_label: str | None
+    new_label: str | None
+    status: Status
+    edits: tuple[int, ...] = ()  # indexes into ChangeReport.edits
+    furniture: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # old, new (folio)
+
+
+@dataclass(frozen=True)
+class EditSpan:
+    edit: int
+    at: str  # the printed page where the edit sits
+    first: str  # the first and last printed pages whose text or lines it changes
+    last: str
+    source: str = ""  # the Markdown file (allianceprint's own PDFs)
+    part: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    old: BookText
+    new: BookText
+    pages: tuple[PageChange, ...]
+    edits: tuple[Edit, ...]
+    spans: tuple[EditSpan, ...]
+    signatures: tuple[int, ...] = SIGNATURES
+
+    @property
+    def changed(self) -> bool:
+        return any(page.status != "unchanged" for page in self.pages)
+
+    def changed_new_pages(self) -> list[int]:
+        """NEW's page indexes that are not unchanged, in order."""
+        return [p.new for p in self.pages if p.new is not None and p.status != "unchanged"]
+
+    def contents_changed(self) -> bool:
+        old_pages, new_pages = _contents_pages(self.old), _contents_pages(self.new)
+        return any(p.status != "unchanged" and (p.old in old_pages or p.new in new_pages)
+                   for p in self.pages) or len(old_pages) != len(new_pages)
+
+    def signature_summary(self) -> dict[str, dict]:
+        summary = {}
+        touched = self.changed_new_pages()
+        removed_at = [p.old for p in self.pages if p.status == "removed"]
+        for size in self.signatures:
+            old_count = -(-len(self.old.pages) // size)
+            new_count = -(-len(self.new.pages) // size)
+            changed = sorted({index // size + 1 for index in touched}
+                             | {index // size + 1 for index in removed_at if index is not None})
+            summary[str(size)] = {
+                "old": old_count, "new": new_count,
+                "pages_fill_the_same": len(self.old.pages) == len(self.new.pages)
+                or (len(self.old.pages) % size == 0 and len(self.new.pages) % size == 0
+                    and old_count == new_count),
+                "changed": changed,
+                "intact": not changed,
+            }
+        return summary
+
+    def summary(self) -> dict:
+        counts = {status: 0 for status in STATUSES}
+        for page in self.pages:
+            counts[page.status] += 1
+        return {
+            "old_pages": len(self.old.pages),
+            "new_pages": len(self.new.pages),
+            "contents_changed": self.contents_changed(),
+            "signatures": self.signature_summary(),
+            "statuses": counts,
+            "changed_pages": [self.new.pages[i].label for i in self.changed_new_pages()],
+            "edits": [{"at": s.at, "first": s.first, "last": s.last,
+                       **self.edits[s.edit].as_json(),
+                       **({"source": s.source} if s.source else {})} for s in self.spans],
+            "recorded": self.old.record is not None and self.new.record is not None,
+        }
+
+    def as_json(self) -> dict:
+        pages = []
+        for page in self.pages:
+            item = {"old": page.old_label, "new": page.new_label, "status": page.status,
+                    "changes": [self.edits[i].as_json() for i in page.edits]}
+            if page.furniture is not None:
+                item["furniture"] = {"old": list(page.furniture[0]),
+                                     "new": list(page.furniture[1])}
+            part = _part_of(self.new, page.new) or _part_of(self.old, page.old)
+            if part:
+                item["part"] = part
+            pages.append(item)
+        return {"old_file": str(self.old.path), "new_file": str(self.new.path),
+                "pages": pages, "summary": self.summary()}
+
+    def as_text(self) -> str:
+        rows = [f"{'old':>6}  {'new':>6}  status     changes"]
+        for page in self.pages:
+            changes = "; ".join(_shown(self.edits[i]) for i in page.edits)
+            if page.status == "folio" and page.furniture is not None:
+                changes = " / ".join(page.furniture[1]) or "(no folio)"
+            rows.append(f"{page.old_label or '—':>6}  {page.new_label or '—':>6}  "
+                        f"{page.status:<9}  {changes}".rstrip())
+        summary = self.summary()
+        rows.append("")
+        rows.append(f"pages: {summary['old_pages']} -> {summary['new_pages']}; "
+                    + ", ".join(f"{n} {s}" for s, n in summary["statuses"].items() if n))
+        for size, sig in summary["signatures"].items():
+            state = "intact" if sig["intact"] else \
+                "changed: " + ", ".join(str(n) for n in sig["changed"])
+            rows.append(f"signatures of {size} pages: {sig['old']} -> {sig['new']}, {state}")
+        rows.append("contents: " + ("changed" if summary["contents_changed"] else "unchanged"))
+        for span in self.spans:
+            edit = self.edits[span.edit]
+            pages = span.first if span.first == span.last else f"{span.first}–{span.last}"
+            where = f" ({span.source})" if span.source else ""
+            rows.append(f"edit on page {span.at}{where}: {_shown(edit)}; pages {pages}")
+        return "\n".join(rows)
+
+
+def _shown(edit: Edit) -> str:
+    old, new = _clip(edit.old), _clip(edit.new)
+    if not old:
+        return f"+“{new}”"
+    if not new:
+        return f"-“{old}”"
+    return f"“{old}” -> “{new}”"
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _part_of(book: BookText, index: int | None) -> str:
+    if index is None or book.record is None or index >= len(book.record.pages):
+        return ""
+    return book.record.pages[index].part
+
+
+def _contents_pages(book: BookText) -> set[int]:
+    """The pages of the contents: from the record, else the pages headed "Contents"."""
+    if book.record is not None and len(book.record.pages) == len(book.pages):
+        found, inside = set(), False
+        for index, page in enumerate(book.record.pages):
+            if "contents" in page.anchors:
+                inside = True
+            elif page.part != pagerecord.OPENING or any(page.anchors):
+                inside = inside and not page.anchors
+            if inside and page.part == pagerecord.OPENING:
+                found.add(index)
+        return found
+    found = set()
+    for index, page in enumerate(book.pages[:max(12, len(book.pages) // 10)]):
+        if page.body and page.body[0].text.strip().casefold() in CONTENTS_WORDS:
+            found.add(index)
+        elif found and index - 1 in found and page.body and not page.furniture:
+            found.add(index)
+    return found
+
+
+def _join(tokens: list[str]) -> str:
+    text = ""
+    for token in tokens:
+        if text and not (_TOKEN.fullmatch(token) and re.match(f"[{_CJK}]", token)
+                         and re.search(f"[{_CJK}]$", text)):
+            text += " "
+        text += token
+    return text
+
+
+def compare(old: BookText, new: BookText,
+            signatures: tuple[int, ...] = SIGNATURES) -> ChangeReport:
+    """The report of what changed from `old` to `new`; BadInput for two different books."""
+    if old.record is not None and new.record is not None:
+        a, b = old.record, new.record
+        if a.title != b.title or (a.isbn_print and b.isbn_print and a.isbn_print != b.isbn_print):
+            raise BadInput(f"{new.path}: another book than {old.path} "
+                           f"(“{b.title}” against “{a.title}”)")
+    old_words, old_places = _words(old)
+    new_words, new_places = _words(new)
+    old_lines = [old.pages[p].body[l].text for p, l in old_places]
+    new_lines = [new.pages[p].body[l].text for p, l in new_places]
+    lines = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    blocks = lines.get_matching_blocks()
+    same = sum(block.size for block in blocks)
+    if min(len(old_lines), len(new_lines)) >= 40 and same < 0.2 * max(len(old_lines),
+                                                                     len(new_lines)):
+        raise BadInput(f"{new.path}: shares under a fifth of its lines with {old.path}; "
+                       "these are not two printings of one book")
+    edits = _edits(old_words, new_words, lines.get_opcodes())
+    pages = _pair_pages(old, new, edits)
+    spans = _spans(old, new, pages, edits)
+    return ChangeReport(old, new, tuple(pages), tuple(edits), tuple(spans), signatures)
+
+
+def _line_words(words: Words) -> list[int]:
+    """For each body line, the index of its first word (and one more: the end)."""
+    starts: list[int] = []
+    return starts
+
+
+def _edits(old: Words, new: Words, opcodes) -> list[Edit]:
+    """The words that differ, within the lines that differ."""
+    old_by_line = _by_line(old)
+    new_by_line = _by_line(new)
+    edits: list[Edit] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            continue
+        a = [w for line in range(i1, i2) for w in old_by_line.get(line, ())]
+        b = [w for line in range(j1, j2) for w in new_by_line.get(line, ())]
+        a_keys, b_keys = [old.keys[w] for w in a], [new.keys[w] for w in b]
+        big = len(a_keys) * len(b_keys) > 4_000_000
+        words = difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=big)
+        for wtag, k1, k2, l1, l2 in words.get_opcodes():
+            if wtag == "equal":
+                continue
+            ow, nw = a[k1:k2], b[l1:l2]
+            new_at = new.page[nw[0]] if nw else (
+                new.page[b[l1]] if l1 < len(b) else (new.page[b[-1]] if b else
+                                                     _page_of_line(new, j1)))
+            old_at = old.page[ow[0]] if ow else (
+                old.page[a[k1]] if k1 < len(a) else (old.page[a[-1]] if a else
+                                                     _page_of_line(old, i1)))
+            edits.append(Edit(
+                old=_join([old.shown[w] for w in ow]), new=_join([new.shown[w] for w in nw]),
+                old_pages=tuple(sorted({old.page[w] for w in ow})),
+                new_pages=tuple(sorted({new.page[w] for w in nw})),
+                old_lines=tuple(sorted({old.line[w] for w in ow})),
+                new_lines=tuple(sorted({new.line[w] for w in nw})),
+                new_at=new_at, old_at=old_at))
+    return edits
+
+
+def _by_line(words: Words) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for index, line in enumerate(words.line):
+        found.setdefault(line, []).append(index)
+    return found
+
+
+def _page_of_line(words: Words, line: int) -> int:
+    for index, at in enumerate(words.line):
+        if at >= line:
+            return words.page[index]
+    return words.page[-1] if words.page else 0
+
+
+def _pair_pages(old: BookText, new: BookText, edits: list[Edit]) -> list[PageChange]:
+    """Pages with the same body paired in order, the pages between such pairs paired in
+    order, the rest added or removed; each with its status."""
+    old_edits: dict[int, list[int]] = {}
+    new_edits: dict[int, list[int]] = {}
+    for index, edit in enumerate(edits):
+        for page in edit.old_pages or (edit.old_at,):
+            old_edits.setdefault(page, []).append(index)
+        for page in edit.new_pages or (edit.new_at,):
+            new_edits.setdefault(page, []).append(index)
+    matcher = difflib.SequenceMatcher(None, [p.signature for p in old.pages],
+                                      [p.signature for p in new.pages], autojunk=False)
+    pages: list[PageChange] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                pages.append(_same_body(old, new, i, j, new_edits.get(j, [])))
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            i = i1 + k if i1 + k < i2 else None
+            j = j1 + k if j1 + k < j2 else None
+            mine = sorted(set(old_edits.get(i, []) if i is not None else [])
+                          | set(new_edits.get(j, []) if j is not None else []))
+            if i is None:
+                status = "added"
+            elif j is None:
+                status = "removed"
+            else:
+                status = "text" if mine else "reflow"
+            pages.append(PageChange(i, j, old.pages[i].label if i is not None else None,
+                                    new.pages[j].label if j is not None else None,
+                                    status, tuple(mine)))
+    return pages
+
+
+def _same_body(old: BookText, new: BookText, i: int, j: int,
+               edits: list[int]) -> PageChange:
+    a, b = old.pages[i], new.pages[j]
+    if edits:  # a word joined across the page's last line changed
+        return PageChange(i, j, a.label, b.label, "text", tuple(edits))
+    if a.label == b.label and a.furniture == b.furniture:
+        return PageChange(i, j, a.label, b.label, "unchanged")
+    return PageChange(i, j, a.label, b.label, "folio", furniture=(a.furniture, b.furniture))
+
+
+def _spans(old: BookText, new: BookText, pages: list[PageChange],
+           edits: list[Edit]) -> list[EditSpan]:
+    """For each edit, the run of pages around it whose text or lines changed."""
+    row_of_new = {p.new: r for r, p in enumerate(pages) if p.new is not None}
+    row_of_old = {p.old: r for r, p in enumerate(pages) if p.old is not None}
+    touched = [p.status in ("text", "reflow", "added", "removed") for p in pages]
+    spans = []
+    for index, edit in enumerate(edits):
+        row = row_of_new.get(edit.new_at, row_of_old.get(edit.old_at, 0))
+        first = last = row
+        while first > 0 and touched[first - 1] and pages[first - 1].status != "text":
+            first -= 1  # not before the edit's own page, unless its page was removed
+            break
+        first = row
+        while last + 1 < len(pages) and touched[last + 1]:
+            last += 1
+            if pages[last].status == "text" and index + 1 < len(edits) \
+                    and edits[index + 1].new_at == pages[last].new:
+                break  # the next edit's page: its own span begins there
+        part = _part_of(new, edit.new_at)
+        source = new.record.source_of(part) if new.record is not None and part else ""
+        spans.append(EditSpan(index, _label(pages[row]), _label(pages[first]),
+                              _label(pages[last]), source, part))
+    return spans
+
+
+def _label(page: PageChange) -> str:
+    return page.new_label if page.new_label is not None else f"(old {page.old_label})"
+
+
+def compare_files(old: Path, new: Path, signatures: tuple[int, ...] = SIGNATURES
+                  ) -> ChangeReport:
+    return compare(read_pdf(old), read_pdf(new), signatures)
+
+
+def iter_lines(page: PageText) -> Iterator[Line]:
+    yield from page.body
