@@ -105,16 +105,16 @@ def read_pdf(path: Path) -> BookText:
             raise BadInput(f"{path}: the PDF has no pages")
         if count > MAX_PAGES:
             raise BadInput(f"{path}: {count} pages; more than {MAX_PAGES} are not compared")
-        pages = []
+        raw_pages = []
         for index in range(count):
             try:
-                pages.append(_read_page(document, index))
+                raw_pages.append(_read_page(document, index))
             except pdfium.PdfiumError as exc:
                 raise BadInput(f"{path}: page {index + 1} is damaged ({exc})") from exc
             except _TooMuchText as exc:
                 raise BadInput(f"{path}: page {index + 1} has more than {MAX_PAGE_CHARS} "
                                "characters of text; not a book page") from exc
-        return BookText(path, tuple(pages), pagerecord.read(document))
+        return BookText(path, _pages(raw_pages), pagerecord.read(document))
     finally:
         document.close()
 
@@ -123,7 +123,16 @@ class _TooMuchText(Exception):
     pass
 
 
-def _read_page(document, index: int) -> PageText:
+@dataclass(frozen=True)
+class _RawPage:
+    label: str
+    lines: tuple[tuple[Line, float], ...]  # with their baselines, in the text's order
+    bottom: float
+    top: float
+    width: float
+
+
+def _read_page(document, index: int) -> _RawPage:
     import pypdfium2.raw as raw
 
     page = document[index]
@@ -155,9 +164,23 @@ def _read_page(document, index: int) -> PageText:
             textpage.close()
     finally:
         page.close()
-    lines = _lines(segments)
-    body, furniture = _split_furniture(lines, bottom, top)
-    return PageText(label, tuple(body), tuple(furniture), right - left, top - bottom)
+    return _RawPage(label, tuple(_lines(segments)), bottom, top, right - left)
+
+
+def _pages(raw: list[_RawPage]) -> tuple[PageText, ...]:
+    """The pages with their running heads and folios set apart, by the line spacing of the
+    whole book (a page of notes alone is set closer)."""
+    gaps = []
+    for page in raw:
+        baselines = sorted((b for _, b in page.lines), reverse=True)
+        gaps.extend(a - b for a, b in zip(baselines, baselines[1:]) if a - b > 1.0)
+    pitch = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+    pages = []
+    for page in raw:
+        body, furniture = _split_furniture(list(page.lines), page.bottom, page.top, pitch)
+        pages.append(PageText(page.label, tuple(body), tuple(furniture), page.width,
+                              page.top - page.bottom))
+    return tuple(pages)
 
 
 def _lines(segments: list[tuple[str, float, tuple[float, float, float, float]]]
@@ -177,15 +200,12 @@ def _lines(segments: list[tuple[str, float, tuple[float, float, float, float]]]
 
 
 def _split_furniture(lines: list[tuple[Line, float]], bottom: float,
-                     top: float) -> tuple[list[Line], list[str]]:
+                     top: float, pitch: float) -> tuple[list[Line], list[str]]:
     """The body lines in reading order, and the running head and folio: the top and bottom
     lines of the page when they lie in its outer eighth and stand apart from the rest."""
     if not lines:
         return [], []
     order = sorted(range(len(lines)), key=lambda i: -lines[i][1])
-    baselines = [lines[i][1] for i in order]
-    gaps = [a - b for a, b in zip(baselines, baselines[1:]) if a - b > 1.0]
-    pitch = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
     band = (top - bottom) / 8
     furniture: set[int] = set()
     if len(order) >= 2:

@@ -40,6 +40,9 @@ class _Terminated(BaseException):
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "changes":  # compares two PDFs: no manuscript, no build
+        from allianceprint.changesout import run_from_args
+        return run_from_args(args)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
     diagnostics = Diagnostics()
     as_json = args.command == "check" and args.report == "json"
@@ -206,6 +209,20 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--format", dest="report", choices=("text", "json"),
                            default="text",
                            help="text lines on stderr (default), or a JSON list on stdout")
+    changes_cmd = commands.add_parser(
+        "changes", help="compare two printings' PDFs: which printed pages changed")
+    changes_cmd.add_argument("old", type=Path, help="the PDF of the earlier printing")
+    changes_cmd.add_argument("new", type=Path, help="the PDF of the corrected printing")
+    changes_cmd.add_argument("--format", dest="report", choices=("text", "json"),
+                             default="text", help="a table (default) or JSON on stdout")
+    changes_cmd.add_argument("--pdf", type=Path, metavar="FILE",
+                             help="write NEW's changed pages beside OLD's, lines highlighted")
+    changes_cmd.add_argument("--replacement-pages", type=Path, metavar="FILE",
+                             help="write NEW's changed pages alone, for the printer")
+    changes_cmd.add_argument("--history", action="store_true",
+                             help="print a [[history]] entry for book.toml instead")
+    changes_cmd.add_argument("--signature", type=int, action="append", metavar="PAGES",
+                             help="pages per signature to check (default: 16 and 32)")
     return parser
 
 
