@@ -34,7 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 from allianceprint import pagerecord
 from allianceprint.pagerecord import PageRecord
@@ -303,6 +303,7 @@ class Edit:
     new_lines: tuple[int, ...]
     new_at: int  # the NEW page where the edit sits (for a deletion: where it was)
     old_at: int
+    before: str = ""  # a few of NEW's words just before it, to find it in the source
 
     def as_json(self) -> dict:
         return {"old": self.old, "new": self.new}
@@ -502,12 +503,6 @@ def compare(old: BookText, new: BookText,
     return ChangeReport(old, new, tuple(pages), tuple(edits), tuple(spans), signatures)
 
 
-def _line_words(words: Words) -> list[int]:
-    """For each body line, the index of its first word (and one more: the end)."""
-    starts: list[int] = []
-    return starts
-
-
 def _edits(old: Words, new: Words, opcodes) -> list[Edit]:
     """The words that differ, within the lines that differ."""
     old_by_line = _by_line(old)
@@ -537,7 +532,8 @@ def _edits(old: Words, new: Words, opcodes) -> list[Edit]:
                 new_pages=tuple(sorted({new.page[w] for w in nw})),
                 old_lines=tuple(sorted({old.line[w] for w in ow})),
                 new_lines=tuple(sorted({new.line[w] for w in nw})),
-                new_at=new_at, old_at=old_at))
+                new_at=new_at, old_at=old_at,
+                before=_join([new.shown[w] for w in b[max(0, l1 - 6):l1]])))
     return edits
 
 
@@ -610,10 +606,6 @@ def _spans(old: BookText, new: BookText, pages: list[PageChange],
     for index, edit in enumerate(edits):
         row = row_of_new.get(edit.new_at, row_of_old.get(edit.old_at, 0))
         first = last = row
-        while first > 0 and touched[first - 1] and pages[first - 1].status != "text":
-            first -= 1  # not before the edit's own page, unless its page was removed
-            break
-        first = row
         while last + 1 < len(pages) and touched[last + 1]:
             last += 1
             if pages[last].status == "text" and index + 1 < len(edits) \
@@ -635,5 +627,113 @@ def compare_files(old: Path, new: Path, signatures: tuple[int, ...] = SIGNATURES
     return compare(read_pdf(old), read_pdf(new), signatures)
 
 
-def iter_lines(page: PageText) -> Iterator[Line]:
-    yield from page.body
+
+# --- build --keep-pages -------------------------------------------------------------------
+
+
+def check_kept_pages(old_pdf: Path, new_pdf: Path, manuscript: Path) -> None:
+    """Raise a located ManuscriptError when NEW (a corrected printing, just laid out) moves
+    page breaks beyond the page where an edit sits, compared with OLD (the last build's
+    PDF). Nothing is checked when OLD is missing, unreadable, or another book."""
+    from allianceprint.errors import ManuscriptError
+
+    try:
+        report = compare_files(old_pdf, new_pdf)
+    except BadInput:
+        return
+    for span in report.spans:
+        if span.first == span.last and span.at == span.first:
+            continue
+        edit = report.edits[span.edit]
+        path, line = _source_line(manuscript, span.source, edit)
+        raise ManuscriptError(_reflow_message(report, span, edit), path, line)
+    if len(report.old.pages) != len(report.new.pages):
+        raise ManuscriptError(
+            f"this printing has {len(report.new.pages)} pages, the last build "
+            f"{len(report.old.pages)}: shorten or lengthen the corrections, or allow reflow "
+            "(--allow-reflow)", manuscript / "book.toml")
+
+
+def _reflow_message(report: ChangeReport, span: EditSpan, edit: Edit) -> str:
+    """"this correction pushes 2 lines onto page 38 and reflows pages 38–52; shorten it by
+    61 characters or allow reflow"."""
+    rows = {p.new_label: p for p in report.pages if p.new_label is not None}
+    after = _next_label(report, span.at)
+    pushed, chars = _pushed_lines(report, rows.get(after))
+    pages = after if after == span.last else f"{after}–{span.last}"
+    verb = "correction" if edit.old and edit.new else ("addition" if edit.new else "cut")
+    if pushed > 0:
+        lines = "1 line" if pushed == 1 else f"{pushed} lines"
+        return (f"this {verb} pushes {lines} onto page {after} and reflows pages {pages}; "
+                f"shorten it by {chars} characters or allow reflow (--allow-reflow)")
+    if pushed < 0:
+        lines = "1 line" if pushed == -1 else f"{-pushed} lines"
+        return (f"this {verb} pulls {lines} back from page {after} and reflows pages "
+                f"{pages}; lengthen it by about {chars} characters or allow reflow "
+                "(--allow-reflow)")
+    return (f"this {verb} on page {span.at} reflows pages {pages}; keep it to its own page "
+            "or allow reflow (--allow-reflow)")
+
+
+def _next_label(report: ChangeReport, label: str) -> str:
+    labels = [p.label for p in report.new.pages]
+    index = labels.index(label) if label in labels else -1
+    return labels[index + 1] if 0 <= index < len(labels) - 1 else label
+
+
+def _pushed_lines(report: ChangeReport, row: PageChange | None) -> tuple[int, int]:
+    """How many lines the page after the edit gained at its top (negative: lost), and how
+    many characters they hold."""
+    if row is None or row.old is None or row.new is None:
+        return 0, 0
+    old, new = report.old.pages[row.old].body, report.new.pages[row.new].body
+    if not old or not new:
+        return 0, 0
+    found = _run_at(new, [line.text for line in old[:3]])
+    if found is not None:
+        return found, sum(len(line.text.replace(" ", "")) for line in new[:found])
+    found = _run_at(old, [line.text for line in new[:3]])
+    if found is not None:
+        return -found, sum(len(line.text.replace(" ", "")) for line in old[:found])
+    return 0, 0
+
+
+def _run_at(lines: tuple[Line, ...], run: list[str]) -> int | None:
+    """Where the lines `run` first follow one another in `lines`."""
+    texts = [line.text for line in lines]
+    for index in range(len(texts) - len(run) + 1):
+        if texts[index:index + len(run)] == run:
+            return index
+    return None
+
+
+def _source_line(manuscript: Path, source: str, edit: Edit) -> tuple[Path, int | None]:
+    """The Markdown file and line where the edit's words (or those before it) are."""
+    if not source:
+        return manuscript, None
+    path = manuscript / source
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return path, None
+    flat = [_plain(line) for line in lines]
+    for text in (edit.new, edit.before):
+        words = _plain(text).split()
+        for size in (6, 4, 3, 2, 1):
+            if len(words) < size:
+                continue
+            for start in range(0, len(words) - size + 1):
+                needle = " ".join(words[start:start + size])
+                hits = [n for n, line in enumerate(flat, 1) if needle in line]
+                if len(hits) == 1:
+                    return path, hits[0]
+    return path, None
+
+
+_PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "--", "—": "---",
+                        "…": "..."})
+
+
+def _plain(text: str) -> str:
+    """Text as the Markdown source would spell it, roughly: straight quotes, one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_PLAIN).split())

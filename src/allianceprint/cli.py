@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             result = build(args.manuscript, _output(args), _formats(args), diagnostics,
                            print_ready=args.print_ready, strict=args.strict,
                            single_document=args.single_document,
-                           progress=for_stream(sys.stderr))
+                           progress=for_stream(sys.stderr), keep_pages=args.keep_pages)
             _report(_findings(diagnostics, None, args.strict), as_json)
             for item in result.outputs:
                 pages = f", {item.pages} pages" if item.pages is not None else ""
@@ -194,7 +194,14 @@ def _parser() -> argparse.ArgumentParser:
     building.add_argument("--single-document", action="store_true",
                           help="lay the PDF out as one document, not in cached pieces in "
                                "parallel (slower; the reference the pieces are tested against)")
-    commands.add_parser("build", parents=[building], help="build the PDF and/or the EPUB")
+    build_cmd = commands.add_parser("build", parents=[building],
+                                    help="build the PDF and/or the EPUB")
+    reflow = build_cmd.add_mutually_exclusive_group()
+    reflow.add_argument("--keep-pages", dest="keep_pages", action="store_true", default=None,
+                        help="fail when a correction moves page breaks beyond its page, "
+                             "against the last build's PDF (default when [book] printing > 1)")
+    reflow.add_argument("--allow-reflow", dest="keep_pages", action="store_false",
+                        help="accept corrections that reflow later pages")
     watch_cmd = commands.add_parser(
         "watch", parents=[building],
         help="build, then rebuild whenever a file of the manuscript or the styles is saved")
