@@ -683,28 +683,18 @@ def _next_label(report: ChangeReport, label: str) -> str:
 
 def _pushed_lines(report: ChangeReport, row: PageChange | None) -> tuple[int, int]:
     """How many lines the page after the edit gained at its top (negative: lost), and how
-    many characters they hold."""
+    many characters they hold: found by the first line that both pages have, once each."""
     if row is None or row.old is None or row.new is None:
         return 0, 0
     old, new = report.old.pages[row.old].body, report.new.pages[row.new].body
-    if not old or not new:
-        return 0, 0
-    found = _run_at(new, [line.text for line in old[:3]])
-    if found is not None:
-        return found, sum(len(line.text.replace(" ", "")) for line in new[:found])
-    found = _run_at(old, [line.text for line in new[:3]])
-    if found is not None:
-        return -found, sum(len(line.text.replace(" ", "")) for line in old[:found])
+    old_texts = [line.text for line in old]
+    new_texts = [line.text for line in new]
+    for at, text in enumerate(old_texts):
+        if old_texts.count(text) == 1 and new_texts.count(text) == 1:
+            moved = new_texts.index(text) - at
+            lines = new[:moved] if moved > 0 else old[:-moved]
+            return moved, sum(len(line.text.replace(" ", "")) for line in lines)
     return 0, 0
-
-
-def _run_at(lines: tuple[Line, ...], run: list[str]) -> int | None:
-    """Where the lines `run` first follow one another in `lines`."""
-    texts = [line.text for line in lines]
-    for index in range(len(texts) - len(run) + 1):
-        if texts[index:index + len(run)] == run:
-            return index
-    return None
 
 
 def _source_line(manuscript: Path, source: str, edit: Edit) -> tuple[Path, int | None]:
