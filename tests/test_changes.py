@@ -364,3 +364,18 @@ def test_two_different_books_by_their_records(base, tmp_path):
     build(root, tmp_path / "out", ("pdf",), Diagnostics())
     status, out, err = run_cli("changes", base.pdf, tmp_path / "out" / "another-volume.pdf")
     assert status == 2 and "another book" in err
+
+
+def test_a_moved_paragraph_is_moved_text_not_new_text(tmp_path):
+    from weasyprint import HTML
+    paragraphs = [f"<p>Paragraph {n}: the harbour board of {PLACES[n % 12]} met again and "
+                  f"agreed on item {n} of the agenda after a debate of {n + 3} hours.</p>"
+                  for n in range(40)]
+    HTML(string="".join(paragraphs)).write_pdf(tmp_path / "old.pdf")
+    moved = paragraphs[:5] + paragraphs[6:30] + [paragraphs[5]] + paragraphs[30:]
+    HTML(string="".join(moved)).write_pdf(tmp_path / "new.pdf")
+    report = compare_files(tmp_path / "old.pdf", tmp_path / "new.pdf")
+    assert report.edits and all(edit.moved for edit in report.edits)
+    assert {p.status for p in report.pages} <= {"unchanged", "reflow"}
+    assert "reflow" in {p.status for p in report.pages}
+    assert report.as_json()["summary"]["edits"][0]["moved"] is True

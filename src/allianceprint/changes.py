@@ -31,8 +31,10 @@ from __future__ import annotations
 import ctypes
 import difflib
 import re
+import sys
 import unicodedata
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -232,16 +234,22 @@ _AUTO_HYPHENS = ("\u2010", "\u00ad")  # what hyphenation adds at a line's end
 @dataclass
 class Words:
     """The body text of a book as words (`keys` compared, `shown` printed), each with the
-    page and line it is on."""
+    page and line it is on. Words are interned and places kept in arrays: a word costs
+    about 24 bytes, whatever the book's length."""
 
-    keys: list[str] = field(default_factory=list)
-    shown: list[str] = field(default_factory=list)
-    page: list[int] = field(default_factory=list)
-    line: list[int] = field(default_factory=list)  # index into the book's body lines
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.shown: list[str] = []
+        self.page = array("i")
+        self.line = array("i")  # index into the book's body lines
 
-
-def _key(token: str) -> str:
-    return unicodedata.normalize("NFKC", token)
+    def add(self, token: str, page: int, line: int) -> None:
+        shown = sys.intern(token)
+        key = unicodedata.normalize("NFKC", token)
+        self.keys.append(shown if key == token else sys.intern(key))
+        self.shown.append(shown)
+        self.page.append(page)
+        self.line.append(line)
 
 
 def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
@@ -259,10 +267,7 @@ def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
                 tokens[0] = head + tokens[0]
                 first_place = (head_page, head_line)
             elif carry is not None:
-                words.keys.append(_key(carry[0]))
-                words.shown.append(carry[0])
-                words.page.append(carry[1])
-                words.line.append(carry[2])
+                words.add(*carry)
                 first_place = None
             else:
                 first_place = None
@@ -276,15 +281,9 @@ def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
             for position, token in enumerate(tokens):
                 place = first_place if position == 0 and first_place else (page_index,
                                                                            book_line)
-                words.keys.append(_key(token))
-                words.shown.append(token)
-                words.page.append(place[0])
-                words.line.append(place[1])
+                words.add(token, place[0], place[1])
     if carry is not None:
-        words.keys.append(_key(carry[0]))
-        words.shown.append(carry[0])
-        words.page.append(carry[1])
-        words.line.append(carry[2])
+        words.add(*carry)
     return words, places
 
 
@@ -304,9 +303,10 @@ class Edit:
     new_at: int  # the NEW page where the edit sits (for a deletion: where it was)
     old_at: int
     before: str = ""  # a few of NEW's words just before it, to find it in the source
+    moved: bool = False  # the same words taken out here and put in elsewhere
 
     def as_json(self) -> dict:
-        return {"old": self.old, "new": self.new}
+        return {"old": self.old, "new": self.new, **({"moved": True} if self.moved else {})}
 
 
 @dataclass(frozen=True)
@@ -430,6 +430,8 @@ class ChangeReport:
 
 def _shown(edit: Edit) -> str:
     old, new = _clip(edit.old), _clip(edit.new)
+    if edit.moved:
+        return f"moved “{old}”"
     if not old:
         return f"+“{new}”"
     if not new:
@@ -497,7 +499,7 @@ def compare(old: BookText, new: BookText,
                                                                      len(new_lines)):
         raise BadInput(f"{new.path}: shares under a fifth of its lines with {old.path}; "
                        "these are not two printings of one book")
-    edits = _edits(old_words, new_words, lines.get_opcodes())
+    edits = _moves(_edits(old_words, new_words, lines.get_opcodes()))
     pages = _pair_pages(old, new, edits)
     spans = _spans(old, new, pages, edits)
     return ChangeReport(old, new, tuple(pages), tuple(edits), tuple(spans), signatures)
@@ -535,6 +537,22 @@ def _edits(old: Words, new: Words, opcodes) -> list[Edit]:
                 new_at=new_at, old_at=old_at,
                 before=_join([new.shown[w] for w in b[max(0, l1 - 6):l1]])))
     return edits
+
+
+def _moves(edits: list[Edit]) -> list[Edit]:
+    """A passage of five words or more taken out in one place and put in, word for word, in
+    another was moved: both edits say so, with its words as old and new."""
+    inserted: dict[str, list[int]] = {}
+    for index, edit in enumerate(edits):
+        if edit.new and not edit.old and len(edit.new.split()) >= 5:
+            inserted.setdefault(edit.new, []).append(index)
+    out = list(edits)
+    for index, edit in enumerate(edits):
+        if edit.old and not edit.new and inserted.get(edit.old):
+            other = inserted[edit.old].pop(0)
+            out[index] = replace(edit, new=edit.old, moved=True)
+            out[other] = replace(edits[other], old=edits[other].new, moved=True)
+    return out
 
 
 def _by_line(words: Words) -> dict[int, list[int]]:
@@ -579,7 +597,7 @@ def _pair_pages(old: BookText, new: BookText, edits: list[Edit]) -> list[PageCha
             elif j is None:
                 status = "removed"
             else:
-                status = "text" if mine else "reflow"
+                status = "text" if any(not edits[k].moved for k in mine) else "reflow"
             pages.append(PageChange(i, j, old.pages[i].label if i is not None else None,
                                     new.pages[j].label if j is not None else None,
                                     status, tuple(mine)))
