@@ -452,12 +452,9 @@ def _part_of(book: BookText, index: int | None) -> str:
 def _contents_pages(book: BookText) -> set[int]:
     """The pages of the contents: from the record, else the pages headed "Contents"."""
     if book.record is not None and len(book.record.pages) == len(book.pages):
-        found, inside = set(), False
+        found, inside = set(), False  # the opening's pages from the contents on
         for index, page in enumerate(book.record.pages):
-            if "contents" in page.anchors:
-                inside = True
-            elif page.part != pagerecord.OPENING or any(page.anchors):
-                inside = inside and not page.anchors
+            inside = inside or "contents" in page.anchors
             if inside and page.part == pagerecord.OPENING:
                 found.add(index)
         return found

@@ -193,7 +193,7 @@ def write_side_by_side(report: ChangeReport, target: Path) -> int:
             _sheet(out, sides, caption, font, multiply)
         if not len(out.pages):
             _sheet(out, [], "no page changed", font, multiply)
-        out.save(target)
+        _save(out, target)
         return len(out.pages)
 
 
@@ -263,6 +263,9 @@ def write_replacement_pages(report: ChangeReport, target: Path) -> int:
     import pikepdf
 
     indexes = report.changed_new_pages()
+    if not indexes:
+        print(f"no page changed: {target} not written", file=sys.stderr)
+        return 0
     with pikepdf.open(report.new.path) as new:
         out = pikepdf.new()
         for index in indexes:
@@ -271,10 +274,19 @@ def write_replacement_pages(report: ChangeReport, target: Path) -> int:
         for at, index in enumerate(indexes):
             nums.append(at)
             nums.append(pikepdf.Dictionary(P=pikepdf.String(report.new.pages[index].label)))
-        if indexes:
-            out.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
-        out.save(target)
+        out.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
+        _save(out, target)
     return len(indexes)
+
+
+def _save(pdf, target: Path) -> None:
+    """Save beside `target`, then move into place: a failure leaves no half-written file."""
+    temporary = target.with_name(f".{target.name}.part")
+    try:
+        pdf.save(temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def run_from_args(args) -> int:
