@@ -121,12 +121,15 @@ def allowed(variant: str | None) -> bool:
     return (variant or "none").lower() not in NO_ATTACHMENTS
 
 
-def embed(pdf, record: bytes) -> None:
-    """Attach `record` (PageRecord.to_json) to the pikepdf `pdf`, as data of the document."""
+def embed(pdf, record: bytes, created: str | None = None) -> None:
+    """Attach `record` (PageRecord.to_json) to the pikepdf `pdf`, as data of the document
+    (dated `created`, ISO 8601 UTC, as the PDF is: the same sources give the same bytes)."""
     import pikepdf
 
+    date = "D:" + "".join(c for c in created if c.isdigit())[:14] + "Z" if created else ""
     spec = pikepdf.AttachedFileSpec(pdf, record, description="allianceprint page record",
                                     filename=NAME, mime_type="application/json",
+                                    creation_date=date, mod_date=date,
                                     relationship=pikepdf.Name.Data)
     pdf.attachments[NAME] = spec
     if "/AF" not in pdf.Root:

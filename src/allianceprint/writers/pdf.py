@@ -16,6 +16,7 @@ EPUB can carry the print page numbers.
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -87,7 +88,8 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         document.write_pdf(target, pdf_variant=variant,
                            finisher=lambda _doc, pdf: _add_page_labels(pdf, labels),
-                           attachments=_record(book, document, labels, page_map, variant))
+                           attachments=_record(book, document, labels, page_map, variant,
+                                               created))
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, AssetError):
@@ -97,14 +99,16 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
 
 
 def _record(book: RenderedBook, document: Document, labels: tuple[LabelRange, ...],
-            page_map: PageMap | None, variant: str | None) -> list[Attachment]:
-    """The page record (see pagerecord) as the PDF's one attachment."""
+            page_map: PageMap | None, variant: str | None,
+            created: str | None) -> list[Attachment]:
+    """The page record (see pagerecord) as the PDF's one attachment, dated as the PDF."""
     if not pagerecord.allowed(variant):
         return []
     record = pagerecord.record_for(book, expand_labels(labels),
                                    [tuple(page.anchors) for page in document.pages], page_map)
+    when = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None
     return [Attachment(string=record.to_json(), name=pagerecord.NAME, relationship="Data",
-                       description="allianceprint page record")]
+                       description="allianceprint page record", created=when, modified=when)]
 
 
 def _layout(book: RenderedBook, fetcher: ConfinedFetcher,

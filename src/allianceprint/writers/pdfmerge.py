@@ -87,7 +87,7 @@ def merge(plan: MergeInput, target: Path) -> int:
     if plan.created:
         _write_dates(book, plan.created)
     if plan.record:
-        pagerecord.embed(book, plan.record)
+        pagerecord.embed(book, plan.record, plan.created)
     book.save(target, deterministic_id=True, fix_metadata_version=False,
               object_stream_mode=pikepdf.ObjectStreamMode.generate)  # as WeasyPrint writes
     return len(book.pages)
