@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import difflib
+import os
 import re
 import sys
 import unicodedata
@@ -231,7 +232,6 @@ _TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
 _AUTO_HYPHENS = ("\u2010", "\u00ad")  # what hyphenation adds at a line's end
 
 
-@dataclass
 class Words:
     """The body text of a book as words (`keys` compared, `shown` printed), each with the
     page and line it is on. Words are interned and places kept in arrays: a word costs
@@ -244,12 +244,17 @@ class Words:
         self.line = array("i")  # index into the book's body lines
 
     def add(self, token: str, page: int, line: int) -> None:
-        shown = sys.intern(token)
-        key = unicodedata.normalize("NFKC", token)
-        self.keys.append(shown if key == token else sys.intern(key))
-        self.shown.append(shown)
-        self.page.append(page)
-        self.line.append(line)
+        self.extend([token], page, line)
+
+    def extend(self, tokens: list[str], page: int, line: int) -> None:
+        intern, keys, shown = sys.intern, self.keys, self.shown
+        for token in tokens:
+            token = intern(token)
+            shown.append(token)
+            keys.append(token if token.isascii()
+                        else intern(unicodedata.normalize("NFKC", token)))
+        self.page.extend([page] * len(tokens))
+        self.line.extend([line] * len(tokens))
 
 
 def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
@@ -278,10 +283,10 @@ def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
                 if last.endswith(_AUTO_HYPHENS):
                     last = last[:-1]
                 carry = (last, page_index, book_line)
-            for position, token in enumerate(tokens):
-                place = first_place if position == 0 and first_place else (page_index,
-                                                                           book_line)
-                words.add(token, place[0], place[1])
+            if first_place and tokens:  # the word's first half was on the line before
+                words.add(tokens[0], *first_place)
+                tokens = tokens[1:]
+            words.extend(tokens, page_index, book_line)
     if carry is not None:
         words.add(*carry)
     return words, places
@@ -363,9 +368,7 @@ class ChangeReport:
                              | {index // size + 1 for index in removed_at if index is not None})
             summary[str(size)] = {
                 "old": old_count, "new": new_count,
-                "pages_fill_the_same": len(self.old.pages) == len(self.new.pages)
-                or (len(self.old.pages) % size == 0 and len(self.new.pages) % size == 0
-                    and old_count == new_count),
+                "same_count": old_count == new_count,
                 "changed": changed,
                 "intact": not changed,
             }
@@ -639,7 +642,23 @@ def _label(page: PageChange) -> str:
 
 def compare_files(old: Path, new: Path, signatures: tuple[int, ...] = SIGNATURES
                   ) -> ChangeReport:
-    return compare(read_pdf(old), read_pdf(new), signatures)
+    return compare(*read_both(old, new), signatures)
+
+
+def read_both(old: Path, new: Path) -> tuple[BookText, BookText]:
+    """Both PDFs read, in two processes when they are large and there are two cores: pdfium
+    spends most of the time opening pages, and the two files are independent."""
+    big = sum(path.stat().st_size for path in (old, new) if path.is_file()) > 4_000_000
+    if not big or (os.cpu_count() or 1) < 2:
+        return read_pdf(old), read_pdf(new)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        later = pool.submit(read_pdf, new)
+        first = read_pdf(old)
+        return first, later.result()
 
 
 
