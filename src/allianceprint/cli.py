@@ -1,4 +1,5 @@
-"""The `allianceprint` command: `build`, `check` and `watch`.
+"""The `allianceprint` command: `build`, `check`, `watch` and `changes` (two PDFs compared:
+changesout.run; exit status 0, 1 or 2 as `diff`'s).
 
 Every finding is printed as one `path:line:column: error|warning: message` line on stderr,
 grouped by file and in order within it (`check --format json` prints them to stdout as a
