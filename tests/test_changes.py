@@ -283,8 +283,7 @@ def test_a_cjk_edit_is_compared_by_character(base, tmp_path):
     status, report = report_json(base.pdf, new.pdf)
     changed = [p for p in report["pages"] if p["status"] != "unchanged"]
     assert [p["status"] for p in changed] == ["text"]
-    assert changed[0]["changes"] == [{"old": "延 長", "new": "短 縮"}] or \
-        changed[0]["changes"] == [{"old": "延長", "new": "短縮"}]
+    assert changed[0]["changes"] == [{"old": "延長", "new": "短縮"}]  # not the whole line
 
 
 def test_the_changes_pdf_shows_both_pages_with_the_changed_lines_marked(base, sentence,
@@ -379,3 +378,15 @@ def test_a_moved_paragraph_is_moved_text_not_new_text(tmp_path):
     assert {p.status for p in report.pages} <= {"unchanged", "reflow"}
     assert "reflow" in {p.status for p in report.pages}
     assert report.as_json()["summary"]["edits"][0]["moved"] is True
+
+
+def test_a_page_with_more_text_than_a_book_page_is_refused(tmp_path):
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(432, 648))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)))
+    page.obj.Contents = pdf.make_stream(  # 25,000 tiny lines: 450,000 characters
+        b"BT /F1 1 Tf 10 10 Td " + b"(xxxxxxxxxx yyyyy) Tj 0 -1 Td " * 25_000 + b" ET")
+    pdf.save(tmp_path / "huge.pdf")
+    status, out, err = run_cli("changes", tmp_path / "huge.pdf", tmp_path / "huge.pdf")
+    assert status == 2 and "more than 200000 characters" in err and len(err.splitlines()) == 1
