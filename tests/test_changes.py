@@ -390,3 +390,17 @@ def test_a_page_with_more_text_than_a_book_page_is_refused(tmp_path):
     pdf.save(tmp_path / "huge.pdf")
     status, out, err = run_cli("changes", tmp_path / "huge.pdf", tmp_path / "huge.pdf")
     assert status == 2 and "more than 200000 characters" in err and len(err.splitlines()) == 1
+
+
+def test_a_moved_paragraph_is_matched_by_its_block_ids(base, tmp_path):
+    paragraphs = prose(3, 5).split("\n\n")
+    moved = [paragraphs[1], paragraphs[2], paragraphs[0], paragraphs[3], paragraphs[4]]
+    text = chapter(3, "Grain", 5).replace(prose(3, 5), "\n\n".join(moved))
+    new = variant(base, tmp_path, {"three.md": text})
+    status, report = report_json(base.pdf, new.pdf)
+    assert status == 1
+    changes = [c for p in report["pages"] for c in p["changes"]]
+    assert changes and all(c.get("moved") for c in changes)
+    # the paragraph was the chapter's first block; it is its third now
+    assert {(c["old_block"], c["new_block"]) for c in changes} == {("three-b1", "three-b3")}
+    assert {p["status"] for p in report["pages"]} <= {"unchanged", "reflow"}

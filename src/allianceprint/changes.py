@@ -226,9 +226,8 @@ def _split_furniture(lines: list[tuple[Line, float]], bottom: float,
 
 # --- words --------------------------------------------------------------------------------
 
-_CJK = ("\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-        "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef")
-_TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
+_CJK = pagerecord.CJK
+_TOKEN = pagerecord.WORD
 _AUTO_HYPHENS = ("\u2010", "\u00ad")  # what hyphenation adds at a line's end
 
 
@@ -309,9 +308,15 @@ class Edit:
     old_at: int
     before: str = ""  # a few of NEW's words just before it, to find it in the source
     moved: bool = False  # the same words taken out here and put in elsewhere
+    blocks: tuple[str, str] | None = None  # a moved block's id in OLD and in NEW (records)
 
     def as_json(self) -> dict:
-        return {"old": self.old, "new": self.new, **({"moved": True} if self.moved else {})}
+        found = {"old": self.old, "new": self.new}
+        if self.moved:
+            found["moved"] = True
+        if self.blocks:
+            found["old_block"], found["new_block"] = self.blocks
+        return found
 
 
 @dataclass(frozen=True)
@@ -499,7 +504,7 @@ def compare(old: BookText, new: BookText,
                                                                      len(new_lines)):
         raise BadInput(f"{new.path}: shares under a fifth of its lines with {old.path}; "
                        "these are not two printings of one book")
-    edits = _moves(_edits(old_words, new_words, lines.get_opcodes()))
+    edits = _moves(_edits(old_words, new_words, lines.get_opcodes()), old.record, new.record)
     pages = _pair_pages(old, new, edits)
     spans = _spans(old, new, pages, edits)
     return ChangeReport(old, new, tuple(pages), tuple(edits), tuple(spans), signatures)
@@ -539,9 +544,12 @@ def _edits(old: Words, new: Words, opcodes) -> list[Edit]:
     return edits
 
 
-def _moves(edits: list[Edit]) -> list[Edit]:
+def _moves(edits: list[Edit], old: PageRecord | None, new: PageRecord | None) -> list[Edit]:
     """A passage of five words or more taken out in one place and put in, word for word, in
-    another was moved: both edits say so, with its words as old and new."""
+    another was moved: both edits say so, with its words as old and new. With both PDFs'
+    records, a moved block is matched by its id: its fingerprint names it in each."""
+    old_ids = _ids_by_fingerprint(old)
+    new_ids = _ids_by_fingerprint(new)
     inserted: dict[str, list[int]] = {}
     for index, edit in enumerate(edits):
         if edit.new and not edit.old and len(edit.new.split()) >= 5:
@@ -550,9 +558,22 @@ def _moves(edits: list[Edit]) -> list[Edit]:
     for index, edit in enumerate(edits):
         if edit.old and not edit.new and inserted.get(edit.old):
             other = inserted[edit.old].pop(0)
-            out[index] = replace(edit, new=edit.old, moved=True)
-            out[other] = replace(edits[other], old=edits[other].new, moved=True)
+            print_ = pagerecord.fingerprint(_TOKEN.findall(edit.old))
+            ids = (old_ids[print_], new_ids[print_]) \
+                if print_ in old_ids and print_ in new_ids else None
+            out[index] = replace(edit, new=edit.old, moved=True, blocks=ids)
+            out[other] = replace(edits[other], old=edits[other].new, moved=True, blocks=ids)
     return out
+
+
+def _ids_by_fingerprint(record: PageRecord | None) -> dict[str, str]:
+    """fingerprint -> block id, for the fingerprints only one block has."""
+    if record is None:
+        return {}
+    found: dict[str, str | None] = {}
+    for block, mark in record.blocks:
+        found[mark] = None if mark in found else block
+    return {mark: block for mark, block in found.items() if block is not None}
 
 
 def _by_line(words: Words) -> dict[int, list[int]]:

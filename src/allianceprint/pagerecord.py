@@ -15,11 +15,21 @@ embedded files that are not themselves PDF/A: with those variants nothing is rec
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from allianceprint.model import PageMap, RenderedBook
+
+#: Chinese, Japanese and Korean characters: each one is a word of its own.
+CJK = ("\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+       "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef")
+WORD = re.compile(f"[{CJK}]|[^\\s{CJK}]+")
+#: The blocks whose text the record fingerprints, so a moved one is known by its id.
+FINGERPRINTED = ("p", "blockquote", "li", "dd", "figcaption", "pre")
 
 NAME = "allianceprint-pages.json"
 FORMAT = "allianceprint-pages/1"
@@ -51,6 +61,7 @@ class PageRecord:
     printing: int | None
     parts: tuple[RecordedPart, ...]
     pages: tuple[RecordedPage, ...]
+    blocks: tuple[tuple[str, str], ...] = ()  # (id, fingerprint of its words), in order
 
     def to_json(self) -> bytes:
         data = {
@@ -60,6 +71,7 @@ class PageRecord:
             "parts": [{"id": p.id, "source": p.source, "title": p.title} for p in self.parts],
             "pages": [{"label": p.label, "part": p.part, "anchors": list(p.anchors),
                        "start": list(p.start) if p.start else None} for p in self.pages],
+            "blocks": [list(block) for block in self.blocks],
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -80,7 +92,8 @@ class PageRecord:
                                          tuple(str(a) for a in p["anchors"]),
                                          (str(p["start"][0]), int(p["start"][1]))
                                          if p.get("start") else None)
-                            for p in data["pages"]))
+                            for p in data["pages"]),
+                blocks=tuple((str(b[0]), str(b[1])) for b in data.get("blocks", ())))
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
 
@@ -113,7 +126,30 @@ def record_for(book: RenderedBook, labels: Sequence[str],
                                   (start.anchor, start.offset) if start is not None else None))
     parts = tuple(RecordedPart(p.id, p.part.source.as_posix(), p.title_text) for p in book.parts)
     return PageRecord(meta.title, meta.isbn_print, meta.language, meta.printing, parts,
-                      tuple(pages))
+                      tuple(pages), _blocks(book))
+
+
+def fingerprint(words: Iterable[str]) -> str:
+    """The fingerprint of a text given as its words (`WORD`), as the PDF prints them."""
+    text = " ".join(unicodedata.normalize("NFKC", word) for word in words)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _blocks(book: RenderedBook) -> tuple[tuple[str, str], ...]:
+    """Each fingerprinted block of the parts' bodies with an id: (id, fingerprint)."""
+    import lxml.html
+
+    found = []
+    for part in book.parts:
+        if not part.body_html.strip():
+            continue
+        container = lxml.html.fragment_fromstring(part.body_html, create_parent="div")
+        for element in container.iter(*FINGERPRINTED):
+            if element.get("id"):
+                words = WORD.findall(element.text_content())
+                if len(words) >= 5:
+                    found.append((element.get("id"), fingerprint(words)))
+    return tuple(found)
 
 
 def allowed(variant: str | None) -> bool:
