@@ -177,6 +177,14 @@ def test_a_one_letter_correction_changes_one_page(base, tmp_path):
         assert [list(page.mediabox), list(page.trimbox), list(page.bleedbox)] == [
             [-9, -9, 441, 657], [0, 0, 432, 648], [-9, -9, 441, 657]]
         assert repl.Root.PageLabels.Nums[1].P == "1"
+    # the table: one row a page, the changed words on the page's row, then the summary
+    status, out, _ = run_cli("changes", base.pdf, new.pdf)
+    rows = out.splitlines()
+    assert status == 1 and rows[0].split() == ["old", "new", "status", "changes"]
+    assert "     1       1  text       “1004th” -> “1005th”" in rows
+    assert sum(1 for row in rows if row.endswith("  unchanged")) == len(read_pdf(new.pdf).pages) - 1
+    assert "contents: unchanged" in rows
+    assert "edit on page 1 (one.md): “1004th” -> “1005th”; pages 1" in rows
     # --history names the corrected page and the printing.
     status, out, _ = run_cli("changes", base.pdf, new.pdf, "--history")
     assert status == 1
@@ -411,3 +419,15 @@ def test_a_moved_paragraph_is_matched_by_its_block_ids(base, tmp_path):
     # the paragraph was the chapter's first block; it is its third now
     assert {(c["old_block"], c["new_block"]) for c in changes} == {("three-b1", "three-b3")}
     assert {p["status"] for p in report["pages"]} <= {"unchanged", "reflow"}
+
+
+def test_the_single_document_build_records_the_same_pages(base, tmp_path):
+    written = build(base.manuscript, tmp_path / "single", ("pdf",), Diagnostics(),
+                    single_document=True)
+    single = written.outputs[0].path
+    status, report = report_json(base.pdf, single)
+    assert status == 0, [p for p in report["pages"] if p["status"] != "unchanged"]
+    pieces, whole = read_pdf(base.pdf).record, read_pdf(single).record
+    assert whole is not None
+    assert [(p.label, p.part) for p in whole.pages] == [(p.label, p.part) for p in pieces.pages]
+    assert whole.blocks == pieces.blocks
