@@ -8,7 +8,8 @@ contents); `as_json` and `as_text` give the report as `allianceprint changes` pr
 How pages are compared:
 1. Each page's text is read with pdfium (pypdfium2), line by line with the lines' boxes;
    the running head and folio (a line at the top or bottom of the page set apart from the
-   rest by more than one and a half lines) are kept apart from the page's body.
+   rest by more than one and a half lines, at a place where such a line is always set
+   apart) are kept apart from the page's body.
 2. The body lines of the whole book are compared as one sequence (difflib); where lines
    differ, their words are compared (Chinese, Japanese and Korean by character; a word
    hyphenated across lines is joined first). So an edit is found as the words it changed,
@@ -171,18 +172,34 @@ def _read_page(document, index: int) -> _RawPage:
 
 
 def _pages(raw: list[_RawPage]) -> tuple[PageText, ...]:
-    """The pages with their running heads and folios set apart, by the line spacing of the
-    whole book (a page of notes alone is set closer)."""
+    """The pages with their running heads and folios set apart (see _candidates)."""
     gaps = []
     for page in raw:
         baselines = sorted((b for _, b in page.lines), reverse=True)
         gaps.extend(a - b for a, b in zip(baselines, baselines[1:]) if a - b > 1.0)
-    pitch = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+    pitch = sorted(gaps)[len(gaps) // 2] if gaps else 0.0  # the book's line spacing
+    candidates = [_candidates(list(page.lines), page.bottom, page.top, pitch) for page in raw]
+    # Where a running head or folio stands, it stands on many pages, always set apart: a
+    # place where the page's first (or last) line is set apart only now and then is the
+    # body's, whose paragraphs are spaced (a book of one or two pages: the page's own say).
+    tally: dict[tuple[str, float], list[int]] = {}
+    for page, found in zip(raw, candidates):
+        for side, (_, baseline, apart) in found.items():
+            counts = tally.setdefault((side, round(baseline)), [0, 0])
+            counts[0] += apart
+            counts[1] += 1
     pages = []
-    for page in raw:
-        body, furniture = _split_furniture(list(page.lines), page.bottom, page.top, pitch)
-        pages.append(PageText(page.label, tuple(body), tuple(furniture), page.width,
-                              page.top - page.bottom))
+    for page, found in zip(raw, candidates):
+        furniture = set()
+        for side, (index, baseline, apart) in found.items():
+            with_it, at_all = tally[(side, round(baseline))]
+            if apart and (len(raw) <= 2 or (with_it >= 2 and with_it >= 0.8 * at_all)):
+                furniture.add(index)
+        lines = page.lines
+        body = tuple(line for i, (line, _) in enumerate(lines) if i not in furniture)
+        order = sorted(furniture, key=lambda i: -lines[i][1])
+        pages.append(PageText(page.label, body, tuple(lines[i][0].text for i in order),
+                              page.width, page.top - page.bottom))
     return tuple(pages)
 
 
@@ -202,26 +219,27 @@ def _lines(segments: list[tuple[str, float, tuple[float, float, float, float]]]
             for texts, baseline, box in lines]
 
 
-def _split_furniture(lines: list[tuple[Line, float]], bottom: float,
-                     top: float, pitch: float) -> tuple[list[Line], list[str]]:
-    """The body lines in reading order, and the running head and folio: the top and bottom
-    lines of the page when they lie in its outer eighth and stand apart from the rest."""
+def _candidates(lines: list[tuple[Line, float]], bottom: float, top: float,
+                pitch: float) -> dict[str, tuple[int, float, bool]]:
+    """The page's top and bottom lines when they lie in its outer eighth: side ("top",
+    "bottom") -> (index, baseline, set apart from the rest by over 1.5 lines)."""
+    found: dict[str, tuple[int, float, bool]] = {}
     if not lines:
-        return [], []
+        return found
     order = sorted(range(len(lines)), key=lambda i: -lines[i][1])
     band = (top - bottom) / 8
-    furniture: set[int] = set()
-    if len(order) >= 2:
-        first, second = order[0], order[1]
-        if lines[first][1] > top - band and lines[first][1] - lines[second][1] > 1.5 * pitch:
-            furniture.add(first)
-        last, before = order[-1], order[-2]
-        if lines[last][1] < bottom + band and lines[before][1] - lines[last][1] > 1.5 * pitch:
-            furniture.add(last)
-    elif lines[order[0]][1] < bottom + band / 2:  # a lone folio
-        furniture.add(order[0])
-    body = [line for i, (line, _) in enumerate(lines) if i not in furniture]
-    return body, [lines[i][0].text for i in order if i in furniture]
+    first, last = order[0], order[-1]
+    if len(order) == 1:
+        if lines[last][1] < bottom + band / 2:  # a lone folio
+            found["bottom"] = (last, lines[last][1], True)
+        return found
+    if lines[first][1] > top - band:
+        found["top"] = (first, lines[first][1],
+                        lines[first][1] - lines[order[1]][1] > 1.5 * pitch)
+    if lines[last][1] < bottom + band:
+        found["bottom"] = (last, lines[last][1],
+                           lines[order[-2]][1] - lines[last][1] > 1.5 * pitch)
+    return found
 
 
 # --- words --------------------------------------------------------------------------------
