@@ -431,3 +431,23 @@ def test_the_single_document_build_records_the_same_pages(base, tmp_path):
     assert whole is not None
     assert [(p.label, p.part) for p in whole.pages] == [(p.label, p.part) for p in pieces.pages]
     assert whole.blocks == pieces.blocks
+
+
+def test_two_corrections_on_following_pages_keep_the_pages(tmp_path):
+    from weasyprint import HTML
+
+    from allianceprint.changes import check_kept_pages
+
+    def book(*items: int) -> str:
+        return "".join(f"<p>Paragraph {n}: the harbour board met again and agreed on item "
+                       f"{n + 1 if n in items else n} of the agenda after a long debate.</p>"
+                       for n in range(60))
+
+    HTML(string=book()).write_pdf(tmp_path / "old.pdf")
+    HTML(string=book(12, 40)).write_pdf(tmp_path / "new.pdf")
+    report = compare_files(tmp_path / "old.pdf", tmp_path / "new.pdf")
+    changed = [p for p in report.pages if p.status != "unchanged"]
+    assert [p.status for p in changed] == ["text", "text"] and changed[0].new != changed[1].new
+    assert [(s.first, s.last) for s in report.spans] == [(changed[0].new_label,) * 2,
+                                                         (changed[1].new_label,) * 2]
+    check_kept_pages(tmp_path / "old.pdf", tmp_path / "new.pdf", tmp_path)  # no error

@@ -664,10 +664,10 @@ def _spans(old: BookText, new: BookText, pages: list[PageChange],
         row = row_of_new.get(edit.new_at, row_of_old.get(edit.old_at, 0))
         first = last = row
         while last + 1 < len(pages) and touched[last + 1]:
+            following = pages[last + 1]
+            if following.status == "text" and index not in following.edits:
+                break  # another edit's page: its own span begins there
             last += 1
-            if pages[last].status == "text" and index + 1 < len(edits) \
-                    and edits[index + 1].new_at == pages[last].new:
-                break  # the next edit's page: its own span begins there
         part = _part_of(new, edit.new_at)
         source = new.record.source_of(part) if new.record is not None and part else ""
         spans.append(EditSpan(index, _label(pages[row]), _label(pages[first]),
