@@ -9,7 +9,7 @@ earlier edition.
 - The fetcher, the second line of defence: hostile HTML put straight into a rendered book,
   past the checks, is refused by the PDF writer's fetcher (files outside, `file://`,
   attachments, HTTP to a local server that counts its requests).
-- A built PDF has no attachment (`pdfdetach -list`).
+- A built PDF has no attachment but its own page record (`pdfdetach -list`).
 - Interrupting a build (SIGKILL, SIGTERM, Ctrl-C) or failing one leaves the previous edition
   byte for byte, and SIGTERM or Ctrl-C leaves no temporary file.
 - Resource bombs run in a child process under a time and memory limit.
@@ -424,7 +424,8 @@ def test_built_pdf_has_no_attachment_and_no_canary(tmp_path: Path):
     pdf = tmp_path / "out" / "a-small-book.pdf"
     listing = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True,
                              check=True).stdout
-    assert listing.strip() == "0 embedded files"
+    # only the page record the build embeds itself (pagerecord), nothing from the manuscript
+    assert listing.strip().splitlines() == ["1 embedded files", "1: allianceprint-pages.json"]
     text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert CANARY not in text and "Text with" in text
     assert_confined(opened, tmp_path, root, tmp_path / "out")

@@ -89,7 +89,8 @@ def house_style_set(config: BookConfig, styles: Path | None) -> StyleSet:
 def build(manuscript: Path, output: Path, formats: tuple[str, ...],
           diagnostics: Diagnostics, print_ready: bool = False,
           strict: bool = False, single_document: bool = False,
-          progress: Progress | None = None, styles: Path | None = None) -> BuildResult:
+          progress: Progress | None = None, styles: Path | None = None,
+          keep_pages: bool | None = False) -> BuildResult:
     """Check the manuscript (with `strict`, a warning stops the build too), then write each
     format into `output`.
 
@@ -99,6 +100,10 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     `single_document` as one WeasyPrint document (writers/pdf). When nothing that the
     outputs depend on has changed since the last build, nothing is done. `styles`
     (`--styles`) is a house style folder that wins over book.toml's `[style]`.
+
+    With `keep_pages` (None: when `[book] printing` is above 1), a PDF whose corrections
+    move page breaks beyond the page they sit on, against the last build's PDF, fails the
+    build with a located error (changes.check_kept_pages); nothing is written.
     """
     progress = progress or Progress()
     stamp = Stamp.of(manuscript, output, formats, print_ready, strict, single_document,
@@ -148,6 +153,9 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 pdf = _write_pdf(rendered, temp, created, printer, single_document,
                                  output / CACHE / "pieces", progress, meanwhile)
                 pdfs.append(pdf)
+                if not printer and _keeps_pages(keep_pages, rendered):
+                    from allianceprint.changes import check_kept_pages
+                    check_kept_pages(output / name, temp, manuscript)
                 staged.append((temp, output / name))
                 results.append(OutputFile(output / name, temp.stat().st_size, pdf.pages))
         if "epub" in formats:
@@ -165,6 +173,13 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     return BuildResult(tuple(results),
                        rendered=tuple(sorted({p for pdf in pdfs for p in pdf.rendered})),
                        reused=tuple(sorted({p for pdf in pdfs for p in pdf.reused})))
+
+
+def _keeps_pages(keep_pages: bool | None, book: RenderedBook) -> bool:
+    """`build --keep-pages`, or by default a printing after the first."""
+    if keep_pages is not None:
+        return keep_pages
+    return (book.book.config.book.printing or 1) > 1
 
 
 def _write_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,

@@ -1,4 +1,6 @@
-"""The `allianceprint` command: `build`, `check`, `watch`, `new`, `styles export` and `doctor`.
+"""The `allianceprint` command: `build`, `check`, `watch`, `new`, `import`, `changes` (two
+PDFs compared: changesout.run; exit status 0, 1 or 2 as `diff`'s), `styles export` and
+`doctor`.
 
 Every finding is printed as one `path:line:column: error|warning: message` line on stderr,
 grouped by file and in order within it (`check --format json` prints them to stdout as a
@@ -44,11 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         print(version_text())
         return 0
     if args.command is None:
-        parser.error("give a command: build, check, watch, new, import, styles or doctor")
+        parser.error("give a command: build, check, watch, new, import, changes, styles or doctor")
     if args.command == "import":  # Word files in: its own stage (allianceprint.importer)
         from allianceprint.importer import ImportOptions, run_import
         return run_import(args.files, ImportOptions(args.into, args.section, args.name,
                                                     args.track_changes, args.force))
+    if args.command == "changes":  # compares two PDFs: no manuscript, no build
+        from allianceprint.changesout import run_from_args
+        return run_from_args(args)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
     diagnostics = Diagnostics()
     as_json = args.command == "check" and args.report == "json"
@@ -58,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             result = build(args.manuscript, _output(args), _formats(args), diagnostics,
                            print_ready=args.print_ready, strict=args.strict,
                            single_document=args.single_document,
-                           progress=for_stream(sys.stderr), styles=args.styles)
+                           progress=for_stream(sys.stderr), styles=args.styles,
+                           keep_pages=args.keep_pages)
             _report(_findings(diagnostics, None, args.strict), as_json)
             for item in result.outputs:
                 pages = f", {item.pages} pages" if item.pages is not None else ""
@@ -253,8 +259,14 @@ def _parser() -> argparse.ArgumentParser:
     building.add_argument("--single-document", action="store_true",
                           help="lay the PDF out as one document, not in cached pieces in "
                                "parallel (slower; the reference the pieces are tested against)")
-    commands.add_parser("build", parents=[building, styled],
-                        help="build the PDF and/or the EPUB")
+    build_cmd = commands.add_parser("build", parents=[building, styled],
+                                    help="build the PDF and/or the EPUB")
+    reflow = build_cmd.add_mutually_exclusive_group()
+    reflow.add_argument("--keep-pages", dest="keep_pages", action="store_true", default=None,
+                        help="fail when a correction moves page breaks beyond its page, "
+                             "against the last build's PDF (default when [book] printing > 1)")
+    reflow.add_argument("--allow-reflow", dest="keep_pages", action="store_false",
+                        help="accept corrections that reflow later pages")
     watch_cmd = commands.add_parser(
         "watch", parents=[building, styled],
         help="build, then rebuild whenever a file of the manuscript or the styles is saved")
@@ -299,6 +311,20 @@ def _parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--force", action="store_true",
                             help="replace a part that exists (it keeps its place and front "
                                  "matter)")
+    changes_cmd = commands.add_parser(
+        "changes", help="compare two printings' PDFs: which printed pages changed")
+    changes_cmd.add_argument("old", type=Path, help="the PDF of the earlier printing")
+    changes_cmd.add_argument("new", type=Path, help="the PDF of the corrected printing")
+    changes_cmd.add_argument("--format", dest="report", choices=("text", "json"),
+                             default="text", help="a table (default) or JSON on stdout")
+    changes_cmd.add_argument("--pdf", type=Path, metavar="FILE",
+                             help="write NEW's changed pages beside OLD's, lines highlighted")
+    changes_cmd.add_argument("--replacement-pages", type=Path, metavar="FILE",
+                             help="write NEW's changed pages alone, for the printer")
+    changes_cmd.add_argument("--history", action="store_true",
+                             help="print a [[history]] entry for book.toml instead")
+    changes_cmd.add_argument("--signature", type=int, action="append", metavar="PAGES",
+                             help="pages per signature to check (default: 16 and 32)")
     return parser
 
 

@@ -15,6 +15,7 @@ EPUB can carry the print page numbers.
 
 from __future__ import annotations
 
+from datetime import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -22,11 +23,11 @@ from typing import Mapping
 import lxml.html
 import pydyf
 from lxml import etree
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError
 
-from allianceprint import __version__
+from allianceprint import __version__, pagerecord
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.labels import (for_pages, format_date, history_date, is_cjk, join_names,
@@ -85,13 +86,28 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
                                                       shared_anchors(book))
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         document.write_pdf(target, pdf_variant=variant,
-                           finisher=lambda _doc, pdf: _add_page_labels(pdf, labels))
+                           finisher=lambda _doc, pdf: _add_page_labels(pdf, labels),
+                           attachments=_record(book, document, labels, page_map, variant,
+                                               created))
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, AssetError):
             raise AssetError(cause.message) from exc
         raise
     return PdfResult(target, len(document.pages), tuple(expand_labels(labels)), page_map)
+
+
+def _record(book: RenderedBook, document: Document, labels: tuple[LabelRange, ...],
+            page_map: PageMap | None, variant: str | None,
+            created: str | None) -> list[Attachment]:
+    """The page record (see pagerecord) as the PDF's one attachment, dated as the PDF."""
+    if not pagerecord.allowed(variant):
+        return []
+    record = pagerecord.record_for(book, expand_labels(labels),
+                                   [tuple(page.anchors) for page in document.pages], page_map)
+    when = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None
+    return [Attachment(string=record.to_json(), name=pagerecord.NAME, relationship="Data",
+                       description="allianceprint page record", created=when, modified=when)]
 
 
 def _layout(book: RenderedBook, fetcher: ConfinedFetcher,

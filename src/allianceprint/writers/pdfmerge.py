@@ -26,6 +26,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from allianceprint import pagerecord
+
 LINK_SCHEME = "allianceprint:"  # how a piece writes a link to an anchor in another piece
 
 
@@ -57,6 +59,7 @@ class MergeInput:
     outline: tuple[Bookmark, ...]
     labels: tuple[LabelRange, ...]
     created: str | None = None  # ISO 8601 UTC, "2026-03-01T00:00:00Z": the PDF's dates
+    record: bytes = b""  # the build's page record (pagerecord), embedded when given
 
 
 def merge(plan: MergeInput, target: Path) -> int:
@@ -83,6 +86,8 @@ def merge(plan: MergeInput, target: Path) -> int:
     _overlay_folios(book, plan.folios)
     if plan.created:
         _write_dates(book, plan.created)
+    if plan.record:
+        pagerecord.embed(book, plan.record, plan.created)
     book.save(target, deterministic_id=True, fix_metadata_version=False,
               object_stream_mode=pikepdf.ObjectStreamMode.generate)  # as WeasyPrint writes
     return len(book.pages)

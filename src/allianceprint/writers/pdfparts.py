@@ -50,7 +50,7 @@ import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError
 
-from allianceprint import __version__
+from allianceprint import __version__, pagerecord
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.model import PageMap, RenderedBook
@@ -154,7 +154,7 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
             folios=tuple(runs[name].pdf for name in sorted(runs, key=_run_index)),
             outline=numbers.outline(),
             labels=tuple(pdfmerge.LabelRange(r.start, r.style) for r in numbers.ranges),
-            created=created), target)
+            created=created, record=_record(book, numbers, page_map)), target)
         if meanwhile is not None:  # the caller's work, while another process merges
             meanwhile(page_map)
         with progress.stage("merge", total=1) as stage:
@@ -167,6 +167,14 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
         rendered=_named(layout for layout in done.values() if not layout.cached),
         reused=_named(layout for layout in done.values() if layout.cached),
         cache_keys=frozenset(runner.used))
+
+
+def _record(book: RenderedBook, numbers: _Numbering, page_map: PageMap | None) -> bytes:
+    """The page record the merge embeds (see pagerecord), or nothing for variants that
+    forbid it."""
+    if not pagerecord.allowed(book.book.config.print.pdf_variant):
+        return b""
+    return pagerecord.record_for(book, numbers.labels, numbers.anchors, page_map).to_json()
 
 
 def _lay_out_book_notes(runner: _Runner, pieces: _Pieces,
