@@ -28,7 +28,7 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError
 
-from allianceprint import __version__
+from allianceprint import __version__, cjk
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.labels import join_names
@@ -151,16 +151,18 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
         front=[p for p in parts if p.part.part.division == "front"],
         body=[p for p in parts if p.part.part.division == "body"],
         back=[p for p in parts if p.part.part.division == "back"],
-        book_notes=book_notes)
-    return _without_abbr(html)
+        book_notes=book_notes, cjk_css=cjk.page_css(options, meta.language))
+    return _without_abbr(html, meta.language)
 
 
-def _without_abbr(html: str) -> str:
-    """The document with each `<abbr>` replaced by its text. The element only tells a screen
+def _without_abbr(html: str, language: str) -> str:
+    """The document with each `<abbr>` replaced by its text (the element only tells a screen
     reader what to expand; print shows the same text without it, WeasyPrint does not carry
-    its title into the PDF's tags, and its inline boxes make the layout a fifth slower."""
+    its title into the PDF's tags, and its inline boxes make the layout a fifth slower), and
+    its Chinese and Japanese text set on the grid (see allianceprint.cjk)."""
     document = lxml.html.document_fromstring(html)
     etree.strip_tags(document, "abbr")
+    cjk.typeset(document, language)
     return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 

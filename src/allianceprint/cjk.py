@@ -1,0 +1,420 @@
+"""Print HTML -> the same HTML set as a Chinese or Japanese press sets it (a pre-pass before
+WeasyPrint lays it out).
+
+WeasyPrint stretches a justified line only at spaces, and has no `text-spacing`,
+`text-autospace` or `text-justify: inter-character`. So the text is given a grid instead:
+
+- the text block is a whole number of ems wide (`page_css`), and every ideograph, kana and
+  CJK punctuation mark is one em wide, so a line of them fills the block exactly;
+- a Latin run between ideographs (`SAR`, `2023`, `World Bank`) is wrapped in one
+  `<span class="cjk-latin">` set in the book's Latin face, with a space on each side that
+  touches an ideograph (typed by the author or not). The run's width is measured with
+  HarfBuzz on the very font file fontconfig gives WeasyPrint, and the span's word-spacing
+  (0.1-0.5 em gaps) and, where that is not enough, a letter-spacing of a few hundredths of an
+  em make run and gaps a whole number of ems: the line stays on the grid, and what is left
+  (a run broken across lines, a gap dropped at a line's end) is absorbed by justification at
+  those spaces;
+- two or more adjacent punctuation marks (`。”`, `）、`, `“《`) are compressed with the font's
+  `halt` feature, an even number of them, so that a pair takes one em (clreq/jlreq allow 1 or
+  1.5 em); not for zh-Hant / zh-HK, whose marks are centred;
+- a note reference is joined to what precedes it with U+2060 WORD JOINER (no glyph, not in
+  the extracted text), so it never begins a line.
+
+Only text whose language (`lang`, inherited) is Chinese or Japanese is touched. Nothing is
+added between two ideographs: text extracted from the PDF is the source text, with at most a
+space between an ideograph and a Latin word.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lxml import etree
+
+from allianceprint.model import PrintOptions
+
+#: Regions of the pan-CJK fonts, by language tag (lower case, longest prefix first).
+_REGIONS = (("zh-hant-hk", "HK"), ("zh-hk", "HK"), ("zh-mo", "HK"), ("zh-hant", "TC"),
+            ("zh-tw", "TC"), ("zh-hans", "SC"), ("zh-cn", "SC"), ("zh-sg", "SC"),
+            ("zh", "SC"), ("ja", "JP"), ("ko", "KR"))
+
+_HAN = "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u31f0-\u31ff" \
+       "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+#: Characters that belong to the CJK text: ideographs, kana, CJK and full-width punctuation,
+#: and the quotation marks, dashes and ellipsis that CJK text takes from the CJK font.
+_CJK = _HAN + "\u3000-\u3004\u3008-\u3020\u3030-\u3037\u303c-\u303f\uff00-\uffef" \
+       "\u2018-\u201f\u2014\u2015\u2026\u00b7\u30fb"
+_IDEOGRAPH_RE = re.compile(f"[{_HAN}]")
+#: A Latin run: words of non-CJK characters, with the spaces between them, and the spaces
+#: around it (typed between an ideograph and a Latin word, or not).
+_RUN_RE = re.compile(rf"\s*([^\s{_CJK}]+(?:\s+[^\s{_CJK}]+)*)\s*")
+
+_OPENING = "（〔［｛〈《「『【〘〖“‘"
+_CLOSING = "）〕］｝〉》」』】〙〗”’、。，．：；！？"
+_PUNCT_RUN_RE = re.compile(f"[{re.escape(_OPENING + _CLOSING)}]{{2,}}")
+#: CSS lengths in points.
+_UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pc": 12.0, "px": 0.75}
+
+#: Gaps between an ideograph and a Latin word, in em (clreq: about a quarter em).
+GAP_MIN, GAP_IDEAL, GAP_MAX = 0.125, 0.25, 0.5
+#: The largest letter-spacing (em) put on a Latin run to bring it onto the grid.
+MAX_LETTER_SPACING = 0.04
+#: How far short of the grid a run is set, so a rounding in the layout never pushes the
+#: line's last ideograph to the next line (justification absorbs the rest).
+_SAFETY = 0.004
+
+_SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "title", "head", "svg",
+                   "math"})
+_BOLD = frozenset({"strong", "b", "th", "dt", "h1", "h2", "h3", "h4", "h5", "h6"})
+_SANS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def region(language: str | None) -> str | None:
+    """The pan-CJK font region for a language tag: "SC", "TC", "HK", "JP", "KR" or None."""
+    tag = (language or "").lower()
+    for prefix, found in _REGIONS:
+        if tag == prefix or tag.startswith(prefix + "-"):
+            return found
+    return None
+
+
+def is_cjk(language: str | None) -> bool:
+    return region(language) is not None
+
+
+def compresses_punctuation(language: str | None) -> bool:
+    """Whether adjacent punctuation is compressed: not in Taiwan's or Hong Kong's centred
+    forms (nor in Korean, which uses Western punctuation)."""
+    return region(language) in ("SC", "JP")
+
+
+def length_pt(css: str) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(pt|in|mm|cm|pc|px)\s*", css)
+    if not match:
+        raise ValueError(f"not a CSS length: {css!r}")
+    return float(match[1]) * _UNITS[match[2]]
+
+
+def measure_ems(options: PrintOptions) -> int:
+    """The widest whole number of ems that the page's text area holds."""
+    width = length_pt(options.trim.split()[0])
+    text = width - length_pt(options.margin_inner) - length_pt(options.margin_outer)
+    return int(text / length_pt(options.font_size) + 1e-6)
+
+
+def page_css(options: PrintOptions, language: str) -> str:
+    """The page rules of a CJK book: a text block of whole ems, centred in the page's text
+    area, and upright running heads. "" for other languages."""
+    if not is_cjk(language):
+        return ""
+    ems = measure_ems(options)
+    return (f"/* {language}: the text block is {ems} em wide (see allianceprint.cjk). */\n"
+            f"html body {{ width: {ems}em; margin-left: auto; margin-right: auto; }}\n"
+            "@page :left { @top-left { font-style: normal !important; letter-spacing: 0.1em !important; } }\n"
+            "@page :right { @top-right { font-style: normal !important; letter-spacing: 0.1em !important; } }\n")
+
+
+@dataclass(frozen=True)
+class Face:
+    """The Latin face a run is set in: the book's serif or sans, bold or not, italic or not."""
+
+    sans: bool = False
+    bold: bool = False
+    italic: bool = False
+
+    def pattern(self) -> str:
+        family = "Linux Biolinum O" if self.sans else "Linux Libertine O"
+        return (f"{family}:weight={'bold' if self.bold else 'regular'}"
+                f":slant={'italic' if self.italic else 'roman'}")
+
+
+@dataclass(frozen=True)
+class RunWidth:
+    """A Latin run as HarfBuzz sets it: its width in em, without and with its spaces."""
+
+    glyphs: float  # every character but the spaces
+    space: float  # the natural width of one space
+    spaces: int
+    characters: int
+
+
+class LatinMetrics:
+    """Widths of Latin runs in the faces WeasyPrint will use (HarfBuzz on fontconfig's file,
+    with kerning and ligatures as the print stylesheet asks)."""
+
+    def __init__(self) -> None:
+        self._fonts: dict[Face, object | None] = {}
+
+    def font(self, face: Face):
+        if face not in self._fonts:
+            self._fonts[face] = _hb_font(face.pattern())
+        return self._fonts[face]
+
+    def width(self, text: str, face: Face) -> RunWidth | None:
+        font = self.font(face)
+        if font is None:
+            return None
+        import uharfbuzz as hb
+        upem = font.face.upem
+
+        def advance(string: str) -> float:
+            buffer = hb.Buffer()
+            buffer.add_str(string)
+            buffer.guess_segment_properties()
+            hb.shape(font, buffer, {"kern": True, "liga": True})
+            return sum(p.x_advance for p in buffer.glyph_positions) / upem
+
+        space = advance(" ")
+        spaces = text.count(" ")
+        return RunWidth(advance(text) - spaces * space, space, spaces,
+                        len(text) - spaces)
+
+
+@lru_cache(maxsize=None)
+def _hb_font(pattern: str):
+    try:
+        import uharfbuzz as hb
+        out = subprocess.run(["fc-match", "-f", "%{file}|%{index}", pattern],
+                             capture_output=True, text=True, check=True).stdout
+    except (ImportError, OSError, subprocess.CalledProcessError):
+        return None
+    path, _, index = out.partition("|")
+    if not path:
+        return None
+    return hb.Font(hb.Face(hb.Blob.from_file_path(path), int(index or 0)))
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """How a Latin run is set between ideographs: its word- and letter-spacing, in em."""
+
+    word: float
+    letter: float
+    on_grid: bool
+
+
+def spacing_for(run: RunWidth) -> Spacing:
+    """The gaps (each GAP_MIN..GAP_MAX em, as near GAP_IDEAL as the grid allows) and the
+    letter-spacing (at most MAX_LETTER_SPACING, as little as can be) that make the run and
+    its gaps a whole number of ems; failing both, the ideal gaps off the grid (justification
+    then absorbs the difference on the run's line)."""
+    n = run.spaces
+    low, high = run.glyphs + n * GAP_MIN, run.glyphs + n * GAP_MAX
+    best: tuple[float, Spacing] | None = None
+    for target in range(max(1, math.floor(low)), math.ceil(high) + 1):
+        gap = min(max((target - run.glyphs) / n, GAP_MIN), GAP_MAX) if n else 0.0
+        # Pango spaces every character; WeasyPrint counts one more spacing in the box.
+        letter = (target - run.glyphs - n * gap) / (run.characters + n + 1)
+        if abs(letter) > MAX_LETTER_SPACING:
+            continue
+        score = 10 * abs(letter) + abs(gap - GAP_IDEAL)
+        if n:
+            gap -= _SAFETY / n
+        else:
+            letter -= _SAFETY / (run.characters + 1)
+        if best is None or score < best[0]:
+            best = (score, Spacing(gap - run.space if n else 0.0, letter, True))
+    if best is not None:
+        return best[1]
+    return Spacing(GAP_IDEAL - run.space if n else 0.0, 0.0, False)
+
+
+@dataclass
+class Report:
+    """What the pre-pass did, for measuring it."""
+
+    runs: int = 0
+    off_grid: int = 0
+    compressed: int = 0
+
+
+def typeset(root: etree._Element, language: str,
+            metrics: LatinMetrics | None = None) -> Report:
+    """Set the CJK text of the document `root` (an lxml HTML tree) in place."""
+    metrics = metrics or LatinMetrics()
+    report = Report()
+    body = root.find("body") if root.tag == "html" else root
+    if body is None:
+        return report
+    if not is_cjk(language) and not _has_cjk_lang(body):
+        return report
+    _walk(body, language, Face(), metrics, report)
+    return report
+
+
+def _has_cjk_lang(element: etree._Element) -> bool:
+    return any(is_cjk(e.get("lang")) for e in element.iter() if isinstance(e.tag, str))
+
+
+def _walk(element: etree._Element, language: str, face: Face, metrics: LatinMetrics,
+          report: Report) -> None:
+    _walk_children(element, list(element), language, face, metrics, report)
+
+
+def _walk_children(element: etree._Element, children: list, language: str, face: Face,
+                   metrics: LatinMetrics, report: Report) -> None:
+    for child in children:
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag
+        child_lang = child.get("lang") or child.get(XML_LANG) or language
+        tail_lang = language
+        if tag in _SKIP or (child.get("class") or "").startswith("cjk-"):
+            _set_tail(child, tail_lang, face, metrics, report)
+            continue
+        if tag == "sup" and "noteref" in (child.get("class") or ""):
+            if is_cjk(language):
+                _join_before(child)
+            _set_tail(child, tail_lang, face, metrics, report)
+            continue
+        child_face = Face(sans=face.sans or tag in _SANS,
+                          bold=face.bold or tag in _BOLD
+                          or (tag in ("em", "i") and is_cjk(child_lang)),
+                          italic=face.italic or (tag in ("em", "i", "cite")
+                                                 and not is_cjk(child_lang)))
+        children = list(child)  # before the text is set: its new spans need no walk
+        if child.text:
+            _set_text(child, None, child_lang, child_face, metrics, report)
+        _walk_children(child, children, child_lang, child_face, metrics, report)
+        _set_tail(child, tail_lang, face, metrics, report)
+
+
+def _set_tail(child, language, face, metrics, report) -> None:
+    if child.tail:
+        _set_text(child.getparent(), child, language, face, metrics, report)
+
+
+def _join_before(sup: etree._Element) -> None:
+    """Keep a note reference on the line of what precedes it."""
+    previous = sup.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + "\u2060"
+    else:
+        parent = sup.getparent()
+        parent.text = (parent.text or "") + "\u2060"
+
+
+def _set_text(parent: etree._Element, after: etree._Element | None, language: str,
+              face: Face, metrics: LatinMetrics, report: Report) -> None:
+    """Set the text of `parent` (after=None) or the tail of `after`, in `language`."""
+    if not is_cjk(language):
+        return
+    text = after.tail if after is not None else parent.text
+    if not text or not re.search(f"[{_CJK}]", text):
+        return
+    compress = compresses_punctuation(language)
+    pieces: list[str | etree._Element] = []
+    position = 0
+    for match in _RUN_RE.finditer(text):
+        start, end = match.span()
+        before = text[start - 1] if start > 0 else ""
+        following = text[end] if end < len(text) else ""
+        run = match[1]
+        pieces.extend(_punctuation(text[position:start], compress, report))
+        lead = bool(before) and bool(_IDEOGRAPH_RE.match(before))
+        trail = bool(following) and bool(_IDEOGRAPH_RE.match(following))
+        # Spaces typed at the text's edge (next to an element) stay as typed.
+        head = match[0][:match.start(1) - start] if not before else ""
+        tail = match[0][match.end(1) - start:] if not following else ""
+        if head:
+            pieces.append(head)
+        pieces.append(_latin_span(run, lead, trail, face, metrics, report))
+        if tail:
+            pieces.append(tail)
+        position = end
+    pieces.extend(_punctuation(text[position:], compress, report))
+    _replace_text(parent, after, pieces)
+
+
+def _latin_span(run: str, lead: bool, trail: bool, face: Face, metrics: LatinMetrics,
+                report: Report) -> etree._Element:
+    span = etree.Element("span", {"class": "cjk-latin"})
+    content = (" " if lead else "") + run + (" " if trail else "")
+    span.text = content
+    report.runs += 1
+    if not (lead or trail):
+        return span
+    width = metrics.width(content, face)
+    if width is None:
+        return span
+    spacing = spacing_for(width)
+    if not spacing.on_grid:
+        report.off_grid += 1
+    style = []
+    if abs(spacing.word) > 1e-4:
+        style.append(f"word-spacing:{spacing.word:.4f}em")
+    if abs(spacing.letter) > 1e-4:
+        style.append(f"letter-spacing:{spacing.letter:.4f}em")
+    if style:
+        span.set("style", ";".join(style))
+    return span
+
+
+def _punctuation(text: str, compress: bool, report: Report) -> list[str | etree._Element]:
+    """`text` with each run of adjacent punctuation compressed: an even number of its marks
+    set half-width (`halt`), so the run stays a whole number of ems. Only closing marks
+    together, or opening marks together: a line may break between a closing and an opening
+    mark, and a half-width mark left at a line's end would end the line off the grid."""
+    if not compress or not text:
+        return [text] if text else []
+    pieces: list[str | etree._Element] = []
+    position = 0
+    for match in _PUNCT_RUN_RE.finditer(text):
+        for group in _same_side_groups(match[0]):
+            halved = len(group.text) // 2 * 2
+            if halved < 2:
+                continue
+            start = match.start() + group.start
+            pieces.append(text[position:start])
+            span = etree.Element("span", {"class": "cjk-halt"})
+            span.text = group.text[:halved]
+            pieces.append(span)
+            position = start + halved
+            report.compressed += 1
+    pieces.append(text[position:])
+    return [p for p in pieces if not isinstance(p, str) or p]
+
+
+@dataclass(frozen=True)
+class _Group:
+    start: int
+    text: str
+
+
+def _same_side_groups(marks: str) -> list[_Group]:
+    groups: list[_Group] = []
+    start = 0
+    for index in range(1, len(marks) + 1):
+        if index == len(marks) or ((marks[index] in _OPENING) != (marks[start] in _OPENING)):
+            groups.append(_Group(start, marks[start:index]))
+            start = index
+    return groups
+
+
+def _replace_text(parent: etree._Element, after: etree._Element | None,
+                  pieces: list[str | etree._Element]) -> None:
+    """Put `pieces` (strings and new elements) where the text or tail was."""
+    leading = ""
+    elements: list[etree._Element] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            if elements:
+                elements[-1].tail = (elements[-1].tail or "") + piece
+            else:
+                leading += piece
+        else:
+            elements.append(piece)
+    if after is None:
+        parent.text = leading or None
+        for index, element in enumerate(elements):
+            parent.insert(index, element)
+    else:
+        after.tail = leading or None
+        index = parent.index(after)
+        for offset, element in enumerate(elements, start=1):
+            parent.insert(index + offset, element)
