@@ -87,6 +87,11 @@ def is_cjk(language: str | None) -> bool:
     return region(language) is not None
 
 
+def is_cjk_character(char: str) -> bool:
+    """An ideograph, kana or CJK punctuation mark (not a quotation mark shared with Latin)."""
+    return bool(re.match(f"[{_HAN}\u3000-\u303f\uff00-\uffef\uac00-\ud7af]", char))
+
+
 def compresses_punctuation(language: str | None) -> bool:
     """Whether adjacent punctuation is compressed: not in Taiwan's or Hong Kong's centred
     forms (nor in Korean, which uses Western punctuation)."""
