@@ -10,7 +10,7 @@ WeasyPrint stretches a justified line only at spaces, and has no `text-spacing`,
   `<span class="cjk-latin">` set in the book's Latin face, with a space on each side that
   touches an ideograph (typed by the author or not). The run's width is measured with
   HarfBuzz on the very font file fontconfig gives WeasyPrint, and the span's word-spacing
-  (0.1-0.5 em gaps) and, where that is not enough, a letter-spacing of a few hundredths of an
+  (0.15-0.35 em gaps, a fifth where the grid allows) and, where that is not enough, a letter-spacing of a few hundredths of an
   em make run and gaps a whole number of ems: the line stays on the grid, and what is left
   (a run broken across lines, a gap dropped at a line's end) is absorbed by justification at
   those spaces;
@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from lxml import etree
@@ -59,10 +59,16 @@ _PUNCT_RUN_RE = re.compile(f"[{re.escape(_OPENING + _CLOSING)}]{{2,}}")
 #: CSS lengths in points.
 _UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pc": 12.0, "px": 0.75}
 
-#: Gaps between an ideograph and a Latin word, in em (clreq: about a quarter em).
-GAP_MIN, GAP_IDEAL, GAP_MAX = 0.125, 0.25, 0.5
-#: The largest letter-spacing (em) put on a Latin run to bring it onto the grid.
-MAX_LETTER_SPACING = 0.04
+#: Gaps between an ideograph and a Latin word, in em (clreq: a quarter em or less; CSS
+#: text-autospace and Vivliostyle: an eighth; here a fifth where the grid allows; at most
+#: 0.35, so that with the letter-spacing of the run and of a filled line (see cjklines) no
+#: gap exceeds half an em).
+GAP_MIN, GAP_IDEAL, GAP_MAX = 0.15, 0.2, 0.35
+#: The widest a gap may look, with the letter-spacing of the glyph before it.
+MAX_VISIBLE_GAP = 0.42
+#: The letter-spacing (em) a Latin run may take to come onto the grid: a little looser,
+#: hardly tighter.
+MAX_LETTER_SPACING, MIN_LETTER_SPACING = 0.05, -0.02
 #: How far short of the grid a run is set, so a rounding in the layout never pushes the
 #: line's last ideograph to the next line (justification absorbs the rest).
 _SAFETY = 0.004
@@ -215,7 +221,10 @@ def spacing_for(run: RunWidth) -> Spacing:
         gap = min(max((target - run.glyphs) / n, GAP_MIN), GAP_MAX) if n else 0.0
         # Pango spaces every character; WeasyPrint counts one more spacing in the box.
         letter = (target - run.glyphs - n * gap) / (run.characters + n + 1)
-        if abs(letter) > MAX_LETTER_SPACING:
+        if not MIN_LETTER_SPACING <= letter <= MAX_LETTER_SPACING:
+            continue
+        # The gap after a run shows the letter-spacing of its last glyph and of the space.
+        if n and not 0.11 <= gap + 2 * letter <= MAX_VISIBLE_GAP:
             continue
         score = 10 * abs(letter) + abs(gap - GAP_IDEAL)
         if n:
@@ -229,6 +238,12 @@ def spacing_for(run: RunWidth) -> Spacing:
     return Spacing(GAP_IDEAL - run.space if n else 0.0, 0.0, False)
 
 
+def _box_width(run: RunWidth, spacing: Spacing) -> float:
+    n = run.spaces
+    return (run.glyphs + n * (run.space + spacing.word)
+            + (run.characters + n + 1) * spacing.letter)
+
+
 @dataclass
 class Report:
     """What the pre-pass did, for measuring it."""
@@ -236,11 +251,13 @@ class Report:
     runs: int = 0
     off_grid: int = 0
     compressed: int = 0
+    pushed_in: int = 0  # lines where a kinsoku conflict was solved by halving punctuation
 
 
-def typeset(root: etree._Element, language: str,
+def typeset(root: etree._Element, language: str, measure: int | None = None,
             metrics: LatinMetrics | None = None) -> Report:
-    """Set the CJK text of the document `root` (an lxml HTML tree) in place."""
+    """Set the CJK text of the document `root` (an lxml HTML tree) in place; with `measure`
+    (the text block's width in ems), also solve the kinsoku conflicts of body paragraphs."""
     metrics = metrics or LatinMetrics()
     report = Report()
     body = root.find("body") if root.tag == "html" else root
@@ -249,7 +266,29 @@ def typeset(root: etree._Element, language: str,
     if not is_cjk(language) and not _has_cjk_lang(body):
         return report
     _walk(body, language, Face(), metrics, report)
+    if measure and is_cjk(language):
+        from allianceprint.cjklines import push_in
+        for paragraph in body.iter("p"):
+            parent = paragraph.getparent()
+            if parent is None or "part-body" not in (parent.get("class") or "").split():
+                continue
+            lang = _language_of(paragraph, language)
+            if is_cjk(lang):
+                indent = 1 if region(lang) in ("JP", "KR") else 2
+                report.pushed_in += push_in(paragraph, measure, indent,
+                                            halve=compresses_punctuation(lang))
+    for element in body.iter():
+        if isinstance(element.tag, str) and "data-em" in element.attrib:
+            for name in ("data-em", "data-gaps", "data-breaks"):
+                element.attrib.pop(name, None)
     return report
+
+
+def _language_of(element: etree._Element, default: str) -> str:
+    for ancestor in (element, *element.iterancestors()):
+        if ancestor.get("lang"):
+            return ancestor.get("lang")
+    return default
 
 
 def _has_cjk_lang(element: etree._Element) -> bool:
@@ -272,6 +311,10 @@ def _walk_children(element: etree._Element, children: list, language: str, face:
         if tag in _SKIP or (child.get("class") or "").startswith("cjk-"):
             _set_tail(child, tail_lang, face, metrics, report)
             continue
+        if is_cjk(language) and not is_cjk(child_lang) and len(child) == 0 and child.text:
+            _latin_element(child, face, metrics, report)
+            _set_tail(child, tail_lang, face, metrics, report)
+            continue
         if tag == "sup" and "noteref" in (child.get("class") or ""):
             if is_cjk(language):
                 _join_before(child)
@@ -292,6 +335,27 @@ def _walk_children(element: etree._Element, children: list, language: str, face:
 def _set_tail(child, language, face, metrics, report) -> None:
     if child.tail:
         _set_text(child.getparent(), child, language, face, metrics, report)
+
+
+def _latin_element(element: etree._Element, face: Face, metrics: LatinMetrics,
+                   report: Report) -> None:
+    """A span in a Latin language inside CJK text (`<span lang="en">Global Commons</span>`):
+    spaced from the ideographs around it like a Latin run."""
+    previous = element.getprevious()
+    before = (previous.tail if previous is not None else element.getparent().text) or ""
+    after = element.tail or ""
+    lead = bool(before) and bool(_IDEOGRAPH_RE.match(before[-1]))
+    trail = bool(after) and bool(_IDEOGRAPH_RE.match(after[0]))
+    italic = face.italic or element.tag in ("em", "i", "cite")
+    [span] = _latin_span(element.text.strip(), lead, trail,
+                                 replace(face, italic=italic), metrics, report)
+    element.text = span.text
+    for name in ("data-em", "data-gaps", "data-breaks"):
+        if span.get(name):
+            element.set(name, span.get(name))
+    style = "; ".join(s for s in (element.get("style"), span.get("style")) if s)
+    if style:
+        element.set("style", style)
 
 
 def _join_before(sup: etree._Element) -> None:
@@ -328,7 +392,7 @@ def _set_text(parent: etree._Element, after: etree._Element | None, language: st
         tail = match[0][match.end(1) - start:] if not following else ""
         if head:
             pieces.append(head)
-        pieces.append(_latin_span(run, lead, trail, face, metrics, report))
+        pieces.extend(_latin_span(run, lead, trail, face, metrics, report))
         if tail:
             pieces.append(tail)
         position = end
@@ -337,19 +401,23 @@ def _set_text(parent: etree._Element, after: etree._Element | None, language: st
 
 
 def _latin_span(run: str, lead: bool, trail: bool, face: Face, metrics: LatinMetrics,
-                report: Report) -> etree._Element:
-    span = etree.Element("span", {"class": "cjk-latin"})
+                report: Report) -> list[etree._Element]:
+    """The run as `<span class="cjk-latin">`, its gaps inside it, with its width and where
+    it may break for the line-filling pass (see cjklines)."""
     content = (" " if lead else "") + run + (" " if trail else "")
+    span = etree.Element("span", {"class": "cjk-latin"})
     span.text = content
     report.runs += 1
-    if not (lead or trail):
-        return span
     width = metrics.width(content, face)
     if width is None:
-        return span
-    spacing = spacing_for(width)
-    if not spacing.on_grid:
+        return [span]
+    spacing = spacing_for(width) if lead or trail or width.spaces else Spacing(0.0, 0.0, False)
+    if (lead or trail) and not spacing.on_grid:
         report.off_grid += 1
+    # For the line-filling pass: the box's width, and the gaps a line's edge drops.
+    gap = width.space + spacing.word + spacing.letter
+    span.set("data-em", f"{_box_width(width, spacing):.4f}")
+    span.set("data-gaps", f"{gap if lead else 0:.4f} {gap if trail else 0:.4f}")
     style = []
     if abs(spacing.word) > 1e-4:
         style.append(f"word-spacing:{spacing.word:.4f}em")
@@ -357,7 +425,18 @@ def _latin_span(run: str, lead: bool, trail: bool, face: Face, metrics: LatinMet
         style.append(f"letter-spacing:{spacing.letter:.4f}em")
     if style:
         span.set("style", ";".join(style))
-    return span
+    # Where a line may break inside the run: the widths of the pieces on either side.
+    breaks = []
+    for at in (m.start() for m in re.finditer(" ", content)):
+        if 0 < at < len(content) - 1 and content[at - 1] != " ":
+            before = metrics.width(content[:at], face)
+            after = metrics.width(content[at + 1:], face)
+            if before and after:
+                breaks.append(f"{_box_width(before, spacing):.4f}:"
+                              f"{_box_width(after, spacing):.4f}")
+    if breaks:
+        span.set("data-breaks", " ".join(breaks))
+    return [span]
 
 
 def _punctuation(text: str, compress: bool, report: Report) -> list[str | etree._Element]:

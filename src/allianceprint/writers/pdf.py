@@ -152,17 +152,17 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
         body=[p for p in parts if p.part.part.division == "body"],
         back=[p for p in parts if p.part.part.division == "back"],
         book_notes=book_notes, cjk_css=cjk.page_css(options, meta.language))
-    return _without_abbr(html, meta.language)
+    return _without_abbr(html, meta.language, cjk.measure_ems(options))
 
 
-def _without_abbr(html: str, language: str) -> str:
+def _without_abbr(html: str, language: str, measure: int) -> str:
     """The document with each `<abbr>` replaced by its text (the element only tells a screen
     reader what to expand; print shows the same text without it, WeasyPrint does not carry
     its title into the PDF's tags, and its inline boxes make the layout a fifth slower), and
     its Chinese and Japanese text set on the grid (see allianceprint.cjk)."""
     document = lxml.html.document_fromstring(html)
     etree.strip_tags(document, "abbr")
-    cjk.typeset(document, language)
+    cjk.typeset(document, language, measure)
     return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 

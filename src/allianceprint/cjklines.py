@@ -1,0 +1,282 @@
+"""A CJK body paragraph (after `cjk.typeset`) -> the same paragraph, with punctuation set
+half-width on the lines where kinsoku would otherwise leave the line an em short.
+
+WeasyPrint cannot stretch a line of ideographs. When a line is full and the next character
+may not begin a line (`，` `。` `」` a small kana...), Pango moves the character before it to
+the next line too, and the line ends an em short of the right edge. A press pushes the pair
+in instead (jlreq 3.8 oikomi; clreq): it sets punctuation of that line half-width, the
+line-end mark first, until the pair fits.
+
+Every box of such a paragraph is on the grid of whole ems (see `cjk`), so the line breaks
+Pango will make can be found here by filling lines as it does: each ideograph, kana and
+mark is 1 em, each compressed mark 1/2 em, each Latin run the width `cjk` gave it. Where
+a conflict comes, enough marks of the line (an exact number of half ems) are set with the
+font's `halt` feature, and the line then holds the pair and ends on the right edge. A box
+whose width is not known (a note reference, an image, a run off the grid) ends the filling:
+the lines after it are left as Pango sets them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from allianceprint.cjk import is_cjk
+
+#: Marks that may not begin a line (clreq/jlreq), with small kana and iteration marks.
+NO_START = frozenset("、。，．：；？！）〕］｝〉》」』】〙〗”’％‰・ー々ゝゞヽヾ〻"
+                     "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ")
+#: Marks that may not end a line.
+NO_END = frozenset("（〔［｛〈《「『【〘〖“‘")
+#: Marks whose blank half the CJK fonts' `halt` feature removes.
+HALVES = frozenset("，。、：；（）《》〈〉「」『』【】〔〕“”")
+_INSEPARABLE = frozenset("—…‥")
+_FULL_WIDTH = ((0x2E80, 0x303F), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF),
+               (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF01, 0xFF60), (0x20000, 0x3FFFF))
+_INLINE = frozenset({"em", "strong", "b", "i", "a", "span", "cite", "q", "small", "mark"})
+_EPSILON = 1e-3
+_SAFETY = 0.004  # em: a filled line ends this much short, never over
+#: The most a short line's characters are spaced apart (em).
+MAX_LETTER = 0.2
+
+
+@dataclass
+class _Atom:
+    """One box of the line: a character (1 em, or 1/2 em when compressed), a Latin run,
+    or a word joiner (no width, no break on either side)."""
+
+    width: float
+    char: str  # "" for a Latin run
+    owner: etree._Element | None = None  # the element whose text or tail holds the char
+    tail: bool = False
+    offset: int = 0
+    lead: float = 0.0  # a Latin run's gaps, dropped at a line's start or end
+    trail: float = 0.0
+    breaks: tuple[tuple[float, float], ...] = ()  # a Latin run's spaces: (before, after)
+
+
+class _Unknown(Exception):
+    """A box whose width is not known: the filling stops before it."""
+
+
+@dataclass(frozen=True)
+class _Fill:
+    """A line left short (Pango broke it early): its characters spaced apart to fill it."""
+
+    atoms: tuple[_Atom, ...]
+    letter: float  # em
+
+
+@dataclass
+class _Plan:
+    halved: list[list[_Atom]]  # per mended line, the marks set half-width
+    fills: list[_Fill]
+
+
+def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = True) -> int:
+    """Mend the lines that kinsoku (or a Latin run) would end short: halve punctuation
+    (`halve`; not for centred marks), else space the line's characters apart. Return the
+    number of lines mended."""
+    atoms: list[_Atom] = []
+    try:
+        _collect(paragraph, atoms)
+    except _Unknown:
+        pass
+    plan = _fill(atoms, measure, indent, halve)
+    _apply(plan)
+    return len(plan.halved) + len(plan.fills)
+
+
+def _collect(element: etree._Element, atoms: list[_Atom]) -> None:
+    _text(element, False, element.text, atoms)
+    for child in element:
+        if not isinstance(child.tag, str):
+            _text(child, True, child.tail, atoms)
+            continue
+        css = (child.get("class") or "").split()
+        if child.get("data-em"):
+            lead, trail = (float(g) for g in child.get("data-gaps", "0 0").split())
+            breaks = tuple(tuple(float(w) for w in pair.split(":"))
+                           for pair in child.get("data-breaks", "").split())
+            atoms.append(_Atom(float(child.get("data-em")), "", lead=lead, trail=trail,
+                               breaks=breaks))
+            _text(child, True, child.tail, atoms)
+            continue
+        elif "cjk-latin" in css or (child.get("lang") and not is_cjk(child.get("lang"))):
+            raise _Unknown()
+        elif "cjk-halt" in css:
+            atoms.extend(_Atom(0.5, ch) for ch in child.text or "")
+        elif child.tag in _INLINE and not child.get("style"):
+            _collect(child, atoms)
+        else:
+            raise _Unknown()
+        _text(child, True, child.tail, atoms)
+
+
+def _text(owner: etree._Element, tail: bool, text: str | None, atoms: list[_Atom]) -> None:
+    for offset, char in enumerate(text or ""):
+        if char == "\u2060":
+            atoms.append(_Atom(0.0, char))
+        elif any(low <= ord(char) <= high for low, high in _FULL_WIDTH) or char in "“”‘’—…":
+            atoms.append(_Atom(1.0, char, owner, tail, offset))
+        else:
+            raise _Unknown()
+
+
+def _may_break_before(atoms: list[_Atom], index: int) -> bool:
+    before, after = atoms[index - 1], atoms[index]
+    if "\u2060" in (before.char, after.char):
+        return False
+    if after.char in NO_START or before.char in NO_END:
+        return False
+    if before.char and before.char == after.char and before.char in _INSEPARABLE:
+        return False
+    return True
+
+
+def _line_width(atoms: list[_Atom]) -> float:
+    """The width of a line holding `atoms`: a Latin run's gap is dropped at either end."""
+    return sum(a.width for a in atoms) - atoms[0].lead - atoms[-1].trail
+
+
+def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
+    """Fill lines as Pango does, and plan how to mend each one that ends short."""
+    plan = _Plan([], [])
+    start, index = 0, 0
+    while index < len(atoms):
+        available = measure - (indent if start == 0 else 0)
+        if _line_width(atoms[start:index + 1]) <= available + _EPSILON:
+            index += 1
+            continue
+        run = atoms[index]
+        if run.breaks:  # Pango breaks a Latin run at its last space that fits
+            used = _line_width(atoms[start:index]) if index > start else 0.0
+            lead = run.lead if index == start else 0.0
+            fitting = [(before, after) for before, after in run.breaks
+                       if used + before - lead <= available + _EPSILON]
+            if fitting:
+                before, after = fitting[-1]
+                head = _Atom(before, "", lead=run.lead)
+                _fill_short([*atoms[start:index], head], available, plan)
+                later = len(fitting) < len(run.breaks)
+                atoms[index] = _Atom(after, "", trail=run.trail,
+                                     breaks=((1e9, 0.0),) if later else ())
+                start = index
+                continue
+            if run.breaks[0][0] > 1e8:
+                return plan  # the rest of a long run: its breaks are not known
+        if index == start:
+            return plan  # one box wider than the line: not ours to mend
+        if _may_break_before(atoms, index):
+            _fill_short(atoms[start:index], available, plan)
+            start = index
+            continue
+        # A unit that may not be parted (X。 「X Xっ): it ends at the next break.
+        end = index + 1
+        while end < len(atoms) and not _may_break_before(atoms, end):
+            end += 1
+        if end == len(atoms):
+            return plan  # the paragraph's last line: left as it is
+        overflow = _line_width(atoms[start:end]) - available
+        steps = round(overflow / 0.5)
+        marks = [a for a in reversed(atoms[start:end])
+                 if a.char in HALVES and a.owner is not None and a.width == 1.0]
+        if halve and 1 <= steps <= len(marks) and abs(overflow - steps * 0.5) < _EPSILON:
+            for mark in marks[:steps]:
+                mark.width = 0.5
+            plan.halved.append(marks[:steps])
+            start = index = end
+            continue
+        # Pango breaks before the unit, at the last opportunity: the line ends short.
+        back = index - 1
+        while back > start and not _may_break_before(atoms, back):
+            back -= 1
+        if back <= start:
+            return plan
+        _fill_short(atoms[start:back], available, plan)
+        start = index = back
+    return plan
+
+
+def _fill_short(line: list[_Atom], available: float, plan: _Plan) -> None:
+    """Space the characters of a line that ends short, so that it ends at the right edge
+    (jlreq oidashi)."""
+    short = available - _line_width(line)
+    if short < 0.02:
+        return
+    # WeasyPrint fits a box as if it were one letter-spacing wider than it draws it, so
+    # only one box is spaced (the longest run of characters in one text node): the line
+    # then ends a spacing short of the edge, a fraction of a point.
+    segments: dict[tuple[int, bool], list[_Atom]] = {}
+    for atom in line:
+        if atom.owner is not None:
+            segments.setdefault((id(atom.owner), atom.tail), []).append(atom)
+    if not segments:
+        return
+    chars = max(segments.values(), key=len)
+    after = line.index(chars[-1]) + 1
+    if len(chars) > 1 and after < len(line) and line[after].owner is None:
+        chars = chars[:-1]  # its spacing would widen the gap before a Latin run
+    letter = (short - _SAFETY) / (len(chars) + 1)
+    if letter <= MAX_LETTER:
+        plan.fills.append(_Fill(tuple(chars), letter))
+
+
+def _apply(plan: _Plan) -> None:
+    """Wrap each halved mark in `<span class="cjk-halt">` and each filled line's characters
+    in `<span class="cjk-fill" style="letter-spacing: ...">`, text node by text node."""
+    places: dict[tuple[int, bool], tuple[etree._Element, bool, list]] = {}
+
+    def place(atom: _Atom) -> list:
+        return places.setdefault((id(atom.owner), atom.tail), (atom.owner, atom.tail, []))[2]
+
+    for line in plan.halved:
+        for atom in line:
+            place(atom).append((atom.offset, atom.offset + 1, "cjk-halt", None))
+    for fill in plan.fills:
+        runs: dict[tuple[int, bool], list[int]] = {}
+        for atom in fill.atoms:
+            runs.setdefault((id(atom.owner), atom.tail), []).append(atom.offset)
+        for atom in fill.atoms:
+            offsets = runs.pop((id(atom.owner), atom.tail), None)
+            if offsets:
+                place(atom).append((min(offsets), max(offsets) + 1, "cjk-fill",
+                                    f"letter-spacing:{fill.letter:.4f}em"))
+    for owner, tail, spans in places.values():
+        text = owner.tail if tail else owner.text
+        pieces: list[str | etree._Element] = []
+        last = 0
+        for begin, end, css, style in sorted(spans, key=lambda item: item[0]):
+            pieces.append(text[last:begin])
+            span = etree.Element("span", {"class": css})
+            if style:
+                span.set("style", style)
+            span.text = text[begin:end]
+            pieces.append(span)
+            last = end
+        pieces.append(text[last:])
+        _put(owner, tail, [p for p in pieces if not isinstance(p, str) or p])
+
+
+def _put(owner: etree._Element, tail: bool, pieces: list[str | etree._Element]) -> None:
+    leading = ""
+    elements: list[etree._Element] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            if elements:
+                elements[-1].tail = (elements[-1].tail or "") + piece
+            else:
+                leading += piece
+        else:
+            elements.append(piece)
+    if tail:
+        owner.tail = leading or None
+        parent = owner.getparent()
+        at = parent.index(owner)
+        for offset, element in enumerate(elements, start=1):
+            parent.insert(at + offset, element)
+    else:
+        owner.text = leading or None
+        for offset, element in enumerate(elements):
+            owner.insert(offset, element)
