@@ -89,12 +89,13 @@ authors: [au]
 
 {ZH[3].replace("能力先行", "*能力先行*")}
 
-{ZH[4]}
+{ZH[4].replace("纸面上。", "纸面上。[^3]")}
 
 {ZH[5].replace("Global Commons", '<span lang="en">Global Commons</span>')}
 
 [^1]: 关于“执行能力”的定义，参见本书第三章的讨论。
 [^2]: 《框架协定》第12条规定了申请程序的基本要求。
+[^3]: 访谈记录保存在研究所档案室。
 """
 
 HANT_MD = f"""\

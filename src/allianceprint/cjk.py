@@ -69,6 +69,8 @@ MAX_VISIBLE_GAP = 0.42
 #: The letter-spacing (em) a Latin run may take to come onto the grid: a little looser,
 #: hardly tighter.
 MAX_LETTER_SPACING, MIN_LETTER_SPACING = 0.05, -0.02
+#: The size of a note reference (sup.noteref in print.css), in em.
+NOTEREF_SIZE = 0.68
 #: How far short of the grid a run is set, so a rounding in the layout never pushes the
 #: line's last ideograph to the next line (justification absorbs the rest).
 _SAFETY = 0.004
@@ -315,9 +317,16 @@ def _walk_children(element: etree._Element, children: list, language: str, face:
             _latin_element(child, face, metrics, report)
             _set_tail(child, tail_lang, face, metrics, report)
             continue
-        if tag == "sup" and "noteref" in (child.get("class") or ""):
+        note_call = tag == "span" and "footnote" in (child.get("class") or "").split()
+        if (tag == "sup" and "noteref" in (child.get("class") or "")) or note_call:
             if is_cjk(language):
                 _join_before(child)
+                number = child.get("data-number") if note_call else child.text_content()
+                width = metrics.width((number or "").strip(), Face())
+                if width is not None:  # print.css sets note references at 0.68 em
+                    child.set("data-em", f"{width.glyphs * NOTEREF_SIZE:.4f}")
+            if note_call:  # the note's own text, set in its language
+                _walk(child, child_lang, Face(), metrics, report)
             _set_tail(child, tail_lang, face, metrics, report)
             continue
         child_face = Face(sans=face.sans or tag in _SANS,

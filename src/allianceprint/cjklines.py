@@ -12,7 +12,7 @@ Pango will make can be found here by filling lines as it does: each ideograph, k
 mark is 1 em, each compressed mark 1/2 em, each Latin run the width `cjk` gave it. Where
 a conflict comes, enough marks of the line (an exact number of half ems) are set with the
 font's `halt` feature, and the line then holds the pair and ends on the right edge. A box
-whose width is not known (a note reference, an image, a run off the grid) ends the filling:
+whose width is not known (a footnote, an image, code) ends the filling:
 the lines after it are left as Pango sets them.
 """
 
@@ -97,10 +97,10 @@ def _collect(element: etree._Element, atoms: list[_Atom]) -> None:
         css = (child.get("class") or "").split()
         if child.get("data-em"):
             lead, trail = (float(g) for g in child.get("data-gaps", "0 0").split())
-            breaks = tuple(tuple(float(w) for w in pair.split(":"))
+            breaks = tuple(tuple(float(w) for w in pair.split(":"))  # type: ignore[misc]
                            for pair in child.get("data-breaks", "").split())
             atoms.append(_Atom(float(child.get("data-em")), "", lead=lead, trail=trail,
-                               breaks=breaks))
+                               breaks=breaks))  # a Latin run, a note's number
             _text(child, True, child.tail, atoms)
             continue
         elif "cjk-latin" in css or (child.get("lang") and not is_cjk(child.get("lang"))):
