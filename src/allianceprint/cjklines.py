@@ -1,5 +1,6 @@
-"""A CJK body paragraph (after `cjk.typeset`) -> the same paragraph, with punctuation set
-half-width on the lines where kinsoku would otherwise leave the line an em short.
+"""A CJK body paragraph (after `cjk.typeset`) -> the same paragraph, with its short lines
+mended: punctuation set half-width, or characters spaced, where kinsoku (or a Latin run)
+would otherwise leave a justified line short of the right edge.
 
 WeasyPrint cannot stretch a line of ideographs. When a line is full and the next character
 may not begin a line (`，` `。` `」` a small kana...), Pango moves the character before it to
@@ -7,13 +8,15 @@ the next line too, and the line ends an em short of the right edge. A press push
 in instead (jlreq 3.8 oikomi; clreq): it sets punctuation of that line half-width, the
 line-end mark first, until the pair fits.
 
-Every box of such a paragraph is on the grid of whole ems (see `cjk`), so the line breaks
-Pango will make can be found here by filling lines as it does: each ideograph, kana and
-mark is 1 em, each compressed mark 1/2 em, each Latin run the width `cjk` gave it. Where
-a conflict comes, enough marks of the line (an exact number of half ems) are set with the
-font's `halt` feature, and the line then holds the pair and ends on the right edge. A box
-whose width is not known (a footnote, an image, code) ends the filling:
-the lines after it are left as Pango sets them.
+The width of every box of such a paragraph is known (see `cjk`), so the line breaks Pango
+will make can be found here by filling lines as it does: each ideograph, kana and mark is
+1 em, each compressed mark 1/2 em, each Latin run and note number the width `cjk` measured
+(and, for a run, where it may break). Where a conflict comes, enough marks of the line (an
+exact number of half ems) are set with the font's `halt` feature, and the line then holds
+the pair and ends on the right edge (zh-Hans, ja); where that cannot be, the characters of
+the line Pango will leave short are spaced apart (oidashi), as they are on a line a Latin
+run leaves short. A box whose width is not known (an image, code) ends the filling: the
+lines after it are left as Pango sets them.
 """
 
 from __future__ import annotations
