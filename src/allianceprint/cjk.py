@@ -188,6 +188,33 @@ class LatinMetrics:
                         len(text) - spaces)
 
 
+#: Characters CJK text shares with Latin text, whose width in the CJK face depends on the
+#: region (“ is a full em in SC and TC, less in JP; · is narrow everywhere). The dashes and
+#: the ellipsis are a full em with the language's forms (Pango applies them).
+SHARED = "·“”‘’"
+
+
+@lru_cache(maxsize=None)
+def shared_widths(language: str) -> dict[str, float]:
+    """The width (em) of each SHARED character in the language's CJK face, as Pango shapes
+    it (with the language, so the font's regional forms apply)."""
+    font = _hb_font(f"Noto Serif CJK {region(language)}")
+    if font is None:
+        return {}
+    import uharfbuzz as hb
+    widths = {}
+    for char in SHARED:
+        buffer = hb.Buffer()
+        buffer.add_str(char)
+        buffer.guess_segment_properties()
+        buffer.language = language
+        hb.shape(font, buffer, {})
+        width = sum(p.x_advance for p in buffer.glyph_positions) / font.face.upem
+        if char == "·" or width == 1.0:  # proportional quotes: kerned, so not known here
+            widths[char] = width
+    return {**widths, "—": 1.0, "…": 1.0}
+
+
 @lru_cache(maxsize=None)
 def _hb_font(pattern: str):
     try:
@@ -278,7 +305,8 @@ def typeset(root: etree._Element, language: str, measure: int | None = None,
             if is_cjk(lang):
                 indent = 1 if region(lang) in ("JP", "KR") else 2
                 report.pushed_in += push_in(paragraph, measure, indent,
-                                            halve=compresses_punctuation(lang))
+                                            halve=compresses_punctuation(lang),
+                                            widths=shared_widths(lang))
     for element in body.iter():
         if isinstance(element.tag, str) and "data-em" in element.attrib:
             for name in ("data-em", "data-gaps", "data-breaks"):

@@ -22,6 +22,7 @@ lines after it are left as Pango sets them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from lxml import etree
 
@@ -77,13 +78,15 @@ class _Plan:
     fills: list[_Fill]
 
 
-def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = True) -> int:
+def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = True,
+            widths: Mapping[str, float] | None = None) -> int:
     """Mend the lines that kinsoku (or a Latin run) would end short: halve punctuation
-    (`halve`; not for centred marks), else space the line's characters apart. Return the
-    number of lines mended."""
+    (`halve`; not for centred marks), else space the line's characters apart. `widths`:
+    the width in the CJK face of the characters it shares with Latin text (cjk.SHARED).
+    Return the number of lines mended."""
     atoms: list[_Atom] = []
     try:
-        _collect(paragraph, atoms)
+        _collect(paragraph, atoms, widths or {})
     except _Unknown:
         pass
     plan = _fill(atoms, measure, indent, halve)
@@ -91,11 +94,11 @@ def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = 
     return len(plan.halved) + len(plan.fills)
 
 
-def _collect(element: etree._Element, atoms: list[_Atom]) -> None:
-    _text(element, False, element.text, atoms)
+def _collect(element: etree._Element, atoms: list[_Atom], widths: Mapping[str, float]) -> None:
+    _text(element, False, element.text, atoms, widths)
     for child in element:
         if not isinstance(child.tag, str):
-            _text(child, True, child.tail, atoms)
+            _text(child, True, child.tail, atoms, widths)
             continue
         css = (child.get("class") or "").split()
         if child.get("data-em"):
@@ -104,24 +107,27 @@ def _collect(element: etree._Element, atoms: list[_Atom]) -> None:
                            for pair in child.get("data-breaks", "").split())
             atoms.append(_Atom(float(child.get("data-em")), "", lead=lead, trail=trail,
                                breaks=breaks))  # a Latin run, a note's number
-            _text(child, True, child.tail, atoms)
+            _text(child, True, child.tail, atoms, widths)
             continue
         elif "cjk-latin" in css or (child.get("lang") and not is_cjk(child.get("lang"))):
             raise _Unknown()
         elif "cjk-halt" in css:
             atoms.extend(_Atom(0.5, ch) for ch in child.text or "")
         elif child.tag in _INLINE and not child.get("style"):
-            _collect(child, atoms)
+            _collect(child, atoms, widths)
         else:
             raise _Unknown()
-        _text(child, True, child.tail, atoms)
+        _text(child, True, child.tail, atoms, widths)
 
 
-def _text(owner: etree._Element, tail: bool, text: str | None, atoms: list[_Atom]) -> None:
+def _text(owner: etree._Element, tail: bool, text: str | None, atoms: list[_Atom],
+          widths: Mapping[str, float]) -> None:
     for offset, char in enumerate(text or ""):
         if char == "\u2060":
             atoms.append(_Atom(0.0, char))
-        elif any(low <= ord(char) <= high for low, high in _FULL_WIDTH) or char in "“”‘’—…":
+        elif char in widths:
+            atoms.append(_Atom(widths[char], char, owner, tail, offset))
+        elif any(low <= ord(char) <= high for low, high in _FULL_WIDTH):
             atoms.append(_Atom(1.0, char, owner, tail, offset))
         else:
             raise _Unknown()
