@@ -58,6 +58,10 @@ ZH = [
     "能理解为什么某些协议“一签就灵”，而另一些却“形同虚设”。英文文献常把这种差距称为Global "
     "Commons治理的“最后一公里”问题（见第三章）。下一节将具体讨论三个案例中的执行安排。",
 ]
+QUOTE = ("协议的生命在于执行。没有执行机制的协议，只是一份良好意愿的声明；而执行机制本身，又取决于"
+         "各国是否愿意为此投入人员和资金，是否愿意接受来自伙伴国的监督与评估。")
+ITEM = ("第一，明确牵头机构及其职责，避免多个部门相互推诿；第二，为每一项承诺设定可以检验的时间表，"
+        "并由第三方定期公布进展；第三，保留调整条款的余地。")
 HANT = [
     "在臺灣與香港，出版社通常使用置中的標點符號。學者指出：「區域協定的條文雖然相近，執行的方"
     "式卻大不相同。」這種差異在漁業、航運與數位貿易三個領域尤其明顯，值得進一步比較。",
@@ -92,6 +96,10 @@ authors: [au]
 {ZH[4].replace("纸面上。", "纸面上。[^3]")}
 
 {ZH[5].replace("Global Commons", '<span lang="en">Global Commons</span>')}
+
+> {QUOTE}
+
+- {ITEM}
 
 [^1]: 关于“执行能力”的定义，参见本书第三章的讨论。
 [^2]: 《框架协定》第12条规定了申请程序的基本要求。
@@ -172,7 +180,7 @@ def joined(line: list[dict]) -> str:
 
 
 def bare(text: str) -> str:
-    return re.sub(r"\s", "", text)
+    return re.sub(r"\s|^•", "", text)
 
 
 def paragraphs(pdf, sources: list[str]) -> dict[str, list[list[dict]]]:
@@ -195,6 +203,7 @@ def paragraphs(pdf, sources: list[str]) -> dict[str, list[list[dict]]]:
 
 
 ALL = ZH + HANT + JA
+BLOCKS = [QUOTE, ITEM]  # set on the grid too, not indented by paragraphs' rule
 
 
 def test_the_build_gives_no_font_warnings(book):
@@ -271,6 +280,19 @@ def test_justified_lines_end_at_the_right_edge_with_no_wide_gap(pdf):
                 widest = max(widest, (b["x0"] - a["x1"]) / a["size"])
     assert not misses, "\n".join(misses)
     assert widest <= 0.5, widest
+
+
+def test_block_quotes_and_list_items_are_justified_on_the_grid_too(pdf):
+    edge = edges(pdf)
+    found = paragraphs(pdf, BLOCKS)
+    for source, inset in ((QUOTE, 2.0), (ITEM, 0.0)):
+        lines = found[source]
+        assert len(lines) >= 3
+        for line in lines[:-1]:
+            glyphs = [c for c in line if c["text"].strip()]
+            right = edge[line[0]["page_number"]][1] - inset * 10.5
+            assert abs(glyphs[-1]["x1"] - right) <= 1.0, joined(line)
+            assert joined(line)[0] not in CLOSING and joined(line)[-1] not in OPENING
 
 
 def test_paragraphs_indented_two_ems_in_chinese_one_in_japanese(pdf):

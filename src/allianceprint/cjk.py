@@ -297,14 +297,11 @@ def typeset(root: etree._Element, language: str, measure: int | None = None,
     _walk(body, language, Face(), metrics, report)
     if measure and is_cjk(language):
         from allianceprint.cjklines import push_in
-        for paragraph in body.iter("p"):
-            parent = paragraph.getparent()
-            if parent is None or "part-body" not in (parent.get("class") or "").split():
-                continue
-            lang = _language_of(paragraph, language)
+        for block, width, indented in _grid_blocks(body, measure):
+            lang = _language_of(block, language)
             if is_cjk(lang):
-                indent = 1 if region(lang) in ("JP", "KR") else 2
-                report.pushed_in += push_in(paragraph, measure, indent,
+                indent = (1 if region(lang) in ("JP", "KR") else 2) if indented else 0
+                report.pushed_in += push_in(block, width, indent,
                                             halve=compresses_punctuation(lang),
                                             widths=shared_widths(lang))
     for element in body.iter():
@@ -312,6 +309,26 @@ def typeset(root: etree._Element, language: str, measure: int | None = None,
             for name in ("data-em", "data-gaps", "data-breaks"):
                 element.attrib.pop(name, None)
     return report
+
+
+def _grid_blocks(body: etree._Element, measure: int):
+    """The justified blocks on the grid (see styles/print/cjk.css), with their width in ems
+    and whether their first line is indented: a part's paragraphs, the paragraphs of its
+    block quotes (2 em in from each side), the items of its lists (2 em in)."""
+    for part_body in body.iter("div"):
+        if "part-body" not in (part_body.get("class") or "").split():
+            continue
+        for child in part_body:
+            if child.tag == "p":
+                yield child, measure, True
+            elif child.tag == "blockquote":
+                for paragraph in child.iterchildren("p"):
+                    yield paragraph, measure - 4, True
+            elif child.tag in ("ul", "ol"):
+                for item in child.iterchildren("li"):
+                    paragraphs = list(item.iterchildren("p"))
+                    for block in paragraphs or [item]:
+                        yield block, measure - 2, False
 
 
 def _language_of(element: etree._Element, default: str) -> str:

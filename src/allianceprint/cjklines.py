@@ -189,8 +189,10 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
             return plan  # the paragraph's last line: left as it is
         overflow = _line_width(atoms[start:end]) - available
         steps = round(overflow / 0.5)
-        marks = [a for a in reversed(atoms[start:end])
+        marks = [a for a in reversed(atoms[start:end - 1])
                  if a.char in HALVES and a.owner is not None and a.width == 1.0]
+        # Not the line's last mark: halved, its glyph box would reach past the edge (and a
+        # PDF reader's selection with it); a line short of marks is spaced out instead.
         if halve and 1 <= steps <= len(marks) and abs(overflow - steps * 0.5) < _EPSILON:
             for mark in marks[:steps]:
                 mark.width = 0.5
@@ -214,9 +216,10 @@ def _fill_short(line: list[_Atom], available: float, plan: _Plan) -> None:
     short = available - _line_width(line)
     if short < 0.02:
         return
-    # WeasyPrint fits a box as if it were one letter-spacing wider than it draws it, so
-    # only one box is spaced (the longest run of characters in one text node): the line
-    # then ends a spacing short of the edge, a fraction of a point.
+    # One box is spaced: the longest run of the line's characters in one text node. A
+    # box of k characters grows by k spacings, each after its character, so the line's
+    # last character (and one before a Latin run) stays out of it: its spacing would be a
+    # blank at the line's end (or widen the gap before the run).
     segments: dict[tuple[int, bool], list[_Atom]] = {}
     for atom in line:
         if atom.owner is not None:
@@ -225,9 +228,11 @@ def _fill_short(line: list[_Atom], available: float, plan: _Plan) -> None:
         return
     chars = max(segments.values(), key=len)
     after = line.index(chars[-1]) + 1
-    if len(chars) > 1 and after < len(line) and line[after].owner is None:
-        chars = chars[:-1]  # its spacing would widen the gap before a Latin run
-    letter = (short - _SAFETY) / (len(chars) + 1)
+    if after == len(line) or line[after].owner is None:
+        chars = chars[:-1]
+    if not chars:
+        return
+    letter = (short - _SAFETY) / len(chars)
     if letter <= MAX_LETTER:
         plan.fills.append(_Fill(tuple(chars), letter))
 
