@@ -21,7 +21,7 @@ lines after it are left as Pango sets them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from lxml import etree
@@ -58,6 +58,8 @@ class _Atom:
     lead: float = 0.0  # a Latin run's gaps, dropped at a line's start or end
     trail: float = 0.0
     breaks: tuple[tuple[float, float], ...] = ()  # a Latin run's spaces: (before, after)
+    run: etree._Element | None = None  # a Latin run's element
+    piece: int = 0  # the rest of a run broken at its piece-th space
 
 
 class _Unknown(Exception):
@@ -76,6 +78,10 @@ class _Fill:
 class _Plan:
     halved: list[list[_Atom]]  # per mended line, the marks set half-width
     fills: list[_Fill]
+    # Latin runs at a line's edge: the gap dropped there ("lead", "trail"), or the space
+    # where the line breaks the run (a zero-width space then: a space at a line's end
+    # counts when WeasyPrint fits the line, and is dropped after).
+    edges: list[tuple[etree._Element, str, int]] = field(default_factory=list)
 
 
 def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = True,
@@ -106,7 +112,7 @@ def _collect(element: etree._Element, atoms: list[_Atom], widths: Mapping[str, f
             breaks = tuple(tuple(float(w) for w in pair.split(":"))  # type: ignore[misc]
                            for pair in child.get("data-breaks", "").split())
             atoms.append(_Atom(float(child.get("data-em")), "", lead=lead, trail=trail,
-                               breaks=breaks))  # a Latin run, a note's number
+                               breaks=breaks, run=child))  # a Latin run, a note's number
             _text(child, True, child.tail, atoms, widths)
             continue
         elif "cjk-latin" in css or (child.get("lang") and not is_cjk(child.get("lang"))):
@@ -152,6 +158,14 @@ def _line_width(atoms: list[_Atom]) -> float:
 def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
     """Fill lines as Pango does, and plan how to mend each one that ends short."""
     plan = _Plan([], [])
+
+    def line_ends(atoms_of_line: list[_Atom]) -> None:
+        first, last = atoms_of_line[0], atoms_of_line[-1]
+        if first.run is not None and first.lead:
+            plan.edges.append((first.run, "lead", 0))
+        if last.run is not None and last.trail:
+            plan.edges.append((last.run, "trail", 0))
+
     start, index = 0, 0
     while index < len(atoms):
         available = measure - (indent if start == 0 else 0)
@@ -166,10 +180,12 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
                        if used + before - lead <= available + _EPSILON]
             if fitting:
                 before, after = fitting[-1]
-                head = _Atom(before, "", lead=run.lead)
+                head = _Atom(before, "", lead=run.lead, run=run.run)
                 _fill_short([*atoms[start:index], head], available, plan)
+                line_ends([*atoms[start:index], head])
+                plan.edges.append((run.run, "break", len(fitting)))
                 later = len(fitting) < len(run.breaks)
-                atoms[index] = _Atom(after, "", trail=run.trail,
+                atoms[index] = _Atom(after, "", trail=run.trail, run=run.run,
                                      breaks=((1e9, 0.0),) if later else ())
                 start = index
                 continue
@@ -179,6 +195,7 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
             return plan  # one box wider than the line: not ours to mend
         if _may_break_before(atoms, index):
             _fill_short(atoms[start:index], available, plan)
+            line_ends(atoms[start:index])
             start = index
             continue
         # A unit that may not be parted (X。 「X Xっ): it ends at the next break.
@@ -197,6 +214,7 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
             for mark in marks[:steps]:
                 mark.width = 0.5
             plan.halved.append(marks[:steps])
+            line_ends(atoms[start:end])
             start = index = end
             continue
         # Pango breaks before the unit, at the last opportunity: the line ends short.
@@ -206,6 +224,7 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
         if back <= start:
             return plan
         _fill_short(atoms[start:back], available, plan)
+        line_ends(atoms[start:back])
         start = index = back
     return plan
 
@@ -216,23 +235,19 @@ def _fill_short(line: list[_Atom], available: float, plan: _Plan) -> None:
     short = available - _line_width(line)
     if short < 0.02:
         return
-    # One box is spaced: the longest run of the line's characters in one text node. A
-    # box of k characters grows by k spacings, each after its character, so the line's
-    # last character (and one before a Latin run) stays out of it: its spacing would be a
-    # blank at the line's end (or widen the gap before the run).
-    segments: dict[tuple[int, bool], list[_Atom]] = {}
-    for atom in line:
-        if atom.owner is not None:
-            segments.setdefault((id(atom.owner), atom.tail), []).append(atom)
-    if not segments:
-        return
-    chars = max(segments.values(), key=len)
-    after = line.index(chars[-1]) + 1
-    if after == len(line) or line[after].owner is None:
-        chars = chars[:-1]
+    # Every character of the line is spaced but the last, and one before a Latin run: a
+    # box of k characters grows by k spacings, each after its character, so theirs would
+    # be a blank at the line's end, or widen the gap before the run.
+    chars = [a for i, a in enumerate(line) if a.owner is not None and i + 1 < len(line)
+             and line[i + 1].owner is not None]
     if not chars:
         return
-    letter = (short - _SAFETY) / len(chars)
+    # WeasyPrint may fit a spaced box as one spacing wider than it draws it: a spacing is
+    # kept free for each box (the line then ends that much short, a fraction of a point).
+    boxes = sum(1 for i, a in enumerate(chars)
+                if i == 0 or a.owner is not chars[i - 1].owner or a.tail != chars[i - 1].tail
+                or a.offset != chars[i - 1].offset + 1)
+    letter = (short - _SAFETY) / (len(chars) + boxes - 1)
     if letter <= MAX_LETTER:
         plan.fills.append(_Fill(tuple(chars), letter))
 
@@ -249,14 +264,29 @@ def _apply(plan: _Plan) -> None:
         for atom in line:
             place(atom).append((atom.offset, atom.offset + 1, "cjk-halt", None))
     for fill in plan.fills:
-        runs: dict[tuple[int, bool], list[int]] = {}
-        for atom in fill.atoms:
-            runs.setdefault((id(atom.owner), atom.tail), []).append(atom.offset)
-        for atom in fill.atoms:
-            offsets = runs.pop((id(atom.owner), atom.tail), None)
-            if offsets:
-                place(atom).append((min(offsets), max(offsets) + 1, "cjk-fill",
-                                    f"letter-spacing:{fill.letter:.4f}em"))
+        style = f"letter-spacing:{fill.letter:.4f}em"
+        group: list[_Atom] = []
+        for atom in [*fill.atoms, None]:
+            if group and (atom is None or atom.owner is not group[-1].owner
+                          or atom.tail != group[-1].tail
+                          or atom.offset != group[-1].offset + 1):
+                place(group[0]).append((group[0].offset, group[-1].offset + 1, "cjk-fill",
+                                        style))
+                group = []
+            if atom is not None:
+                group.append(atom)
+    for run, where, nth in plan.edges:
+        text = run.text or ""
+        if where == "lead" and text.startswith(" "):
+            run.text = text[1:]
+        elif where == "trail" and text.endswith(" "):
+            run.text = text[:-1]
+        elif where == "break":
+            inner = [i for i, ch in enumerate(text) if ch == " " and 0 < i < len(text) - 1
+                     and text[i - 1] != " "]
+            if nth <= len(inner):
+                at = inner[nth - 1]
+                run.text = text[:at] + "\u200b" + text[at + 1:]
     for owner, tail, spans in places.values():
         text = owner.tail if tail else owner.text
         pieces: list[str | etree._Element] = []
