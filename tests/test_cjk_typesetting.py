@@ -396,3 +396,12 @@ def test_latin_run_spacing(text):
         assert cjk.MIN_LETTER_SPACING <= spacing.letter <= cjk.MAX_LETTER_SPACING
     else:
         assert gap == pytest.approx(cjk.GAP_IDEAL) and spacing.letter == 0
+
+
+def test_a_parts_lang_must_be_a_language_tag(tmp_path):
+    root = make_manuscript(tmp_path / "book", {"zh.md": "---\ntitle: 标题\nlang: 日本語\n---\n\n正文。\n"},
+                           TOML.replace('chapters = ["zh.md", "hant.md", "ja.md"]',
+                                        'chapters = ["zh.md"]'))
+    status, _, err = run_cli("build", root)
+    assert status == 1
+    assert re.search(r"zh\.md:3:\d+: error: lang: '日本語' is not a BCP 47 language tag", err), err
