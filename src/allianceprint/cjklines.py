@@ -238,18 +238,27 @@ def _fill_short(line: list[_Atom], available: float, plan: _Plan) -> None:
     # Every character of the line is spaced but the last, and one before a Latin run: a
     # box of k characters grows by k spacings, each after its character, so theirs would
     # be a blank at the line's end, or widen the gap before the run.
-    chars = [a for i, a in enumerate(line) if a.owner is not None and i + 1 < len(line)
-             and line[i + 1].owner is not None]
-    if not chars:
+    spaced = [a for i, a in enumerate(line) if a.owner is not None and i + 1 < len(line)
+              and line[i + 1].owner is not None]
+    # Each spaced box costs WeasyPrint some layout, so the longest run of characters in one
+    # text node is spaced alone where that is enough; else all of them.
+    runs: list[list[_Atom]] = []
+    for atom in spaced:
+        if (runs and atom.owner is runs[-1][-1].owner and atom.tail == runs[-1][-1].tail
+                and atom.offset == runs[-1][-1].offset + 1):
+            runs[-1].append(atom)
+        else:
+            runs.append([atom])
+    if not runs:
         return
-    # WeasyPrint may fit a spaced box as one spacing wider than it draws it: a spacing is
-    # kept free for each box (the line then ends that much short, a fraction of a point).
-    boxes = sum(1 for i, a in enumerate(chars)
-                if i == 0 or a.owner is not chars[i - 1].owner or a.tail != chars[i - 1].tail
-                or a.offset != chars[i - 1].offset + 1)
-    letter = (short - _SAFETY) / (len(chars) + boxes - 1)
-    if letter <= MAX_LETTER:
-        plan.fills.append(_Fill(tuple(chars), letter))
+    longest = max(runs, key=len)
+    for chars, boxes in ((longest, 1), (spaced, len(runs))):
+        # WeasyPrint may fit a spaced box as one spacing wider than it draws it: a spacing
+        # is kept free for each box (the line may then end that much short).
+        letter = (short - _SAFETY) / (len(chars) + boxes)
+        if letter <= MAX_LETTER:
+            plan.fills.append(_Fill(tuple(chars), letter))
+            return
 
 
 def _apply(plan: _Plan) -> None:
