@@ -10,15 +10,16 @@ WeasyPrint stretches a justified line only at spaces, and has no `text-spacing`,
   `<span class="cjk-latin">` set in the book's Latin face, with a space on each side that
   touches an ideograph (typed by the author or not). The run's width is measured with
   HarfBuzz on the very font file fontconfig gives WeasyPrint, and the span's word-spacing
-  (0.15-0.35 em gaps, a fifth where the grid allows) and, where that is not enough, a letter-spacing of a few hundredths of an
-  em make run and gaps a whole number of ems: the line stays on the grid, and what is left
-  (a run broken across lines, a gap dropped at a line's end) is absorbed by justification at
-  those spaces;
+  (0.15-0.35 em gaps, a fifth where the grid allows) and, where that is not enough, a
+  letter-spacing of a few hundredths of an em make run and gaps a whole number of ems;
 - two or more adjacent punctuation marks (`。”`, `）、`, `“《`) are compressed with the font's
   `halt` feature, an even number of them, so that a pair takes one em (clreq/jlreq allow 1 or
   1.5 em); not for zh-Hant / zh-HK, whose marks are centred;
 - a note reference is joined to what precedes it with U+2060 WORD JOINER (no glyph, not in
-  the extracted text), so it never begins a line.
+  the extracted text), so it never begins a line;
+- each box's width is left on it (`data-em`, taken off again at the end) for `cjklines`,
+  which fills the lines of each justified block as Pango will and mends those that kinsoku
+  or a Latin run would leave short.
 
 Only text whose language (`lang`, inherited) is Chinese or Japanese is touched. Nothing is
 added between two ideographs: text extracted from the PDF is the source text, with at most a
