@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages allianceprint needs, where we are allowed to.
-#   Pango (WeasyPrint's text layout), the book fonts, poppler-utils and qpdf (PDF checks in
+#   Pango (WeasyPrint's text layout), the book fonts (Noto CJK for Chinese, Japanese and
+#   Korean text), poppler-utils and qpdf (PDF checks in
 #   the tests) and a Java runtime (EPUBCheck).
 #   With --test, also what only the tests need: Chromium, the browser DAISY Ace (the EPUB
 #   accessibility checker, installed from npm into tools/) drives, and Node.js with npm if
@@ -10,7 +11,7 @@
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-linuxlibertine
-          fonts-dejavu-core poppler-utils qpdf)
+          fonts-dejavu-core fonts-noto-cjk poppler-utils qpdf)
 if ! command -v java >/dev/null 2>&1; then
   packages+=(default-jre-headless)
 fi

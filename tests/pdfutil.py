@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -67,3 +69,14 @@ class Pdf:
     def foot(self, index: int) -> str:
         height = self.plumber.pages[index].height
         return " ".join(" ".join(self.region_lines(index, height - 0.75 * 72, height)).split())
+
+
+_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uff00-\uffef"
+_CJK_LATIN_GAP = re.compile(rf"(?<=[{_CJK}])[ \u2009]+(?=[^\s{_CJK}])"
+                            rf"|(?<=[^\s{_CJK}])[ \u2009]+(?=[{_CJK}])")
+
+
+def cjk_flat(text: str) -> str:
+    """`text` without the spaces Chinese and Japanese setting puts between an ideograph and a
+    Latin word or number (cjk.py: the only characters it adds), for comparing with a source."""
+    return _CJK_LATIN_GAP.sub("", text)

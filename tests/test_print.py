@@ -137,7 +137,7 @@ def test_a_character_the_text_font_lacks_is_a_warning_naming_font_and_line(tmp_p
     check_fonts(book, book.styles.file("print/print.css"), diagnostics)
     warnings = [str(w) for w in diagnostics.warnings]
     assert len(warnings) == 1
-    assert warnings[0].startswith("book/one.md:5: warning: '☃' (U+2603 SNOWMAN) is not in the "
+    assert warnings[0].startswith("book/one.md:5:12: warning: '☃' (U+2603 SNOWMAN) is not in the "
                                   "font 'Linux Libertine O'")
 
 

@@ -143,6 +143,8 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
             from allianceprint.fonts import check_fonts
 
             check_fonts(rendered, rendered.styles.file("print/print.css"), diagnostics)
+            if diagnostics.errors:  # a character no font has: write nothing
+                diagnostics.raise_if_errors(strict)
             editions = [(f"{stem}.pdf", False)]
             if print_ready or rendered.book.config.print.print_ready:
                 editions.append((f"{stem}-print.pdf", True))

@@ -25,9 +25,13 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 class ConfinedFetcher(URLFetcher):
     """Serves `file:` URLs inside `allowed` folders; refuses everything else."""
 
-    def __init__(self, allowed: list[Path]) -> None:
+    def __init__(self, allowed: list[Path], styles: tuple[Path, ...] = ()) -> None:
+        """`styles`: the style folders among `allowed`, most specific first (a house style
+        over the built-in one): a file missing from one is looked for in the next, so that a
+        house style's stylesheet finds what it imports from the built-in style."""
         super().__init__(fail_on_errors=True, allowed_protocols=("file",))
         self.allowed = [folder.resolve() for folder in allowed]
+        self.styles = [folder.resolve() for folder in styles]
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         shown = url if len(url) <= 200 else url[:200] + "..."
@@ -43,6 +47,7 @@ class ConfinedFetcher(URLFetcher):
         except (OSError, ValueError) as exc:  # a NUL byte, a symlink loop
             raise AssetError(f"the build does not read {shown!r}: not a usable file name "
                              f"({exc})") from exc
+        path = self._in_styles(path)
         if not any(path.is_relative_to(folder) for folder in self.allowed):
             raise AssetError(f"the build does not read {path}: it lies outside the manuscript "
                              "and styles folders")
@@ -57,3 +62,15 @@ class ConfinedFetcher(URLFetcher):
         except OSError as exc:
             raise AssetError(f"{path} cannot be read: {exc.strerror}") from exc
         return URLFetcherResponse(path.as_uri(), body=body)
+
+    def _in_styles(self, path: Path) -> Path:
+        """`path`, or the same file of a later style folder when a house style lacks it."""
+        if path.exists():
+            return path
+        for index, folder in enumerate(self.styles):
+            if path.is_relative_to(folder):
+                for later in self.styles[index + 1:]:
+                    candidate = later / path.relative_to(folder)
+                    if candidate.is_file():
+                        return candidate
+        return path

@@ -1,9 +1,14 @@
-"""`RenderedBook` + the print stylesheet -> font warnings, before the PDF is laid out.
+"""`RenderedBook` + the print stylesheet -> font warnings and errors, before the PDF is laid out.
 
-Two things spoil a printed page silently: a font the stylesheet names that is not installed
-(the whole book then sets in some fallback), and a character the text font has no glyph for
-(that one character then sets in another typeface). Both are reported as warnings that name
-the font; a missing glyph also names the character and where it is first used.
+Three things spoil a printed page silently: a font the stylesheet names that is not installed
+(the whole book then sets in some fallback), a character the text's fonts have no glyph for
+(that one character then sets in another typeface), and a character that no installed font
+has (it would print as an empty box, or not at all). The first two are warnings that name
+the font, the last an error; a character is named with where it is first used.
+
+The text's fonts are the stylesheet's first family and, for Chinese, Japanese or Korean text
+(the book's language, a part's `lang`, a span's `lang`), the Noto Serif CJK face of its
+region (see allianceprint.cjk and styles/print/cjk.css).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import lxml.html
 import tinycss2
 from fontTools.ttLib import TTFont
 
+from allianceprint import cjk
 from allianceprint.errors import Diagnostics, shown_path
 from allianceprint.model import RenderedBook
 
@@ -29,6 +35,7 @@ _GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui
 class FontMatch:
     family: str  # the family fontconfig chose
     file: Path
+    index: int = 0  # the face in a collection (.ttc)
 
 
 def check_fonts(book: RenderedBook, stylesheet: Path, diagnostics: Diagnostics) -> None:
@@ -50,21 +57,66 @@ def check_fonts(book: RenderedBook, stylesheet: Path, diagnostics: Diagnostics) 
     text_font = match(families[0])
     if text_font.family.casefold() != families[0].casefold():
         return  # already reported: every character would fall back
-    covered = _cmap(text_font.file)
+    base = _cmap(text_font.file, text_font.index)
+    regional: dict[str, frozenset[str]] = {}
     reported: set[str] = set()
+    language = book.book.config.book.language
     for part in book.parts:
         html = " ".join([part.title_html, part.body_html, *(n.html for n in part.notes)])
+        covered = base
+        for region in sorted(_regions(html, part.part.lang or language)):
+            if region not in regional:
+                regional[region] = _regional_cmap(region, diagnostics)
+            covered = covered | regional[region]
+        shown = shown_path(book.book.root, part.part.source)
         for char in sorted(set(_text(html)) - covered - reported):
             if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
                 continue
             reported.add(char)
-            fallback = match(f":charset={ord(char):x}").family
-            line = next((part.part.body_line + i for i, text in
-                         enumerate(part.part.body.split("\n")) if char in text), None)
-            diagnostics.warning(
-                f"{char!r} (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}) is not in "
-                f"the font {families[0]!r}; it prints in {fallback!r}: use another character "
-                "or a font that has it", shown_path(book.book.root, part.part.source), line)
+            line, column = _first_use(part.part.body, part.part.body_line, char)
+            name = f"{char!r} (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')})"
+            fallback = match(f":charset={ord(char):x}")
+            if char not in _cmap(fallback.file, fallback.index):
+                diagnostics.error(f"{name} is in no installed font, so it cannot be printed: "
+                                  "use another character, or install a font that has it",
+                                  shown, line, column)
+            elif cjk.is_cjk_character(char):
+                diagnostics.warning(
+                    f"{name} is Chinese, Japanese or Korean but its text is not marked as such, "
+                    f"so it prints in {fallback.family!r}: give the book, the part or the span "
+                    "the right `lang` (zh-Hans, zh-Hant, ja, ko)", shown, line, column)
+            else:
+                diagnostics.warning(
+                    f"{name} is not in the font {families[0]!r}; it prints in "
+                    f"{fallback.family!r}: use another character or a font that has it",
+                    shown, line, column)
+
+
+def _regions(html: str, language: str) -> set[str]:
+    """The CJK font regions the fragment's text is in: its language's, and its spans'."""
+    languages = {language}
+    if "lang=" in html:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        languages |= {e.get("lang") for e in root.iter()
+                      if isinstance(e.tag, str) and e.get("lang")}
+    return {r for r in map(cjk.region, languages) if r}
+
+
+def _regional_cmap(region: str, diagnostics: Diagnostics) -> frozenset[str]:
+    family = f"Noto Serif CJK {region}"
+    found = match(family)
+    if found.family.casefold() != family.casefold():
+        diagnostics.warning(f"font {family!r} for Chinese, Japanese or Korean text is not "
+                            f"installed; the PDF would set in {found.family!r} instead: run "
+                            "scripts/setup-system.sh (it installs fonts-noto-cjk)")
+    return _cmap(found.file, found.index)
+
+
+def _first_use(body: str, first_line: int, char: str) -> tuple[int | None, int | None]:
+    for offset, text in enumerate(body.split("\n")):
+        if char in text:
+            return first_line + offset, text.index(char) + 1
+    return None, None
 
 
 def primary_families(css: str) -> list[str]:
@@ -98,15 +150,15 @@ def _first_family(tokens) -> str | None:
 
 @lru_cache(maxsize=None)
 def match(pattern: str) -> FontMatch:
-    out = subprocess.run(["fc-match", "-f", "%{family[0]}|%{file}", pattern],
+    out = subprocess.run(["fc-match", "-f", "%{family[0]}|%{index}|%{file}", pattern],
                          capture_output=True, text=True, check=True).stdout
-    family, _, file = out.partition("|")
-    return FontMatch(family, Path(file))
+    family, index, file = out.split("|", 2)
+    return FontMatch(family, Path(file), int(index or 0))
 
 
 @lru_cache(maxsize=None)
-def _cmap(path: Path) -> frozenset[str]:
-    with TTFont(path, lazy=True) as font:
+def _cmap(path: Path, index: int = 0) -> frozenset[str]:
+    with TTFont(path, lazy=True, fontNumber=index) as font:
         return frozenset(chr(code) for code in font.getBestCmap())
 
 

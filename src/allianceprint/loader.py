@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from allianceprint.config import (CONFIG_NAME, CONTROL_CHARACTER_RE, control_character_problem,
-                                  load_config)
+                                  language_tag_problem, load_config)
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
 from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
@@ -29,6 +29,7 @@ FRONT_MATTER_KEYS = {
     "short_title": "a shorter title for running heads",
     "authors": "contributor keys of the part's authors",
     "kind": "text (default), abbreviations or contributors",
+    "lang": "the part's language, when not the book's (a BCP 47 tag such as en or ja)",
 }
 MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake or an attack
 MAX_FRONT_MATTER_BYTES = 64 * 1024
@@ -183,6 +184,9 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
     if kind not in PART_KINDS:
         raise FrontMatterError(f"kind {kind!r} is unknown: use one of {', '.join(PART_KINDS)}",
                                shown, *_key_position(text, "kind"))
+    lang = _text_field(meta, "lang", shown, text)
+    if lang and (problem := language_tag_problem(lang)):
+        raise FrontMatterError(f"lang: {problem}", shown, *_key_position(text, "lang"))
     authors = _authors_field(meta, shown, text)
     for key in authors:
         if key not in config.contributors:
@@ -208,6 +212,7 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
         body=body,
         body_line=body_line,
         front_matter_lines=key_lines,
+        lang=lang,
     )
 
 

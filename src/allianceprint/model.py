@@ -159,6 +159,7 @@ class Part:
     body: str  # the Markdown after the front matter
     body_line: int  # line number in the file where `body` begins
     front_matter_lines: Mapping[str, int] = field(default_factory=dict)  # key -> its line
+    lang: str = ""  # the part's language when it is not the book's ("" = the book's)
 
 
 @dataclass(frozen=True)

@@ -323,7 +323,8 @@ class _EpubBuilder:
                   "html": self.note_html(n, part)} for n in part.notes]
         matter = {"front": "frontmatter", "body": "bodymatter", "back": "backmatter"}
         footnotes = self.book.book.config.print.notes == "footnotes"
-        return self.render("part.xhtml.j2", part=part, title_html=self.xhtml(part.title_html, part),
+        return self.render("part.xhtml.j2", lang=part.part.lang or self.lang, part=part,
+                           title_html=self.xhtml(part.title_html, part),
                            body_html=self.xhtml(part.body_html, part), notes=notes,
                            note_kind="footnote" if footnotes else "endnote",
                            matter=matter[part.part.division],
@@ -358,13 +359,17 @@ class _EpubBuilder:
                 owner = self.book.anchors.get(href[1:])
                 if owner and owner != part.id:
                     link.set("href", f"{owner}.xhtml" + ("" if href[1:] == owner else href))
+        for element in container.iter():  # a span in another language: both attributes
+            if isinstance(element.tag, str) and element.get("lang"):
+                element.set(XML_LANG, element.get("lang"))
         text = etree.tostring(container, encoding="unicode", method="xml")
         return text[len("<div>"):-len("</div>")] if text.startswith("<div>") else text
 
     def render(self, template: str, **context) -> str:
         language = self.meta.language
+        context.setdefault("lang", self.lang)
         return self.book.styles.render(
-            "epub", template, lang=self.lang, labels=self.book.labels, cjk=is_cjk(language),
+            "epub", template, labels=self.book.labels, cjk=is_cjk(language),
             names=lambda names: list_names(list(names), self.book.labels),
             revision_date=lambda date: history_date(date, language),
             original=original_statement(self.meta.original, language, self.book.labels),

@@ -27,7 +27,7 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError
 
-from allianceprint import __version__, pagerecord
+from allianceprint import __version__, cjk, pagerecord
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.labels import (for_pages, format_date, history_date, is_cjk, join_names,
@@ -74,7 +74,7 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
               print_ready: bool = False) -> PdfResult:
     """Lay out and write the print edition (or, `print_ready`, the printer's PDF)."""
     options = book.book.config.print
-    fetcher = ConfinedFetcher([book.book.root, *book.styles.folders])
+    fetcher = ConfinedFetcher([book.book.root, *book.styles.folders], book.styles.folders)
     try:
         document = _layout(book, fetcher, created, print_ready, heads={})
         if options.notes == "book-end":
@@ -169,16 +169,18 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
         front=[p for p in parts if p.part.part.division == "front"],
         body=[p for p in parts if p.part.part.division == "body"],
         back=[p for p in parts if p.part.part.division == "back"],
-        book_notes=book_notes)
-    return _without_abbr(html)
+        book_notes=book_notes, cjk_css=cjk.page_css(options, meta.language))
+    return _without_abbr(html, meta.language, cjk.measure_ems(options))
 
 
-def _without_abbr(html: str) -> str:
-    """The document with each `<abbr>` replaced by its text. The element only tells a screen
+def _without_abbr(html: str, language: str, measure: int) -> str:
+    """The document with each `<abbr>` replaced by its text (the element only tells a screen
     reader what to expand; print shows the same text without it, WeasyPrint does not carry
-    its title into the PDF's tags, and its inline boxes make the layout a fifth slower."""
+    its title into the PDF's tags, and its inline boxes make the layout a fifth slower), and
+    its Chinese and Japanese text set on the grid (see allianceprint.cjk)."""
     document = lxml.html.document_fromstring(html)
     etree.strip_tags(document, "abbr")
+    cjk.typeset(document, language, measure)
     return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 

@@ -594,7 +594,8 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
     logger.addHandler(collect)
     propagate, logger.propagate = logger.propagate, False
     try:
-        fetcher = ConfinedFetcher(list(job.allowed))
+        # job.allowed: the manuscript folder, then the style folders (most specific first).
+        fetcher = ConfinedFetcher(list(job.allowed), styles=job.allowed[1:])
         document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
             stylesheets=[CSS(filename=str(job.stylesheet), url_fetcher=fetcher)])
         pages = tuple(PiecePage(page._page_box.page_type.name or "",

@@ -1,0 +1,559 @@
+"""Print HTML -> the same HTML set as a Chinese or Japanese press sets it (a pre-pass before
+WeasyPrint lays it out).
+
+WeasyPrint stretches a justified line only at spaces, and has no `text-spacing`,
+`text-autospace` or `text-justify: inter-character`. So the text is given a grid instead:
+
+- the text block is a whole number of ems wide (`page_css`), and every ideograph, kana and
+  CJK punctuation mark is one em wide, so a line of them fills the block exactly;
+- a Latin run between ideographs (`SAR`, `2023`, `World Bank`) is wrapped in one
+  `<span class="cjk-latin">` set in the book's Latin face, with a space on each side that
+  touches an ideograph (typed by the author or not). The run's width is measured with
+  HarfBuzz on the very font file fontconfig gives WeasyPrint, and the span's word-spacing
+  (0.15-0.35 em gaps, a fifth where the grid allows) and, where that is not enough, a
+  letter-spacing of a few hundredths of an em make run and gaps a whole number of ems;
+- two or more adjacent punctuation marks (`。”`, `）、`, `“《`) are compressed with the font's
+  `halt` feature, an even number of them, so that a pair takes one em (clreq/jlreq allow 1 or
+  1.5 em); not for zh-Hant / zh-HK, whose marks are centred;
+- a note reference is joined to what precedes it with U+2060 WORD JOINER (no glyph, not in
+  the extracted text), so it never begins a line;
+- each box's width is left on it (`data-em`, taken off again at the end) for `cjklines`,
+  which fills the lines of each justified block as Pango will and mends those that kinsoku
+  or a Latin run would leave short.
+
+Only text whose language (`lang`, inherited) is Chinese or Japanese is touched. Nothing is
+added between two ideographs: text extracted from the PDF is the source text, with at most a
+space between an ideograph and a Latin word.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from lxml import etree
+
+from allianceprint.model import PrintOptions
+
+#: Regions of the pan-CJK fonts, by language tag (lower case, longest prefix first).
+_REGIONS = (("zh-hant-hk", "HK"), ("zh-hk", "HK"), ("zh-mo", "HK"), ("zh-hant", "TC"),
+            ("zh-tw", "TC"), ("zh-hans", "SC"), ("zh-cn", "SC"), ("zh-sg", "SC"),
+            ("zh", "SC"), ("ja", "JP"), ("ko", "KR"))
+
+_HAN = "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u31f0-\u31ff" \
+       "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+#: Characters that belong to the CJK text: ideographs, kana, CJK and full-width punctuation,
+#: and the quotation marks, dashes and ellipsis that CJK text takes from the CJK font.
+_CJK = _HAN + "\u3000-\u3004\u3008-\u3020\u3030-\u3037\u303c-\u303f\uff00-\uffef" \
+       "\u2018-\u201f\u2014\u2015\u2026\u00b7\u30fb"
+_IDEOGRAPH_RE = re.compile(f"[{_HAN}]")
+#: A Latin run: words of non-CJK characters, with the spaces between them, and the spaces
+#: around it (typed between an ideograph and a Latin word, or not).
+_RUN_RE = re.compile(rf"\s*([^\s{_CJK}]+(?:\s+[^\s{_CJK}]+)*)\s*")
+
+_OPENING = "（〔［｛〈《「『【〘〖“‘"
+_CLOSING = "）〕］｝〉》」』】〙〗”’、。，．：；！？"
+_PUNCT_RUN_RE = re.compile(f"[{re.escape(_OPENING + _CLOSING)}]{{2,}}")
+#: CSS lengths in points.
+_UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pc": 12.0, "px": 0.75}
+
+#: Gaps between an ideograph and a Latin word, in em (clreq: a quarter em or less; CSS
+#: text-autospace and Vivliostyle: an eighth; here a fifth where the grid allows; at most
+#: 0.35, so that with the letter-spacing of the run and of a filled line (see cjklines) no
+#: gap exceeds half an em).
+GAP_MIN, GAP_IDEAL, GAP_MAX = 0.15, 0.2, 0.35
+#: The widest a gap may look, with the letter-spacing of the glyph before it.
+MAX_VISIBLE_GAP = 0.42
+#: The letter-spacing (em) a Latin run may take to come onto the grid: a little looser,
+#: hardly tighter.
+MAX_LETTER_SPACING, MIN_LETTER_SPACING = 0.05, -0.02
+#: The size of a note reference (sup.noteref in print.css), in em.
+NOTEREF_SIZE = 0.68
+#: How far short of the grid a run is set, so a rounding in the layout never pushes the
+#: line's last ideograph to the next line (justification absorbs the rest).
+_SAFETY = 0.004
+
+_SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "title", "head", "svg",
+                   "math"})
+_BOLD = frozenset({"strong", "b", "th", "dt", "h1", "h2", "h3", "h4", "h5", "h6"})
+_SANS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def region(language: str | None) -> str | None:
+    """The pan-CJK font region for a language tag: "SC", "TC", "HK", "JP", "KR" or None."""
+    tag = (language or "").lower()
+    for prefix, found in _REGIONS:
+        if tag == prefix or tag.startswith(prefix + "-"):
+            return found
+    return None
+
+
+def is_cjk(language: str | None) -> bool:
+    return region(language) is not None
+
+
+def is_cjk_character(char: str) -> bool:
+    """An ideograph, kana or CJK punctuation mark (not a quotation mark shared with Latin)."""
+    return bool(re.match(f"[{_HAN}\u3000-\u303f\uff00-\uffef\uac00-\ud7af]", char))
+
+
+def compresses_punctuation(language: str | None) -> bool:
+    """Whether adjacent punctuation is compressed: not in Taiwan's or Hong Kong's centred
+    forms (nor in Korean, which uses Western punctuation)."""
+    return region(language) in ("SC", "JP")
+
+
+def length_pt(css: str) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(pt|in|mm|cm|pc|px)\s*", css)
+    if not match:
+        raise ValueError(f"not a CSS length: {css!r}")
+    return float(match[1]) * _UNITS[match[2]]
+
+
+def measure_ems(options: PrintOptions) -> int:
+    """The widest whole number of ems that the page's text area holds."""
+    width = length_pt(options.trim.split()[0])
+    text = width - length_pt(options.margin_inner) - length_pt(options.margin_outer)
+    return int(text / length_pt(options.font_size) + 1e-6)
+
+
+def page_css(options: PrintOptions, language: str) -> str:
+    """The page rules of a CJK book: a text block of whole ems, centred in the page's text
+    area, and upright running heads. "" for other languages."""
+    if not is_cjk(language):
+        return ""
+    ems = measure_ems(options)
+    return (f"/* {language}: the text block is {ems} em wide (see allianceprint.cjk). */\n"
+            f"html body {{ width: {ems}em; margin-left: auto; margin-right: auto; }}\n"
+            "@page :left { @top-left { font-style: normal !important; letter-spacing: 0.1em !important; } }\n"
+            "@page :right { @top-right { font-style: normal !important; letter-spacing: 0.1em !important; } }\n")
+
+
+@dataclass(frozen=True)
+class Face:
+    """The Latin face a run is set in: the book's serif or sans, bold or not, italic or not."""
+
+    sans: bool = False
+    bold: bool = False
+    italic: bool = False
+
+    def pattern(self) -> str:
+        family = "Linux Biolinum O" if self.sans else "Linux Libertine O"
+        return (f"{family}:weight={'bold' if self.bold else 'regular'}"
+                f":slant={'italic' if self.italic else 'roman'}")
+
+
+@dataclass(frozen=True)
+class RunWidth:
+    """A Latin run as HarfBuzz sets it: its width in em, without and with its spaces."""
+
+    glyphs: float  # every character but the spaces
+    space: float  # the natural width of one space
+    spaces: int
+    characters: int
+
+
+class LatinMetrics:
+    """Widths of Latin runs in the faces WeasyPrint will use (HarfBuzz on fontconfig's file,
+    with kerning and ligatures as the print stylesheet asks)."""
+
+    def __init__(self) -> None:
+        self._fonts: dict[Face, object | None] = {}
+
+    def font(self, face: Face):
+        if face not in self._fonts:
+            self._fonts[face] = _hb_font(face.pattern())
+        return self._fonts[face]
+
+    def width(self, text: str, face: Face) -> RunWidth | None:
+        font = self.font(face)
+        if font is None:
+            return None
+        import uharfbuzz as hb
+        upem = font.face.upem
+
+        def advance(string: str) -> float:
+            buffer = hb.Buffer()
+            buffer.add_str(string)
+            buffer.guess_segment_properties()
+            hb.shape(font, buffer, {"kern": True, "liga": True})
+            return sum(p.x_advance for p in buffer.glyph_positions) / upem
+
+        space = advance(" ")
+        spaces = text.count(" ")
+        return RunWidth(advance(text) - spaces * space, space, spaces,
+                        len(text) - spaces)
+
+
+#: Characters CJK text shares with Latin text, whose width in the CJK face depends on the
+#: region (“ is a full em in SC and TC, less in JP; · is narrow everywhere). The dashes and
+#: the ellipsis are a full em with the language's forms (Pango applies them).
+SHARED = "·“”‘’"
+
+
+@lru_cache(maxsize=None)
+def shared_widths(language: str) -> dict[str, float]:
+    """The width (em) of each SHARED character in the language's CJK face, as Pango shapes
+    it (with the language, so the font's regional forms apply)."""
+    font = _hb_font(f"Noto Serif CJK {region(language)}")
+    if font is None:
+        return {}
+    import uharfbuzz as hb
+    widths = {}
+    for char in SHARED:
+        buffer = hb.Buffer()
+        buffer.add_str(char)
+        buffer.guess_segment_properties()
+        buffer.language = language
+        hb.shape(font, buffer, {})
+        width = sum(p.x_advance for p in buffer.glyph_positions) / font.face.upem
+        if char == "·" or width == 1.0:  # proportional quotes: kerned, so not known here
+            widths[char] = width
+    return {**widths, "—": 1.0, "…": 1.0}
+
+
+@lru_cache(maxsize=None)
+def _hb_font(pattern: str):
+    try:
+        import uharfbuzz as hb
+        out = subprocess.run(["fc-match", "-f", "%{file}|%{index}", pattern],
+                             capture_output=True, text=True, check=True).stdout
+    except (ImportError, OSError, subprocess.CalledProcessError):
+        return None
+    path, _, index = out.partition("|")
+    if not path:
+        return None
+    return hb.Font(hb.Face(hb.Blob.from_file_path(path), int(index or 0)))
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """How a Latin run is set between ideographs: its word- and letter-spacing, in em."""
+
+    word: float
+    letter: float
+    on_grid: bool
+
+
+def spacing_for(run: RunWidth) -> Spacing:
+    """The gaps (each GAP_MIN..GAP_MAX em, as near GAP_IDEAL as the grid allows) and the
+    letter-spacing (at most MAX_LETTER_SPACING, as little as can be) that make the run and
+    its gaps a whole number of ems; failing both, the ideal gaps off the grid (justification
+    then absorbs the difference on the run's line)."""
+    n = run.spaces
+    low, high = run.glyphs + n * GAP_MIN, run.glyphs + n * GAP_MAX
+    best: tuple[float, Spacing] | None = None
+    for target in range(max(1, math.floor(low)), math.ceil(high) + 1):
+        gap = min(max((target - run.glyphs) / n, GAP_MIN), GAP_MAX) if n else 0.0
+        # Pango spaces every character; WeasyPrint counts one more spacing in the box.
+        letter = (target - run.glyphs - n * gap) / (run.characters + n + 1)
+        if not MIN_LETTER_SPACING <= letter <= MAX_LETTER_SPACING:
+            continue
+        # The gap after a run shows the letter-spacing of its last glyph and of the space.
+        if n and not 0.11 <= gap + 2 * letter <= MAX_VISIBLE_GAP:
+            continue
+        score = 10 * abs(letter) + abs(gap - GAP_IDEAL)
+        if n:
+            gap -= _SAFETY / n
+        else:
+            letter -= _SAFETY / (run.characters + 1)
+        if best is None or score < best[0]:
+            best = (score, Spacing(gap - run.space if n else 0.0, letter, True))
+    if best is not None:
+        return best[1]
+    return Spacing(GAP_IDEAL - run.space if n else 0.0, 0.0, False)
+
+
+def _box_width(run: RunWidth, spacing: Spacing) -> float:
+    n = run.spaces
+    return (run.glyphs + n * (run.space + spacing.word)
+            + (run.characters + n + 1) * spacing.letter)
+
+
+@dataclass
+class Report:
+    """What the pre-pass did, for measuring it."""
+
+    runs: int = 0
+    off_grid: int = 0
+    compressed: int = 0
+    pushed_in: int = 0  # lines where a kinsoku conflict was solved by halving punctuation
+
+
+def typeset(root: etree._Element, language: str, measure: int | None = None,
+            metrics: LatinMetrics | None = None) -> Report:
+    """Set the CJK text of the document `root` (an lxml HTML tree) in place; with `measure`
+    (the text block's width in ems), also solve the kinsoku conflicts of body paragraphs."""
+    metrics = metrics or LatinMetrics()
+    report = Report()
+    body = root.find("body") if root.tag == "html" else root
+    if body is None:
+        return report
+    if not is_cjk(language) and not _has_cjk_lang(body):
+        return report
+    _walk(body, language, Face(), metrics, report)
+    if measure and is_cjk(language):
+        from allianceprint.cjklines import push_in
+        for block, width, indented in _grid_blocks(body, measure):
+            lang = _language_of(block, language)
+            if is_cjk(lang):
+                indent = (1 if region(lang) in ("JP", "KR") else 2) if indented else 0
+                report.pushed_in += push_in(block, width, indent,
+                                            halve=compresses_punctuation(lang),
+                                            widths=shared_widths(lang))
+    for element in body.iter():
+        if isinstance(element.tag, str) and "data-em" in element.attrib:
+            for name in ("data-em", "data-gaps", "data-breaks"):
+                element.attrib.pop(name, None)
+    return report
+
+
+def _grid_blocks(body: etree._Element, measure: int):
+    """The justified blocks on the grid (see styles/print/cjk.css), with their width in ems
+    and whether their first line is indented: a part's paragraphs, the paragraphs of its
+    block quotes (2 em in from each side), the items of its lists (2 em in)."""
+    for part_body in body.iter("div"):
+        if "part-body" not in (part_body.get("class") or "").split():
+            continue
+        for child in part_body:
+            if child.tag == "p":
+                yield child, measure, True
+            elif child.tag == "blockquote":
+                for paragraph in child.iterchildren("p"):
+                    yield paragraph, measure - 4, True
+            elif child.tag in ("ul", "ol"):
+                for item in child.iterchildren("li"):
+                    paragraphs = list(item.iterchildren("p"))
+                    for block in paragraphs or [item]:
+                        yield block, measure - 2, False
+
+
+def _language_of(element: etree._Element, default: str) -> str:
+    for ancestor in (element, *element.iterancestors()):
+        if ancestor.get("lang"):
+            return ancestor.get("lang")
+    return default
+
+
+def _has_cjk_lang(element: etree._Element) -> bool:
+    return any(is_cjk(e.get("lang")) for e in element.iter() if isinstance(e.tag, str))
+
+
+def _walk(element: etree._Element, language: str, face: Face, metrics: LatinMetrics,
+          report: Report) -> None:
+    _walk_children(element, list(element), language, face, metrics, report)
+
+
+def _walk_children(element: etree._Element, children: list, language: str, face: Face,
+                   metrics: LatinMetrics, report: Report) -> None:
+    for child in children:
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag
+        child_lang = child.get("lang") or child.get(XML_LANG) or language
+        tail_lang = language
+        if tag in _SKIP or (child.get("class") or "").startswith("cjk-"):
+            _set_tail(child, tail_lang, face, metrics, report)
+            continue
+        if is_cjk(language) and not is_cjk(child_lang) and len(child) == 0 and child.text:
+            _latin_element(child, face, metrics, report)
+            _set_tail(child, tail_lang, face, metrics, report)
+            continue
+        note_call = tag == "span" and "footnote" in (child.get("class") or "").split()
+        if (tag == "sup" and "noteref" in (child.get("class") or "")) or note_call:
+            if is_cjk(language):
+                _join_before(child)
+                number = child.get("data-number") if note_call else child.text_content()
+                width = metrics.width((number or "").strip(), Face())
+                if width is not None:  # print.css sets note references at 0.68 em
+                    child.set("data-em", f"{width.glyphs * NOTEREF_SIZE:.4f}")
+            if note_call:  # the note's own text, set in its language
+                _walk(child, child_lang, Face(), metrics, report)
+            _set_tail(child, tail_lang, face, metrics, report)
+            continue
+        child_face = Face(sans=face.sans or tag in _SANS,
+                          bold=face.bold or tag in _BOLD
+                          or (tag in ("em", "i") and is_cjk(child_lang)),
+                          italic=face.italic or (tag in ("em", "i", "cite")
+                                                 and not is_cjk(child_lang)))
+        children = list(child)  # before the text is set: its new spans need no walk
+        if child.text:
+            _set_text(child, None, child_lang, child_face, metrics, report)
+        _walk_children(child, children, child_lang, child_face, metrics, report)
+        _set_tail(child, tail_lang, face, metrics, report)
+
+
+def _set_tail(child, language, face, metrics, report) -> None:
+    if child.tail:
+        _set_text(child.getparent(), child, language, face, metrics, report)
+
+
+def _latin_element(element: etree._Element, face: Face, metrics: LatinMetrics,
+                   report: Report) -> None:
+    """A span in a Latin language inside CJK text (`<span lang="en">Global Commons</span>`):
+    spaced from the ideographs around it like a Latin run."""
+    previous = element.getprevious()
+    before = (previous.tail if previous is not None else element.getparent().text) or ""
+    after = element.tail or ""
+    lead = bool(before) and bool(_IDEOGRAPH_RE.match(before[-1]))
+    trail = bool(after) and bool(_IDEOGRAPH_RE.match(after[0]))
+    italic = face.italic or element.tag in ("em", "i", "cite")
+    [span] = _latin_span(element.text.strip(), lead, trail,
+                                 replace(face, italic=italic), metrics, report)
+    element.text = span.text
+    for name in ("data-em", "data-gaps", "data-breaks"):
+        if span.get(name):
+            element.set(name, span.get(name))
+    style = "; ".join(s for s in (element.get("style"), span.get("style")) if s)
+    if style:
+        element.set("style", style)
+
+
+def _join_before(sup: etree._Element) -> None:
+    """Keep a note reference on the line of what precedes it."""
+    previous = sup.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + "\u2060"
+    else:
+        parent = sup.getparent()
+        parent.text = (parent.text or "") + "\u2060"
+
+
+def _set_text(parent: etree._Element, after: etree._Element | None, language: str,
+              face: Face, metrics: LatinMetrics, report: Report) -> None:
+    """Set the text of `parent` (after=None) or the tail of `after`, in `language`."""
+    if not is_cjk(language):
+        return
+    text = after.tail if after is not None else parent.text
+    if not text or not re.search(f"[{_CJK}]", text):
+        return
+    compress = compresses_punctuation(language)
+    pieces: list[str | etree._Element] = []
+    position = 0
+    for match in _RUN_RE.finditer(text):
+        start, end = match.span()
+        before = text[start - 1] if start > 0 else ""
+        following = text[end] if end < len(text) else ""
+        run = match[1]
+        pieces.extend(_punctuation(text[position:start], compress, report))
+        lead = bool(before) and bool(_IDEOGRAPH_RE.match(before))
+        trail = bool(following) and bool(_IDEOGRAPH_RE.match(following))
+        # Spaces typed at the text's edge (next to an element) stay as typed.
+        head = match[0][:match.start(1) - start] if not before else ""
+        tail = match[0][match.end(1) - start:] if not following else ""
+        if head:
+            pieces.append(head)
+        pieces.extend(_latin_span(run, lead, trail, face, metrics, report))
+        if tail:
+            pieces.append(tail)
+        position = end
+    pieces.extend(_punctuation(text[position:], compress, report))
+    _replace_text(parent, after, pieces)
+
+
+def _latin_span(run: str, lead: bool, trail: bool, face: Face, metrics: LatinMetrics,
+                report: Report) -> list[etree._Element]:
+    """The run as `<span class="cjk-latin">`, its gaps inside it, with its width and where
+    it may break for the line-filling pass (see cjklines)."""
+    content = (" " if lead else "") + run + (" " if trail else "")
+    span = etree.Element("span", {"class": "cjk-latin"})
+    span.text = content
+    report.runs += 1
+    width = metrics.width(content, face)
+    if width is None:
+        return [span]
+    spacing = spacing_for(width) if lead or trail or width.spaces else Spacing(0.0, 0.0, False)
+    if (lead or trail) and not spacing.on_grid:
+        report.off_grid += 1
+    # For the line-filling pass: the box's width, and the gaps a line's edge drops.
+    gap = width.space + spacing.word + spacing.letter
+    span.set("data-em", f"{_box_width(width, spacing):.4f}")
+    span.set("data-gaps", f"{gap if lead else 0:.4f} {gap if trail else 0:.4f}")
+    style = []
+    if abs(spacing.word) > 1e-4:
+        style.append(f"word-spacing:{spacing.word:.4f}em")
+    if abs(spacing.letter) > 1e-4:
+        style.append(f"letter-spacing:{spacing.letter:.4f}em")
+    if style:
+        span.set("style", ";".join(style))
+    # Where a line may break inside the run: the widths of the pieces on either side.
+    breaks = []
+    for at in (m.start() for m in re.finditer(" ", content)):
+        if 0 < at < len(content) - 1 and content[at - 1] != " ":
+            before = metrics.width(content[:at], face)
+            after = metrics.width(content[at + 1:], face)
+            if before and after:
+                breaks.append(f"{_box_width(before, spacing):.4f}:"
+                              f"{_box_width(after, spacing):.4f}")
+    if breaks:
+        span.set("data-breaks", " ".join(breaks))
+    return [span]
+
+
+def _punctuation(text: str, compress: bool, report: Report) -> list[str | etree._Element]:
+    """`text` with each run of adjacent punctuation compressed: an even number of its marks
+    set half-width (`halt`), so the run stays a whole number of ems. Only closing marks
+    together, or opening marks together: a line may break between a closing and an opening
+    mark, and a half-width mark left at a line's end would end the line off the grid."""
+    if not compress or not text:
+        return [text] if text else []
+    pieces: list[str | etree._Element] = []
+    position = 0
+    for match in _PUNCT_RUN_RE.finditer(text):
+        for group in _same_side_groups(match[0]):
+            halved = len(group.text) // 2 * 2
+            if halved < 2:
+                continue
+            start = match.start() + group.start
+            pieces.append(text[position:start])
+            span = etree.Element("span", {"class": "cjk-halt"})
+            span.text = group.text[:halved]
+            pieces.append(span)
+            position = start + halved
+            report.compressed += 1
+    pieces.append(text[position:])
+    return [p for p in pieces if not isinstance(p, str) or p]
+
+
+@dataclass(frozen=True)
+class _Group:
+    start: int
+    text: str
+
+
+def _same_side_groups(marks: str) -> list[_Group]:
+    groups: list[_Group] = []
+    start = 0
+    for index in range(1, len(marks) + 1):
+        if index == len(marks) or ((marks[index] in _OPENING) != (marks[start] in _OPENING)):
+            groups.append(_Group(start, marks[start:index]))
+            start = index
+    return groups
+
+
+def _replace_text(parent: etree._Element, after: etree._Element | None,
+                  pieces: list[str | etree._Element]) -> None:
+    """Put `pieces` (strings and new elements) where the text or tail was."""
+    leading = ""
+    elements: list[etree._Element] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            if elements:
+                elements[-1].tail = (elements[-1].tail or "") + piece
+            else:
+                leading += piece
+        else:
+            elements.append(piece)
+    if after is None:
+        parent.text = leading or None
+        for index, element in enumerate(elements):
+            parent.insert(index, element)
+    else:
+        after.tail = leading or None
+        index = parent.index(after)
+        for offset, element in enumerate(elements, start=1):
+            parent.insert(index + offset, element)
