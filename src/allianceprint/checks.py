@@ -31,9 +31,10 @@ import lxml.html
 
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostic, Diagnostics, shown_path
-from allianceprint.mdext import image_file_problem, prose_lines
+from allianceprint.mdext import prose_lines
 from allianceprint.mdext.abbreviations import WORD_CHARACTER, abbreviation_pattern
 from allianceprint.model import Book, Part, RenderedBook, RenderedPart
+from allianceprint.validators import image_file_problem
 
 #: Elements whose text is not prose: code, and abbreviations already marked as defined.
 _NOT_PROSE = frozenset({"code", "pre", "kbd", "samp", "var", "abbr", "script", "style"})

@@ -16,14 +16,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Literal
 
-import langcodes
-
 from allianceprint.errors import ConfigError, Diagnostics, shown_path
 from allianceprint.housestyle import validate_folder
 from allianceprint.labels import ENGLISH, PRINTING_PLACEHOLDERS, labels_for
 from allianceprint.model import (NOTE_MODES, BookConfig, BookMeta, CheckOptions, Contents,
                                  Contributor, Original, PrintOptions, Revision,
                                  StyleOptions)
+from allianceprint.validators import (control_character_problem, isbn13_valid,
+                                      language_tag_problem, orcid_valid)
 
 CONFIG_NAME = "book.toml"
 
@@ -171,11 +171,7 @@ NAMED_TRIMS = {
     "6x9": "6in 9in", "6×9": "6in 9in", "6x9in": "6in 9in", "6×9in": "6in 9in",
 }
 
-_LANGUAGE_RE = re.compile(
-    r"^[a-z]{2,3}(-[a-z]{3}){0,3}(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?"
-    r"(-([a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*$", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _LENGTH = r"\d+(\.\d+)?(mm|cm|in|pt|pc|px)"
 _SIZE_RE = re.compile(rf"^{_LENGTH}\s+{_LENGTH}$")
 _LENGTH_RE = re.compile(rf"^{_LENGTH}$")
@@ -252,19 +248,6 @@ def _too_deep(text: str) -> tuple[int, int] | None:
     return None
 
 
-CONTROL_CHARACTER_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def control_character_problem(value: str) -> str | None:
-    """What is wrong with a text that holds a control character (which neither edition can
-    hold: XML forbids them), or None. NUL is reported on its own, as a broken file."""
-    found = CONTROL_CHARACTER_RE.search(value)
-    if found is None:
-        return None
-    return (f"contains the control character U+{ord(found.group()):04X}, which no book can "
-            "print: remove it")
-
-
 #: Characters no output file name may hold: path separators, and what Windows forbids.
 _FILENAME_FORBIDDEN = set('/\\<>:"|?*')
 _WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)
@@ -292,16 +275,6 @@ def filename_problem(value: str) -> str | None:
     return None
 
 
-def language_tag_problem(value: str) -> str | None:
-    """What is wrong with `value` as a BCP 47 language tag, or None if it is a good one."""
-    if not _LANGUAGE_RE.match(value):
-        return f"{value!r} is not a BCP 47 language tag: write e.g. en, en-GB, fr, zh-Hans"
-    if not langcodes.tag_is_valid(value):
-        return (f"{value!r} is not a known language tag: its language, script or region is "
-                "not in the IANA language subtag registry; write e.g. en, en-GB, fr, zh-Hans")
-    return None
-
-
 def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
     return re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
                   getattr(exc, "msg", None) or str(exc))
@@ -310,25 +283,6 @@ def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
 def key_line(text: str, table: str, key: str | None = None) -> int | None:
     """The line of `[table]`, or of `key` in it, in the book.toml `text` (None if absent)."""
     return _Validator(Path(), Path(), Path(CONFIG_NAME), text).line_of(table, key)
-
-
-def isbn13_valid(value: str) -> bool:
-    digits = re.sub(r"[\s-]", "", value)
-    if not re.fullmatch(r"97[89]\d{10}", digits):
-        return False
-    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
-    return (10 - total % 10) % 10 == int(digits[12])
-
-
-def orcid_valid(value: str) -> bool:
-    if not _ORCID_RE.match(value):
-        return False
-    digits = value.replace("-", "")
-    total = 0
-    for d in digits[:15]:
-        total = (total + int(d)) * 2
-    check = (12 - total % 11) % 11
-    return digits[15] == ("X" if check == 10 else str(check))
 
 
 class _Validator:

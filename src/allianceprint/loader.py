@@ -18,11 +18,11 @@ from typing import Any
 
 import yaml
 
-from allianceprint.config import (CONFIG_NAME, CONTROL_CHARACTER_RE, control_character_problem,
-                                  load_config)
+from allianceprint.config import CONFIG_NAME, load_config
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
 from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
+from allianceprint.validators import CONTROL_CHARACTER_RE, control_character_problem
 
 FRONT_MATTER_KEYS = {
     "title": "the part's title (else its first `#` heading)",
