@@ -73,10 +73,8 @@ def check_book(book: RenderedBook, diagnostics: Diagnostics, *, complete: bool) 
 
 def every_part_read(book: Book) -> bool:
     """Whether every file [contents] lists was read into a part of `book`."""
-    contents = book.config.contents
     try:
-        listed = {(book.root / f).resolve() for f in
-                  (*contents.front, *contents.chapters, *contents.back)}
+        listed = {(book.root / f).resolve() for f in book.config.contents.files}
     except (OSError, ValueError):  # an unusable name: the loader reported it
         return False
     return listed == {(book.root / part.source).resolve() for part in book.parts}
@@ -87,8 +85,7 @@ def reading_order(book: Book) -> Callable[[Diagnostic], tuple]:
     parts in the order of [contents], then other files by name; by line and column within
     each, a finding about a whole file first."""
     ranks = {shown_path(book.root, CONFIG_NAME): 0}
-    contents = book.config.contents
-    for entry in (*contents.front, *contents.chapters, *contents.back):
+    for entry in book.config.contents.files:
         try:
             relative: Path | str = (book.root / entry).resolve().relative_to(book.root)
         except (OSError, ValueError):  # outside the folder, or no usable name

@@ -53,11 +53,6 @@ def load_book(root: Path, diagnostics: Diagnostics) -> Book:
     return Book(config=config, parts=tuple(parts), abbreviations=tuple(abbreviations))
 
 
-def display_path(config: BookConfig, relative: str | Path) -> Path:
-    """How a file of this manuscript is named in messages (see errors.shown_path)."""
-    return shown_path(config.root, relative)
-
-
 def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
     parts: list[Part] = []
     seen: dict[Path, str] = {}
@@ -93,7 +88,7 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
             if problem:
                 # Located only now: scanning book.toml for the entry is for mistakes alone.
                 diagnostics.error(f"[contents] {key}: {problem}",
-                                  display_path(config, CONFIG_NAME),
+                                  shown_path(config.root, CONFIG_NAME),
                                   *_contents_position(config, key, position))
                 continue
             try:
@@ -105,7 +100,7 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
             parts.append(part)
     if not any(p.division == "body" for p in parts) and not diagnostics.errors:
         diagnostics.error("[contents] chapters is empty: list at least one chapter",
-                          display_path(config, CONFIG_NAME), *_contents_position(config))
+                          shown_path(config.root, CONFIG_NAME), *_contents_position(config))
     return parts
 
 
@@ -171,7 +166,7 @@ def _read_text(path: Path, shown: Path) -> str:
 def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set[str],
                diagnostics: Diagnostics) -> Part:
     relative = path.relative_to(config.root)
-    shown = display_path(config, relative)
+    shown = shown_path(config.root, relative)
     text = _without_control_characters(_read_text(path, shown), shown, diagnostics)
     meta, body, body_line = _split_front_matter(text, shown)
     key_lines = {key: line for key in meta
@@ -395,7 +390,7 @@ def _unique_id(base: str, used: set[str]) -> str:
 
 def _warn_unlisted(config: BookConfig, parts: list[Part], diagnostics: Diagnostics) -> None:
     listed = {(config.root / p.source).resolve() for p in parts}
-    for entry in (*config.contents.front, *config.contents.chapters, *config.contents.back):
+    for entry in config.contents.files:
         try:
             listed.add((config.root / entry).resolve())
         except (OSError, ValueError):
@@ -407,7 +402,7 @@ def _warn_unlisted(config: BookConfig, parts: list[Part], diagnostics: Diagnosti
         if path.resolve() not in listed:
             diagnostics.warning("this Markdown file is not in any [contents] list, so the "
                                 "book leaves it out: list it or move it out of the folder",
-                                display_path(config, relative))
+                                shown_path(config.root, relative))
 
 
 def _load_abbreviations(config: BookConfig, parts: list[Part],
@@ -415,11 +410,11 @@ def _load_abbreviations(config: BookConfig, parts: list[Part],
     sources = [p for p in parts if p.kind == "abbreviations"]
     for extra in sources[1:]:
         diagnostics.error("a book has one abbreviations part; this is a second one (the first "
-                          f"is {sources[0].source})", display_path(config, extra.source), 1, 1)
+                          f"is {sources[0].source})", shown_path(config.root, extra.source), 1, 1)
     if not sources:
         return []
     part = sources[0]
-    shown = display_path(config, part.source)
+    shown = shown_path(config.root, part.source)
     found: dict[str, Abbreviation] = {}
     for index, line in prose_lines(part.body.split("\n")):
         match = _ABBR_DEF_RE.match(line)

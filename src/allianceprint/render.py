@@ -28,8 +28,7 @@ from markdown import Markdown
 
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.housestyle import StyleSet
-from allianceprint.errors import Diagnostics
-from allianceprint.loader import display_path
+from allianceprint.errors import Diagnostics, shown_path
 from allianceprint.mdext import (AbbreviationsExtension, HtmlSafetyExtension, NotesExtension,
                                  PartContext, PartExtension, SourceInfo, prose_lines)
 from allianceprint.rendercache import RenderCache
@@ -81,13 +80,11 @@ class _Renderer:
         self.diagnostics = diagnostics
         self.glossary = {a.abbr: a.expansion for a in book.abbreviations}
         self.part_ids = {(book.root / p.source).resolve(): p.id for p in book.parts}
-        contents = book.config.contents
-        self.listed = frozenset(_resolved(book.root, f) for f in
-                                (*contents.front, *contents.chapters, *contents.back))
+        self.listed = frozenset(_resolved(book.root, f) for f in book.config.contents.files)
         self.toml_text = book.config.text
 
     def markdown(self, part: Part, body: str) -> tuple[Markdown, NotesExtension, PartContext]:
-        source = SourceInfo(display_path(self.book.config, part.source), body, part.body_line,
+        source = SourceInfo(shown_path(self.book.config.root, part.source), body, part.body_line,
                             self.diagnostics)
         prefix = f"{part.id}-"
         notes = NotesExtension(source, prefix)
@@ -116,13 +113,13 @@ class _Renderer:
         return SourceInfo(shown, text, line or 1, self.diagnostics, verbatim=False)
 
     def toml_origin(self, text: str, table: str, key: str) -> SourceInfo:
-        return self.value_origin(display_path(self.book.config, CONFIG_NAME), text,
+        return self.value_origin(shown_path(self.book.config.root, CONFIG_NAME), text,
                                  key_line(self.toml_text, table, key))
 
     def title_origin(self, part: Part, key: str, text: str) -> SourceInfo:
         """A title from the front matter is placed on its key's line; one from the body's
         first heading is found in the body, where the body's own checks found it too."""
-        shown = display_path(self.book.config, part.source)
+        shown = shown_path(self.book.config.root, part.source)
         for candidate in (key, "title"):  # short_title defaults to the title
             if candidate in part.front_matter_lines:
                 return self.value_origin(shown, text, part.front_matter_lines[candidate])
@@ -135,18 +132,19 @@ class _Renderer:
         seconds = PART_SECONDS + PART_SECONDS_PER_MB * len(part.body.encode("utf-8")) / 1e6
         try:
             with _time_limit(seconds):
-                return self.render_part_now(part)
+                return self.convert_part(part)
         except _TooSlow:
             self.diagnostics.error(
                 f"reading this part took more than {seconds:.0f} seconds: split it into "
                 "smaller parts, and look for a long run of '[', '<' or '`' that never closes "
                 "(Python-Markdown slows down greatly on those)",
-                display_path(self.book.config, part.source))
+                shown_path(self.book.config.root, part.source))
             return RenderedPart(part=part, title_html="", title_text=part.title,
                                 short_title=part.short_title, authors=(), body_html="",
                                 notes=(), images=())
 
-    def render_part_now(self, part: Part) -> RenderedPart:
+    def convert_part(self, part: Part) -> RenderedPart:
+        """Render one part, however long it takes (`render_part` gives it its time)."""
         body = part.body
         if part.kind == "abbreviations":
             body = _without_definitions(body)
@@ -184,7 +182,7 @@ class _Renderer:
     def abbreviation_list(self) -> str:
         entries = sorted(self.book.abbreviations, key=lambda a: (_sort_key(a.abbr), a.abbr))
         part = next(p for p in self.book.parts if p.kind == "abbreviations")
-        shown = display_path(self.book.config, part.source)
+        shown = shown_path(self.book.config.root, part.source)
         items = "".join(f'<dt>{html.escape(a.abbr)}</dt>'
                         f'<dd>{self.inline(a.expansion, self.value_origin(shown, a.expansion, a.line))}'
                         '</dd>' for a in entries)
