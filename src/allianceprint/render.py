@@ -15,16 +15,19 @@ to the diagnostics; `build.check` raises them once every check has run.
 
 from __future__ import annotations
 
-import html
 import signal
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Iterator
 
+import jinja2
 import lxml.html
 from markdown import Markdown
+from markdown.extensions import Extension
+from markupsafe import Markup
 
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.housestyle import StyleSet
@@ -35,8 +38,9 @@ from allianceprint.rendercache import RenderCache
 from allianceprint.model import (Book, Note, Part, RenderedBook, RenderedPart,
                                  TocEntry)
 
-# Attribute lists come with HtmlSafetyExtension, which checks them.
-_STANDARD_EXTENSIONS = ["tables", "smarty", "sane_lists"]
+#: Python-Markdown's own extensions a part's body gets, beside those every piece of Markdown
+#: gets (see `_Renderer.new_markdown`). Attribute lists come with HtmlSafetyExtension.
+_BODY_EXTENSIONS = ("tables", "sane_lists")
 #: The time a part may take to convert: PART_SECONDS, plus PART_SECONDS_PER_MB for each MB.
 #: A chapter takes milliseconds; a MB of prose in long paragraphs about a second, but
 #: Python-Markdown slows down with the number of paragraphs (20,000 short ones take some
@@ -91,19 +95,23 @@ class _Renderer:
         context = PartContext(root=self.book.root, source_file=(self.book.root / part.source)
                               .resolve(), part_ids=self.part_ids, id_prefix=prefix,
                               labels=self.book.config.labels, listed=self.listed)
-        md = Markdown(extensions=[notes, AbbreviationsExtension(glossary=self.glossary),
-                                  PartExtension(source, context), HtmlSafetyExtension(source),
-                                  *_STANDARD_EXTENSIONS],
-                      output_format="xhtml")
+        md = self.new_markdown(source, notes, PartExtension(source, context), *_BODY_EXTENSIONS)
         return md, notes, context
+
+    def new_markdown(self, origin: SourceInfo, *extensions: Extension | str,
+                     attribute_lists: bool = True) -> Markdown:
+        """A Python-Markdown for text from `origin` (where its mistakes are located), with
+        what every piece of the book's Markdown gets: its abbreviations marked, smart
+        punctuation, hostile markup turned away. `extensions` (a part body's) come first."""
+        return Markdown(extensions=[*extensions, AbbreviationsExtension(glossary=self.glossary),
+                                    "smarty",
+                                    HtmlSafetyExtension(origin, attribute_lists=attribute_lists)],
+                        output_format="xhtml")
 
     def inline(self, text: str, origin: SourceInfo) -> str:
         """One line of Markdown (a title, a name) as inline HTML with smart punctuation;
         `origin` says where it comes from, for the mistakes found in it."""
-        md = Markdown(extensions=[AbbreviationsExtension(glossary=self.glossary), "smarty",
-                                  HtmlSafetyExtension(origin, attribute_lists=False)],
-                      output_format="xhtml")
-        converted = md.convert(text)
+        converted = self.new_markdown(origin, attribute_lists=False).convert(text)
         if converted.startswith("<p>") and converted.endswith("</p>"):
             converted = converted[3:-4]
         return converted
@@ -180,35 +188,62 @@ class _Renderer:
                             notes=notes, images=tuple(Path(p) for p in context.images))
 
     def abbreviation_list(self) -> str:
+        """The abbreviations part's list: each abbreviation and its expansion, in order."""
         entries = sorted(self.book.abbreviations, key=lambda a: (_sort_key(a.abbr), a.abbr))
         part = next(p for p in self.book.parts if p.kind == "abbreviations")
         shown = shown_path(self.book.config.root, part.source)
-        items = "".join(f'<dt>{html.escape(a.abbr)}</dt>'
-                        f'<dd>{self.inline(a.expansion, self.value_origin(shown, a.expansion, a.line))}'
-                        '</dd>' for a in entries)
-        return f'<dl class="abbreviations">{items}</dl>'
+        return _TEMPLATES.get_template("abbreviations").render(entries=[
+            _ListedAbbreviation(a.abbr, Markup(self.inline(
+                a.expansion, self.value_origin(shown, a.expansion, a.line))))
+            for a in entries])
 
     def contributor_list(self) -> str:
-        blocks = []
+        """The contributors part's list: each contributor's name, affiliation and bio."""
+        people = []
         for person in self.book.contributor_order():
-            bio = ""
             table = f"contributors.{person.key}"
-            if person.bio:
-                origin = self.toml_origin(person.bio, table, "bio")
-                md = Markdown(extensions=[AbbreviationsExtension(glossary=self.glossary),
-                                          "smarty", HtmlSafetyExtension(origin)],
-                              output_format="xhtml")
-                bio = md.convert(person.bio)
-            affiliation = (
-                '<p class="contributor-affiliation">'
-                f'{self.inline(person.affiliation, self.toml_origin(person.affiliation, table, "affiliation"))}'
-                "</p>" if person.affiliation else "")
-            name = self.inline(person.name, self.toml_origin(person.name, table, "name"))
-            blocks.append(
-                f'<div class="contributor" id="contributor-{html.escape(person.key)}">'
-                f'<h2 class="contributor-name">{name}</h2>'
-                f"{affiliation}{bio}</div>")
-        return f'<div class="contributors">{"".join(blocks)}</div>'
+            bio = (self.new_markdown(self.toml_origin(person.bio, table, "bio"))
+                   .convert(person.bio) if person.bio else "")
+            people.append(_ListedContributor(
+                person.key, self.toml_inline(person.name, table, "name"),
+                self.toml_inline(person.affiliation, table, "affiliation"), Markup(bio)))
+        return _TEMPLATES.get_template("contributors").render(people=people)
+
+    def toml_inline(self, text: str, table: str, key: str) -> Markup:
+        """A value of book.toml (`key` of `[table]`) as inline HTML; empty stays empty."""
+        return Markup(self.inline(text, self.toml_origin(text, table, key)) if text else "")
+
+
+@dataclass(frozen=True)
+class _ListedAbbreviation:
+    abbr: str
+    expansion: Markup  # HTML
+
+
+@dataclass(frozen=True)
+class _ListedContributor:
+    key: str
+    name: Markup  # HTML, as the ones below
+    affiliation: Markup
+    bio: Markup
+
+
+#: The HTML that render makes itself, for both editions (one line each: it goes in as is).
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.DictLoader({
+        "abbreviations": (
+            '<dl class="abbreviations">{% for a in entries %}'
+            "<dt>{{ a.abbr }}</dt><dd>{{ a.expansion }}</dd>"
+            "{% endfor %}</dl>"),
+        "contributors": (
+            '<div class="contributors">{% for person in people %}'
+            '<div class="contributor" id="contributor-{{ person.key }}">'
+            '<h2 class="contributor-name">{{ person.name }}</h2>'
+            '{% if person.affiliation %}<p class="contributor-affiliation">'
+            "{{ person.affiliation }}</p>{% endif %}"
+            "{{ person.bio }}</div>{% endfor %}</div>"),
+    }),
+    autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 class _TooSlow(BaseException):
