@@ -22,6 +22,7 @@ from allianceprint.config import CONFIG_NAME, load_config
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
 from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
+from allianceprint.tomlplaces import TomlPlaces
 from allianceprint.validators import CONTROL_CHARACTER_RE, control_character_problem
 
 FRONT_MATTER_KEYS = {
@@ -87,9 +88,10 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
                 seen.setdefault(resolved, key)
             if problem:
                 # Located only now: scanning book.toml for the entry is for mistakes alone.
+                places = TomlPlaces(config.text)
                 diagnostics.error(f"[contents] {key}: {problem}",
                                   shown_path(config.root, CONFIG_NAME),
-                                  *_contents_position(config, key, position))
+                                  *places.entry_place("contents", key, position))
                 continue
             try:
                 part = _load_part(config, resolved, division, used_ids, diagnostics)
@@ -100,44 +102,9 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
             parts.append(part)
     if not any(p.division == "body" for p in parts) and not diagnostics.errors:
         diagnostics.error("[contents] chapters is empty: list at least one chapter",
-                          shown_path(config.root, CONFIG_NAME), *_contents_position(config))
+                          shown_path(config.root, CONFIG_NAME),
+                          *TomlPlaces(config.text).place_of("contents"))
     return parts
-
-
-_TOML_KEY_RE = re.compile(r"""^\s*["']?([A-Za-z0-9_-]+)["']?\s*=""")
-_TOML_STRING_OR_COMMENT_RE = re.compile(r""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#.*""")
-
-
-def _contents_position(config: BookConfig, key: str | None = None,
-                       position: int = 0) -> tuple[int | None, int | None]:
-    """(line, column) of `[contents]`, or of the entry at `position` in its list `key`."""
-    in_contents = False
-    current: str | None = None
-    count = 0
-    for number, line in enumerate(config.text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_contents = stripped.replace(" ", "") == "[contents]"
-            current = None
-            if in_contents and key is None:
-                return number, len(line) - len(line.lstrip()) + 1
-            continue
-        if not in_contents or key is None:
-            continue
-        start = 0
-        assignment = _TOML_KEY_RE.match(line)
-        if assignment:
-            current, count = assignment.group(1), 0
-            start = assignment.end()
-        if current != key:
-            continue
-        for token in _TOML_STRING_OR_COMMENT_RE.finditer(line, start):
-            if token.group(0).startswith("#"):
-                break
-            if count == position:
-                return number, token.start() + 1
-            count += 1
-    return None, None
 
 
 def _read_text(path: Path, shown: Path) -> str:
