@@ -78,3 +78,13 @@ def test_too_deep_counts_brackets_outside_strings_and_comments():
     hidden = 's = """' + "[" * 40 + '"""\n# ' + "{" * 40 + "\nb = [[1]]\n"
     assert too_deep(hidden, MAX_TOML_NESTING) is None
     assert too_deep("x = 1\n" + deep, MAX_TOML_NESTING) == (2, 5 + MAX_TOML_NESTING)
+
+
+def test_ascii_slug_folds_drops_and_cuts_at_a_word():
+    from allianceprint.slugs import ascii_slug
+
+    assert ascii_slug("Ōtsuka's Łódź Notes") == "otsuka-s-odz-notes"
+    assert ascii_slug("  同盟 ") == ""
+    assert ascii_slug("alliance burden sharing", 14) == "alliance"
+    assert ascii_slug("alliance burden sharing", 15) == "alliance-burden"
+    assert ascii_slug("alliances", 5) == ""

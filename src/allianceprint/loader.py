@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from allianceprint.config import CONFIG_NAME, load_config
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
 from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
+from allianceprint.slugs import ascii_slug
 from allianceprint.tomlplaces import TomlPlaces
 from allianceprint.validators import CONTROL_CHARACTER_RE, control_character_problem
 
@@ -160,7 +160,7 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
         diagnostics.error("the part has no title: add `title:` to its front matter or start "
                           "it with a `# Title` line", shown, 1, 1)
     return Part(
-        id=_unique_id(_slug(relative.stem), used_ids),
+        id=_unique_id(_part_id(relative.stem), used_ids),
         source=relative,
         division=division,
         kind=kind,  # type: ignore[arg-type]
@@ -339,12 +339,10 @@ def _first_heading(body: str) -> str:
     return ""
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if not slug or not slug[0].isalpha():
-        slug = "part-" + slug
-    return slug
+def _part_id(stem: str) -> str:
+    """A part's id from its file name: its slug, which an XML id must start with a letter."""
+    slug = ascii_slug(stem)
+    return slug if slug[:1].isalpha() else f"part-{slug}"
 
 
 def _unique_id(base: str, used: set[str]) -> str:
