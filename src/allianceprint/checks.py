@@ -31,6 +31,7 @@ import lxml.html
 
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostic, Diagnostics, shown_path
+from allianceprint.fragments import parse_fragment
 from allianceprint.mdext import prose_lines
 from allianceprint.mdext.abbreviations import WORD_CHARACTER, abbreviation_pattern
 from allianceprint.model import Book, Part, RenderedBook, RenderedPart
@@ -350,7 +351,7 @@ class _Checker:
 def _parse(fragment: str) -> lxml.html.HtmlElement | None:
     if not fragment.strip():
         return None
-    return lxml.html.fragment_fromstring(fragment, create_parent="div")
+    return parse_fragment(fragment)
 
 
 def _is_element(node: object) -> bool:

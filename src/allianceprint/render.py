@@ -24,7 +24,6 @@ from types import MappingProxyType
 from typing import Iterable, Iterator
 
 import jinja2
-import lxml.html
 from markdown import Markdown
 from markdown.extensions import Extension
 from markupsafe import Markup
@@ -32,6 +31,7 @@ from markupsafe import Markup
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.housestyle import StyleSet
 from allianceprint.errors import Diagnostics, shown_path
+from allianceprint.fragments import parse_fragment
 from allianceprint.mdext import (AbbreviationsExtension, HtmlSafetyExtension, NotesExtension,
                                  PartContext, PartExtension, SourceInfo, prose_lines)
 from allianceprint.rendercache import RenderCache
@@ -304,12 +304,11 @@ def _serialize_children(md: Markdown, element) -> str:
 def _text_of(fragment: str) -> str:
     if not fragment.strip():
         return ""
-    return " ".join(lxml.html.fragment_fromstring(fragment, create_parent="span")
-                    .text_content().split())
+    return " ".join(parse_fragment(fragment, "span").text_content().split())
 
 
 def _ids_in(fragment: str) -> Iterable[str]:
     if not fragment.strip():
         return []
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    root = parse_fragment(fragment)
     return [el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")]
