@@ -33,7 +33,7 @@ from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostic, Diagnostics, shown_path
 from allianceprint.fragments import parse_fragment
 from allianceprint.mdext import prose_lines
-from allianceprint.mdext.abbreviations import WORD_CHARACTER, abbreviation_pattern
+from allianceprint.mdext.abbreviations import DEFINITION_RE, WORD_CHARACTER, abbreviation_pattern
 from allianceprint.model import Book, Part, RenderedBook, RenderedPart
 from allianceprint.validators import image_file_problem
 
@@ -42,7 +42,6 @@ _NOT_PROSE = frozenset({"code", "pre", "kbd", "samp", "var", "abbr", "script", "
 _WORD_RE = re.compile(rf"((?:(?!_){WORD_CHARACTER})+)")  # "SAR卫星" holds the word SAR
 _URL_RE = re.compile(r"\S+://\S*|\bwww\.\S+|\S+@\S+\.\w+")
 _ROMAN_RE = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")
-_ABBR_DEF_RE = re.compile(r"^\*\[([^\]\n]+)\]:")
 _ATX_RE = re.compile(r"^(#{1,6})(?!#)")
 _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 #: Markup whose words are not prose, blanked (columns kept) before words are looked for in
@@ -223,7 +222,7 @@ class _Checker:
             return
         has_part = any(p.part.kind == "abbreviations" for p in self.parts)
         for offset, line in enumerate(part.lines):
-            found = _ABBR_DEF_RE.match(line)
+            found = DEFINITION_RE.match(line)
             if found:
                 where = ("move it there" if has_part else
                          "add a part with `kind: abbreviations` to [contents] for them")

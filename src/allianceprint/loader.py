@@ -20,6 +20,7 @@ import yaml
 from allianceprint.config import CONFIG_NAME, load_config
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
+from allianceprint.mdext.abbreviations import DEFINITION_RE
 from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
 from allianceprint.slugs import ascii_slug
 from allianceprint.tomlplaces import TomlPlaces
@@ -35,7 +36,6 @@ MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_NESTING = 16
 
-_ABBR_DEF_RE = re.compile(r"^\*\[([^\]\n]+)\]:[ \t]*(.*)$")
 _ATX_H1_RE = re.compile(r"^ {0,3}#(?!#)[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _NOTE_REF_RE = re.compile(r"\[\^[^\]\n]+\]")
 
@@ -382,7 +382,7 @@ def _load_abbreviations(config: BookConfig, parts: list[Part],
     shown = shown_path(config.root, part.source)
     found: dict[str, Abbreviation] = {}
     for index, line in prose_lines(part.body.split("\n")):
-        match = _ABBR_DEF_RE.match(line)
+        match = DEFINITION_RE.match(line)
         if not match:
             continue
         abbr, expansion = match.group(1).strip(), " ".join(match.group(2).split())
