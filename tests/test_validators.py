@@ -88,3 +88,10 @@ def test_ascii_slug_folds_drops_and_cuts_at_a_word():
     assert ascii_slug("alliance burden sharing", 14) == "alliance"
     assert ascii_slug("alliance burden sharing", 15) == "alliance-burden"
     assert ascii_slug("alliances", 5) == ""
+
+
+def test_roman_numerals_below_forty_are_numbers_the_rest_words():
+    from allianceprint.checks import _capitals
+
+    assert _capitals(["World War II, chapters XIV to XXXIX, IIII, XL, DC and MCM"], set()) == [
+        "IIII", "XL", "DC", "MCM"]

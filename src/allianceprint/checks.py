@@ -28,6 +28,7 @@ from functools import cached_property
 from pathlib import Path
 
 import lxml.html
+import roman
 
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostic, Diagnostics, shown_path
@@ -41,7 +42,9 @@ from allianceprint.validators import image_file_problem
 _NOT_PROSE = frozenset({"code", "pre", "kbd", "samp", "var", "abbr", "script", "style"})
 _WORD_RE = re.compile(rf"((?:(?!_){WORD_CHARACTER})+)")  # "SAR卫星" holds the word SAR
 _URL_RE = re.compile(r"\S+://\S*|\bwww\.\S+|\S+@\S+\.\w+")
-_ROMAN_RE = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")
+#: Roman numerals below this are taken for numbers (World War II, Chapter XIV), not words;
+#: from 40 on (XL) they are written like abbreviations (XL, CD, MD, DC) and checked as such.
+ROMAN_NUMERALS_BELOW = 40
 _ATX_RE = re.compile(r"^(#{1,6})(?!#)")
 _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 #: Markup whose words are not prose, blanked (columns kept) before words are looked for in
@@ -441,6 +444,14 @@ def _capitals(texts: Iterable[str], known: set[str]) -> list[str]:
             word = match.group(0)
             if (word.isupper() and sum(ch.isalpha() for ch in word) >= 2
                     and word not in known and word not in found
-                    and not _ROMAN_RE.fullmatch(word)):
+                    and not _is_roman_numeral(word)):
                 found[word] = None
     return list(found)
+
+
+def _is_roman_numeral(word: str) -> bool:
+    """Whether `word` is a roman numeral below ROMAN_NUMERALS_BELOW, written the usual way."""
+    try:
+        return roman.fromRoman(word) < ROMAN_NUMERALS_BELOW
+    except roman.InvalidRomanNumeralError:
+        return False
