@@ -9,6 +9,7 @@ import html
 import re
 import xml.etree.ElementTree as etree
 from html.parser import HTMLParser
+
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
