@@ -28,19 +28,23 @@ from functools import cached_property
 from pathlib import Path
 
 import lxml.html
+import roman
 
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostic, Diagnostics, shown_path
-from allianceprint.mdext import image_file_problem, prose_lines
-from allianceprint.mdext.abbreviations import WORD_CHARACTER, abbreviation_pattern
+from allianceprint.fragments import parse_fragment
+from allianceprint.mdext import prose_lines
+from allianceprint.mdext.abbreviations import DEFINITION_RE, WORD_CHARACTER, abbreviation_pattern
 from allianceprint.model import Book, Part, RenderedBook, RenderedPart
+from allianceprint.validators import image_file_problem
 
 #: Elements whose text is not prose: code, and abbreviations already marked as defined.
 _NOT_PROSE = frozenset({"code", "pre", "kbd", "samp", "var", "abbr", "script", "style"})
 _WORD_RE = re.compile(rf"((?:(?!_){WORD_CHARACTER})+)")  # "SAR卫星" holds the word SAR
 _URL_RE = re.compile(r"\S+://\S*|\bwww\.\S+|\S+@\S+\.\w+")
-_ROMAN_RE = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")
-_ABBR_DEF_RE = re.compile(r"^\*\[([^\]\n]+)\]:")
+#: Roman numerals below this are taken for numbers (World War II, Chapter XIV), not words;
+#: from 40 on (XL) they are written like abbreviations (XL, CD, MD, DC) and checked as such.
+ROMAN_NUMERALS_BELOW = 40
 _ATX_RE = re.compile(r"^(#{1,6})(?!#)")
 _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 #: Markup whose words are not prose, blanked (columns kept) before words are looked for in
@@ -72,10 +76,8 @@ def check_book(book: RenderedBook, diagnostics: Diagnostics, *, complete: bool) 
 
 def every_part_read(book: Book) -> bool:
     """Whether every file [contents] lists was read into a part of `book`."""
-    contents = book.config.contents
     try:
-        listed = {(book.root / f).resolve() for f in
-                  (*contents.front, *contents.chapters, *contents.back)}
+        listed = {(book.root / f).resolve() for f in book.config.contents.files}
     except (OSError, ValueError):  # an unusable name: the loader reported it
         return False
     return listed == {(book.root / part.source).resolve() for part in book.parts}
@@ -86,8 +88,7 @@ def reading_order(book: Book) -> Callable[[Diagnostic], tuple]:
     parts in the order of [contents], then other files by name; by line and column within
     each, a finding about a whole file first."""
     ranks = {shown_path(book.root, CONFIG_NAME): 0}
-    contents = book.config.contents
-    for entry in (*contents.front, *contents.chapters, *contents.back):
+    for entry in book.config.contents.files:
         try:
             relative: Path | str = (book.root / entry).resolve().relative_to(book.root)
         except (OSError, ValueError):  # outside the folder, or no usable name
@@ -224,7 +225,7 @@ class _Checker:
             return
         has_part = any(p.part.kind == "abbreviations" for p in self.parts)
         for offset, line in enumerate(part.lines):
-            found = _ABBR_DEF_RE.match(line)
+            found = DEFINITION_RE.match(line)
             if found:
                 where = ("move it there" if has_part else
                          "add a part with `kind: abbreviations` to [contents] for them")
@@ -352,7 +353,7 @@ class _Checker:
 def _parse(fragment: str) -> lxml.html.HtmlElement | None:
     if not fragment.strip():
         return None
-    return lxml.html.fragment_fromstring(fragment, create_parent="div")
+    return parse_fragment(fragment)
 
 
 def _is_element(node: object) -> bool:
@@ -443,6 +444,14 @@ def _capitals(texts: Iterable[str], known: set[str]) -> list[str]:
             word = match.group(0)
             if (word.isupper() and sum(ch.isalpha() for ch in word) >= 2
                     and word not in known and word not in found
-                    and not _ROMAN_RE.fullmatch(word)):
+                    and not _is_roman_numeral(word)):
                 found[word] = None
     return list(found)
+
+
+def _is_roman_numeral(word: str) -> bool:
+    """Whether `word` is a roman numeral below ROMAN_NUMERALS_BELOW, written the usual way."""
+    try:
+        return roman.fromRoman(word) < ROMAN_NUMERALS_BELOW
+    except roman.InvalidRomanNumeralError:
+        return False

@@ -16,14 +16,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Literal
 
-import langcodes
-
 from allianceprint.errors import ConfigError, Diagnostics, shown_path
 from allianceprint.housestyle import validate_folder
 from allianceprint.labels import ENGLISH, PRINTING_PLACEHOLDERS, labels_for
 from allianceprint.model import (NOTE_MODES, BookConfig, BookMeta, CheckOptions, Contents,
                                  Contributor, Original, PrintOptions, Revision,
                                  StyleOptions)
+from allianceprint.tomlplaces import TomlPlaces, too_deep
+from allianceprint.validators import (control_character_problem, isbn13_valid,
+                                      language_tag_problem, orcid_valid)
 
 CONFIG_NAME = "book.toml"
 
@@ -171,11 +172,7 @@ NAMED_TRIMS = {
     "6x9": "6in 9in", "6×9": "6in 9in", "6x9in": "6in 9in", "6×9in": "6in 9in",
 }
 
-_LANGUAGE_RE = re.compile(
-    r"^[a-z]{2,3}(-[a-z]{3}){0,3}(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?"
-    r"(-([a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*$", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _LENGTH = r"\d+(\.\d+)?(mm|cm|in|pt|pc|px)"
 _SIZE_RE = re.compile(rf"^{_LENGTH}\s+{_LENGTH}$")
 _LENGTH_RE = re.compile(rf"^{_LENGTH}$")
@@ -200,10 +197,10 @@ def load_config(root: Path) -> BookConfig:
         raise ConfigError(f"{CONFIG_NAME} is not UTF-8 text: save it as UTF-8", shown,
                           raw[:exc.start].count(b"\n") + 1,
                           len(raw[line_start:exc.start].decode("utf-8", "replace")) + 1) from exc
-    too_deep = _too_deep(text)
-    if too_deep is not None:
+    deep = too_deep(text, MAX_TOML_NESTING)
+    if deep is not None:
         raise ConfigError(f"arrays or inline tables nest more than {MAX_TOML_NESTING} deep: "
-                          "book.toml needs at most two levels", shown, *too_deep)
+                          "book.toml needs at most two levels", shown, *deep)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -228,41 +225,7 @@ def _toml_column(exc: tomllib.TOMLDecodeError) -> int | None:
     return int(match.group(1)) if match else None
 
 
-MAX_TOML_NESTING = 32
-_TOML_TOKEN_RE = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                            r"|'[^'\n]*'|#[^\n]*|[\[\]{}]", re.DOTALL)
-
-
-def _too_deep(text: str) -> tuple[int, int] | None:
-    """(line, column) where arrays or inline tables first nest deeper than MAX_TOML_NESTING.
-
-    tomllib reads nested values recursively, so a hostile book.toml of a few thousand `[`
-    would exhaust the stack: it is turned away here, before parsing.
-    """
-    depth = 0
-    for token in _TOML_TOKEN_RE.finditer(text):
-        char = token.group(0)
-        if char in "[{":
-            depth += 1
-            if depth > MAX_TOML_NESTING:
-                line_start = text.rfind("\n", 0, token.start()) + 1
-                return text.count("\n", 0, token.start()) + 1, token.start() - line_start + 1
-        elif char in "]}":
-            depth = max(depth - 1, 0)
-    return None
-
-
-CONTROL_CHARACTER_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def control_character_problem(value: str) -> str | None:
-    """What is wrong with a text that holds a control character (which neither edition can
-    hold: XML forbids them), or None. NUL is reported on its own, as a broken file."""
-    found = CONTROL_CHARACTER_RE.search(value)
-    if found is None:
-        return None
-    return (f"contains the control character U+{ord(found.group()):04X}, which no book can "
-            "print: remove it")
+MAX_TOML_NESTING = 32  # arrays or inline tables in one another; book.toml needs two
 
 
 #: Characters no output file name may hold: path separators, and what Windows forbids.
@@ -292,16 +255,6 @@ def filename_problem(value: str) -> str | None:
     return None
 
 
-def language_tag_problem(value: str) -> str | None:
-    """What is wrong with `value` as a BCP 47 language tag, or None if it is a good one."""
-    if not _LANGUAGE_RE.match(value):
-        return f"{value!r} is not a BCP 47 language tag: write e.g. en, en-GB, fr, zh-Hans"
-    if not langcodes.tag_is_valid(value):
-        return (f"{value!r} is not a known language tag: its language, script or region is "
-                "not in the IANA language subtag registry; write e.g. en, en-GB, fr, zh-Hans")
-    return None
-
-
 def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
     return re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
                   getattr(exc, "msg", None) or str(exc))
@@ -309,26 +262,7 @@ def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
 
 def key_line(text: str, table: str, key: str | None = None) -> int | None:
     """The line of `[table]`, or of `key` in it, in the book.toml `text` (None if absent)."""
-    return _Validator(Path(), Path(), Path(CONFIG_NAME), text).line_of(table, key)
-
-
-def isbn13_valid(value: str) -> bool:
-    digits = re.sub(r"[\s-]", "", value)
-    if not re.fullmatch(r"97[89]\d{10}", digits):
-        return False
-    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
-    return (10 - total % 10) % 10 == int(digits[12])
-
-
-def orcid_valid(value: str) -> bool:
-    if not _ORCID_RE.match(value):
-        return False
-    digits = value.replace("-", "")
-    total = 0
-    for d in digits[:15]:
-        total = (total + int(d)) * 2
-    check = (12 - total % 11) % 11
-    return digits[15] == ("X" if check == 10 else str(check))
+    return TomlPlaces(text, ARRAY_TABLES).line_of(table, key)
 
 
 class _Validator:
@@ -339,45 +273,18 @@ class _Validator:
         self.path = path
         self.shown = shown
         self.text = text
-        self.lines = text.splitlines()
+        self.places = TomlPlaces(text, ARRAY_TABLES)
         self.diagnostics = Diagnostics()
-
-    def line_of(self, table: str, key: str | None = None,
-                index: int | None = None) -> int | None:
-        """The line of `[table]` (or of `key` inside it); None when it cannot be found. With
-        `index`, of the `index`-th (from 0) `[[table]]` entry of an array of tables; an array
-        written inline (`history = [...]`) is found at its key."""
-        current = None
-        seen = -1  # the headers of `table` so far, less one: the entry we are in
-        header_re = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-        for number, line in enumerate(self.lines, start=1):
-            header = header_re.match(line)
-            if header:
-                current = header.group(1).replace('"', "").replace(" ", "")
-                if current == table:
-                    seen += 1
-                if key is None and current == table and index in (None, seen):
-                    return number
-                continue
-            if key is not None and current == table and index in (None, seen):
-                if re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line):
-                    return number
-        if key is not None:
-            return self.line_of(table, None, index)
-        if table in ARRAY_TABLES:
-            for number, line in enumerate(self.lines, start=1):
-                if header_re.match(line):
-                    break
-                if re.match(rf'^\s*"?{re.escape(table)}"?\s*=', line):
-                    return number
-        return None
-
-    def column_of(self, line: int | None) -> int | None:
-        """The column where the key or table header on `line` begins."""
-        if line is None or line > len(self.lines):
-            return None
-        text = self.lines[line - 1]
-        return len(text) - len(text.lstrip()) + 1
+        #: The checker of each kind of value (see Kind).
+        self.checkers: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
+            "text": self._text, "line": self._line, "count": self._count, "keys": self._keys,
+            "words": self._words, "files": self._files, "file": self._file,
+            "folder": self._folder, "date": self._date, "isbn": self._isbn,
+            "language": self._language, "orcid": self._orcid, "size": self._size,
+            "length": self._length, "marks": self._marks, "table": self._table,
+            "filename": self._filename, "flag": self._flag, "variant": self._variant,
+            "notes": self._notes,
+        }
 
     def error(self, message: str, table: str, key: str | None = None,
               index: int | None = None) -> None:
@@ -385,8 +292,8 @@ class _Validator:
         `index`-th entry, from 0) at the line where it stands."""
         where = f"[[{table}]]" if table in ARRAY_TABLES else f"[{table}]"
         where += (f" #{index + 1}" if index is not None else "") + (f" {key}" if key else "")
-        line = self.line_of(table, key, index)
-        self.diagnostics.error(f"{where}: {message}", self.shown, line, self.column_of(line))
+        self.diagnostics.error(f"{where}: {message}", self.shown,
+                               *self.places.place_of(table, key, index))
 
     def validate(self, data: dict[str, Any]) -> BookConfig:
         for table, value in data.items():
@@ -394,17 +301,17 @@ class _Validator:
                 self.error(f"unknown table; the tables are {', '.join(TABLES)}", table)
             elif table not in ARRAY_TABLES and not isinstance(value, dict):
                 self.error("must be a table", table)
-        book = self.table(data, "book", BOOK_OPTIONS)
+        book = self.table(data.get("book", {}), "book", BOOK_OPTIONS)
         original = self.original(book.pop("original", None))
         if "book" not in data:
             self.diagnostics.error("[book] is missing: it needs at least `title` and "
                                    "`language`", self.shown, None)
         contributors = self.contributors(data.get("contributors", {}))
-        contents = self.table(data, "contents", CONTENTS_OPTIONS)
-        print_options = self.table(data, "print", PRINT_OPTIONS)
+        contents = self.table(data.get("contents", {}), "contents", CONTENTS_OPTIONS)
+        print_options = self.table(data.get("print", {}), "print", PRINT_OPTIONS)
         labels = self.labels(data.get("labels", {}))
-        checks = self.table(data, "checks", CHECKS_OPTIONS)
-        style = self.table(data, "style", STYLE_OPTIONS)
+        checks = self.table(data.get("checks", {}), "checks", CHECKS_OPTIONS)
+        style = self.table(data.get("style", {}), "style", STYLE_OPTIONS)
         history = self.history(data.get("history", []))
 
         for role in ("authors", "editors", "translators"):
@@ -428,12 +335,10 @@ class _Validator:
             style=StyleOptions(**style),
         )
 
-    def table(self, data: dict[str, Any], name: str, options: tuple[Option, ...],
-              display: str | None = None, index: int | None = None) -> dict[str, Any]:
-        """Validate one table (with `index`, that entry of an array of tables) against its
-        options; return the keyword arguments it gives."""
-        display = display or name
-        raw = data.get(name, {})
+    def table(self, raw: Any, display: str, options: tuple[Option, ...],
+              index: int | None = None) -> dict[str, Any]:
+        """Validate the table `raw`, `[display]` in book.toml (with `index`, that entry of an
+        array of tables), against its options; return the keyword arguments it gives."""
         if not isinstance(raw, dict):
             return {}
         known = {o.key: o for o in options}
@@ -455,8 +360,7 @@ class _Validator:
 
     def check(self, option: Option, value: Any, table: str, index: int | None = None) -> Any:
         """The value converted to its Python form, or None after reporting an error."""
-        checker: Callable[[Any], tuple[Any, str | None]] = getattr(self, f"_{option.kind}")
-        converted, problem = checker(value)
+        converted, problem = self.checkers[option.kind](value)
         if problem:
             self.error(problem, table, option.key, index)
             return None
@@ -624,7 +528,7 @@ class _Validator:
         """`[book.original]`, when the book is a translation."""
         if raw is None:
             return None
-        values = self.table({"original": raw}, "original", ORIGINAL_OPTIONS, "book.original")
+        values = self.table(raw, "book.original", ORIGINAL_OPTIONS)
         if not all(o.key in values for o in ORIGINAL_OPTIONS if o.required):
             return None
         return Original(**values)
@@ -642,7 +546,7 @@ class _Validator:
             if not isinstance(table, dict):
                 self.error("must be a table with at least `name`", display)
                 continue
-            values = self.table(raw, key, CONTRIBUTOR_OPTIONS, display)
+            values = self.table(table, display, CONTRIBUTOR_OPTIONS)
             if "name" in values:
                 result[key] = Contributor(key=key, **values)
         return result
@@ -659,7 +563,7 @@ class _Validator:
                 self.error("must be a table with `date` and `description`", "history",
                            index=index)
                 continue
-            values = self.table({"history": entry}, "history", HISTORY_OPTIONS, index=index)
+            values = self.table(entry, "history", HISTORY_OPTIONS, index=index)
             if all(option.key in values for option in HISTORY_OPTIONS):
                 result.append(Revision(**values))
         return tuple(result)

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from allianceprint.config import (CONFIG_NAME, CONTROL_CHARACTER_RE, control_character_problem,
-                                  language_tag_problem, load_config)
+from allianceprint.config import CONFIG_NAME, load_config
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
+from allianceprint.mdext.abbreviations import DEFINITION_RE
 from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
+from allianceprint.slugs import ascii_slug
+from allianceprint.tomlplaces import TomlPlaces
+from allianceprint.validators import (CONTROL_CHARACTER_RE, control_character_problem,
+                                      language_tag_problem)
 
 FRONT_MATTER_KEYS = {
     "title": "the part's title (else its first `#` heading)",
@@ -35,7 +38,6 @@ MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_NESTING = 16
 
-_ABBR_DEF_RE = re.compile(r"^\*\[([^\]\n]+)\]:[ \t]*(.*)$")
 _ATX_H1_RE = re.compile(r"^ {0,3}#(?!#)[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _NOTE_REF_RE = re.compile(r"\[\^[^\]\n]+\]")
 
@@ -52,11 +54,6 @@ def load_book(root: Path, diagnostics: Diagnostics) -> Book:
     _warn_unlisted(config, parts, diagnostics)
     abbreviations = _load_abbreviations(config, parts, diagnostics)
     return Book(config=config, parts=tuple(parts), abbreviations=tuple(abbreviations))
-
-
-def display_path(config: BookConfig, relative: str | Path) -> Path:
-    """How a file of this manuscript is named in messages (see errors.shown_path)."""
-    return shown_path(config.root, relative)
 
 
 def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
@@ -93,9 +90,10 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
                 seen.setdefault(resolved, key)
             if problem:
                 # Located only now: scanning book.toml for the entry is for mistakes alone.
+                places = TomlPlaces(config.text)
                 diagnostics.error(f"[contents] {key}: {problem}",
-                                  display_path(config, CONFIG_NAME),
-                                  *_contents_position(config, key, position))
+                                  shown_path(config.root, CONFIG_NAME),
+                                  *places.entry_place("contents", key, position))
                 continue
             try:
                 part = _load_part(config, resolved, division, used_ids, diagnostics)
@@ -106,44 +104,9 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
             parts.append(part)
     if not any(p.division == "body" for p in parts) and not diagnostics.errors:
         diagnostics.error("[contents] chapters is empty: list at least one chapter",
-                          display_path(config, CONFIG_NAME), *_contents_position(config))
+                          shown_path(config.root, CONFIG_NAME),
+                          *TomlPlaces(config.text).place_of("contents"))
     return parts
-
-
-_TOML_KEY_RE = re.compile(r"""^\s*["']?([A-Za-z0-9_-]+)["']?\s*=""")
-_TOML_STRING_OR_COMMENT_RE = re.compile(r""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#.*""")
-
-
-def _contents_position(config: BookConfig, key: str | None = None,
-                       position: int = 0) -> tuple[int | None, int | None]:
-    """(line, column) of `[contents]`, or of the entry at `position` in its list `key`."""
-    in_contents = False
-    current: str | None = None
-    count = 0
-    for number, line in enumerate(config.text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_contents = stripped.replace(" ", "") == "[contents]"
-            current = None
-            if in_contents and key is None:
-                return number, len(line) - len(line.lstrip()) + 1
-            continue
-        if not in_contents or key is None:
-            continue
-        start = 0
-        assignment = _TOML_KEY_RE.match(line)
-        if assignment:
-            current, count = assignment.group(1), 0
-            start = assignment.end()
-        if current != key:
-            continue
-        for token in _TOML_STRING_OR_COMMENT_RE.finditer(line, start):
-            if token.group(0).startswith("#"):
-                break
-            if count == position:
-                return number, token.start() + 1
-            count += 1
-    return None, None
 
 
 def _read_text(path: Path, shown: Path) -> str:
@@ -172,7 +135,7 @@ def _read_text(path: Path, shown: Path) -> str:
 def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set[str],
                diagnostics: Diagnostics) -> Part:
     relative = path.relative_to(config.root)
-    shown = display_path(config, relative)
+    shown = shown_path(config.root, relative)
     text = _without_control_characters(_read_text(path, shown), shown, diagnostics)
     meta, body, body_line = _split_front_matter(text, shown)
     key_lines = {key: line for key in meta
@@ -202,7 +165,7 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
         diagnostics.error("the part has no title: add `title:` to its front matter or start "
                           "it with a `# Title` line", shown, 1, 1)
     return Part(
-        id=_unique_id(_slug(relative.stem), used_ids),
+        id=_unique_id(_part_id(relative.stem), used_ids),
         source=relative,
         division=division,
         kind=kind,  # type: ignore[arg-type]
@@ -382,12 +345,10 @@ def _first_heading(body: str) -> str:
     return ""
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if not slug or not slug[0].isalpha():
-        slug = "part-" + slug
-    return slug
+def _part_id(stem: str) -> str:
+    """A part's id from its file name: its slug, which an XML id must start with a letter."""
+    slug = ascii_slug(stem)
+    return slug if slug[:1].isalpha() else f"part-{slug}"
 
 
 def _unique_id(base: str, used: set[str]) -> str:
@@ -400,7 +361,7 @@ def _unique_id(base: str, used: set[str]) -> str:
 
 def _warn_unlisted(config: BookConfig, parts: list[Part], diagnostics: Diagnostics) -> None:
     listed = {(config.root / p.source).resolve() for p in parts}
-    for entry in (*config.contents.front, *config.contents.chapters, *config.contents.back):
+    for entry in config.contents.files:
         try:
             listed.add((config.root / entry).resolve())
         except (OSError, ValueError):
@@ -412,7 +373,7 @@ def _warn_unlisted(config: BookConfig, parts: list[Part], diagnostics: Diagnosti
         if path.resolve() not in listed:
             diagnostics.warning("this Markdown file is not in any [contents] list, so the "
                                 "book leaves it out: list it or move it out of the folder",
-                                display_path(config, relative))
+                                shown_path(config.root, relative))
 
 
 def _load_abbreviations(config: BookConfig, parts: list[Part],
@@ -420,14 +381,14 @@ def _load_abbreviations(config: BookConfig, parts: list[Part],
     sources = [p for p in parts if p.kind == "abbreviations"]
     for extra in sources[1:]:
         diagnostics.error("a book has one abbreviations part; this is a second one (the first "
-                          f"is {sources[0].source})", display_path(config, extra.source), 1, 1)
+                          f"is {sources[0].source})", shown_path(config.root, extra.source), 1, 1)
     if not sources:
         return []
     part = sources[0]
-    shown = display_path(config, part.source)
+    shown = shown_path(config.root, part.source)
     found: dict[str, Abbreviation] = {}
     for index, line in prose_lines(part.body.split("\n")):
-        match = _ABBR_DEF_RE.match(line)
+        match = DEFINITION_RE.match(line)
         if not match:
             continue
         abbr, expansion = match.group(1).strip(), " ".join(match.group(2).split())

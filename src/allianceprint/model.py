@@ -93,6 +93,11 @@ class Contents:
     chapters: tuple[str, ...] = ()
     back: tuple[str, ...] = ()
 
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every part's file, in the book's order: front matter, chapters, back matter."""
+        return (*self.front, *self.chapters, *self.back)
+
 
 NoteMode = Literal["chapter-end", "footnotes", "book-end"]
 NOTE_MODES: tuple[str, ...] = ("chapter-end", "footnotes", "book-end")

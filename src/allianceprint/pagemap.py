@@ -31,8 +31,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Iterable, Iterator
 
-import lxml.html
-
+from allianceprint.fragments import inner_html, parse_fragment
 from allianceprint.model import PageMap, PageStart, RenderedBook
 
 #: Elements of the body HTML that get an id of their own, so a page can begin in them.
@@ -55,7 +54,7 @@ def with_block_ids(fragment: str, prefix: str) -> str:
     has none, in document order."""
     if not fragment.strip():
         return fragment
-    container = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    container = parse_fragment(fragment)
     taken = {el.get("id") for el in container.iter() if isinstance(el.tag, str)}
     number = 0
     for element in container.iter():
@@ -66,8 +65,7 @@ def with_block_ids(fragment: str, prefix: str) -> str:
         while f"{prefix}{number}" in taken:
             number += 1
         element.set("id", f"{prefix}{number}")
-    html = lxml.html.tostring(container, encoding="unicode", method="html")
-    return html[len("<div>"):-len("</div>")]
+    return inner_html(container)
 
 
 def identify_blocks(book: RenderedBook) -> RenderedBook:
@@ -86,7 +84,7 @@ def identify_blocks(book: RenderedBook) -> RenderedBook:
 def _elements(fragment: str) -> list:
     if not fragment.strip():
         return []
-    container = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    container = parse_fragment(fragment)
     return [el for el in container.iter() if isinstance(el.tag, str) and el is not container]
 
 

@@ -15,29 +15,32 @@ to the diagnostics; `build.check` raises them once every check has run.
 
 from __future__ import annotations
 
-import html
 import signal
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Iterator
 
-import lxml.html
+import jinja2
 from markdown import Markdown
+from markdown.extensions import Extension
+from markupsafe import Markup
 
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.housestyle import StyleSet
-from allianceprint.errors import Diagnostics
-from allianceprint.loader import display_path
+from allianceprint.errors import Diagnostics, shown_path
+from allianceprint.fragments import parse_fragment
 from allianceprint.mdext import (AbbreviationsExtension, HtmlSafetyExtension, NotesExtension,
                                  PartContext, PartExtension, SourceInfo, prose_lines)
 from allianceprint.rendercache import RenderCache
 from allianceprint.model import (Book, Note, Part, RenderedBook, RenderedPart,
                                  TocEntry)
 
-# Attribute lists come with HtmlSafetyExtension, which checks them.
-_STANDARD_EXTENSIONS = ["tables", "smarty", "sane_lists"]
+#: Python-Markdown's own extensions a part's body gets, beside those every piece of Markdown
+#: gets (see `_Renderer.new_markdown`). Attribute lists come with HtmlSafetyExtension.
+_BODY_EXTENSIONS = ("tables", "sane_lists")
 #: The time a part may take to convert: PART_SECONDS, plus PART_SECONDS_PER_MB for each MB.
 #: A chapter takes milliseconds; a MB of prose in long paragraphs about a second, but
 #: Python-Markdown slows down with the number of paragraphs (20,000 short ones take some
@@ -81,32 +84,34 @@ class _Renderer:
         self.diagnostics = diagnostics
         self.glossary = {a.abbr: a.expansion for a in book.abbreviations}
         self.part_ids = {(book.root / p.source).resolve(): p.id for p in book.parts}
-        contents = book.config.contents
-        self.listed = frozenset(_resolved(book.root, f) for f in
-                                (*contents.front, *contents.chapters, *contents.back))
+        self.listed = frozenset(_resolved(book.root, f) for f in book.config.contents.files)
         self.toml_text = book.config.text
 
     def markdown(self, part: Part, body: str) -> tuple[Markdown, NotesExtension, PartContext]:
-        source = SourceInfo(display_path(self.book.config, part.source), body, part.body_line,
+        source = SourceInfo(shown_path(self.book.config.root, part.source), body, part.body_line,
                             self.diagnostics)
         prefix = f"{part.id}-"
         notes = NotesExtension(source, prefix)
         context = PartContext(root=self.book.root, source_file=(self.book.root / part.source)
                               .resolve(), part_ids=self.part_ids, id_prefix=prefix,
                               labels=self.book.config.labels, listed=self.listed)
-        md = Markdown(extensions=[notes, AbbreviationsExtension(glossary=self.glossary),
-                                  PartExtension(source, context), HtmlSafetyExtension(source),
-                                  *_STANDARD_EXTENSIONS],
-                      output_format="xhtml")
+        md = self.new_markdown(source, notes, PartExtension(source, context), *_BODY_EXTENSIONS)
         return md, notes, context
+
+    def new_markdown(self, origin: SourceInfo, *extensions: Extension | str,
+                     attribute_lists: bool = True) -> Markdown:
+        """A Python-Markdown for text from `origin` (where its mistakes are located), with
+        what every piece of the book's Markdown gets: its abbreviations marked, smart
+        punctuation, hostile markup turned away. `extensions` (a part body's) come first."""
+        return Markdown(extensions=[*extensions, AbbreviationsExtension(glossary=self.glossary),
+                                    "smarty",
+                                    HtmlSafetyExtension(origin, attribute_lists=attribute_lists)],
+                        output_format="xhtml")
 
     def inline(self, text: str, origin: SourceInfo) -> str:
         """One line of Markdown (a title, a name) as inline HTML with smart punctuation;
         `origin` says where it comes from, for the mistakes found in it."""
-        md = Markdown(extensions=[AbbreviationsExtension(glossary=self.glossary), "smarty",
-                                  HtmlSafetyExtension(origin, attribute_lists=False)],
-                      output_format="xhtml")
-        converted = md.convert(text)
+        converted = self.new_markdown(origin, attribute_lists=False).convert(text)
         if converted.startswith("<p>") and converted.endswith("</p>"):
             converted = converted[3:-4]
         return converted
@@ -116,13 +121,13 @@ class _Renderer:
         return SourceInfo(shown, text, line or 1, self.diagnostics, verbatim=False)
 
     def toml_origin(self, text: str, table: str, key: str) -> SourceInfo:
-        return self.value_origin(display_path(self.book.config, CONFIG_NAME), text,
+        return self.value_origin(shown_path(self.book.config.root, CONFIG_NAME), text,
                                  key_line(self.toml_text, table, key))
 
     def title_origin(self, part: Part, key: str, text: str) -> SourceInfo:
         """A title from the front matter is placed on its key's line; one from the body's
         first heading is found in the body, where the body's own checks found it too."""
-        shown = display_path(self.book.config, part.source)
+        shown = shown_path(self.book.config.root, part.source)
         for candidate in (key, "title"):  # short_title defaults to the title
             if candidate in part.front_matter_lines:
                 return self.value_origin(shown, text, part.front_matter_lines[candidate])
@@ -135,18 +140,19 @@ class _Renderer:
         seconds = PART_SECONDS + PART_SECONDS_PER_MB * len(part.body.encode("utf-8")) / 1e6
         try:
             with _time_limit(seconds):
-                return self.render_part_now(part)
+                return self.convert_part(part)
         except _TooSlow:
             self.diagnostics.error(
                 f"reading this part took more than {seconds:.0f} seconds: split it into "
                 "smaller parts, and look for a long run of '[', '<' or '`' that never closes "
                 "(Python-Markdown slows down greatly on those)",
-                display_path(self.book.config, part.source))
+                shown_path(self.book.config.root, part.source))
             return RenderedPart(part=part, title_html="", title_text=part.title,
                                 short_title=part.short_title, authors=(), body_html="",
                                 notes=(), images=())
 
-    def render_part_now(self, part: Part) -> RenderedPart:
+    def convert_part(self, part: Part) -> RenderedPart:
+        """Render one part, however long it takes (`render_part` gives it its time)."""
         body = part.body
         if part.kind == "abbreviations":
             body = _without_definitions(body)
@@ -182,35 +188,62 @@ class _Renderer:
                             notes=notes, images=tuple(Path(p) for p in context.images))
 
     def abbreviation_list(self) -> str:
+        """The abbreviations part's list: each abbreviation and its expansion, in order."""
         entries = sorted(self.book.abbreviations, key=lambda a: (_sort_key(a.abbr), a.abbr))
         part = next(p for p in self.book.parts if p.kind == "abbreviations")
-        shown = display_path(self.book.config, part.source)
-        items = "".join(f'<dt>{html.escape(a.abbr)}</dt>'
-                        f'<dd>{self.inline(a.expansion, self.value_origin(shown, a.expansion, a.line))}'
-                        '</dd>' for a in entries)
-        return f'<dl class="abbreviations">{items}</dl>'
+        shown = shown_path(self.book.config.root, part.source)
+        return _TEMPLATES.get_template("abbreviations").render(entries=[
+            _ListedAbbreviation(a.abbr, Markup(self.inline(
+                a.expansion, self.value_origin(shown, a.expansion, a.line))))
+            for a in entries])
 
     def contributor_list(self) -> str:
-        blocks = []
+        """The contributors part's list: each contributor's name, affiliation and bio."""
+        people = []
         for person in self.book.contributor_order():
-            bio = ""
             table = f"contributors.{person.key}"
-            if person.bio:
-                origin = self.toml_origin(person.bio, table, "bio")
-                md = Markdown(extensions=[AbbreviationsExtension(glossary=self.glossary),
-                                          "smarty", HtmlSafetyExtension(origin)],
-                              output_format="xhtml")
-                bio = md.convert(person.bio)
-            affiliation = (
-                '<p class="contributor-affiliation">'
-                f'{self.inline(person.affiliation, self.toml_origin(person.affiliation, table, "affiliation"))}'
-                "</p>" if person.affiliation else "")
-            name = self.inline(person.name, self.toml_origin(person.name, table, "name"))
-            blocks.append(
-                f'<div class="contributor" id="contributor-{html.escape(person.key)}">'
-                f'<h2 class="contributor-name">{name}</h2>'
-                f"{affiliation}{bio}</div>")
-        return f'<div class="contributors">{"".join(blocks)}</div>'
+            bio = (self.new_markdown(self.toml_origin(person.bio, table, "bio"))
+                   .convert(person.bio) if person.bio else "")
+            people.append(_ListedContributor(
+                person.key, self.toml_inline(person.name, table, "name"),
+                self.toml_inline(person.affiliation, table, "affiliation"), Markup(bio)))
+        return _TEMPLATES.get_template("contributors").render(people=people)
+
+    def toml_inline(self, text: str, table: str, key: str) -> Markup:
+        """A value of book.toml (`key` of `[table]`) as inline HTML; empty stays empty."""
+        return Markup(self.inline(text, self.toml_origin(text, table, key)) if text else "")
+
+
+@dataclass(frozen=True)
+class _ListedAbbreviation:
+    abbr: str
+    expansion: Markup  # HTML
+
+
+@dataclass(frozen=True)
+class _ListedContributor:
+    key: str
+    name: Markup  # HTML, as the ones below
+    affiliation: Markup
+    bio: Markup
+
+
+#: The HTML that render makes itself, for both editions (one line each: it goes in as is).
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.DictLoader({
+        "abbreviations": (
+            '<dl class="abbreviations">{% for a in entries %}'
+            "<dt>{{ a.abbr }}</dt><dd>{{ a.expansion }}</dd>"
+            "{% endfor %}</dl>"),
+        "contributors": (
+            '<div class="contributors">{% for person in people %}'
+            '<div class="contributor" id="contributor-{{ person.key }}">'
+            '<h2 class="contributor-name">{{ person.name }}</h2>'
+            '{% if person.affiliation %}<p class="contributor-affiliation">'
+            "{{ person.affiliation }}</p>{% endif %}"
+            "{{ person.bio }}</div>{% endfor %}</div>"),
+    }),
+    autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 class _TooSlow(BaseException):
@@ -271,12 +304,11 @@ def _serialize_children(md: Markdown, element) -> str:
 def _text_of(fragment: str) -> str:
     if not fragment.strip():
         return ""
-    return " ".join(lxml.html.fragment_fromstring(fragment, create_parent="span")
-                    .text_content().split())
+    return " ".join(parse_fragment(fragment, "span").text_content().split())
 
 
 def _ids_in(fragment: str) -> Iterable[str]:
     if not fragment.strip():
         return []
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    root = parse_fragment(fragment)
     return [el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")]

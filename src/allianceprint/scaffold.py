@@ -18,10 +18,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from allianceprint.config import (ARRAY_TABLES, CONFIG_NAME, SUBTABLES, TABLES, Option,
-                                  language_tag_problem)
+from allianceprint.config import ARRAY_TABLES, CONFIG_NAME, SUBTABLES, TABLES, Option
 from allianceprint.errors import ManuscriptError
 from allianceprint.model import PrintOptions
+from allianceprint.validators import language_tag_problem
 
 #: An example value for each kind of key, shown in the commented-out lines of book.toml.
 EXAMPLES = {

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Iterable
 
 from allianceprint.config import CONFIG_NAME, key_line
-from allianceprint.errors import Diagnostics, ManuscriptError
-from allianceprint.loader import display_path
+from allianceprint.errors import Diagnostics, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
 from allianceprint.mdext.abbreviations import abbreviation_pattern
 from allianceprint.model import RenderedBook, RenderedPart
@@ -84,7 +83,7 @@ def compare(translation: RenderedBook, original: RenderedBook,
     ours = [outline(part, translation) for part in translation.parts]
     theirs = [outline(part, original) for part in original.parts]
     pairs, lost, extra = _pair(ours, theirs)
-    toml = display_path(translation.book.config, CONFIG_NAME)
+    toml = shown_path(translation.book.config.root, CONFIG_NAME)
     for part in lost:
         key = _CONTENTS_KEYS[part.rendered.part.division]
         diagnostics.warning(
@@ -106,7 +105,7 @@ def compare(translation: RenderedBook, original: RenderedBook,
 def outline(rendered: RenderedPart, book: RenderedBook) -> Outline:
     """The structure of `rendered`: its sections with their notes, its tables and figures."""
     part = rendered.part
-    shown = display_path(book.book.config, part.source)
+    shown = shown_path(book.book.config.root, part.source)
     labels = {note.label for note in rendered.notes}
     seen: set[str] = set()
     lines = part.body.split("\n")
@@ -267,14 +266,14 @@ def _compare_abbreviations(translation: RenderedBook, original: RenderedBook,
     their_source = next((p for p in original.book.parts if p.kind == "abbreviations"), None)
     if their_source is None:
         return
-    their_shown = display_path(original.book.config, their_source.source)
+    their_shown = shown_path(original.book.config.root, their_source.source)
     missing = sorted(set(theirs) - set(ours), key=len, reverse=True)
     pattern = abbreviation_pattern(missing) if missing else None
     reported: set[str] = set()
     for part in translation.parts:
         if pattern is None or part.part.kind == "abbreviations":
             continue
-        shown = display_path(translation.book.config, part.part.source)
+        shown = shown_path(translation.book.config.root, part.part.source)
         for index, line in prose_lines(part.part.body.split("\n")):
             line = _URL_RE.sub(lambda m: " " * len(m.group(0)), line)
             for found in pattern.finditer(line):
@@ -289,7 +288,7 @@ def _compare_abbreviations(translation: RenderedBook, original: RenderedBook,
                     part.part.body_line + index, found.start() + 1)
     if source is None:
         return
-    shown = display_path(translation.book.config, source.source)
+    shown = shown_path(translation.book.config.root, source.source)
     for abbr in sorted(ours.keys() - theirs.keys()):
         diagnostics.error(
             f"abbreviation {abbr!r} is not in the original's list ({their_shown}): a "

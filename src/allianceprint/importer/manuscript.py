@@ -15,7 +15,6 @@ import os
 import re
 import sys
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +27,10 @@ from allianceprint.importer.document import Finding
 from allianceprint.importer.markdown import ImportedPart, title_of, write_markdown
 from allianceprint.importer.package import DocxError, open_docx
 from allianceprint.importer.reader import read_document
+from allianceprint.slugs import ascii_slug
 
 SECTIONS = ("front", "chapters", "back")
+MAX_SLUG_LENGTH = 50  # an imported part's file name, from its title
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
 
@@ -207,14 +208,7 @@ def _commit(staged: dict[Path, bytes]) -> None:
 
 
 def _slug(title: str) -> str:
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    slug = ""
-    for word in words:
-        if len(slug) + len(word) + 1 > 50:
-            break
-        slug = f"{slug}-{word}" if slug else word
-    return slug or "imported"
+    return ascii_slug(title, MAX_SLUG_LENGTH) or "imported"
 
 
 def run_import(files: list[Path], options: ImportOptions) -> int:

@@ -25,12 +25,9 @@ from allianceprint.mdext.safety import (
                                         HtmlSafetyExtension,
                                         attribute_problem,
                                         element_problem,
-                                        href_problem,
-                                        image_file_problem,
 )
 from allianceprint.mdext.source import SourceInfo, prose_lines, remove_element
 
 __all__ = ["AbbreviationsExtension", "BLOCK_ELEMENTS", "CollectedNote", "HtmlSafetyExtension",
            "INLINE_ELEMENTS", "NotesExtension", "PartContext", "PartExtension", "SourceInfo",
-           "attribute_problem", "element_problem", "href_problem", "image_file_problem",
-           "prose_lines", "remove_element"]
+           "attribute_problem", "element_problem", "prose_lines", "remove_element"]

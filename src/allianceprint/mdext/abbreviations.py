@@ -20,6 +20,8 @@ CJK_CHARACTERS = ("\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u
                   "\uf900-\ufaff\ufe30-\ufe4f\uff66-\uff9f\U00020000-\U0003ffff")
 #: One character of a word in the sense of `\w`, less those of CJK_CHARACTERS.
 WORD_CHARACTER = rf"[^\W{CJK_CHARACTERS}]"
+#: An abbreviation's definition, on a line of its own: `*[ABBR]: expansion`.
+DEFINITION_RE = re.compile(r"^\*\[([^\]\n]+)\]:[ \t]*(.*)$")
 
 
 def abbreviation_pattern(abbreviations: list[str]) -> re.Pattern[str]:

@@ -98,10 +98,12 @@ class _NoteCollector(Treeprocessor):
                 break
         if container is None:
             return
+        label_of = self.ext.footnotes.label_of
         items: dict[str, etree.Element] = {}
         ol = container.find("ol")
         for li in ol if ol is not None else ():
-            items[li.get("id", "").split("-", 1)[-1]] = li
+            if li.get("id") in label_of:
+                items[label_of[li.get("id")]] = li
 
         prefix = self.ext.id_prefix
         numbers: dict[str, int] = {}
@@ -110,7 +112,7 @@ class _NoteCollector(Treeprocessor):
             link = sup.find("a")
             if link is None or link.get("class") != "footnote-ref":
                 continue
-            label = link.get("href", "").split("-", 1)[-1]
+            label = label_of.get(link.get("href", "").removeprefix("#"))
             if label not in items:
                 continue
             if label not in numbers:
@@ -152,6 +154,22 @@ def _note_content(li: etree.Element) -> etree.Element:
     return content
 
 
+class _LabelledFootnotes(FootnoteExtension):
+    """Python-Markdown's footnotes, remembering the label each note id it makes is for (its
+    `makeFootnoteId` hook), so that `_NoteCollector` finds notes and references by label."""
+
+    def __init__(self) -> None:
+        super().__init__(SEPARATOR="-", USE_DEFINITION_ORDER=True)
+        self.label_of: dict[str, str] = {}  # a note's id, as the footnotes made it -> its label
+
+    def makeFootnoteId(self, id: str) -> str:  # noqa: A002 (Python-Markdown's name)
+        made = super().makeFootnoteId(id)
+        self.label_of[made] = id
+        return made
+
+    def reset(self) -> None:
+        super().reset()
+        self.label_of = {}
 
 
 class NotesExtension(Extension):
@@ -162,10 +180,11 @@ class NotesExtension(Extension):
         self.source = source
         self.id_prefix = id_prefix
         self.collected: list[CollectedNote] = []
+        self.footnotes = _LabelledFootnotes()
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
-        FootnoteExtension(SEPARATOR="-", USE_DEFINITION_ORDER=True).extendMarkdown(md)
+        self.footnotes.extendMarkdown(md)
         # The stock reordering and duplicate back links are replaced by _NoteCollector.
         md.treeprocessors.deregister("footnote-duplicate", strict=False)
         md.preprocessors.register(_NoteScanner(md, self), "note-scanner", 40)

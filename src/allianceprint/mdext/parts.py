@@ -17,13 +17,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from allianceprint.labels import numbered
-from allianceprint.mdext.safety import (
-    file_exists,
-    href_problem,
-    image_file_problem,
-    split_url,
-)
 from allianceprint.mdext.source import SourceInfo, remove_element
+from allianceprint.validators import file_exists, href_problem, image_file_problem, split_url
 
 # --- part structure, figures, images and links -----------------------------------------
 

@@ -1,7 +1,7 @@
 """`HtmlSafetyExtension`: raw HTML and attribute lists may use only harmless elements and
 attributes (no scripts, event handlers, `javascript:` links, embedded documents, `<link>` or
 `<style>`); block quotes and lists may nest only so deep, and so may the HTML they make.
-Also the checks of image files that the part extension and `checks` share."""
+The checks of single values (language tags, link targets, image files) are validators'."""
 
 from __future__ import annotations
 
@@ -9,25 +9,21 @@ import html
 import re
 import xml.etree.ElementTree as etree
 from html.parser import HTMLParser
-from pathlib import Path
-from urllib.parse import SplitResult, urlsplit
 
-from lxml import etree as lxml_etree
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from allianceprint.config import language_tag_problem
 from allianceprint.mdext.source import SourceInfo
+from allianceprint.validators import href_problem, language_tag_problem
 
-# --- hostile or broken input: raw HTML, attribute lists, nesting, image files -------------
+# --- hostile or broken input: raw HTML, attribute lists, nesting -------------------------
 
 MAX_NESTING = 16  # block quotes in one another, or levels of a list, in the Markdown
 MAX_TREE_DEPTH = 64  # elements in one another that the Markdown makes
 MAX_HTML_DEPTH = 32  # raw HTML elements open in one another
-MAX_IMAGE_BYTES = 50 * 1024 * 1024
 
 INLINE_ELEMENTS = frozenset(
     "a abbr b bdi bdo br cite code data del dfn em i ins kbd mark q rp rt ruby s samp small "
@@ -46,9 +42,6 @@ ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {
     "col": frozenset({"span"}), "colgroup": frozenset({"span"}),
     "time": frozenset({"datetime"}), "data": frozenset({"value"}),
 }
-LINK_SCHEMES = ("http", "https", "ftp", "mailto", "tel")
-IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP",
-               ".svg": "SVG"}
 
 _REJECTED_ELEMENTS: dict[str, str] = {tag: why for tags, why in (
     ("script noscript", "a book runs no scripts; remove it"),
@@ -68,22 +61,6 @@ _STYLE_DANGER_RE = re.compile(r"url\s*\(|image(?:-set)?\s*\(|cross-fade\s*\(|ele
 _DATA_ARIA_RE = re.compile(r"(data|aria)-[a-z0-9_.-]+")
 _QUOTE_PREFIX_RE = re.compile(r"^(?:[ \t]*>)+")
 _LIST_ITEM_RE = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_SVG_EXTERNAL_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
-
-
-def split_url(url: str) -> SplitResult | None:
-    """`urlsplit(url)`, or None for what cannot be an address at all (`http://[::1`)."""
-    try:
-        return urlsplit(url)
-    except ValueError:
-        return None
-
-
-def file_exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except OSError:  # a name too long for the system
-        return False
 
 
 def element_problem(tag: str) -> str | None:
@@ -123,101 +100,6 @@ def attribute_problem(tag: str, name: str, value: str | None, *, raw: bool) -> s
         return None
     return (f"the attribute {name}= is not allowed on <{tag}>: a part may set id, class, lang, "
             "dir, title, style, role, data-* and aria-* attributes, and href on <a>")
-
-
-def href_problem(href: str, *, raw: bool) -> str | None:
-    """What is wrong with a link's target, or None. Relative targets are files of the book:
-    a Markdown link's are checked against [contents], a raw HTML link may not have them."""
-    cleaned = re.sub(r"[\x00-\x20\x7f]", "", href)  # as a browser reads it
-    if cleaned.startswith("#"):
-        return None
-    if cleaned.startswith("//"):
-        return "write the address in full, starting with https://"
-    parts = split_url(cleaned)
-    if parts is None:
-        return "this is not a valid address: check it"
-    scheme = parts.scheme.lower()
-    if scheme in ("javascript", "vbscript"):
-        return f"a {scheme}: link would run a script: remove it"
-    if scheme in LINK_SCHEMES:
-        return None
-    if scheme:
-        return (f"a book can link to web addresses (https:), mailto: and its own parts, not to "
-                f"{scheme}: addresses")
-    if raw:
-        return ("in raw HTML a link can only be a web address or an #anchor: write links to "
-                "the book's parts in Markdown, [text](file.md), so that they work in both "
-                "editions")
-    return None
-
-
-def image_file_problem(path: Path) -> str | None:
-    """What keeps the file `path` (inside the manuscript) from being one of the book's
-    images, said after "image 'src' ", or None when it can be one."""
-    kind = IMAGE_TYPES.get(path.suffix.lower())
-    try:
-        if not path.exists():
-            return "does not exist: check the path, which is relative to this Markdown file"
-        if not path.is_file():
-            return ("is not a regular file (a folder, a pipe or a device): point to an image "
-                    "file")
-        if kind is None:
-            return ("is not a PNG, JPEG, GIF, WebP or SVG file, the kinds of image both "
-                    "editions can show: save it as one of them")
-        size = path.stat().st_size
-        if size > MAX_IMAGE_BYTES:
-            return (f"is {size // 1_000_000} MB; an image may be at most "
-                    f"{MAX_IMAGE_BYTES // 1_000_000} MB: make it smaller")
-        with path.open("rb") as handle:
-            head = handle.read(64 * 1024)
-    except OSError as exc:
-        return f"cannot be read: {exc.strerror}"
-    looks_right = {
-        "PNG": head.startswith(b"\x89PNG\r\n\x1a\n"),
-        "JPEG": head.startswith(b"\xff\xd8\xff"),
-        "GIF": head.startswith((b"GIF87a", b"GIF89a")),
-        "WebP": head[:4] == b"RIFF" and head[8:12] == b"WEBP",
-        "SVG": b"<svg" in head,
-    }[kind]
-    if not looks_right:
-        return f"is not a {kind} image, whatever its name says: save it again as {kind}"
-    return _svg_problem(path) if kind == "SVG" else None
-
-
-def _svg_problem(path: Path) -> str | None:
-    """What makes an SVG file unsafe or unusable in a book: scripts, event handlers, entity
-    declarations, references to other files or addresses. Parsed without loading anything."""
-    parser = lxml_etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                  huge_tree=False)
-    try:
-        tree = lxml_etree.parse(str(path), parser)
-    except lxml_etree.XMLSyntaxError as exc:
-        return f"is not well-formed SVG ({exc.msg}): save it again from the drawing program"
-    dtd = tree.docinfo.internalDTD
-    if dtd is not None and list(dtd.iterentities()):
-        return ("declares XML entities, which can pull other files in: save it again without "
-                "a DOCTYPE")
-    for node in tree.iter():
-        if isinstance(node, lxml_etree._ProcessingInstruction) and node.target == "xml-stylesheet":
-            return "loads a stylesheet (<?xml-stylesheet?>): an image in a book must stand alone"
-        if not isinstance(node.tag, str):
-            continue
-        local = lxml_etree.QName(node).localname
-        if local in ("script", "foreignObject", "include"):
-            return (f"contains <{local}>: an image in a book must be a plain drawing; save it "
-                    "again without it")
-        for name, value in node.attrib.items():
-            attribute = lxml_etree.QName(name).localname.lower()
-            if attribute.startswith("on"):
-                return f"has an event-handler attribute ({attribute}=) that would run a script"
-            if attribute in ("href", "src") and not value.strip().startswith(("#", "data:image/")):
-                return (f"refers to {value!r}, another file or address: an image in a book must "
-                        "stand alone; embed or remove it")
-            if attribute == "style" and _SVG_EXTERNAL_URL_RE.search(value):
-                return "has a style that loads another file or address: remove the url(...)"
-        if local == "style" and _SVG_EXTERNAL_URL_RE.search(node.text or ""):
-            return "has a <style> that loads another file or address: remove the url(...)"
-    return None
 
 
 class _NestingGuard(Preprocessor):
