@@ -32,6 +32,7 @@ from allianceprint import __version__
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.labels import join_names
+from allianceprint.lastwords import bind_last_words
 from allianceprint.mdext import BLOCK_ELEMENTS
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import map_pages, shared_anchors
@@ -161,6 +162,9 @@ def _without_abbr(html: str) -> str:
     its title into the PDF's tags, and its inline boxes make the layout a fifth slower."""
     document = lxml.html.document_fromstring(html)
     etree.strip_tags(document, "abbr")
+    # No runts: each paragraph's last words kept together (lastwords.py).
+    for text in document.find_class("part-body") + document.find_class("note-list"):
+        bind_last_words(text)
     return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 
