@@ -58,6 +58,9 @@ BOOK_OPTIONS: tuple[Option, ...] = (
     Option("isbn_epub", "isbn", "ISBN-13 of the EPUB edition; also the EPUB's identifier."),
     Option("description", "text", "A short description for the EPUB metadata."),
     Option("cover", "file", "Cover image (JPEG or PNG), relative to the manuscript folder."),
+    Option("chapter_label", "text", "How chapters are numbered, with `{n}` for the number: "
+           "`Chapter {n}`, `{n}`, `第{n}章` (Chinese numerals in a Chinese or Japanese book); "
+           "unset, they are not."),
 )
 
 CONTRIBUTOR_OPTIONS: tuple[Option, ...] = (
@@ -338,6 +341,9 @@ class _Validator:
                 if key not in contributors:
                     self.error(f"unknown contributor key {key!r}: declare it as "
                                f"[contributors.{key}]", "book", role)
+        if book.get("chapter_label") and "{n}" not in book["chapter_label"]:
+            self.error("has no `{n}` where the chapter's number goes: write e.g. "
+                       "\"Chapter {n}\"", "book", "chapter_label")
         self.diagnostics.raise_if_errors()
 
         meta = BookMeta(**book, history=history)

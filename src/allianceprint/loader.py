@@ -29,6 +29,7 @@ FRONT_MATTER_KEYS = {
     "short_title": "a shorter title for running heads",
     "authors": "contributor keys of the part's authors",
     "kind": "text (default), abbreviations or contributors",
+    "numbered": "false: a chapter that takes no number ([book] chapter_label)",
 }
 MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake or an attack
 MAX_FRONT_MATTER_BYTES = 64 * 1024
@@ -184,6 +185,10 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
         raise FrontMatterError(f"kind {kind!r} is unknown: use one of {', '.join(PART_KINDS)}",
                                shown, *_key_position(text, "kind"))
     authors = _authors_field(meta, shown, text)
+    numbered = meta.get("numbered", True)
+    if not isinstance(numbered, bool):
+        raise FrontMatterError("`numbered` must be true or false", shown,
+                               *_key_position(text, "numbered"))
     for key in authors:
         if key not in config.contributors:
             diagnostics.error(f"unknown contributor key {key!r}: declare it in book.toml as "
@@ -208,6 +213,7 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
         body=body,
         body_line=body_line,
         front_matter_lines=key_lines,
+        numbered=numbered,
     )
 
 

@@ -61,6 +61,7 @@ class BookMeta:
     isbn_epub: str = ""
     description: str = ""
     cover: str = ""  # path relative to the manuscript folder
+    chapter_label: str = ""  # "Chapter {n}", "{n}", "第{n}章"; "": chapters are not numbered
 
     def printing_statement(self, labels: Mapping[str, str]) -> str:
         """The printing as the copyright page states it ("Third printing"), or ""."""
@@ -135,6 +136,7 @@ class Part:
     body: str  # the Markdown after the front matter
     body_line: int  # line number in the file where `body` begins
     front_matter_lines: Mapping[str, int] = field(default_factory=dict)  # key -> its line
+    numbered: bool = True  # front matter `numbered: false`: a chapter without a number
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ class RenderedPart:
     body_html: str  # without the title and without the notes
     notes: tuple[Note, ...]
     images: tuple[Path, ...]  # manuscript-relative paths of the images the part shows
+    number_label: str = ""  # "Chapter 3", "第三章": [book] chapter_label (chapters.py)
 
     @property
     def id(self) -> str:
@@ -208,6 +211,7 @@ class TocEntry:
     title: str
     authors: tuple[str, ...]  # contributor names
     division: Division
+    number_label: str = ""  # "Chapter 3": see RenderedPart
 
 
 @dataclass(frozen=True)
