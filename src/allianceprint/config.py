@@ -89,6 +89,8 @@ PRINT_OPTIONS: tuple[Option, ...] = (
            "`0.125in`)."),
     Option("marks", "marks", "Printer's marks in the print-ready PDF: `[\"crop\", "
            "\"cross\"]` (the default), one of them, or `[]`."),
+    Option("marks_offset", "length", "How far outside the bleed the printer's marks begin "
+           "(default `3mm`); the printer's PDF's sheet grows to hold them and the slug line."),
     Option("print_ready", "flag", "Also write the printer's PDF (`<name>-print.pdf`, with "
            "bleed and marks) on every build; `--print-ready` does it for one build."),
     Option("pdf_variant", "variant", "PDF standard to follow: `pdf/ua-1` (tagged and "

@@ -95,6 +95,7 @@ class PrintOptions:
     margin_outer: str = "0.625in"
     bleed: str = "0.125in"  # only in the print-ready PDF
     marks: tuple[str, ...] = ("crop", "cross")  # only in the print-ready PDF
+    marks_offset: str = "3mm"  # between the bleed's edge and the marks (writers/marks.py)
     print_ready: bool = False  # also write the printer's PDF, with bleed and marks
     pdf_variant: str = "pdf/ua-1"  # a WeasyPrint PDF variant, or "none"
     notes: NoteMode = "chapter-end"

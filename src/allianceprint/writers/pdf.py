@@ -36,6 +36,7 @@ from allianceprint.lastwords import bind_last_words
 from allianceprint.mdext import BLOCK_ELEMENTS
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import map_pages, shared_anchors
+from allianceprint.writers import marks
 
 
 
@@ -72,8 +73,9 @@ class PrintNote:
 
 
 def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
-              print_ready: bool = False) -> PdfResult:
-    """Lay out and write the print edition (or, `print_ready`, the printer's PDF)."""
+              print_ready: bool = False, name: str = "") -> PdfResult:
+    """Lay out and write the print edition (or, `print_ready`, the printer's PDF, whose
+    slug line names the file `name`)."""
     options = book.book.config.print
     fetcher = ConfinedFetcher([book.book.root, book.stylesheet_dir])
     try:
@@ -88,6 +90,10 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         document.write_pdf(target, pdf_variant=variant,
                            finisher=lambda _doc, pdf: _add_page_labels(pdf, labels))
+        if print_ready:
+            plan = marks.plan_for(options, book.book.config.book.title, name or target.name,
+                                  created, expand_labels(labels))
+            marks.apply_to_file(target, plan, marks.trim_width(options))
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, AssetError):
