@@ -21,8 +21,9 @@ text block from the text itself, so it needs no knowledge of the book's settings
   carry a running head, and so does the page after them (so neither is a part's opening
   page nor its last). *Balanced*: their last baselines differ by at most 0.5 pt.
 - *Short pages*: mid-part pages (a running head on them and on the next page) whose last
-  baseline is more than one line pitch above the block's foot; excused when the next page
-  starts with a figure or a table (an image, or ruled lines, at its top) that could not fit.
+  baseline is more than one line pitch above the block's foot; excused when the top half
+  of the next page holds a figure or a table (an image, or a run of ruled lines) taller
+  than the space left: one that could not fit.
 - *Hyphenation*: the longest run of consecutive lines ending in a hyphen; lines ending in
   a hyphen in headings (larger than the body size), running heads and the contents (pages
   with leader dots); a word broken across a page turn (a right-hand page's last line
@@ -180,7 +181,7 @@ def _page_lines(page, index: int) -> list[Line]:
 def measure(path: Path) -> Report:
     with pdfplumber.open(path) as pdf:
         pages = [_page_lines(page, i) for i, page in enumerate(pdf.pages)]
-        figures_at_top = [_figure_tops(page) for page in pdf.pages]
+        figures_at_top = [_figure_heights(page) for page in pdf.pages]
         tables = [_table_spans(page) for page in pdf.pages]
     report = Report(Path(path), len(pages))
     sizes = Counter(line.size for page in pages for line in page for _ in line.text)
@@ -278,7 +279,8 @@ def measure(path: Path) -> Report:
             continue
         short = (block_foot - page[-1].baseline) / pitch
         if short > 1.05:
-            (report.short_excused if figures_at_top[index + 1] else
+            could_not_fit = max(figures_at_top[index + 1], default=0) > short * pitch
+            (report.short_excused if could_not_fit else
              report.short_pages).append((index, short))
     for left_page in range(1, len(text) - 1, 2):
         right_page = left_page + 1
@@ -303,13 +305,17 @@ def _table_spans(page) -> list[tuple[float, float]]:
     return [(span[0], span[-1]) for span in spans if len(span) >= 3]
 
 
-def _figure_tops(page) -> bool:
-    """The page starts with a figure or a table: an image or a rule in its top quarter."""
-    limit = float(page.height) * 0.3
-    if any(image["top"] < limit for image in page.images):
-        return True
-    return sum(1 for rule in page.lines + page.rects
-               if rule["top"] < limit and rule["width"] > 100) >= 1
+def _figure_heights(page) -> list[float]:
+    """The heights of the figures and tables in the top half of the page: images, and runs
+    of ruled lines (a table's rows)."""
+    limit = float(page.height) * 0.5
+    heights = [float(image["bottom"] - image["top"]) for image in page.images
+               if image["top"] < limit]
+    heights += [foot - top for top, foot in _table_spans(page) if top < limit]
+    drawn = [shape for shape in page.rects + page.curves + page.lines if shape["top"] < limit]
+    if len(drawn) >= 5:  # a drawing (an SVG figure is drawn, not an image)
+        heights.append(max(s["bottom"] for s in drawn) - min(s["top"] for s in drawn))
+    return heights
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ from weasyprint.urls import FatalURLFetchingError
 from allianceprint import __version__
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
+from allianceprint.balance import balance_pages, part_ids
 from allianceprint.labels import join_names
 from allianceprint.lastwords import bind_last_words
 from allianceprint.mdext import BLOCK_ELEMENTS
@@ -104,11 +105,13 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
 
 def _layout(book: RenderedBook, fetcher: ConfinedFetcher,
             created: str | None, print_ready: bool, heads: dict[str, str]) -> Document:
-    html = HTML(string=compose_html(book, created, print_ready, heads),
-                base_url=str(book.book.root) + "/", url_fetcher=fetcher)
+    source = compose_html(book, created, print_ready, heads)
+    html = HTML(string=source, base_url=str(book.book.root) + "/", url_fetcher=fetcher)
     stylesheet = CSS(filename=str(book.stylesheet_dir / "print" / "print.css"),
                      url_fetcher=fetcher)
-    return html.render(stylesheets=[stylesheet])
+    document = html.render(stylesheets=[stylesheet])
+    balance_pages(document, part_ids(source))  # facing pages end on one baseline
+    return document
 
 
 @dataclass(frozen=True)
