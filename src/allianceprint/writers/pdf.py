@@ -32,6 +32,7 @@ from allianceprint import __version__
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.balance import balance_pages, part_ids
+from allianceprint.hyphens import lay_out
 from allianceprint.labels import join_names
 from allianceprint.lastwords import bind_last_words
 from allianceprint.mdext import BLOCK_ELEMENTS
@@ -109,7 +110,7 @@ def _layout(book: RenderedBook, fetcher: ConfinedFetcher,
     html = HTML(string=source, base_url=str(book.book.root) + "/", url_fetcher=fetcher)
     stylesheet = CSS(filename=str(book.stylesheet_dir / "print" / "print.css"),
                      url_fetcher=fetcher)
-    document = html.render(stylesheets=[stylesheet])
+    document = lay_out(html, [stylesheet])  # no runs of hyphens, no word broken at a turn
     balance_pages(document, part_ids(source))  # facing pages end on one baseline
     return document
 

@@ -52,6 +52,7 @@ from weasyprint.urls import FatalURLFetchingError
 
 from allianceprint import __version__
 from allianceprint.balance import balance_pages, part_ids
+from allianceprint.hyphens import lay_out
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.model import PageMap, RenderedBook
@@ -599,10 +600,13 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
     propagate, logger.propagate = logger.propagate, False
     try:
         fetcher = ConfinedFetcher(list(job.allowed))
-        document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-            stylesheets=[CSS(filename=str(job.stylesheet), url_fetcher=fetcher)])
-        if not job.folios:
-            balance_pages(document, part_ids(job.html))  # as writers/pdf does
+        html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+        stylesheets = [CSS(filename=str(job.stylesheet), url_fetcher=fetcher)]
+        if job.folios:
+            document = html.render(stylesheets=stylesheets)
+        else:  # as writers/pdf does
+            document = lay_out(html, stylesheets)
+            balance_pages(document, part_ids(job.html))
         pages = tuple(PiecePage(page._page_box.page_type.name or "",
                                 bool(page._page_box.page_type.blank), tuple(page.anchors))
                       for page in document.pages)
