@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from weasyprint.document import Document, Page
 from weasyprint.formatting_structure import boxes
+from weasyprint.text.line_break import strut
 
 MAX_GAP_LINES = 1.25  # the most space added at one boundary, in body lines
 SPACED = 3.0  # weight of a boundary that already has space (headings, lists, notes)
@@ -80,25 +81,15 @@ def balance_pages(document: Document, part_ids: frozenset[str]) -> int:
 
 
 def _grid(pages: list[Page]) -> tuple[float, float] | None:
-    """The body's line pitch and the baseline's offset within a body line, in CSS px."""
+    """The body's line pitch and the baseline's offset within a body line, in CSS px: the
+    root element's strut (every piece of the book has the same root, whatever it holds)."""
     for page in pages:
         root = _flow_root(page._page_box)
-        if root is None:
-            continue
-        style = root.style
-        size = style["font_size"]
-        height = style["line_height"]
-        if isinstance(height, (int, float)):
-            pitch = height * size  # a number: times the font size
-        elif getattr(height, "unit", None) == "px":
-            pitch = height.value
-        else:
-            pitch = None  # "normal": no grid to keep
-        if not pitch:
-            return None
-        for line in _lines(root):
-            if abs(line.height - pitch) < 0.01 and abs(line.style["font_size"] - size) < 0.01:
-                return pitch, line.baseline
+        if root is not None:
+            if root.style["line_height"] == "normal":
+                return None  # no grid to keep
+            pitch, baseline = strut(root.style)
+            return pitch, baseline
     return None
 
 

@@ -82,6 +82,7 @@ def find_faults(document: Document) -> list[Fault]:
     pages = document.pages
     for index, page in enumerate(pages):
         lines = _flow_lines(page)
+        run = 0  # a ladder of hyphens is counted on one page
         for number, line in enumerate(lines):
             texts = _line_texts(line)
             if previous_end is not None and texts:  # the end of the word broken above
