@@ -13,7 +13,8 @@ text block from the text itself, so it needs no knowledge of the book's settings
   (on the same page, or the first of the next page for the last line of a page) is not
   flush with it at the left, is set in another size, or lies more than a line pitch below.
 - A *runt*: a paragraph's last line of fewer than 8 characters (spaces aside) after a long
-  line (at least 60% of the block's width) of the same paragraph. *Hyphenated* when that
+  line (at least 60% of the block's width) of the same paragraph. A list's bullet, which
+  may sit a little off its line's baseline, is not a line. *Hyphenated* when that
   line ends with a hyphen: the runt is the fragment of a broken word.
 - *Widow*: a paragraph's last line alone at the top of a page; *orphan*: a paragraph's
   first line (indented, or after a heading) alone at the foot of one.
@@ -44,6 +45,7 @@ import pdfplumber
 HYPHENS = ("-", "\u2010", "\u00ad")
 RUNT_CHARS = 8  # a last line shorter than this is a runt
 BALANCE_PT = 0.5
+MARKERS = {"•", "◦", "▪", "–", "—", "-"}  # a list's bullet, set on a baseline of its own
 
 
 @dataclass(frozen=True)
@@ -203,8 +205,8 @@ def measure(path: Path) -> Report:
     width = Counter(round(line.x1 - line.x0) for line in body_lines).most_common(1)[0][0]
 
     heads = [[line for line in page if line.baseline < block_top - 2] for page in pages]
-    text = [[line for line in page if block_top - 2 <= line.baseline <= block_foot + 2]
-            for page in pages]
+    text = [[line for line in page if block_top - 2 <= line.baseline <= block_foot + 2
+             and line.text not in MARKERS] for page in pages]
     in_table = {id(line) for index, page in enumerate(text) for line in page
                 if any(top - 3 * pitch <= line.baseline <= foot for top, foot in tables[index])}
     contents = [any(". . ." in line.text or "....." in line.text for line in page)

@@ -129,7 +129,7 @@ def slug_pdf(plan: MarksPlan, trim_width: float, folder: Path) -> Path | None:
     document = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><style>"
         f"@page {{ size: {trim_width:.3f}pt {SLUG_HEIGHT:.3f}pt; margin: 0; }}"
-        ".slug { break-after: page; white-space: nowrap; overflow: hidden; "
+        "body { margin: 0; } .slug { break-after: page; white-space: nowrap; overflow: hidden; "
         f"font: {SLUG_SIZE}pt/1.2 'Linux Libertine O', 'DejaVu Sans', sans-serif; }}"
         f"</style></head><body>{pages}</body></html>")
     folder.mkdir(parents=True, exist_ok=True)
