@@ -162,7 +162,7 @@ def test_bound_last_words_leave_the_text_as_it_was():
     assert document.text_content() == before  # no character added, none changed
     spans = [span.text_content() for span in document.find_class("last-words")]
     assert spans[0].endswith("response to it.4") and spans[0].count(" ") <= 3
-    assert "".join(spans[1:]) == "4/final.pdf."  # the web address's last characters
+    assert "".join(spans[1:]) == "/final.pdf."  # the web address's last characters
     assert "\u00a0" not in lxml.html.tostring(document, encoding="unicode")
 
 
@@ -328,3 +328,19 @@ def test_marks_offset_moves_the_marks(tmp_path):
         nearest = min(min(abs(s[1] - box["BleedBox"][3]), abs(s[3] - box["BleedBox"][1]))
                       for s in marks if s[0] == s[2])
         assert abs(nearest - 6 * MM) < 0.01
+
+
+def test_see_chapter_references_show_the_chapters_real_number(tmp_path):
+    toml = DEFAULT_TOML.replace('language = "en"', 'language = "en"\nchapter_label = "Chapter {n}"'
+                                ).replace('chapters = ["one.md"]',
+                                          'chapters = ["intro.md", "one.md", "two.md"]')
+    root = make_manuscript(tmp_path / "book", {
+        "intro.md": "---\nnumbered: false\n---\n# Intro\n\nSee [chapter 7](two.md), "
+                    "[Chapter 9](two.md) and [the first](one.md).\n",
+        "one.md": "# One\n\nText.\n", "two.md": "# Two\n\nText.\n"}, toml)
+    from allianceprint.loader import load_book
+    from allianceprint.render import render_book
+    diagnostics = Diagnostics()
+    book = render_book(load_book(root, diagnostics), diagnostics)
+    html = book.parts[0].body_html
+    assert ">chapter 2</a>" in html and ">Chapter 2</a>" in html and ">the first</a>" in html

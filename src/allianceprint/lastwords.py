@@ -8,13 +8,14 @@ least that unit, and its last word is never hyphenated. The words are wrapped, n
 no no-break space or joiner is inserted, so the text a reader copies or a tool extracts
 from the PDF is the same.
 
-What is bound, in each paragraph-like block (`p`, `li`, `dd`, `figcaption`; not table cells, too
-narrow to spare the room):
-the last words of its last text run, from the end until they hold at least `MIN_CHARS`
-characters (at most `MAX_WORDS` words and `MAX_CHARS` characters, so that the line above
-is never stretched badly). A web address at the end (a link that may break anywhere) has
-its last `MIN_CHARS` characters bound instead. A run too short to bind (one word after an
-element, say) is left alone.
+What is bound, in each paragraph-like block (`p`, `li`, `dd`, `figcaption`; not table
+cells, too narrow to spare the room): its last words, from the end, until they hold at
+least `MIN_CHARS` characters (spaces aside) with a place to break before them — whole
+words of its text, whole inline elements (a note reference, an italic title), or the last
+words inside an element too long to take whole. Never more than `MAX_CHARS` characters,
+so that the line above is not stretched badly. A web address (a link that may break
+anywhere) has its last characters bound instead. A paragraph that cannot be bound so (one
+long word, say) is left alone.
 """
 
 from __future__ import annotations
@@ -24,13 +25,9 @@ import re
 from lxml import etree
 
 MIN_CHARS = 10  # the last line holds at least this many characters
-MAX_WORDS = 3
 MAX_CHARS = 26
 CLASS = "last-words"
 BLOCKS = ("p", "li", "dd", "figcaption")
-_TRAILING_WORDS = re.compile(r"\S+(?:\s+\S+)*\s*$")
-# The text a reader never sees break: a note reference, the number of a printed note.
-_SKIP_CLASSES = ("noteref", "note-number", CLASS)
 
 
 def bind_last_words(root: etree._Element) -> int:
