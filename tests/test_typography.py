@@ -344,3 +344,16 @@ def test_see_chapter_references_show_the_chapters_real_number(tmp_path):
     book = render_book(load_book(root, diagnostics), diagnostics)
     html = book.parts[0].body_html
     assert ">chapter 2</a>" in html and ">Chapter 2</a>" in html and ">the first</a>" in html
+
+
+def test_list_markers_stay_beside_their_lines(hard):
+    """Vertical justification moves a list's markers with the lines they mark."""
+    found = 0
+    with pdfplumber.open(hard["pdf"]) as pdf:
+        for page in pdf.pages:
+            chars = page.chars
+            for bullet in (c for c in chars if c["text"] == "•"):
+                found += 1
+                assert any(abs(c["bottom"] - bullet["bottom"]) < 2.5 and c["x0"] > bullet["x1"]
+                           and c["text"].isalpha() for c in chars), page.page_number
+    assert found >= 5

@@ -49,7 +49,6 @@ class _Item:
     bottom: float
     parent: object
     atomic: bool
-    floats: list
 
 
 def balance_pages(document: Document, part_ids: frozenset[str]) -> int:
@@ -108,27 +107,27 @@ def _lines(box):
             yield from _lines(child)
 
 
-def _items(box, out: list[_Item], floats: list) -> None:
+def _items(box, out: list[_Item], riders: list) -> None:
+    """The page's lines and unbreakable blocks, in `out`; the boxes that are placed
+    beside them rather than after (a list's outside marker), in `riders`."""
     for child in box.children:
-        if child.is_absolutely_positioned() or child.is_running():
+        if child.is_running():
             continue
-        if child.is_floated():
-            floats.append(child)
+        if child.is_absolutely_positioned():
+            riders.append(child)
             continue
         if isinstance(child, boxes.LineBox):
             out.append(_Item(child, child.position_y, child.position_y + child.height, box,
-                             False, floats[:]))
-            floats.clear()
+                             False))
         elif (isinstance(child, (boxes.TableBox, boxes.ReplacedBox, boxes.FlexContainerBox,
                                  boxes.GridContainerBox))
               or getattr(child, "is_table_wrapper", False)
               or child.element_tag in ("figure", "table", "img")
               or not isinstance(child, boxes.ParentBox)):
             top = child.border_box_y()
-            out.append(_Item(child, top, top + child.border_height(), box, True, floats[:]))
-            floats.clear()
+            out.append(_Item(child, top, top + child.border_height(), box, True))
         else:
-            _items(child, out, floats)
+            _items(child, out, riders)
 
 
 def _justify(page_box, pitch: float, baseline_offset: float) -> bool:
@@ -136,10 +135,12 @@ def _justify(page_box, pitch: float, baseline_offset: float) -> bool:
     if root is None:
         return False
     items: list[_Item] = []
-    floats: list = []
-    _items(root, items, floats)
+    riders: list = []
+    _items(root, items, riders)
     if len(items) < 2:
         return False
+    # Down the page: a list's marker or a float comes beside the line it belongs to.
+    items.sort(key=lambda item: (item.top, item.bottom))
     last = items[-1]
     if last.atomic:  # a table's last row or a figure's caption: its last line of text
         baselines = [line.position_y + line.baseline for line in _lines(last.box)]
@@ -176,11 +177,11 @@ def _justify(page_box, pitch: float, baseline_offset: float) -> bool:
             return False
         shares = {index: slack * space * SHRINK / room
                   for index, _, space in gaps if space > 0.5}
-    shift = 0.0
-    for index, item in enumerate(items):
-        shift += shares.get(index, 0.0)
+    # Everything moves by what the boundaries above its top add up to.
+    steps = sorted((items[index].top, share) for index, share in shares.items())
+    for box, top in [(item.box, item.top) for item in items] + [
+            (rider, rider.border_box_y()) for rider in riders]:
+        shift = sum(share for at, share in steps if at <= top + 0.01)
         if shift:
-            item.box.translate(0, shift)
-            for floated in item.floats:
-                floated.translate(0, shift)
+            box.translate(0, shift)
     return True
