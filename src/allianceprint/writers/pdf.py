@@ -11,6 +11,12 @@ one section at the back, whose running heads say which text pages its notes belo
 mode lays the book out twice: the second time with the heads the first one measured).
 The reading edition also reports where each printed page begins (`pagemap`), so that the
 EPUB can carry the print page numbers.
+
+Finishing, shared with the pieces (writers/pdfparts): each paragraph's last words are bound
+in the HTML (lastwords: no runts); a layout with a ladder of hyphens or a word broken at
+the foot of a right-hand page is laid out again with those words kept whole (hyphens);
+the pages are vertically justified (balance); the printer's PDF gets its marks outside
+the bleed (writers/marks).
 """
 
 from __future__ import annotations
