@@ -153,7 +153,7 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 # The EPUB is written while the reading edition's pieces are merged.
                 meanwhile = write_the_epub if "epub" in formats and not printer else None
                 pdf = _write_pdf(rendered, temp, created, printer, single_document,
-                                 output / CACHE / "pieces", progress, meanwhile)
+                                 output / CACHE / "pieces", progress, meanwhile, name)
                 pdfs.append(pdf)
                 if not printer and _keeps_pages(keep_pages, rendered):
                     from allianceprint.changes import check_kept_pages
@@ -186,20 +186,22 @@ def _keeps_pages(keep_pages: bool | None, book: RenderedBook) -> bool:
 
 def _write_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
                single_document: bool, cache: Path, progress: Progress,
-               meanwhile: Callable[[PageMap | None], None] | None) -> PdfResult:
+               meanwhile: Callable[[PageMap | None], None] | None,
+               name: str = "") -> PdfResult:
     """The PDF in pieces (writers/pdfparts) or as one document (writers/pdf); `meanwhile`
     gets the page map once the layout is done (while the pieces are merged)."""
     if single_document:
         from allianceprint.writers.pdf import write_pdf
         with progress.stage("lay out", total=1) as stage:
-            result = write_pdf(book, target, created=created, print_ready=print_ready)
+            result = write_pdf(book, target, created=created, print_ready=print_ready,
+                               name=name)
             stage.advance(target.name)
         if meanwhile is not None:
             meanwhile(result.page_map)
         return result
     from allianceprint.writers.pdfparts import write_pdf_in_parts
     return write_pdf_in_parts(book, target, cache, created=created, print_ready=print_ready,
-                              progress=progress, meanwhile=meanwhile)
+                              progress=progress, meanwhile=meanwhile, name=name)
 
 
 def build_time() -> dt.datetime:

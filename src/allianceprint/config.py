@@ -71,6 +71,9 @@ BOOK_OPTIONS: tuple[Option, ...] = (
            "the copyright page."),
     Option("cover", "file", "Cover image (JPEG or PNG), relative to the manuscript folder; "
            "used by the EPUB."),
+    Option("chapter_label", "text", "How chapters are numbered, with `{n}` for the number: "
+           "`Chapter {n}`, `{n}`, `第{n}章` (Chinese numerals in a Chinese or Japanese book); "
+           "unset, they are not."),
     Option("filename", "filename", "The outputs' file name without extension, e.g. "
            "`allied-horizons` (default: from the title)."),
     Option("original", "table", "A translation's original, as the table `[book.original]`: "
@@ -116,6 +119,8 @@ PRINT_OPTIONS: tuple[Option, ...] = (
            "`0.125in`)."),
     Option("marks", "marks", "Printer's marks in the print-ready PDF: `[\"crop\", "
            "\"cross\"]` (the default), one of them, or `[]`."),
+    Option("marks_offset", "length", "How far outside the bleed the printer's marks begin "
+           "(default `3mm`); the printer's PDF's sheet grows to hold them and the slug line."),
     Option("print_ready", "flag", "`true` writes the printer's PDF (`<name>-print.pdf`, with "
            "bleed and marks) on every build; `--print-ready` does it for one build."),
     Option("pdf_variant", "variant", "PDF standard to follow: `pdf/ua-1` (tagged and "
@@ -319,6 +324,9 @@ class _Validator:
                 if key not in contributors:
                     self.error(f"unknown contributor key {key!r}: declare it as "
                                f"[contributors.{key}]", "book", role)
+        if book.get("chapter_label") and "{n}" not in book["chapter_label"]:
+            self.error("has no `{n}` where the chapter's number goes: write e.g. "
+                       "\"Chapter {n}\"", "book", "chapter_label")
         self.diagnostics.raise_if_errors()
 
         meta = BookMeta(**book, history=history, original=original)

@@ -33,6 +33,7 @@ FRONT_MATTER_KEYS = {
     "authors": "contributor keys of the part's authors",
     "kind": "text (default), abbreviations or contributors",
     "lang": "the part's language, when not the book's (a BCP 47 tag such as en or ja)",
+    "numbered": "false: a chapter that takes no number ([book] chapter_label)",
 }
 MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake or an attack
 MAX_FRONT_MATTER_BYTES = 64 * 1024
@@ -151,6 +152,10 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
     if lang and (problem := language_tag_problem(lang)):
         raise FrontMatterError(f"lang: {problem}", shown, *_key_position(text, "lang"))
     authors = _authors_field(meta, shown, text)
+    numbered = meta.get("numbered", True)
+    if not isinstance(numbered, bool):
+        raise FrontMatterError("`numbered` must be true or false", shown,
+                               *_key_position(text, "numbered"))
     for key in authors:
         if key not in config.contributors:
             diagnostics.error(f"unknown contributor key {key!r}: declare it in book.toml as "
@@ -176,6 +181,7 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
         body_line=body_line,
         front_matter_lines=key_lines,
         lang=lang,
+        numbered=numbered,
     )
 
 

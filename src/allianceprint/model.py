@@ -77,6 +77,7 @@ class BookMeta:
     cover: str = ""  # path relative to the manuscript folder
     filename: str = ""  # the outputs' name without extension; "" means from the title
     original: Original | None = None  # a translation's original
+    chapter_label: str = ""  # "Chapter {n}", "{n}", "第{n}章"; "": chapters are not numbered
 
     def printing_statement(self, labels: Mapping[str, str]) -> str:
         """The printing as the copyright page states it ("Third printing"), or ""."""
@@ -115,6 +116,7 @@ class PrintOptions:
     margin_outer: str = "0.625in"
     bleed: str = "0.125in"  # only in the print-ready PDF
     marks: tuple[str, ...] = ("crop", "cross")  # only in the print-ready PDF
+    marks_offset: str = "3mm"  # between the bleed's edge and the marks (writers/marks.py)
     print_ready: bool = False  # also write the printer's PDF, with bleed and marks
     pdf_variant: str = "pdf/ua-1"  # a WeasyPrint PDF variant, or "none"
     notes: NoteMode = "chapter-end"
@@ -165,6 +167,7 @@ class Part:
     body_line: int  # line number in the file where `body` begins
     front_matter_lines: Mapping[str, int] = field(default_factory=dict)  # key -> its line
     lang: str = ""  # the part's language when it is not the book's ("" = the book's)
+    numbered: bool = True  # front matter `numbered: false`: a chapter without a number
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,7 @@ class RenderedPart:
     body_html: str  # without the title and without the notes
     notes: tuple[Note, ...]
     images: tuple[Path, ...]  # manuscript-relative paths of the images the part shows
+    number_label: str = ""  # "Chapter 3", "第三章": [book] chapter_label (chapters.py)
 
     @property
     def id(self) -> str:
@@ -238,6 +242,7 @@ class TocEntry:
     title: str
     authors: tuple[str, ...]  # contributor names
     division: Division
+    number_label: str = ""  # "Chapter 3": see RenderedPart
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markupsafe import Markup
 
+from allianceprint.chapters import number_chapters
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.housestyle import StyleSet
 from allianceprint.errors import Diagnostics, shown_path
@@ -60,6 +61,8 @@ def render_book(book: Book, diagnostics: Diagnostics, styles: StyleSet | None = 
     else:
         parts = tuple(cache.render(part, diagnostics, renderer.render_part)
                       for part in book.parts)
+    config = book.config.book
+    parts = number_chapters(parts, config.chapter_label, config.language)
     anchors: dict[str, str] = {}
     for rendered in parts:
         anchors[rendered.id] = rendered.id
@@ -70,7 +73,8 @@ def render_book(book: Book, diagnostics: Diagnostics, styles: StyleSet | None = 
             for ref in note.ref_ids:
                 anchors[ref] = rendered.id
     toc = tuple(TocEntry(part_id=p.id, title=p.title_text,
-                         authors=tuple(c.name for c in p.authors), division=p.part.division)
+                         authors=tuple(c.name for c in p.authors), division=p.part.division,
+                         number_label=p.number_label)
                 for p in parts)
     return RenderedBook(book=book, parts=parts, toc=toc, labels=book.config.labels,
                         anchors=MappingProxyType(anchors),

@@ -156,7 +156,8 @@ class _EpubBuilder:
             first_body=next((p.id for p in self.book.parts if p.part.division == "body"), "")))
         documents = {**front, "nav.xhtml": ("nav", nav), **parts}
         self.mark_pages(documents, pages)
-        toc = [epub.Link(f"{part.id}.xhtml", part.title_text, part.id)
+        toc = [epub.Link(f"{part.id}.xhtml", " ".join(filter(None, (part.number_label,
+                                                                   part.title_text))), part.id)
                for part in self.book.parts]
         spine: list[epub.EpubItem] = []
         for file_name, (uid, tree) in documents.items():

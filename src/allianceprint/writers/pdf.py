@@ -11,6 +11,12 @@ one section at the back, whose running heads say which text pages its notes belo
 mode lays the book out twice: the second time with the heads the first one measured).
 The reading edition also reports where each printed page begins (`pagemap`), so that the
 EPUB can carry the print page numbers.
+
+Finishing, shared with the pieces (writers/pdfparts): each paragraph's last words are bound
+in the HTML (lastwords: no runts); a layout with a ladder of hyphens or a word broken at
+the foot of a right-hand page is laid out again with those words kept whole (hyphens);
+the pages are vertically justified (balance); the printer's PDF gets its marks outside
+the bleed (writers/marks).
 """
 
 from __future__ import annotations
@@ -30,11 +36,15 @@ from weasyprint.urls import FatalURLFetchingError
 from allianceprint import __version__, cjk, pagerecord
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
+from allianceprint.balance import balance_pages, part_ids
+from allianceprint.hyphens import lay_out
 from allianceprint.labels import (for_pages, format_date, history_date, is_cjk, join_names,
                                   list_names, original_statement)
+from allianceprint.lastwords import bind_last_words
 from allianceprint.mdext import BLOCK_ELEMENTS
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import map_pages, shared_anchors
+from allianceprint.writers import marks
 
 
 
@@ -71,8 +81,9 @@ class PrintNote:
 
 
 def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
-              print_ready: bool = False) -> PdfResult:
-    """Lay out and write the print edition (or, `print_ready`, the printer's PDF)."""
+              print_ready: bool = False, name: str = "") -> PdfResult:
+    """Lay out and write the print edition (or, `print_ready`, the printer's PDF, whose
+    slug line names the file `name`)."""
     options = book.book.config.print
     fetcher = ConfinedFetcher([book.book.root, *book.styles.folders], book.styles.folders)
     try:
@@ -89,6 +100,10 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
                            finisher=lambda _doc, pdf: _add_page_labels(pdf, labels),
                            attachments=_record(book, document, labels, page_map, variant,
                                                created))
+        if print_ready:
+            plan = marks.plan_for(options, book.book.config.book.title, name or target.name,
+                                  created, expand_labels(labels))
+            marks.apply_to_file(target, plan, marks.trim_width(options))
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, AssetError):
@@ -112,11 +127,13 @@ def _record(book: RenderedBook, document: Document, labels: tuple[LabelRange, ..
 
 def _layout(book: RenderedBook, fetcher: ConfinedFetcher,
             created: str | None, print_ready: bool, heads: dict[str, str]) -> Document:
-    html = HTML(string=compose_html(book, created, print_ready, heads),
-                base_url=str(book.book.root) + "/", url_fetcher=fetcher)
+    source = compose_html(book, created, print_ready, heads)
+    html = HTML(string=source, base_url=str(book.book.root) + "/", url_fetcher=fetcher)
     stylesheet = CSS(filename=str(book.styles.file("print/print.css")),
                      url_fetcher=fetcher)
-    return html.render(stylesheets=[stylesheet])
+    document = lay_out(html, [stylesheet])  # no runs of hyphens, no word broken at a turn
+    balance_pages(document, part_ids(source))  # facing pages end on one baseline
+    return document
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,9 @@ def _without_abbr(html: str, language: str, measure: int) -> str:
     its Chinese and Japanese text set on the grid (see allianceprint.cjk)."""
     document = lxml.html.document_fromstring(html)
     etree.strip_tags(document, "abbr")
+    if not cjk.is_cjk(language):  # no runts: each paragraph's last words together (lastwords)
+        for text in document.find_class("part-body") + document.find_class("note-list"):
+            bind_last_words(text)
     cjk.typeset(document, language, measure)
     return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 

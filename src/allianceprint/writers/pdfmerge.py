@@ -12,7 +12,9 @@ writers/pdfparts). The merge, in order:
    into links to the named destination ID, and gathers every piece's named destinations;
 4. writes the outline and the page labels for the whole book;
 5. lays the folio pages over the book's pages: each as a form XObject drawn last, marked as
-   a pagination artifact, so that screen readers pass over it as they do over running heads.
+   a pagination artifact, so that screen readers pass over it as they do over running heads;
+6. in the printer's PDF, grows the sheet and draws the marks outside the bleed
+   (writers/marks).
 
 The first piece's catalog (language, XMP metadata, viewer preferences) is the book's.
 """
@@ -27,6 +29,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from allianceprint import pagerecord
+from allianceprint.writers.marks import MarksPlan, draw_marks
 
 LINK_SCHEME = "allianceprint:"  # how a piece writes a link to an anchor in another piece
 
@@ -60,6 +63,8 @@ class MergeInput:
     labels: tuple[LabelRange, ...]
     created: str | None = None  # ISO 8601 UTC, "2026-03-01T00:00:00Z": the PDF's dates
     record: bytes = b""  # the build's page record (pagerecord), embedded when given
+    marks: MarksPlan | None = None  # the printer's PDF: its marks (writers/marks.py)
+    slug: Path | None = None  # the slug lines laid out, one page per page
 
 
 def merge(plan: MergeInput, target: Path) -> int:
@@ -84,6 +89,8 @@ def merge(plan: MergeInput, target: Path) -> int:
     _write_outline(book, plan.outline)
     _write_labels(book, plan.labels)
     _overlay_folios(book, plan.folios)
+    if plan.marks is not None:
+        draw_marks(book, plan.marks, plan.slug)
     if plan.created:
         _write_dates(book, plan.created)
     if plan.record:

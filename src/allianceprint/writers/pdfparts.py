@@ -20,8 +20,8 @@ rebuild lays out only the pieces that changed, whatever their page numbers.
    open on a left-hand page; roman to the first chapter, arabic from 1 there;
 4. lays out the opening with the real page numbers in its contents (again, if its own
    length moved the front matter's numbers);
-5. lays out the folios (and printer's marks): empty pages with print.css's page furniture,
-   in runs of pieces, one per process;
+5. lays out the folios: empty pages with print.css's page furniture, in runs of pieces,
+   one per process (and, for the printer's PDF, the slug lines: writers/marks);
 6. merges it all (writers/pdfmerge) in a process of its own, while the caller writes the
    EPUB, which needs only the page map.
 The result has the pages, page labels, contents numbers and outline of the whole book laid
@@ -51,13 +51,15 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError
 
 from allianceprint import __version__, pagerecord
+from allianceprint.balance import balance_pages, part_ids
+from allianceprint.hyphens import lay_out
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.model import PageMap, RenderedBook
 from allianceprint.pagemap import Position, page_map, shared_anchors
 from allianceprint.progress import Progress
 from allianceprint.stamp import code_digest
-from allianceprint.writers import pdfmerge
+from allianceprint.writers import marks, pdfmerge
 from allianceprint.writers.pdf import (
     LabelRange, PdfResult, Selection, compose_html, expand_labels, notes_heads)
 
@@ -133,8 +135,8 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
                        created: str | None = None, print_ready: bool = False,
                        progress: Progress | None = None,
                        workers: int | None = None,
-                       meanwhile: Callable[[PageMap | None], None] | None = None
-                       ) -> PdfResult:
+                       meanwhile: Callable[[PageMap | None], None] | None = None,
+                       name: str = "") -> PdfResult:
     """Lay out the book in pieces (reusing what `cache` holds), merge them into `target`.
     `meanwhile` is called with the page map (None for the printer's PDF) while the pieces
     are merged in another process: the EPUB can be written then."""
@@ -148,18 +150,29 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
         numbers = _lay_out_contents(runner, pieces, done)
         runs = runner.run("folios", pieces.folios(numbers, runner.workers))
         page_map = None if print_ready else numbers.page_map()
+        plan, slug = None, None
+        if print_ready:
+            options = book.book.config.print
+            plan = marks.plan_for(options, book.book.config.book.title, name or target.name,
+                                  created, numbers.labels)
+            slug = marks.slug_pdf(plan, marks.trim_width(options), cache)
         merged = runner.start(pdfmerge.merge, pdfmerge.MergeInput(
             pieces=tuple(done[piece].pdf for piece in pieces.order),
             blank_before=numbers.blank_before,
             folios=tuple(runs[name].pdf for name in sorted(runs, key=_run_index)),
             outline=numbers.outline(),
             labels=tuple(pdfmerge.LabelRange(r.start, r.style) for r in numbers.ranges),
-            created=created, record=_record(book, numbers, page_map)), target)
+            created=created, record=_record(book, numbers, page_map), marks=plan, slug=slug),
+            target)
         if meanwhile is not None:  # the caller's work, while another process merges
             meanwhile(page_map)
-        with progress.stage("merge", total=1) as stage:
-            count = merged()
-            stage.advance(target.name)
+        try:
+            with progress.stage("merge", total=1) as stage:
+                count = merged()
+                stage.advance(target.name)
+        finally:
+            if slug is not None:
+                slug.unlink(missing_ok=True)
     if count != len(numbers.labels):
         raise AssertionError(f"merged {count} pages, numbered {len(numbers.labels)}")
     return PdfResult(
@@ -596,8 +609,13 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
     try:
         # job.allowed: the manuscript folder, then the style folders (most specific first).
         fetcher = ConfinedFetcher(list(job.allowed), styles=job.allowed[1:])
-        document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-            stylesheets=[CSS(filename=str(job.stylesheet), url_fetcher=fetcher)])
+        html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+        stylesheets = [CSS(filename=str(job.stylesheet), url_fetcher=fetcher)]
+        if job.folios:
+            document = html.render(stylesheets=stylesheets)
+        else:  # as writers/pdf does
+            document = lay_out(html, stylesheets)
+            balance_pages(document, part_ids(job.html))
         pages = tuple(PiecePage(page._page_box.page_type.name or "",
                                 bool(page._page_box.page_type.blank), tuple(page.anchors))
                       for page in document.pages)
