@@ -12,7 +12,8 @@ writers/pdfparts). The merge, in order:
    into links to the named destination ID, and gathers every piece's named destinations;
 4. writes the outline and the page labels for the whole book;
 5. lays the folio pages over the book's pages: each as a form XObject drawn last, marked as
-   a pagination artifact, so that screen readers pass over it as they do over running heads.
+   a pagination artifact, so that screen readers pass over it as they do over running heads;
+6. gives the book one subset of each font for all its pieces (writers/pdffonts).
 
 The first piece's catalog (language, XMP metadata, viewer preferences) is the book's.
 """
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
+
+from allianceprint.writers import pdffonts
 
 LINK_SCHEME = "allianceprint:"  # how a piece writes a link to an anchor in another piece
 
@@ -57,6 +60,7 @@ class MergeInput:
     outline: tuple[Bookmark, ...]
     labels: tuple[LabelRange, ...]
     created: str | None = None  # ISO 8601 UTC, "2026-03-01T00:00:00Z": the PDF's dates
+    fonts: tuple[pdffonts.SharedFont, ...] = ()  # fonts the book carries once (pdffonts)
 
 
 def merge(plan: MergeInput, target: Path) -> int:
@@ -81,6 +85,7 @@ def merge(plan: MergeInput, target: Path) -> int:
     _write_outline(book, plan.outline)
     _write_labels(book, plan.labels)
     _overlay_folios(book, plan.folios)
+    pdffonts.share(book, plan.fonts)  # after the folios: their forms bring fonts too
     if plan.created:
         _write_dates(book, plan.created)
     book.save(target, deterministic_id=True, fix_metadata_version=False,

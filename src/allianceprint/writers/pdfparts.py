@@ -57,7 +57,7 @@ from allianceprint.model import PageMap, RenderedBook
 from allianceprint.pagemap import Position, page_map, shared_anchors
 from allianceprint.progress import Progress
 from allianceprint.stamp import code_digest
-from allianceprint.writers import pdfmerge
+from allianceprint.writers import pdffonts, pdfmerge
 from allianceprint.writers.pdf import (
     LabelRange, PdfResult, Selection, compose_html, expand_labels, notes_heads, templates)
 
@@ -87,11 +87,13 @@ class PieceLayout:
     starts: tuple[Position | None, ...]  # where each page begins, for the EPUB ((): none)
     end: Position | None  # where the piece's shared text ends
     logs: tuple[tuple[str, int, str], ...] = ()  # (logger, level, message) of the layout
+    fonts: tuple[pdffonts.EmbeddedFont, ...] = ()  # what the merge needs to share them
     cached: bool = False  # taken from the cache, not laid out in this build
 
     def to_json(self) -> str:
         data = asdict(self)
         data["pdf"] = str(self.pdf)
+        data["fonts"] = [font.to_json() for font in self.fonts]
         del data["cached"]
         return json.dumps(data, ensure_ascii=False)
 
@@ -110,7 +112,9 @@ class PieceLayout:
             bookmarks=tuple(bookmark(b) for b in data["bookmarks"]),
             starts=tuple(tuple(s) if s is not None else None for s in data["starts"]),
             end=tuple(data["end"]) if data["end"] is not None else None,
-            logs=tuple(tuple(entry) for entry in data["logs"]), cached=True)
+            logs=tuple(tuple(entry) for entry in data["logs"]),
+            fonts=tuple(pdffonts.EmbeddedFont.from_json(font) for font in data["fonts"]),
+            cached=True)
 
 
 @dataclass(frozen=True)
@@ -148,13 +152,14 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
         numbers = _lay_out_contents(runner, pieces, done)
         runs = runner.run("folios", pieces.folios(numbers, runner.workers))
         page_map = None if print_ready else numbers.page_map()
+        fonts = _fonts(cache, [done[piece] for piece in pieces.order], runs.values())
         merged = runner.start(pdfmerge.merge, pdfmerge.MergeInput(
             pieces=tuple(done[piece].pdf for piece in pieces.order),
             blank_before=numbers.blank_before,
             folios=tuple(runs[name].pdf for name in sorted(runs, key=_run_index)),
             outline=numbers.outline(),
             labels=tuple(pdfmerge.LabelRange(r.start, r.style) for r in numbers.ranges),
-            created=created), target)
+            created=created, fonts=fonts), target)
         if meanwhile is not None:  # the caller's work, while another process merges
             meanwhile(page_map)
         with progress.stage("merge", total=1) as stage:
@@ -166,7 +171,20 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
         target, count, tuple(numbers.labels), page_map,
         rendered=_named(layout for layout in done.values() if not layout.cached),
         reused=_named(layout for layout in done.values() if layout.cached),
-        cache_keys=frozenset(runner.used))
+        cache_keys=frozenset(runner.used) | _font_keys(fonts, done.values(), runs.values()))
+
+
+def _fonts(cache: Path, pieces: list[PieceLayout], runs: Iterable[PieceLayout]
+           ) -> tuple[pdffonts.SharedFont, ...]:
+    """The fonts the book carries once: what the pieces and folio runs embedded."""
+    return pdffonts.plan([layout.fonts for layout in (*pieces, *runs)], cache / pdffonts.STORE)
+
+
+def _font_keys(fonts: tuple[pdffonts.SharedFont, ...], *layouts: Iterable[PieceLayout]
+               ) -> frozenset[str]:
+    """The font store's files this build used, as cache keys (see `prune`)."""
+    names = pdffonts.store_names(fonts, [layout.fonts for group in layouts for layout in group])
+    return frozenset(f"{pdffonts.STORE}/{name}" for name in names)
 
 
 def _lay_out_book_notes(runner: _Runner, pieces: _Pieces,
@@ -606,6 +624,7 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
             os.replace(temporary, job.pdf)
         finally:
             temporary.unlink(missing_ok=True)
+        fonts = pdffonts.record(document, job.pdf.parent / pdffonts.STORE)
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, AssetError):
@@ -615,7 +634,7 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
         logger.removeHandler(collect)
         logger.propagate = propagate
     layout = PieceLayout(job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end,
-                         tuple(collect.records))
+                         tuple(collect.records), fonts)
     record = job.pdf.with_suffix(".json")
     temporary = record.with_name(f".{record.name}.{os.getpid()}.part")
     temporary.write_text(layout.to_json(), encoding="utf-8")
@@ -630,7 +649,9 @@ def _bookmark(mark) -> pdfmerge.Bookmark:
 
 
 def prune(cache: Path, keep: Callable[[str], bool]) -> None:
-    """Remove the cache's entries whose key `keep` refuses (after a good build)."""
+    """Remove the cache's entries whose key `keep` refuses (after a good build); the font
+    store's files are kept under the key "fonts/NAME"."""
     for path in cache.glob("*"):
         if path.suffix in (".pdf", ".json") and not keep(path.stem):
             path.unlink(missing_ok=True)
+    pdffonts.prune(cache / pdffonts.STORE, lambda name: keep(f"{pdffonts.STORE}/{name}"))
