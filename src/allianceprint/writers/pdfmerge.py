@@ -263,9 +263,15 @@ def _overlay_folios(book: pikepdf.Pdf, folios: tuple[Path, ...]) -> None:
     if len(folio_pages) != len(book.pages):
         raise ValueError(f"{len(folio_pages)} folio pages for {len(book.pages)} pages")
     before = book.make_stream(_BEFORE)
+    shared: dict[bytes, pikepdf.Object] = {}  # the folio forms' resources, once each
     for index, (page, folio) in enumerate(zip(book.pages, folio_pages)):
         form = book.copy_foreign(folio.as_form_xobject())
         form.BBox = Array(list(folio.obj.MediaBox))  # not the trim box: marks lie outside it
+        if "/Resources" in form and not form.Resources.is_indirect:
+            resources = form.Resources.unparse(resolved=False)
+            if resources not in shared:
+                shared[resources] = book.make_indirect(form.Resources)
+            form.Resources = shared[resources]
         # A piece's pages share one resource dictionary: one name per page of the book.
         name = page.add_resource(form, Name.XObject, Name(f"{_FOLIO}{index + 1}"),
                                  replace_existing=False)
