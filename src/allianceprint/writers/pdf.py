@@ -124,6 +124,13 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
                  heads: dict[str, str] | None = None,
                  selection: Selection = WHOLE_BOOK) -> str:
     """The print edition as one HTML document, or the `selection` of it."""
+    return serialize(compose_document(book, created, print_ready, heads, selection))
+
+
+def compose_document(book: RenderedBook, created: str | None = None,
+                     print_ready: bool = False, heads: dict[str, str] | None = None,
+                     selection: Selection = WHOLE_BOOK):
+    """`compose_html`, parsed (lxml): for a caller that changes it before it is laid out."""
     env = templates(book.stylesheet_dir / "print")
     config = book.book.config
     meta, people, options = config.book, config.contributors, config.print
@@ -155,12 +162,17 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
     return _without_abbr(html)
 
 
-def _without_abbr(html: str) -> str:
+def _without_abbr(html: str):
     """The document with each `<abbr>` replaced by its text. The element only tells a screen
     reader what to expand; print shows the same text without it, WeasyPrint does not carry
     its title into the PDF's tags, and its inline boxes make the layout a fifth slower."""
     document = lxml.html.document_fromstring(html)
     etree.strip_tags(document, "abbr")
+    return document
+
+
+def serialize(document) -> str:
+    """An lxml document as the HTML WeasyPrint reads."""
     return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 

@@ -45,7 +45,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-import lxml.html
 import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError
@@ -59,7 +58,8 @@ from allianceprint.progress import Progress
 from allianceprint.stamp import code_digest
 from allianceprint.writers import pdffonts, pdfmerge
 from allianceprint.writers.pdf import (
-    LabelRange, PdfResult, Selection, compose_html, expand_labels, notes_heads, templates)
+    LabelRange, PdfResult, Selection, compose_document, expand_labels, notes_heads, serialize,
+    templates)
 
 OPENING = "opening"
 BOOK_NOTES = "book-notes"
@@ -296,8 +296,8 @@ class _Pieces:
 
     def _job(self, piece: str, selection: Selection, heads: dict[str, str] | None = None,
              images: Iterable[Path] = ()) -> PieceJob:
-        html, ids = _linked_across(compose_html(self.book, None, self.print_ready,
-                                                heads, selection))
+        html, ids = _linked_across(compose_document(self.book, None, self.print_ready,
+                                                    heads, selection))
         anchors = self.shared & ids
         key = self._key(html, sorted(anchors), *(self._image(path) for path in images))
         return PieceJob(piece, key, html, self._base_url(), self.stylesheet, self._allowed(),
@@ -324,20 +324,16 @@ class _Pieces:
         return (self.book.book.root, self.book.stylesheet_dir)
 
 
-def _linked_across(html: str) -> tuple[str, frozenset[str]]:
-    """The piece's HTML with each link to an anchor outside it written `allianceprint:ID`
-    (WeasyPrint keeps it as a link; the merge points it at the anchor), and its ids."""
-    document = lxml.html.document_fromstring(html)
+def _linked_across(document) -> tuple[str, frozenset[str]]:
+    """The piece's HTML (from its lxml `document`) with each link to an anchor outside it
+    written `allianceprint:ID` (WeasyPrint keeps it as a link; the merge points it at the
+    anchor), and its ids."""
     ids = frozenset(document.xpath("//@id"))
-    changed = False
     for link in document.xpath("//a[starts-with(@href, '#')]"):
         anchor = link.get("href")[1:]
         if anchor and anchor not in ids:
             link.set("href", pdfmerge.LINK_SCHEME + anchor)
-            changed = True
-    if not changed:
-        return html, ids
-    return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode"), ids
+    return serialize(document), ids
 
 
 class _Numbering:
@@ -607,7 +603,7 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
     try:
         fetcher = ConfinedFetcher(list(job.allowed))
         document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-            stylesheets=[CSS(filename=str(job.stylesheet), url_fetcher=fetcher)])
+            stylesheets=[_stylesheet(job.stylesheet, job.allowed)])
         pages = tuple(PiecePage(page._page_box.page_type.name or "",
                                 bool(page._page_box.page_type.blank), tuple(page.anchors))
                       for page in document.pages)
@@ -640,6 +636,20 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
     temporary.write_text(layout.to_json(), encoding="utf-8")
     os.replace(temporary, record)
     return layout
+
+
+_STYLESHEETS: dict[tuple, CSS] = {}
+
+
+def _stylesheet(path: Path, allowed: tuple[Path, ...]) -> CSS:
+    """print.css, parsed once per worker rather than once per piece (it does not change
+    within a build; its size and time are part of the key for `watch`, which stays up)."""
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size, allowed)
+    if key not in _STYLESHEETS:
+        _STYLESHEETS.clear()
+        _STYLESHEETS[key] = CSS(filename=str(path), url_fetcher=ConfinedFetcher(list(allowed)))
+    return _STYLESHEETS[key]
 
 
 def _bookmark(mark) -> pdfmerge.Bookmark:
