@@ -149,8 +149,7 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
         done = runner.run("lay out", [*pieces.parts(), pieces.opening(None)])
         if pieces.book_end:
             done[BOOK_NOTES] = _lay_out_book_notes(runner, pieces, done)
-        numbers = _lay_out_contents(runner, pieces, done)
-        runs = runner.run("folios", pieces.folios(numbers, runner.workers))
+        numbers, runs = _lay_out_contents(runner, pieces, done)
         page_map = None if print_ready else numbers.page_map()
         fonts = _fonts(cache, [done[piece] for piece in pieces.order], runs.values())
         merged = runner.start(pdfmerge.merge, pdfmerge.MergeInput(
@@ -196,18 +195,30 @@ def _lay_out_book_notes(runner: _Runner, pieces: _Pieces,
     return runner.run("notes", [pieces.book_notes(heads)])[BOOK_NOTES]
 
 
-def _lay_out_contents(runner: _Runner, pieces: _Pieces,
-                      done: dict[str, PieceLayout]) -> _Numbering:
+def _lay_out_contents(runner: _Runner, pieces: _Pieces, done: dict[str, PieceLayout]
+                      ) -> tuple[_Numbering, dict[str, PieceLayout]]:
     """The opening pages again, their contents with the page numbers; again if that moved
-    the front matter's numbers (the contents grew by a page). The book's numbering."""
+    the front matter's numbers (the contents grew by a page). The book's numbering, and
+    its folio runs: laid out alongside the contents for the numbering of the contents'
+    first layout, and kept when the real one gives the same folio pages (the usual case),
+    so that the contents' layout is not a step of its own."""
     opening_pages = _padded(len(done[OPENING].pages))  # from the first layout
+    guessed: dict[str, PieceLayout] | None = None
     for _ in range(3):
         numbers = _Numbering(pieces.order, done, opening_pages, pieces.first_body)
-        done[OPENING] = runner.run("contents", [pieces.opening(numbers.toc_pages())])[OPENING]
+        folios = pieces.folios(numbers, runner.workers) if guessed is None else []
+        laid = runner.run("contents", [pieces.opening(numbers.toc_pages()), *folios])
+        done[OPENING] = laid.pop(OPENING)
+        guessed = laid if guessed is None else guessed
         if _padded(len(done[OPENING].pages)) == opening_pages:
             break
         opening_pages = _padded(len(done[OPENING].pages))
-    return _Numbering(pieces.order, done, opening_pages, pieces.first_body)
+    numbers = _Numbering(pieces.order, done, opening_pages, pieces.first_body)
+    jobs = pieces.folios(numbers, runner.workers)
+    if sorted(job.key for job in jobs) == sorted(run.key for run in guessed.values()):
+        return numbers, guessed
+    runner.used.difference_update(run.key for run in guessed.values())  # not this book's
+    return numbers, runner.run("folios", jobs)
 
 
 def _named(layouts: Iterable[PieceLayout]) -> tuple[str, ...]:
