@@ -181,15 +181,23 @@ _DROP = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH",
          "SVG ")  # as WeasyPrint drops them
 
 
-def subset(font: SharedFont) -> bytes:
-    """The font's subset, from the store or made now (HarfBuzz, glyph ids retained)."""
+def subset(font: SharedFont) -> bytes | None:
+    """The font's subset, from the store or made now (HarfBuzz, glyph ids retained); None
+    when the store lacks the original file, or holds other bytes than were recorded."""
     try:
         return font.subset.read_bytes()
     except OSError:
         pass
     import uharfbuzz as hb
 
-    face = hb.Face(hb.Blob.from_file_path(str(font.original)), font.index)
+    try:
+        original = font.original.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(original).hexdigest()[:32] != font.original.stem:
+        font.original.unlink(missing_ok=True)  # damaged: the next layout writes it again
+        return None
+    face = hb.Face(hb.Blob(original), font.index)
     options = hb.SubsetInput()
     options.glyph_set.update(font.glyphs)
     options.drop_table_tag_set.update(_tag(tag) for tag in _DROP)
@@ -197,7 +205,7 @@ def subset(font: SharedFont) -> bytes:
                      | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING)
     result = hb.subset(face, options)
     if result is None:
-        raise ValueError(f"HarfBuzz could not subset {font.original}")
+        return None
     data = result.blob.data
     _keep(font.subset, data)
     return data
@@ -240,10 +248,13 @@ def share(book: pikepdf.Pdf, fonts: tuple[SharedFont, ...]) -> None:
         visit(page.obj.get("/Resources"))
     for name, uses in found.items():
         font = by_name[name]
+        program = subset(font)
+        if not program:  # the pieces keep the subsets they embedded
+            continue
         first = uses[0][2]
         with_cidset = any("/CIDSet" in entry.DescendantFonts[0].FontDescriptor
                           for _, _, entry in uses)
-        _rewrite(book, first, font, subset(font), with_cidset)
+        _rewrite(book, first, font, program, with_cidset)
         for table, key, entry in uses[1:]:
             if entry.objgen != first.objgen:
                 table[key] = first
