@@ -56,7 +56,7 @@ SAMPLE_EVERY = 0.02
 
 # ratio name -> (numerator variant, denominator variant, metric, target, description)
 RATIOS = [
-    ("cold_vs_pandoc", "cold", "pandoc", "seconds", 0.5,
+    ("cold_vs_pandoc", "cold", "pandoc", "seconds", 0.45,
      "cold PDF+EPUB build vs the Pandoc route"),
     ("edit_vs_cold", "edit", "cold", "seconds", 0.15,
      "rebuild after a one-chapter edit vs cold build"),
@@ -64,6 +64,8 @@ RATIOS = [
      "no-op rebuild vs cold build"),
     ("memory_vs_single", "cold", "single", "peak_pss", 0.5,
      "peak memory (cold build) vs --single-document"),
+    ("size_vs_single", "cold", "single", "pdf_bytes", 1.1,
+     "PDF file size (pieces merged) vs --single-document"),
 ]
 
 
@@ -72,6 +74,7 @@ class Sample:
     seconds: float
     peak_pss: int  # bytes
     pages: int | None = None
+    pdf_bytes: int | None = None  # the size of the PDF it wrote
 
 
 @dataclass
@@ -83,7 +86,7 @@ class Variant:
     samples: list[Sample] = field(default_factory=list)
 
     def median(self, metric: str) -> float | None:
-        values = [getattr(s, metric) for s in self.samples]
+        values = [getattr(s, metric) for s in self.samples if getattr(s, metric) is not None]
         return statistics.median(values) if values else None
 
 
@@ -157,7 +160,8 @@ def ap_build(manuscript: Path, out: Path, *, clean: bool, extra: tuple[str, ...]
         shutil.rmtree(out)  # everything, OUT/.cache included
     seconds, peak, stdout = measure([str(ALLIANCEPRINT), "build", str(manuscript),
                                      "--output", str(out), *extra])
-    return Sample(seconds, peak, pdf_pages(stdout))
+    pdfs = sorted(out.glob("*.pdf"))
+    return Sample(seconds, peak, pdf_pages(stdout), pdfs[0].stat().st_size if pdfs else None)
 
 
 def middle_chapter(manuscript: Path) -> Path:
@@ -443,8 +447,11 @@ def run(manuscript: Path, work: Path, repeat: int, log=print) -> dict[str, objec
                      "median_peak_pss_mib": (None if not v.samples
                                              else v.median("peak_pss") / 2**20),
                      "pages": v.samples[-1].pages if v.samples else None,
+                     "median_pdf_kb": (None if v.median("pdf_bytes") is None
+                                       else v.median("pdf_bytes") / 1000),
                      "samples": [{"seconds": s.seconds, "peak_pss_mib": s.peak_pss / 2**20,
-                                  "pages": s.pages} for s in v.samples]}
+                                  "pages": s.pages, "pdf_bytes": s.pdf_bytes}
+                                 for s in v.samples]}
             for v in variants.values()},
     }
 
@@ -466,7 +473,7 @@ def report(result: dict[str, object]) -> str:
                f"Pandoc {m['pandoc']}; {m['allianceprint']}"),
               "", f"DETAIL: {result['manuscript']}, {result['repeat']} repetition(s)", ""]
     lines.append(f"  {'variant':<50} {'median s':>9} {'min s':>8} {'max s':>8} "
-                 f"{'peak MiB':>9} {'pages':>6}")
+                 f"{'peak MiB':>9} {'pages':>6} {'PDF kB':>7}")
     for v in result["variants"].values():
         if not v["available"]:
             lines.append(f"  {v['label']:<50} unavailable: {v['why_unavailable']}")
@@ -474,7 +481,8 @@ def report(result: dict[str, object]) -> str:
         times = [s["seconds"] for s in v["samples"]]
         lines.append(f"  {v['label']:<50} {v['median_seconds']:9.2f} {min(times):8.2f} "
                      f"{max(times):8.2f} {v['median_peak_pss_mib']:9.0f} "
-                     f"{v['pages'] if v['pages'] is not None else '-':>6}")
+                     f"{v['pages'] if v['pages'] is not None else '-':>6} "
+                     f"{'-' if v['median_pdf_kb'] is None else round(v['median_pdf_kb']):>7}")
     return "\n".join(lines)
 
 

@@ -45,6 +45,14 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return build_book(SAMPLE, tmp_path_factory.mktemp("sample-build"))
 
 
+@pytest.fixture(scope="session")
+def sample_single(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's PDF laid out as one document (--single-document), once a session."""
+    written = build(SAMPLE, tmp_path_factory.mktemp("single"), ("pdf",), Diagnostics(),
+                    single_document=True)
+    return written.outputs[0].path
+
+
 @pytest.fixture
 def assert_no_logs(caplog: pytest.LogCaptureFixture):
     """Fails the test if anything logged a warning or worse (WeasyPrint included)."""

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from allianceprint.build import build
 from allianceprint.errors import Diagnostics, ManuscriptError
-from conftest import SAMPLE, Built
+from conftest import Built
 from helpers import DEFAULT_TOML, make_manuscript, run_cli
 from pdfutil import Pdf
 from test_print import chapter
@@ -76,12 +76,6 @@ def assert_same_book(one: Path, other: Path) -> None:
     drawn, reference = pixels(one), pixels(other)
     assert len(drawn) == len(reference) == a.pages
     assert [i for i, (x, y) in enumerate(zip(drawn, reference)) if x != y] == []
-
-
-@pytest.fixture(scope="session")
-def sample_single(tmp_path_factory) -> Path:
-    result, _ = build_pdf(SAMPLE, tmp_path_factory.mktemp("single"), single=True)
-    return result.outputs[0].path
 
 
 def test_the_sample_laid_out_in_pieces_is_the_sample_laid_out_whole(sample: Built,

@@ -27,6 +27,7 @@ counted the same way whether the reference prints as a number or as a footnote.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Iterable, Iterator
@@ -116,7 +117,13 @@ def text_slots(element, anchors: frozenset[str]) -> Iterator[tuple[object, str]]
 
 def _counted(text: str) -> str:
     """What is counted of a text: no white space or soft hyphens, case folded."""
-    return "".join(ch.casefold() for ch in text if not ch.isspace() and ch != _SOFT_HYPHEN)
+    return _NOT_COUNTED.sub("", text).casefold()
+
+
+_NOT_COUNTED = re.compile(r"[\s\u00ad]+")
+#: What `OwnText` counts as one word: a run of letters and digits (`\w` less `_` is exactly
+#: `str.isalnum`), or any other character that is not white space, on its own.
+_WORDS = re.compile(r"[^\W_]+|\S")
 
 
 @dataclass(frozen=True)
@@ -128,22 +135,16 @@ class OwnText:
 
     @classmethod
     def of(cls, element, anchors: frozenset[str]) -> OwnText:
+        text = "".join(getattr(node, attr) or "" for node, attr in text_slots(element, anchors))
         counted: list[str] = []
         bounds: list[int] = []
-        length, spaced, in_word = 0, False, False
-        for node, attr in text_slots(element, anchors):
-            for ch in getattr(node, attr) or "":
-                if ch.isspace():
-                    spaced = True
-                    continue
-                piece = _counted(ch)
-                if not piece:
-                    continue
-                if length and (spaced or not in_word or not ch.isalnum()):
-                    bounds.append(length)
-                counted.append(piece)
-                length += len(piece)
-                spaced, in_word = False, ch.isalnum()
+        length = 0
+        for word in _WORDS.findall(text.replace(_SOFT_HYPHEN, "")):
+            if length:
+                bounds.append(length)
+            folded = word.casefold()  # per character, as the EPUB's `text_position` counts
+            counted.append(folded)
+            length += len(folded)
         return cls("".join(counted), tuple(bounds))
 
     def word_end(self, offset: int) -> int:

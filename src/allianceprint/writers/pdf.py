@@ -156,6 +156,13 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
                  heads: dict[str, str] | None = None,
                  selection: Selection = WHOLE_BOOK) -> str:
     """The print edition as one HTML document, or the `selection` of it."""
+    return serialize(compose_document(book, created, print_ready, heads, selection))
+
+
+def compose_document(book: RenderedBook, created: str | None = None,
+                     print_ready: bool = False, heads: dict[str, str] | None = None,
+                     selection: Selection = WHOLE_BOOK):
+    """`compose_html`, parsed (lxml): for a caller that changes it before it is laid out."""
     config = book.book.config
     meta, people, options = config.book, config.contributors, config.print
 
@@ -190,9 +197,9 @@ def compose_html(book: RenderedBook, created: str | None = None, print_ready: bo
     return _without_abbr(html, meta.language, cjk.measure_ems(options))
 
 
-def _without_abbr(html: str, language: str, measure: int) -> str:
-    """The document with each `<abbr>` replaced by its text (the element only tells a screen
-    reader what to expand; print shows the same text without it, WeasyPrint does not carry
+def _without_abbr(html: str, language: str, measure: int):
+    """The document, parsed, with each `<abbr>` replaced by its text (the element only tells
+    a screen reader what to expand; print shows the same text without it, WeasyPrint does not carry
     its title into the PDF's tags, and its inline boxes make the layout a fifth slower), and
     its Chinese and Japanese text set on the grid (see allianceprint.cjk)."""
     document = lxml.html.document_fromstring(html)
@@ -201,6 +208,11 @@ def _without_abbr(html: str, language: str, measure: int) -> str:
         for text in document.find_class("part-body") + document.find_class("note-list"):
             bind_last_words(text)
     cjk.typeset(document, language, measure)
+    return document
+
+
+def serialize(document) -> str:
+    """An lxml document as the HTML WeasyPrint reads."""
     return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 

@@ -13,7 +13,8 @@ writers/pdfparts). The merge, in order:
 4. writes the outline and the page labels for the whole book;
 5. lays the folio pages over the book's pages: each as a form XObject drawn last, marked as
    a pagination artifact, so that screen readers pass over it as they do over running heads;
-6. in the printer's PDF, grows the sheet and draws the marks outside the bleed
+6. gives the book one subset of each font for all its pieces (writers/pdffonts);
+7. in the printer's PDF, grows the sheet and draws the marks outside the bleed
    (writers/marks).
 
 The first piece's catalog (language, XMP metadata, viewer preferences) is the book's.
@@ -30,6 +31,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from allianceprint import pagerecord
 from allianceprint.writers.marks import MarksPlan, draw_marks
+from allianceprint.writers import pdffonts
 
 LINK_SCHEME = "allianceprint:"  # how a piece writes a link to an anchor in another piece
 
@@ -65,6 +67,7 @@ class MergeInput:
     record: bytes = b""  # the build's page record (pagerecord), embedded when given
     marks: MarksPlan | None = None  # the printer's PDF: its marks (writers/marks.py)
     slug: Path | None = None  # the slug lines laid out, one page per page
+    fonts: tuple[pdffonts.SharedFont, ...] = ()  # fonts the book carries once (pdffonts)
 
 
 def merge(plan: MergeInput, target: Path) -> int:
@@ -89,6 +92,7 @@ def merge(plan: MergeInput, target: Path) -> int:
     _write_outline(book, plan.outline)
     _write_labels(book, plan.labels)
     _overlay_folios(book, plan.folios)
+    pdffonts.share(book, plan.fonts)  # after the folios: their forms bring fonts too
     if plan.marks is not None:
         draw_marks(book, plan.marks, plan.slug)
     if plan.created:
@@ -270,9 +274,15 @@ def _overlay_folios(book: pikepdf.Pdf, folios: tuple[Path, ...]) -> None:
     if len(folio_pages) != len(book.pages):
         raise ValueError(f"{len(folio_pages)} folio pages for {len(book.pages)} pages")
     before = book.make_stream(_BEFORE)
+    shared: dict[bytes, pikepdf.Object] = {}  # the folio forms' resources, once each
     for index, (page, folio) in enumerate(zip(book.pages, folio_pages)):
         form = book.copy_foreign(folio.as_form_xobject())
         form.BBox = Array(list(folio.obj.MediaBox))  # not the trim box: marks lie outside it
+        if "/Resources" in form and not form.Resources.is_indirect:
+            resources = form.Resources.unparse(resolved=False)
+            if resources not in shared:
+                shared[resources] = book.make_indirect(form.Resources)
+            form.Resources = shared[resources]
         # A piece's pages share one resource dictionary: one name per page of the book.
         name = page.add_resource(form, Name.XObject, Name(f"{_FOLIO}{index + 1}"),
                                  replace_existing=False)

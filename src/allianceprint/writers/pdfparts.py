@@ -45,7 +45,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-import lxml.html
 import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError
@@ -59,9 +58,9 @@ from allianceprint.model import PageMap, RenderedBook
 from allianceprint.pagemap import Position, page_map, shared_anchors
 from allianceprint.progress import Progress
 from allianceprint.stamp import code_digest
-from allianceprint.writers import marks, pdfmerge
+from allianceprint.writers import marks, pdffonts, pdfmerge
 from allianceprint.writers.pdf import (
-    LabelRange, PdfResult, Selection, compose_html, expand_labels, notes_heads)
+    LabelRange, PdfResult, Selection, compose_document, expand_labels, notes_heads, serialize)
 
 OPENING = "opening"
 BOOK_NOTES = "book-notes"
@@ -89,11 +88,13 @@ class PieceLayout:
     starts: tuple[Position | None, ...]  # where each page begins, for the EPUB ((): none)
     end: Position | None  # where the piece's shared text ends
     logs: tuple[tuple[str, int, str], ...] = ()  # (logger, level, message) of the layout
+    fonts: tuple[pdffonts.EmbeddedFont, ...] = ()  # what the merge needs to share them
     cached: bool = False  # taken from the cache, not laid out in this build
 
     def to_json(self) -> str:
         data = asdict(self)
         data["pdf"] = str(self.pdf)
+        data["fonts"] = [font.to_json() for font in self.fonts]
         del data["cached"]
         return json.dumps(data, ensure_ascii=False)
 
@@ -112,7 +113,9 @@ class PieceLayout:
             bookmarks=tuple(bookmark(b) for b in data["bookmarks"]),
             starts=tuple(tuple(s) if s is not None else None for s in data["starts"]),
             end=tuple(data["end"]) if data["end"] is not None else None,
-            logs=tuple(tuple(entry) for entry in data["logs"]), cached=True)
+            logs=tuple(tuple(entry) for entry in data["logs"]),
+            fonts=tuple(pdffonts.EmbeddedFont.from_json(font) for font in data["fonts"]),
+            cached=True)
 
 
 @dataclass(frozen=True)
@@ -147,8 +150,7 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
         done = runner.run("lay out", [*pieces.parts(), pieces.opening(None)])
         if pieces.book_end:
             done[BOOK_NOTES] = _lay_out_book_notes(runner, pieces, done)
-        numbers = _lay_out_contents(runner, pieces, done)
-        runs = runner.run("folios", pieces.folios(numbers, runner.workers))
+        numbers, runs = _lay_out_contents(runner, pieces, done)
         page_map = None if print_ready else numbers.page_map()
         plan, slug = None, None
         if print_ready:
@@ -156,14 +158,15 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
             plan = marks.plan_for(options, book.book.config.book.title, name or target.name,
                                   created, numbers.labels)
             slug = marks.slug_pdf(plan, marks.trim_width(options), cache)
+        fonts = _fonts(cache, [done[piece] for piece in pieces.order], runs.values())
         merged = runner.start(pdfmerge.merge, pdfmerge.MergeInput(
             pieces=tuple(done[piece].pdf for piece in pieces.order),
             blank_before=numbers.blank_before,
             folios=tuple(runs[name].pdf for name in sorted(runs, key=_run_index)),
             outline=numbers.outline(),
             labels=tuple(pdfmerge.LabelRange(r.start, r.style) for r in numbers.ranges),
-            created=created, record=_record(book, numbers, page_map), marks=plan, slug=slug),
-            target)
+            created=created, record=_record(book, numbers, page_map), marks=plan, slug=slug,
+            fonts=fonts), target)
         if meanwhile is not None:  # the caller's work, while another process merges
             meanwhile(page_map)
         try:
@@ -179,7 +182,20 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
         target, count, tuple(numbers.labels), page_map,
         rendered=_named(layout for layout in done.values() if not layout.cached),
         reused=_named(layout for layout in done.values() if layout.cached),
-        cache_keys=frozenset(runner.used))
+        cache_keys=frozenset(runner.used) | _font_keys(fonts, done.values(), runs.values()))
+
+
+def _fonts(cache: Path, pieces: list[PieceLayout], runs: Iterable[PieceLayout]
+           ) -> tuple[pdffonts.SharedFont, ...]:
+    """The fonts the book carries once: what the pieces and folio runs embedded."""
+    return pdffonts.plan([layout.fonts for layout in (*pieces, *runs)], cache / pdffonts.STORE)
+
+
+def _font_keys(fonts: tuple[pdffonts.SharedFont, ...], *layouts: Iterable[PieceLayout]
+               ) -> frozenset[str]:
+    """The font store's files this build used, as cache keys (see `prune`)."""
+    names = pdffonts.store_names(fonts, [layout.fonts for group in layouts for layout in group])
+    return frozenset(f"{pdffonts.STORE}/{name}" for name in names)
 
 
 def _record(book: RenderedBook, numbers: _Numbering, page_map: PageMap | None) -> bytes:
@@ -199,18 +215,30 @@ def _lay_out_book_notes(runner: _Runner, pieces: _Pieces,
     return runner.run("notes", [pieces.book_notes(heads)])[BOOK_NOTES]
 
 
-def _lay_out_contents(runner: _Runner, pieces: _Pieces,
-                      done: dict[str, PieceLayout]) -> _Numbering:
+def _lay_out_contents(runner: _Runner, pieces: _Pieces, done: dict[str, PieceLayout]
+                      ) -> tuple[_Numbering, dict[str, PieceLayout]]:
     """The opening pages again, their contents with the page numbers; again if that moved
-    the front matter's numbers (the contents grew by a page). The book's numbering."""
+    the front matter's numbers (the contents grew by a page). The book's numbering, and
+    its folio runs: laid out alongside the contents for the numbering of the contents'
+    first layout, and kept when the real one gives the same folio pages (the usual case),
+    so that the contents' layout is not a step of its own."""
     opening_pages = _padded(len(done[OPENING].pages))  # from the first layout
+    guessed: dict[str, PieceLayout] | None = None
     for _ in range(3):
         numbers = _Numbering(pieces.order, done, opening_pages, pieces.first_body)
-        done[OPENING] = runner.run("contents", [pieces.opening(numbers.toc_pages())])[OPENING]
+        folios = pieces.folios(numbers, runner.workers) if guessed is None else []
+        laid = runner.run("contents", [pieces.opening(numbers.toc_pages()), *folios])
+        done[OPENING] = laid.pop(OPENING)
+        guessed = laid if guessed is None else guessed
         if _padded(len(done[OPENING].pages)) == opening_pages:
             break
         opening_pages = _padded(len(done[OPENING].pages))
-    return _Numbering(pieces.order, done, opening_pages, pieces.first_body)
+    numbers = _Numbering(pieces.order, done, opening_pages, pieces.first_body)
+    jobs = pieces.folios(numbers, runner.workers)
+    if sorted(job.key for job in jobs) == sorted(run.key for run in guessed.values()):
+        return numbers, guessed
+    runner.used.difference_update(run.key for run in guessed.values())  # not this book's
+    return numbers, runner.run("folios", jobs)
 
 
 def _named(layouts: Iterable[PieceLayout]) -> tuple[str, ...]:
@@ -298,8 +326,8 @@ class _Pieces:
 
     def _job(self, piece: str, selection: Selection, heads: dict[str, str] | None = None,
              images: Iterable[Path] = ()) -> PieceJob:
-        html, ids = _linked_across(compose_html(self.book, None, self.print_ready,
-                                                heads, selection))
+        html, ids = _linked_across(compose_document(self.book, None, self.print_ready,
+                                                    heads, selection))
         anchors = self.shared & ids
         key = self._key(html, sorted(anchors), *(self._image(path) for path in images))
         return PieceJob(piece, key, html, self._base_url(), self.stylesheet, self._allowed(),
@@ -326,20 +354,16 @@ class _Pieces:
         return (self.book.book.root, *self.book.styles.folders)
 
 
-def _linked_across(html: str) -> tuple[str, frozenset[str]]:
-    """The piece's HTML with each link to an anchor outside it written `allianceprint:ID`
-    (WeasyPrint keeps it as a link; the merge points it at the anchor), and its ids."""
-    document = lxml.html.document_fromstring(html)
+def _linked_across(document) -> tuple[str, frozenset[str]]:
+    """The piece's HTML (from its lxml `document`) with each link to an anchor outside it
+    written `allianceprint:ID` (WeasyPrint keeps it as a link; the merge points it at the
+    anchor), and its ids."""
     ids = frozenset(document.xpath("//@id"))
-    changed = False
     for link in document.xpath("//a[starts-with(@href, '#')]"):
         anchor = link.get("href")[1:]
         if anchor and anchor not in ids:
             link.set("href", pdfmerge.LINK_SCHEME + anchor)
-            changed = True
-    if not changed:
-        return html, ids
-    return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode"), ids
+    return serialize(document), ids
 
 
 class _Numbering:
@@ -610,7 +634,7 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
         # job.allowed: the manuscript folder, then the style folders (most specific first).
         fetcher = ConfinedFetcher(list(job.allowed), styles=job.allowed[1:])
         html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
-        stylesheets = [CSS(filename=str(job.stylesheet), url_fetcher=fetcher)]
+        stylesheets = [_stylesheet(job.stylesheet, job.allowed)]
         if job.folios:
             document = html.render(stylesheets=stylesheets)
         else:  # as writers/pdf does
@@ -632,6 +656,7 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
             os.replace(temporary, job.pdf)
         finally:
             temporary.unlink(missing_ok=True)
+        fonts = pdffonts.record(document, job.pdf.parent / pdffonts.STORE)
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, AssetError):
@@ -641,12 +666,27 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
         logger.removeHandler(collect)
         logger.propagate = propagate
     layout = PieceLayout(job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end,
-                         tuple(collect.records))
+                         tuple(collect.records), fonts)
     record = job.pdf.with_suffix(".json")
     temporary = record.with_name(f".{record.name}.{os.getpid()}.part")
     temporary.write_text(layout.to_json(), encoding="utf-8")
     os.replace(temporary, record)
     return layout
+
+
+_STYLESHEETS: dict[tuple, CSS] = {}
+
+
+def _stylesheet(path: Path, allowed: tuple[Path, ...]) -> CSS:
+    """print.css, parsed once per worker rather than once per piece (it does not change
+    within a build; its size and time are part of the key for `watch`, which stays up)."""
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size, allowed)
+    if key not in _STYLESHEETS:
+        _STYLESHEETS.clear()
+        fetcher = ConfinedFetcher(list(allowed), styles=allowed[1:])  # as in lay_out_piece
+        _STYLESHEETS[key] = CSS(filename=str(path), url_fetcher=fetcher)
+    return _STYLESHEETS[key]
 
 
 def _bookmark(mark) -> pdfmerge.Bookmark:
@@ -656,7 +696,9 @@ def _bookmark(mark) -> pdfmerge.Bookmark:
 
 
 def prune(cache: Path, keep: Callable[[str], bool]) -> None:
-    """Remove the cache's entries whose key `keep` refuses (after a good build)."""
+    """Remove the cache's entries whose key `keep` refuses (after a good build); the font
+    store's files are kept under the key "fonts/NAME"."""
     for path in cache.glob("*"):
         if path.suffix in (".pdf", ".json") and not keep(path.stem):
             path.unlink(missing_ok=True)
+    pdffonts.prune(cache / pdffonts.STORE, lambda name: keep(f"{pdffonts.STORE}/{name}"))
