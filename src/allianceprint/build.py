@@ -10,17 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 import unicodedata
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from allianceprint.cachefolder import CacheFolder, temporary_for
 from allianceprint.errors import Diagnostics, ManuscriptError
 from allianceprint.model import PageMap, RenderedBook
 from allianceprint.progress import Progress
-from allianceprint.stamp import CACHE, Stamp
+from allianceprint.stamp import Stamp
 
 if TYPE_CHECKING:
     from allianceprint.writers.pdf import PdfResult
@@ -36,7 +36,7 @@ class OutputFile:
 
 
 def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
-          cache: Path | None = None) -> RenderedBook:
+          cache: CacheFolder | None = None) -> RenderedBook:
     """Load, render and check the manuscript without writing anything. Every mistake found
     is in `diagnostics`, and raised together (with `strict`, warnings count as mistakes).
     With `cache` (a build's), parts rendered by the last build from the same sources are
@@ -48,7 +48,7 @@ def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
     from allianceprint.rendercache import RenderCache
 
     book = load_book(manuscript, diagnostics)
-    kept = RenderCache(cache / "render", book, skip=cache.parent) if cache else None
+    kept = RenderCache(cache, book) if cache else None
     rendered = render_book(book, diagnostics, cache=kept)
     check_book(rendered, diagnostics, complete=every_part_read(book))
     diagnostics.sort(reading_order(book))
@@ -84,15 +84,16 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     outputs depend on has changed since the last build, nothing is done.
     """
     progress = progress or Progress()
+    cache = CacheFolder.of(output)
     stamp = Stamp.of(manuscript, output, formats, print_ready, strict, single_document)
-    previous = stamp.previous(output)
+    previous = stamp.previous(cache)
     if previous is not None:
         for warning in previous:
             diagnostics.record(warning)
         return BuildResult(tuple(OutputFile(output / w.name, w.size, w.pages)
-                                 for w in stamp.outputs(output)), up_to_date=True)
+                                 for w in stamp.outputs(cache)), up_to_date=True)
     from allianceprint.pagemap import identify_blocks
-    rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=output / CACHE))
+    rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=cache))
     when = build_time()
     created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
@@ -110,7 +111,7 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
             """The EPUB, with the print edition's page numbers when there are some."""
             nonlocal epub
             from allianceprint.writers.epub import write_epub
-            epub = _temporary(output, stem, ".epub", cleanup)
+            epub = _temporary(output / f"{stem}.epub", cleanup)
             with progress.stage("EPUB", total=1) as stage:
                 write_epub(rendered, epub, modified=when, page_map=page_map)
                 stage.advance(f"{stem}.epub")
@@ -123,11 +124,11 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
             if print_ready or rendered.book.config.print.print_ready:
                 editions.append((f"{stem}-print.pdf", True))
             for name, printer in editions:
-                temp = _temporary(output, stem, ".pdf", cleanup)
+                temp = _temporary(output / name, cleanup)
                 # The EPUB is written while the reading edition's pieces are merged.
                 meanwhile = write_the_epub if "epub" in formats and not printer else None
                 pdf = _write_pdf(rendered, temp, created, printer, single_document,
-                                 output / CACHE / "pieces", progress, meanwhile)
+                                 cache, progress, meanwhile)
                 pdfs.append(pdf)
                 staged.append((temp, output / name))
                 results.append(OutputFile(output / name, temp.stat().st_size, pdf.pages))
@@ -141,15 +142,15 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     if pdfs and not single_document:
         from allianceprint.writers.pdfparts import prune
         used = frozenset(key for pdf in pdfs for key in pdf.cache_keys)
-        prune(output / CACHE / "pieces", lambda key: key in used)
-    stamp.record(output, [(item.path, item.pages) for item in results], diagnostics.warnings)
+        prune(cache, lambda key: key in used)
+    stamp.record(cache, [(item.path, item.pages) for item in results], diagnostics.warnings)
     return BuildResult(tuple(results),
                        rendered=tuple(sorted({p for pdf in pdfs for p in pdf.rendered})),
                        reused=tuple(sorted({p for pdf in pdfs for p in pdf.reused})))
 
 
 def _write_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
-               single_document: bool, cache: Path, progress: Progress,
+               single_document: bool, cache: CacheFolder, progress: Progress,
                meanwhile: Callable[[PageMap | None], None] | None) -> PdfResult:
     """The PDF in pieces (writers/pdfparts) or as one document (writers/pdf); `meanwhile`
     gets the page map once the layout is done (while the pieces are merged)."""
@@ -185,23 +186,14 @@ def output_stem(book: RenderedBook) -> str:
     return slug.strip("-")[:60].strip("-") or "book"
 
 
-def _file_mode() -> int:
-    """The mode a new file gets here: rw for all, less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _file_mode()
-
-
-def _temporary(folder: Path, stem: str, suffix: str, cleanup: ExitStack) -> Path:
+def _temporary(final: Path, cleanup: ExitStack) -> Path:
+    """The file an output is written into; it takes its final name once every output is
+    written (and is removed if the build fails)."""
+    path = temporary_for(final)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix + ".part", dir=folder)
+        path.touch()
     except OSError as exc:
-        raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}", folder) from exc
-    os.close(handle)
-    path = Path(name)
-    os.chmod(path, _FILE_MODE)  # mkstemp makes files only their owner may read
+        raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}",
+                              final.parent) from exc
     cleanup.callback(lambda: path.unlink(missing_ok=True))
     return path

@@ -20,16 +20,18 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
+from allianceprint.cachefolder import CacheFolder, write_atomically
 from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
 from allianceprint.model import Book, Contributor, Note, Part, RenderedPart
 from allianceprint.stamp import code_digest
 
 
 class RenderCache:
-    def __init__(self, folder: Path, book: Book, skip: Path | None = None) -> None:
-        self.folder = folder
-        self.output = skip
-        self.context = _context_digest(book, skip)
+    def __init__(self, cache: CacheFolder, book: Book) -> None:
+        self.cache = cache
+        self.folder = cache.render
+        self.output = cache.output
+        self.context = _context_digest(book, cache.output)
         self.used: set[str] = set()
         self.pending: dict[Path, tuple[RenderedPart, list[Diagnostic]]] = {}
 
@@ -38,7 +40,7 @@ class RenderCache:
         """The part from the cache (its warnings given again), or rendered and kept."""
         key = self._key(part)
         self.used.add(key)
-        entry = self.folder / f"{key}.json"
+        entry = self.cache.render_entry(key)
         try:
             data = json.loads(entry.read_text(encoding="utf-8"))
             rendered, found = _rendered_from(data, part), [Diagnostic.from_json(d) for d in data["diagnostics"]]
@@ -84,9 +86,8 @@ class RenderCache:
             "images": [str(p) for p in rendered.images],
             "diagnostics": [d.as_json() for d in found]}
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = entry.with_name(f".{entry.name}.{os.getpid()}.part")
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, entry)
+        write_atomically(entry, lambda temporary: temporary.write_text(
+            json.dumps(data, ensure_ascii=False), encoding="utf-8"))
 
 
 def _rendered_from(data: dict, part: Part) -> RenderedPart:
@@ -109,14 +110,14 @@ def _part_data(part: Part) -> dict:
             "front_matter_lines": dict(part.front_matter_lines)}
 
 
-def _context_digest(book: Book, skip: Path | None) -> str:
+def _context_digest(book: Book, skip: Path) -> str:
     digest = hashlib.sha256(code_digest().encode())
     digest.update(book.config.text.encode())
     digest.update(json.dumps([(a.abbr, a.expansion, a.line) for a in book.abbreviations])
                   .encode())
     digest.update(json.dumps([(str(p.source), p.id, p.division, list(p.authors))
                               for p in book.parts]).encode())
-    skip = skip.resolve() if skip is not None else None
+    skip = skip.resolve()
     for root, dirs, files in os.walk(book.root):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if (here / d).resolve() != skip)

@@ -20,10 +20,8 @@ from pathlib import Path
 from typing import Iterable
 
 from allianceprint import STYLES_DIR, __version__
+from allianceprint.cachefolder import CacheFolder, write_atomically
 from allianceprint.errors import Diagnostic
-
-CACHE = ".cache"  # under the output folder: the stamp and the laid-out pieces of the PDF
-STAMP = "stamp.json"
 
 
 @dataclass(frozen=True)
@@ -61,9 +59,10 @@ class Stamp:
                 digest.update(data)
         return cls(digest.hexdigest())
 
-    def previous(self, output: Path) -> list[Diagnostic] | None:
+    def previous(self, cache: CacheFolder) -> list[Diagnostic] | None:
         """The last build's warnings if its outputs are current; None if a build is due."""
-        record = _read(output)
+        output = cache.output
+        record = _read(cache)
         if record is None or record.get("inputs") != self.inputs:
             return None
         for item in record["outputs"]:
@@ -75,11 +74,11 @@ class Stamp:
                 return None
         return [Diagnostic.from_json(w) for w in record["warnings"]]
 
-    def outputs(self, output: Path) -> list[Written]:
-        record = _read(output) or {"outputs": []}
+    def outputs(self, cache: CacheFolder) -> list[Written]:
+        record = _read(cache) or {"outputs": []}
         return [Written(**item) for item in record["outputs"]]
 
-    def record(self, output: Path, written: Iterable[tuple[Path, int | None]],
+    def record(self, cache: CacheFolder, written: Iterable[tuple[Path, int | None]],
                warnings: Iterable[Diagnostic]) -> None:
         """Remember this build: its outputs (path and page count) and its warnings."""
         outputs = []
@@ -89,11 +88,9 @@ class Stamp:
                             "mtime_ns": stat.st_mtime_ns, "pages": pages})
         data = {"inputs": self.inputs, "outputs": outputs,
                 "warnings": [w.as_json() for w in warnings]}
-        folder = output / CACHE
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{STAMP}.{os.getpid()}.part"
-        temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(temporary, folder / STAMP)
+        cache.root.mkdir(parents=True, exist_ok=True)
+        write_atomically(cache.stamp, lambda temporary: temporary.write_text(
+            json.dumps(data, indent=1), encoding="utf-8"))
 
 
 @functools.cache
@@ -108,9 +105,9 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _read(output: Path) -> dict | None:
+def _read(cache: CacheFolder) -> dict | None:
     try:
-        return json.loads((output / CACHE / STAMP).read_text(encoding="utf-8"))
+        return json.loads(cache.stamp.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 

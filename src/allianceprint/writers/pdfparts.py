@@ -51,6 +51,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError
 
 from allianceprint import __version__
+from allianceprint.cachefolder import CacheFolder, write_atomically
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.model import PageMap, RenderedBook
@@ -129,7 +130,7 @@ class PieceJob:
     folios: bool = False  # a folio run: no bookmarks, no page map
 
 
-def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
+def write_pdf_in_parts(book: RenderedBook, target: Path, cache: CacheFolder,
                        created: str | None = None, print_ready: bool = False,
                        progress: Progress | None = None,
                        workers: int | None = None,
@@ -217,7 +218,7 @@ def _run_index(name: str) -> int:
 class _Pieces:
     """The book cut into pieces, each as an HTML document and a job for a worker."""
 
-    def __init__(self, book: RenderedBook, cache: Path, print_ready: bool) -> None:
+    def __init__(self, book: RenderedBook, cache: CacheFolder, print_ready: bool) -> None:
         self.book = book
         self.cache = cache
         self.print_ready = print_ready
@@ -273,7 +274,7 @@ class _Pieces:
             key = self._key(html, folios=True)
             jobs.append(PieceJob(f"{FOLIOS}-{index}", key, html, self._base_url(),
                                  self.stylesheet, self._allowed(), None,
-                                 self.cache / f"{key}.pdf", folios=True))
+                                 self.cache.piece_pdf(key), folios=True))
         return jobs
 
     def _job(self, piece: str, selection: Selection, heads: dict[str, str] | None = None,
@@ -283,7 +284,7 @@ class _Pieces:
         anchors = self.shared & ids
         key = self._key(html, sorted(anchors), *(self._image(path) for path in images))
         return PieceJob(piece, key, html, self._base_url(), self.stylesheet, self._allowed(),
-                        self.variant, self.cache / f"{key}.pdf", anchors=anchors)
+                        self.variant, self.cache.piece_pdf(key), anchors=anchors)
 
     def _key(self, html: str, *more, folios: bool = False) -> str:
         digest = hashlib.sha256()
@@ -433,8 +434,8 @@ class _Numbering:
 class _Runner:
     """Lays out pieces: from the cache when it holds them, else in a pool of processes."""
 
-    def __init__(self, cache: Path, workers: int | None, progress: Progress) -> None:
-        self.cache = cache
+    def __init__(self, cache: CacheFolder, workers: int | None, progress: Progress) -> None:
+        self.cache = cache.pieces
         self.workers = max(1, workers or _cores())
         self.progress = progress
         self.pool = None
@@ -600,12 +601,8 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
             from allianceprint.pagemap import page_starts
             found = page_starts(document, job.anchors)
             starts, end = found.starts, found.end
-        temporary = job.pdf.with_name(f".{job.pdf.name}.{os.getpid()}.part")
-        try:
-            document.write_pdf(temporary, pdf_variant=job.variant)
-            os.replace(temporary, job.pdf)
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_atomically(job.pdf, lambda temporary: document.write_pdf(
+            temporary, pdf_variant=job.variant))
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         if isinstance(cause, AssetError):
@@ -616,10 +613,8 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
         logger.propagate = propagate
     layout = PieceLayout(job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end,
                          tuple(collect.records))
-    record = job.pdf.with_suffix(".json")
-    temporary = record.with_name(f".{record.name}.{os.getpid()}.part")
-    temporary.write_text(layout.to_json(), encoding="utf-8")
-    os.replace(temporary, record)
+    write_atomically(job.pdf.with_suffix(".json"), lambda temporary: temporary.write_text(
+        layout.to_json(), encoding="utf-8"))
     return layout
 
 
@@ -629,8 +624,8 @@ def _bookmark(mark) -> pdfmerge.Bookmark:
                              tuple(_bookmark(child) for child in children))
 
 
-def prune(cache: Path, keep: Callable[[str], bool]) -> None:
-    """Remove the cache's entries whose key `keep` refuses (after a good build)."""
-    for path in cache.glob("*"):
+def prune(cache: CacheFolder, keep: Callable[[str], bool]) -> None:
+    """Remove the cache's pieces whose key `keep` refuses (after a good build)."""
+    for path in cache.pieces.glob("*"):
         if path.suffix in (".pdf", ".json") and not keep(path.stem):
             path.unlink(missing_ok=True)
