@@ -54,6 +54,7 @@ def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
     diagnostics.sort(reading_order(book))
     diagnostics.raise_if_errors(strict)
     if kept is not None:
+        cache.lock()  # the first write into the output folder
         kept.save()
     return rendered
 
@@ -83,8 +84,19 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     `single_document` as one WeasyPrint document (writers/pdf). When nothing that the
     outputs depend on has changed since the last build, nothing is done.
     """
-    progress = progress or Progress()
     cache = CacheFolder.of(output)
+    try:
+        cache.lock_if_there()
+        return _build(manuscript, output, formats, diagnostics, print_ready, strict,
+                      single_document, progress or Progress(), cache)
+    finally:
+        cache.unlock()
+        cache.report()
+
+
+def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
+           diagnostics: Diagnostics, print_ready: bool, strict: bool, single_document: bool,
+           progress: Progress, cache: CacheFolder) -> BuildResult:
     stamp = Stamp.of(manuscript, output, formats, print_ready, strict, single_document)
     previous = stamp.previous(cache)
     if previous is not None:
@@ -96,10 +108,7 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=cache))
     when = build_time()
     created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:  # a file of that name, no permission: not a bug, say so
-        raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}", output) from exc
+    cache.lock()  # makes the output folder (and says so if it cannot)
     stem = output_stem(rendered)
     results: list[OutputFile] = []
     pdfs: list[PdfResult] = []
@@ -144,6 +153,7 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
         used = frozenset(key for pdf in pdfs for key in pdf.cache_keys)
         prune(cache, lambda key: key in used)
     stamp.record(cache, [(item.path, item.pages) for item in results], diagnostics.warnings)
+    cache.sweep()
     return BuildResult(tuple(results),
                        rendered=tuple(sorted({p for pdf in pdfs for p in pdf.rendered})),
                        reused=tuple(sorted({p for pdf in pdfs for p in pdf.reused})))

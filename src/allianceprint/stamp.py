@@ -6,6 +6,10 @@ the styles folder, the build's options, `SOURCE_DATE_EPOCH` when set, alliancepr
 code and WeasyPrint's version — with the size and modification time of each file it wrote
 and the warnings it gave. The next build with the same hash, whose outputs are still as it
 left them, has nothing to do: it gives the same warnings again and writes nothing.
+
+The stamp is sealed with the user's key (cachefolder.py): a `stamp.json` that came with a
+manuscript from elsewhere, with outputs whose times survived the copy, never makes a build
+"up to date". Nor does a stamp whose outputs are not one file of each format asked for.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from allianceprint import STYLES_DIR, __version__
-from allianceprint.cachefolder import CacheFolder, write_atomically
+from allianceprint.cachefolder import DIAGNOSTIC, CacheFolder, Untrusted, diagnostics_from
 from allianceprint.errors import Diagnostic
 
 
@@ -34,9 +38,15 @@ class Written:
     pages: int | None
 
 
+_RECORD = {"inputs": str, "formats": [str],
+           "outputs": [{"name": str, "size": int, "mtime_ns": int, "pages": (int, None)}],
+           "warnings": [DIAGNOSTIC]}
+
+
 @dataclass(frozen=True)
 class Stamp:
     inputs: str  # the hash of everything the outputs are made from
+    formats: tuple[str, ...]  # the formats asked for: "pdf", "epub"
 
     @classmethod
     def of(cls, manuscript: Path, output: Path, formats: Iterable[str], print_ready: bool,
@@ -57,13 +67,13 @@ class Stamp:
                     data = b"\0unreadable"  # the build itself will say what is wrong
                 digest.update(len(data).to_bytes(8, "big"))
                 digest.update(data)
-        return cls(digest.hexdigest())
+        return cls(digest.hexdigest(), tuple(sorted(formats)))
 
     def previous(self, cache: CacheFolder) -> list[Diagnostic] | None:
         """The last build's warnings if its outputs are current; None if a build is due."""
         output = cache.output
-        record = _read(cache)
-        if record is None or record.get("inputs") != self.inputs:
+        record = self._read(cache)
+        if record is None or record["inputs"] != self.inputs:
             return None
         for item in record["outputs"]:
             try:
@@ -72,11 +82,28 @@ class Stamp:
                 return None
             if stat.st_size != item["size"] or stat.st_mtime_ns != item["mtime_ns"]:
                 return None
-        return [Diagnostic.from_json(w) for w in record["warnings"]]
+        try:
+            return diagnostics_from(record["warnings"])
+        except Untrusted:
+            cache.rejected.add(cache.stamp)
+            return None
 
     def outputs(self, cache: CacheFolder) -> list[Written]:
-        record = _read(cache) or {"outputs": []}
+        record = self._read(cache) or {"outputs": []}
         return [Written(**item) for item in record["outputs"]]
+
+    def _read(self, cache: CacheFolder) -> dict | None:
+        """The last build's record, if this user's build wrote it for these formats, with
+        one output of each, every one a file of the output folder itself."""
+        record = cache.read_json(cache.stamp, _RECORD)
+        if record is None or record["formats"] != list(self.formats):
+            return None
+        names = [item["name"] for item in record["outputs"]]
+        if (any(name != Path(name).name or name.startswith(".") for name in names)
+                or {Path(name).suffix[1:] for name in names} != set(self.formats)):
+            cache.rejected.add(cache.stamp)
+            return None
+        return record
 
     def record(self, cache: CacheFolder, written: Iterable[tuple[Path, int | None]],
                warnings: Iterable[Diagnostic]) -> None:
@@ -86,11 +113,10 @@ class Stamp:
             stat = path.stat()
             outputs.append({"name": path.name, "size": stat.st_size,
                             "mtime_ns": stat.st_mtime_ns, "pages": pages})
-        data = {"inputs": self.inputs, "outputs": outputs,
+        data = {"inputs": self.inputs, "formats": list(self.formats), "outputs": outputs,
                 "warnings": [w.as_json() for w in warnings]}
         cache.root.mkdir(parents=True, exist_ok=True)
-        write_atomically(cache.stamp, lambda temporary: temporary.write_text(
-            json.dumps(data, indent=1), encoding="utf-8"))
+        cache.write_json(cache.stamp, data)
 
 
 @functools.cache
@@ -103,13 +129,6 @@ def code_digest() -> str:
         digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _read(cache: CacheFolder) -> dict | None:
-    try:
-        return json.loads(cache.stamp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _files(folder: Path, skip: Path) -> list[Path]:

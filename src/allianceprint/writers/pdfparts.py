@@ -51,7 +51,8 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError
 
 from allianceprint import __version__
-from allianceprint.cachefolder import CacheFolder, write_atomically
+from allianceprint.cachefolder import (CacheFolder, Untrusted, checked, user_key,
+                                       write_atomically, write_sealed)
 from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.model import PageMap, RenderedBook
@@ -90,28 +91,49 @@ class PieceLayout:
     logs: tuple[tuple[str, int, str], ...] = ()  # (logger, level, message) of the layout
     cached: bool = False  # taken from the cache, not laid out in this build
 
-    def to_json(self) -> str:
+    def to_data(self, pdf_sha256: str) -> dict:
+        """The cache's record of the layout, with a hash of the PDF it was written with."""
         data = asdict(self)
         data["pdf"] = str(self.pdf)
+        data["pdf_sha256"] = pdf_sha256
         del data["cached"]
-        return json.dumps(data, ensure_ascii=False)
+        return data
 
     @classmethod
-    def from_json(cls, text: str) -> PieceLayout:
-        data = json.loads(text)
+    def from_data(cls, data: dict) -> PieceLayout:
+        """The layout a record (checked against `_RECORD`) holds; `Untrusted` if a part of
+        it has not the shape it should."""
 
-        def bookmark(item: dict) -> pdfmerge.Bookmark:
-            return pdfmerge.Bookmark(item["label"], item["page"], item["x"], item["y"],
+        def bookmark(item: object) -> pdfmerge.Bookmark:
+            checked(item, _BOOKMARK, "bookmark")
+            return pdfmerge.Bookmark(item["label"], item["page"], float(item["x"]),
+                                     float(item["y"]),
                                      tuple(bookmark(child) for child in item["children"]))
 
+        def position(item: list | None) -> Position | None:
+            if item is None:
+                return None
+            if len(item) != 2 or not isinstance(item[0], str) or type(item[1]) is not int:
+                raise Untrusted("a position that is not [anchor, count]")
+            return (item[0], item[1])
+
+        logs = tuple(tuple(entry) for entry in data["logs"])
+        if any(len(entry) != 3 or [type(x) for x in entry] != [str, int, str]
+               for entry in logs):
+            raise Untrusted("a log entry that is not [logger, level, message]")
         return cls(
             piece=data["piece"], key=data["key"], pdf=Path(data["pdf"]),
             pages=tuple(PiecePage(p["name"], p["blank"], tuple(p["anchors"]))
                         for p in data["pages"]),
             bookmarks=tuple(bookmark(b) for b in data["bookmarks"]),
-            starts=tuple(tuple(s) if s is not None else None for s in data["starts"]),
-            end=tuple(data["end"]) if data["end"] is not None else None,
-            logs=tuple(tuple(entry) for entry in data["logs"]), cached=True)
+            starts=tuple(position(s) for s in data["starts"]),
+            end=position(data["end"]), logs=logs, cached=True)
+
+
+_BOOKMARK = {"label": str, "page": int, "x": float, "y": float, "children": list}
+_RECORD = {"piece": str, "key": str, "pdf": str, "pdf_sha256": str,
+           "pages": [{"name": str, "blank": bool, "anchors": [str]}],
+           "bookmarks": list, "starts": [(None, list)], "end": (None, list), "logs": [list]}
 
 
 @dataclass(frozen=True)
@@ -435,6 +457,7 @@ class _Runner:
     """Lays out pieces: from the cache when it holds them, else in a pool of processes."""
 
     def __init__(self, cache: CacheFolder, workers: int | None, progress: Progress) -> None:
+        self.folder = cache
         self.cache = cache.pieces
         self.workers = max(1, workers or _cores())
         self.progress = progress
@@ -443,6 +466,7 @@ class _Runner:
 
     def __enter__(self) -> _Runner:
         self.cache.mkdir(parents=True, exist_ok=True)
+        user_key()  # read before the workers start: they seal what they write with it
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
@@ -524,25 +548,28 @@ class _Runner:
 
     def _cached(self, job: PieceJob) -> PieceLayout | None:
         record = job.pdf.with_suffix(".json")
-        if not (record.is_file() and _complete(job.pdf)):
-            return None
+        data = self.folder.read_json(record, _RECORD)
+        if data is None:
+            return None  # none, or foreign or damaged: laid out again and overwritten
         try:
-            layout = PieceLayout.from_json(record.read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # a damaged entry is laid out again and overwritten
-        if layout.key != job.key or layout.pdf != job.pdf:
+            layout = PieceLayout.from_data(data)
+            if layout.key != job.key or layout.pdf.name != job.pdf.name:
+                raise Untrusted("the record of another piece")
+            if _sha256(job.pdf) != data["pdf_sha256"]:
+                raise Untrusted("the PDF is not the one laid out")
+        except (Untrusted, RecursionError):
+            self.folder.rejected.add(record)
             return None
-        return replace(layout, piece=job.piece)
+        return replace(layout, piece=job.piece, pdf=job.pdf)  # the folder may have moved
 
 
-def _complete(pdf: Path) -> bool:
-    """The file is there and ends as a PDF does (not cut short by a full disk, say)."""
+def _sha256(pdf: Path) -> str | None:
+    """The hash of the file's content; None if it cannot be read."""
     try:
         with pdf.open("rb") as handle:
-            handle.seek(max(0, pdf.stat().st_size - 64))
-            return b"%%EOF" in handle.read()
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
-        return False
+        return None
 
 
 @dataclass
@@ -613,8 +640,8 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
         logger.propagate = propagate
     layout = PieceLayout(job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end,
                          tuple(collect.records))
-    write_atomically(job.pdf.with_suffix(".json"), lambda temporary: temporary.write_text(
-        layout.to_json(), encoding="utf-8"))
+    record = layout.to_data(_sha256(job.pdf) or "")
+    write_sealed(job.pdf.with_suffix(".json"), json.dumps(record, ensure_ascii=False).encode())
     return layout
 
 

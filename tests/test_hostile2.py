@@ -1,0 +1,238 @@
+"""Hostile input, round two (issue 17): a shipped or tampered cache, concurrent builds,
+hangs, and things that used to be lost without a word.
+
+Every cache test builds a small manuscript once, then plays the part of a folder that
+arrives from elsewhere: its `build/.cache` written with another user's key (another
+`$XDG_CONFIG_HOME`), or altered by hand. Nothing of it may reach an output, and the build
+says once that it ignored it. The slow pathological timings are in bench/hostile.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from allianceprint.build import build
+from allianceprint.cachefolder import CacheFolder, seal, write_sealed
+from allianceprint.errors import Diagnostics
+from conftest import ROOT
+from helpers import make_manuscript
+
+SECRET = "SECRET-b41d-not-for-the-book"
+INJECTED = "INJECTED-c0ffee-in-no-source"
+CHAPTER = """\
+---
+title: One
+authors: [au]
+---
+
+Plain text of the first chapter, with nothing in it worth stealing.
+"""
+
+
+def _build(root: Path, out: Path, formats=("pdf", "epub")):
+    diagnostics = Diagnostics()
+    return build(root, out, formats, diagnostics), diagnostics
+
+
+def _epub_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as book:
+        return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def _other_user(monkeypatch, tmp_path: Path) -> None:
+    """From now on, builds run as another user would: with a key of their own."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "other-user-config"))
+
+
+def _warned(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.name == "allianceprint" and "cache file" in r.getMessage()]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A small book built once (by this test user): the folder others tamper with copies of."""
+    base = tmp_path_factory.mktemp("trusted")
+    root = make_manuscript(base / "book", {"one.md": CHAPTER})
+    (base / "secret.txt").write_text(SECRET, encoding="utf-8")
+    _build(root, root / "build")
+    return root
+
+
+@pytest.fixture
+def copy(built: Path, tmp_path: Path) -> Path:
+    """A copy of the built manuscript, its outputs' times kept (as zip and tar keep them)."""
+    root = tmp_path / "book"
+    shutil.copytree(built, root, copy_function=shutil.copy2)
+    (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
+    return root
+
+
+def test_a_key_is_made_once_for_the_user_readable_by_them_alone(built):
+    key = Path(os.environ["XDG_CONFIG_HOME"]) / "allianceprint" / "cache.key"
+    assert key.is_file() and key.stat().st_mode & 0o777 == 0o600
+    assert str(ROOT) not in str(key) and len(key.read_bytes()) == 32
+
+
+def test_every_cache_file_is_sealed(built):
+    cache = built / "build" / ".cache"
+    files = [cache / "stamp.json", *(cache / "render").glob("*.json"),
+             *(cache / "pieces").glob("*.json")]
+    assert len(files) >= 3
+    for path in files:
+        assert path.read_bytes().startswith(b"allianceprint-seal-1 ")
+
+
+def test_a_shipped_stamp_never_makes_a_build_up_to_date(copy, monkeypatch, tmp_path, caplog):
+    _other_user(monkeypatch, tmp_path)
+    pdf = next((copy / "build").glob("*.pdf"))
+    pdf.write_bytes(pdf.read_bytes())  # a foreign PDF ...
+    stat = pdf.stat()
+    os.utime(pdf, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ... with the recorded times
+    result, _ = _build(copy, copy / "build")
+    assert not result.up_to_date
+    assert result.rendered  # its pieces too were laid out again, not taken from the cache
+    assert len(_warned(caplog)) == 1
+
+
+def test_a_shipped_render_entry_reaches_no_output(copy, monkeypatch, tmp_path, caplog):
+    """An entry an attacker wrote (they cannot seal it with this user's key): HTML in no
+    source, a script, and a file outside the manuscript to pack into the EPUB."""
+    _other_user(monkeypatch, tmp_path)
+    for entry in (copy / "build" / ".cache" / "render").glob("*.json"):
+        body = entry.read_bytes().partition(b"\n")[2]
+        data = json.loads(body)
+        data["body_html"] = f"<p>{INJECTED}</p><script>alert(1)</script><iframe src='x'/>"
+        data["images"] = ["../secret.txt", "/etc/passwd"]
+        entry.write_bytes(json.dumps(data).encode())
+    result, _ = _build(copy, copy / "build")
+    epub = next(p.path for p in result.outputs if p.path.suffix == ".epub")
+    pdf = next(p.path for p in result.outputs if p.path.suffix == ".pdf")
+    text = _epub_text(epub)
+    assert INJECTED not in text and "<script" not in text and SECRET not in text
+    assert "passwd" not in "".join(zipfile.ZipFile(epub).namelist())
+    assert INJECTED not in _pdf_text(pdf)
+    assert "Plain text of the first chapter" in text
+    assert len(_warned(caplog)) == 1
+
+
+def test_a_sealed_entry_with_a_path_outside_the_manuscript_is_not_used(copy, caplog):
+    """Defence in depth: even an entry with this user's seal has its fields checked."""
+    (copy / "one.md").write_text(CHAPTER + "\nAn edit.\n", encoding="utf-8")
+    result, _ = _build(copy, copy / "build")  # this user's own entries, for the new text
+    for entry in (copy / "build" / ".cache" / "render").glob("*.json"):
+        data = json.loads(entry.read_bytes().partition(b"\n")[2])
+        data["images"] = ["../secret.txt"]
+        write_sealed(entry, json.dumps(data).encode())
+    (copy / "build" / ".cache" / "stamp.json").unlink()
+    result, _ = _build(copy, copy / "build")
+    epub = next(p.path for p in result.outputs if p.path.suffix == ".epub")
+    assert SECRET not in _epub_text(epub)
+    assert len(_warned(caplog)) == 1
+
+
+@pytest.mark.parametrize("change", ["wrong type", "missing key", "not json", "deep"])
+def test_a_damaged_sealed_entry_is_made_again_without_a_traceback(copy, caplog, change):
+    (copy / "build" / ".cache" / "stamp.json").unlink()
+    for entry in (copy / "build" / ".cache" / "render").glob("*.json"):
+        data = json.loads(entry.read_bytes().partition(b"\n")[2])
+        if change == "wrong type":
+            data["body_html"] = 5
+            content = json.dumps(data).encode()
+        elif change == "missing key":
+            del data["notes"]
+            content = json.dumps(data).encode()
+        elif change == "not json":
+            content = b"{\"body_html\": "
+        else:
+            content = b"[" * 100_000 + b"]" * 100_000
+        write_sealed(entry, content)
+    result, _ = _build(copy, copy / "build")
+    epub = next(p.path for p in result.outputs if p.path.suffix == ".epub")
+    assert "Plain text of the first chapter" in _epub_text(epub)
+    assert len(_warned(caplog)) == 1
+
+
+def test_a_piece_pdf_changed_in_the_cache_is_laid_out_again(copy, caplog):
+    (copy / "build" / ".cache" / "stamp.json").unlink()
+    pieces = sorted((copy / "build" / ".cache" / "pieces").glob("*.pdf"))
+    foreign = make_manuscript(copy.parent / "foreign", {"one.md": CHAPTER.replace(
+        "Plain text of the first chapter", INJECTED)})
+    result, _ = _build(foreign, foreign / "build", ("pdf",))
+    stranger = next(p.path for p in result.outputs).read_bytes()
+    for piece in pieces:  # a PDF that ends as a PDF does: only its hash tells it apart
+        piece.write_bytes(stranger)
+    result, _ = _build(copy, copy / "build")
+    pdf = next(p.path for p in result.outputs if p.path.suffix == ".pdf")
+    assert INJECTED not in _pdf_text(pdf)
+    assert "Plain text of the first chapter" in _pdf_text(pdf)
+    assert len(_warned(caplog)) == 1
+
+
+def test_a_stamp_without_an_output_of_each_format_is_not_up_to_date(copy):
+    cache = CacheFolder.of(copy / "build")
+    record = json.loads(cache.stamp.read_bytes().partition(b"\n")[2])
+    record["outputs"] = [o for o in record["outputs"] if not o["name"].endswith(".epub")]
+    write_sealed(cache.stamp, json.dumps(record).encode())
+    result, _ = _build(copy, copy / "build")
+    assert not result.up_to_date
+
+
+def test_a_stamp_naming_a_file_outside_the_output_folder_is_not_up_to_date(copy):
+    cache = CacheFolder.of(copy / "build")
+    record = json.loads(cache.stamp.read_bytes().partition(b"\n")[2])
+    outside = copy / "book.toml"
+    record["outputs"][0]["name"] = "../book.toml"
+    record["outputs"][0]["size"] = outside.stat().st_size
+    record["outputs"][0]["mtime_ns"] = outside.stat().st_mtime_ns
+    write_sealed(cache.stamp, json.dumps(record).encode())
+    result, _ = _build(copy, copy / "build")
+    assert not result.up_to_date
+
+
+def test_a_seal_binds_the_content_to_its_file_name():
+    sealed = seal("a.json", b"{}")
+    from allianceprint.cachefolder import Untrusted, unseal
+    assert unseal("a.json", sealed) == b"{}"
+    with pytest.raises(Untrusted):
+        unseal("b.json", sealed)
+    with pytest.raises(Untrusted):
+        unseal("a.json", sealed.replace(b"{}", b"[]"))
+
+
+def test_a_second_build_into_the_same_folder_waits_for_the_first(copy):
+    """The lock: while one build holds the output folder, another says so and waits."""
+    holder = CacheFolder.of(copy / "build")
+    holder.lock()
+    try:
+        second = subprocess.Popen(
+            [sys.executable, "-m", "allianceprint", "build", str(copy)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and second.poll() is None:
+            time.sleep(0.2)
+            if holder.lock_file.exists():
+                break
+        time.sleep(3)
+        assert second.poll() is None  # still waiting
+    finally:
+        holder.unlock()
+    stdout, stderr = second.communicate(timeout=120)
+    assert second.returncode == 0, stderr
+    assert "another build into this folder is running; waiting" in stderr
+    assert "Traceback" not in stderr
