@@ -61,7 +61,7 @@ def display_path(config: BookConfig, relative: str | Path) -> Path:
 def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
     parts: list[Part] = []
     seen: dict[Path, str] = {}
-    used_ids: set[str] = set()
+    used_ids: set[str] = set(RESERVED_IDS)
     lists: list[tuple[Division, str, tuple[str, ...]]] = [
         ("front", "front", config.contents.front),
         ("body", "chapters", config.contents.chapters),
@@ -383,6 +383,15 @@ def _slug(text: str) -> str:
     if not slug or not slug[0].isalpha():
         slug = "part-" + slug
     return slug
+
+
+#: The ids of what the build makes itself: the EPUB's documents and items, the print
+#: edition's sections and pieces. A part whose file name would give one of them gets the
+#: next free id instead (`nav.md` is `nav-2`), so it can replace none of them.
+RESERVED_IDS = frozenset({
+    "nav", "titlepage", "title-page", "copyright-page", "cover", "cover-image", "css",
+    "contents", "toc", "toc-title", "landmarks", "page-list", "opening", "book-notes",
+    "notes", "folios"})
 
 
 def _unique_id(base: str, used: set[str]) -> str:

@@ -256,6 +256,10 @@ def _sort_key(abbr: str) -> str:
 
 
 def _serialize(md: Markdown, element) -> str:
+    """An element Python-Markdown made, as HTML. Its backslash escapes (`\\*`) are restored
+    first: a note is taken out of the tree before the conversion's own last steps."""
+    if "unescape" in md.treeprocessors:
+        md.treeprocessors["unescape"].run(element)
     text = md.serializer(element)
     for processor in md.postprocessors:
         text = processor.run(text)

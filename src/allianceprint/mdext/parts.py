@@ -14,7 +14,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import AMP_SUBSTITUTE, AtomicString
 
 from allianceprint.mdext.safety import (
     file_exists,
@@ -144,6 +144,10 @@ class _PartProcessor(Treeprocessor):
 
     def check_link(self, link: etree.Element) -> None:
         href = link.get("href", "")
+        if _OBFUSCATED_RE.search(href):  # an email autolink, <name@example.org>
+            href = _OBFUSCATED_RE.sub(lambda found: chr(min(int(found.group(1)), 0xFFFD)),
+                                      href)
+            link.set("href", href)
         if href.startswith("#") or not href:
             return  # a link within the book: checks.py sees that its target exists
         source = self.ext.source
@@ -195,6 +199,9 @@ class _PartProcessor(Treeprocessor):
 
 _URL_TEXT_RE = re.compile(r"^(https?|ftp)://\S+$")
 _URL_BREAK_RE = re.compile(r"(?<=[/.\-_?&=#~])(?=[^/.\-_?&=#~])")
+#: A character as Python-Markdown writes it in an email autolink's address (to hide it from
+#: address harvesters, pointless in a book): `&#109;`, with its placeholder for `&`.
+_OBFUSCATED_RE = re.compile(re.escape(AMP_SUBSTITUTE) + r"#(\d{1,7});")
 # Not across Python-Markdown's placeholders (STX ... ETX), nor trailing punctuation.
 _BARE_URL_RE = r"(?<![\w/\"'(=<])(https?://[^\s<>\"\[\]\x02\x03]+[^\s<>\"\[\].,;:!?)'’”\x02\x03])"
 
