@@ -208,14 +208,19 @@ def _too_deep(text: str) -> tuple[int, int] | None:
 
 
 CONTROL_CHARACTER_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPED_ONLY_RE = re.compile("[\x00\ud800-\udfff]")  # only an escape can put these in a value
 
 
 def control_character_problem(value: str) -> str | None:
     """What is wrong with a text that holds a control character (which neither edition can
-    hold: XML forbids them), or None. NUL is reported on its own, as a broken file."""
-    found = CONTROL_CHARACTER_RE.search(value)
+    hold: XML forbids them), or None. NUL is reported on its own, as a broken file; in a value
+    it comes from an escape (`"\\u0000"`), as a lone surrogate (`"\\ud800"`) does."""
+    found = CONTROL_CHARACTER_RE.search(value) or _ESCAPED_ONLY_RE.search(value)
     if found is None:
         return None
+    if "\ud800" <= found.group() <= "\udfff":
+        return (f"contains U+{ord(found.group()):04X}, half of a character (a lone "
+                "surrogate), which no book can print: write the whole character")
     return (f"contains the control character U+{ord(found.group()):04X}, which no book can "
             "print: remove it")
 
@@ -382,6 +387,8 @@ class _Validator:
         """The value converted to its Python form, or None after reporting an error."""
         checker: Callable[[Any], tuple[Any, str | None]] = getattr(self, f"_{option.kind}")
         converted, problem = checker(value)
+        if not problem and option.required and converted == "":
+            problem = "must not be empty (or spaces only)"
         if problem:
             self.error(problem, table, option.key, index)
             return None

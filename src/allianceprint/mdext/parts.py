@@ -124,10 +124,24 @@ class _PartProcessor(Treeprocessor):
                 remove_element(root, neighbour)
                 return
 
+    def note_in_image(self, line: int | None, column: int | None) -> bool:
+        """Whether the image written at `line`:`column` (its path's place) has a note
+        reference `[^...]` in its alt text or title."""
+        source = self.ext.source
+        if line is None or column is None:
+            return False
+        text = source.searchable[line - source.first_line]
+        start = text.rfind("![", 0, column)
+        end = text.find(")", column)
+        return start >= 0 and "[^" in text[start:end if end >= 0 else len(text)]
+
     def check_image(self, image: etree.Element) -> None:
         source = self.ext.source
         src = image.get("src", "")
         line, column = source.position_of(src) if src else (None, None)
+        if self.note_in_image(line, column):
+            source.error("a note cannot go in an image's alt text or caption (it would be lost): "
+                         "put the note reference in the text beside the image", line, column)
         if not image.get("alt", "").strip():
             source.warning(f"image {src!r} has no alt text: describe it between the "
                            "brackets of ![...]", line, column)
@@ -138,6 +152,12 @@ class _PartProcessor(Treeprocessor):
                 source.error(f"image {src!r} {problem}", line, column)
                 return
             relative = PurePosixPath(resolved.relative_to(self.ext.context.root).as_posix())
+            awkward = sorted(set("#?%") & set(str(relative)))
+            if awkward:  # web addresses give them other meanings: the editions could differ
+                source.error(f"image {src!r}: the file's path has {' and '.join(awkward)}, "
+                             "which an image's address cannot hold safely: rename the file "
+                             "without them", line, column)
+                return
             image.set("src", str(relative))
             if relative not in self.ext.context.images:
                 self.ext.context.images.append(relative)
