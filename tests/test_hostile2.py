@@ -236,3 +236,61 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(copy):
     assert second.returncode == 0, stderr
     assert "another build into this folder is running; waiting" in stderr
     assert "Traceback" not in stderr
+
+
+# --- no regex worse than linear ---------------------------------------------------------
+
+#: Pattern -> hostile inputs, as Python expressions of `n` (the length). Each pattern was
+#: quadratic, or is of a kind that can be: at n = 200,000 a quadratic one takes many
+#: minutes, a linear one milliseconds.
+HOSTILE_REGEX_INPUTS = {
+    "allianceprint.checks:_URL_RE": ['"a" * n', '"@" * n', '"a@" * (n // 2)', '":/" * (n // 2)',
+                                     '"http://" + "a" * n', '"www." * (n // 4)'],
+    "allianceprint.checks:_SOURCE_MARKUP_RE": ['"](" * (n // 2)', '"<" * n', '"[^" * (n // 2)',
+                                               '"{" * n', '"{:" * (n // 2)', '"a" * n',
+                                               '"a:/" * (n // 3)'],
+    "allianceprint.checks:_GIVEN_ID_RE": ['"{" * n', '"{:" * (n // 2)', '"id=" * (n // 3)'],
+    "allianceprint.checks:_ANCHOR_RE": ['"#a" * (n // 2)', '"#" * n'],
+    "allianceprint.mdext.notes:_NOTE_REF_RE": ['"[^" * (n // 2)', '"[^a" * (n // 3)'],
+    "allianceprint.loader:_NOTE_REF_RE": ['"[^" * (n // 2)'],
+    "allianceprint.loader:_ATX_H1_RE": ['"# a" + " " * n + "b"', '"# " + "# " * (n // 2)'],
+}
+
+_REGEX_PROGRAM = """
+import importlib
+n = 200_000
+for target, inputs in TARGETS.items():
+    module, name = target.split(":")
+    pattern = getattr(importlib.import_module(module), name)
+    for expression in inputs:
+        text = eval(expression)
+        for _ in pattern.finditer(text):
+            pass
+        pattern.sub(" ", text)
+        pattern.match(text)
+print("done")
+"""
+
+
+def test_no_regex_of_the_checks_is_worse_than_linear():
+    """Each pattern on long hostile inputs, in a child process that must end long before a
+    quadratic pattern could (two minutes, for what takes a linear one a second)."""
+    program = _REGEX_PROGRAM.replace("TARGETS", repr(HOSTILE_REGEX_INPUTS))
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "done"
+
+
+def test_the_heading_closing_sequence_is_still_taken_off():
+    from allianceprint.loader import _first_heading
+    assert _first_heading("# Title ##\n") == "Title"
+    assert _first_heading("# Title#\n") == "Title#"
+    assert _first_heading("# ##\n") == "##"
+    assert _first_heading("#  Spaced   title  \t\n") == "Spaced title"
+
+
+def test_urls_and_emails_are_still_taken_out_of_the_prose_checks():
+    from allianceprint.checks import _URL_RE
+    text = "See (https://ex.org/A-B) or www.EX.org, write to NAME@EX.ORG today."
+    assert _URL_RE.sub(" ", text) == "See (  or   write to   today."

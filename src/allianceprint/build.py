@@ -44,13 +44,14 @@ def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
     # The stages are imported here, not at the top: a build that is up to date needs none.
     from allianceprint.checks import check_book, every_part_read, reading_order
     from allianceprint.loader import load_book
-    from allianceprint.render import render_book
+    from allianceprint.render import check_book_in_time, render_book
     from allianceprint.rendercache import RenderCache
 
     book = load_book(manuscript, diagnostics)
     kept = RenderCache(cache, book) if cache else None
     rendered = render_book(book, diagnostics, cache=kept)
-    check_book(rendered, diagnostics, complete=every_part_read(book))
+    check_book_in_time(rendered, diagnostics, lambda: check_book(
+        rendered, diagnostics, complete=every_part_read(book)))
     diagnostics.sort(reading_order(book))
     diagnostics.raise_if_errors(strict)
     if kept is not None:

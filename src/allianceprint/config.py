@@ -282,11 +282,11 @@ class _Validator:
         written inline (`history = [...]`) is found at its key."""
         current = None
         seen = -1  # the headers of `table` so far, less one: the entry we are in
-        header_re = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+        header_re = re.compile(r"^\s*\[\[?([^\]]*)\]\]?\s*(#.*)?$")
         for number, line in enumerate(self.lines, start=1):
             header = header_re.match(line)
             if header:
-                current = header.group(1).replace('"', "").replace(" ", "")
+                current = "".join(header.group(1).replace('"', "").split())
                 if current == table:
                     seen += 1
                 if key is None and current == table and index in (None, seen):

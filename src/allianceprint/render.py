@@ -21,7 +21,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import lxml.html
 from markdown import Markdown
@@ -209,6 +209,21 @@ class _Renderer:
                 f'<h2 class="contributor-name">{name}</h2>'
                 f"{affiliation}{bio}</div>")
         return f'<div class="contributors">{"".join(blocks)}</div>'
+
+
+def check_book_in_time(book: RenderedBook, diagnostics: Diagnostics,
+                       check: Callable[[], None]) -> None:
+    """Run the checks of the rendered book, `check()`, within the time limit the whole book's
+    parts would have (PART_SECONDS, PART_SECONDS_PER_MB): hostile input must not hang them
+    after the reading of each part was bounded."""
+    size = sum(len(part.part.body.encode("utf-8")) for part in book.parts)
+    seconds = PART_SECONDS + PART_SECONDS_PER_MB * size / 1e6
+    try:
+        with _time_limit(seconds):
+            check()
+    except _TooSlow:
+        diagnostics.error(f"checking the manuscript took more than {seconds:.0f} seconds: "
+                          "look for a part with very long lines or paragraphs, and split it")
 
 
 class _TooSlow(BaseException):
