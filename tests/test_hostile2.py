@@ -294,3 +294,174 @@ def test_urls_and_emails_are_still_taken_out_of_the_prose_checks():
     from allianceprint.checks import _URL_RE
     text = "See (https://ex.org/A-B) or www.EX.org, write to NAME@EX.ORG today."
     assert _URL_RE.sub(" ", text) == "See (  or   write to   today."
+
+
+# --- nothing lost without a word --------------------------------------------------------
+
+HEAD = "---\ntitle: One\nauthors: [au]\n---\n\n"  # the body starts on line 6
+
+
+def _check_errors(root: Path) -> list[str]:
+    """`check`'s findings on the manuscript, as the command line prints them."""
+    from allianceprint.build import check
+    from allianceprint.errors import ManuscriptError
+    diagnostics = Diagnostics()
+    try:
+        check(root, diagnostics)
+    except ManuscriptError as exc:
+        if not diagnostics.errors:  # raised at once (book.toml), not collected
+            diagnostics.add(exc)
+    return [str(d) for d in diagnostics]
+
+
+def _one_part(tmp_path: Path, body: str, toml: str | None = None, name: str = "one.md") -> Path:
+    from helpers import DEFAULT_TOML
+    toml = (toml or DEFAULT_TOML).replace('chapters = ["one.md"]', f'chapters = ["{name}"]')
+    return make_manuscript(tmp_path / "book", {name: HEAD + body}, toml)
+
+
+@pytest.fixture(scope="module")
+def odd_book(tmp_path_factory):
+    """One build of a book with what used to be lost or break the build: parts named as
+    the build's own documents, comments, an escape in a note, an email autolink."""
+    from helpers import DEFAULT_TOML
+    base = tmp_path_factory.mktemp("odd")
+    names = ["nav.md", "titlepage.md", "opening.md", "contents.md", "copyright-page.md"]
+    files = {name: HEAD.replace("One", f"Part {name}") + f"The text of {name}.\n"
+             for name in names}
+    files["nav.md"] += ("\nSeen <!-- PRIVATE-inline --> here.\n\n<!-- PRIVATE-block -->\n\n"
+                        "<!--- PRIVATE-dashes --->\n\nA note.[^1] Mail <name@example.org>.\n\n"
+                        "[^1]: a \\* b\n")
+    toml = DEFAULT_TOML.replace('chapters = ["one.md"]', f"chapters = {json.dumps(names)}")
+    root = make_manuscript(base / "book", files, toml)
+    result, diagnostics = _build(root, root / "build")
+    return result, diagnostics
+
+
+def test_parts_named_as_the_builds_own_documents_are_renamed(odd_book):
+    result, _ = odd_book
+    epub = next(p.path for p in result.outputs if p.path.suffix == ".epub")
+    with zipfile.ZipFile(epub) as book:
+        nav = book.read("EPUB/nav.xhtml").decode()
+        assert 'epub:type="toc"' in nav  # the navigation document is the build's own
+        assert "The text of nav.md" in book.read("EPUB/nav-2.xhtml").decode()
+        assert "The text of titlepage.md" in book.read("EPUB/titlepage-2.xhtml").decode()
+    pdf = next(p.path for p in result.outputs if p.path.suffix == ".pdf")
+    text = _pdf_text(pdf)
+    for name in ("nav.md", "opening.md", "contents.md", "copyright-page.md"):
+        assert f"The text of {name}" in text
+
+
+def test_html_comments_reach_no_output(odd_book):
+    result, _ = odd_book
+    for output in result.outputs:
+        text = _epub_text(output.path) if output.path.suffix == ".epub" else _pdf_text(output.path)
+        assert "PRIVATE" not in text
+
+
+def test_an_escape_in_a_note_and_an_email_autolink(odd_book):
+    result, _ = odd_book
+    epub = next(p.path for p in result.outputs if p.path.suffix == ".epub")
+    text = _epub_text(epub)
+    assert "a * b" in text and 'href="mailto:name@example.org"' in text
+
+
+def test_an_unclosed_comment_is_a_located_error(tmp_path):
+    root = _one_part(tmp_path, "Text.\n\nMore <!-- never closed\n\nEnd.\n")
+    assert [line for line in _check_errors(root) if "never closed" in line] == [
+        "book/one.md:8:6: error: this HTML comment (<!--) is never closed: end it with -->, "
+        "or write &lt;!-- to show it"]
+
+
+def test_a_comment_in_code_is_shown_not_refused(tmp_path):
+    root = _one_part(tmp_path, "Write `<!--` to open a comment.\n")
+    assert _check_errors(root) == []
+
+
+@pytest.mark.parametrize("image", ["![Caption[^1]](p.png)", '![Alt](p.png "Title[^1]")'])
+def test_a_note_in_an_image_is_a_located_error(tmp_path, image):
+    root = _one_part(tmp_path, f"Text.\n\n{image}\n\n[^1]: The note.\n")
+    (root / "p.png").write_bytes(_png(10, 10))
+    errors = [line for line in _check_errors(root) if "note cannot go in an image" in line]
+    assert errors and errors[0].startswith("book/one.md:8:")
+
+
+@pytest.mark.parametrize("name, written", [("p#q.png", "p%23q.png"), ("a?b.png", "a%3Fb.png"),
+                                           ("c%d.png", "c%25d.png")])
+def test_an_image_name_with_url_characters_fails_in_check(tmp_path, name, written):
+    root = _one_part(tmp_path, f"![Alt]({written})\n")
+    (root / name).write_bytes(_png(10, 10))
+    errors = _check_errors(root)
+    assert len(errors) == 1 and errors[0].startswith("book/one.md:6:8: error: image")
+    assert "rename the file" in errors[0]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ('"   "', "book/book.toml:2:1: error: [book] title: must not be empty"),
+    ('"A \\u0000 Book"', "book/book.toml:2:1: error: [book] title: contains the control "
+                         "character U+0000"),
+])
+def test_bad_titles_in_book_toml_are_located_errors(tmp_path, value, expected):
+    from helpers import DEFAULT_TOML
+    root = _one_part(tmp_path, "Text.\n", DEFAULT_TOML.replace('"A Small Book"', value))
+    errors = _check_errors(root)
+    assert errors and errors[0].startswith(expected), errors
+
+
+def test_a_lone_surrogate_in_front_matter_is_a_located_error(tmp_path):
+    root = make_manuscript(tmp_path / "book", {
+        "one.md": '---\ntitle: "One \\ud800"\nauthors: [au]\n---\n\nText.\n'})
+    errors = _check_errors(root)
+    assert errors and errors[0].startswith("book/one.md:2:1: error: `title` contains U+D800")
+
+
+def _png(width: int, height: int) -> bytes:
+    """A PNG that declares `width` x `height` pixels (its data need not match)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    if (width, height) == (10, 10):
+        import io
+        from PIL import Image
+        made = io.BytesIO()
+        Image.new("RGB", (10, 10), "white").save(made, "PNG")
+        return made.getvalue()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+def _use_bomb(levels: int, fan: int) -> str:
+    groups = "".join(f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * fan + "</g>"
+                     for i in range(1, levels))
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs>'
+            f'<rect id="l0" width="1" height="1"/>{groups}</defs>'
+            f'<use href="#l{levels - 1}"/></svg>')
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("bomb.png", _png(50_000, 50_000), "declares more than 100 million pixels"),
+    ("wide.png", _png(200_000, 1_000), "declares more than 100 million pixels"),
+    ("bomb.svg", _use_bomb(7, 10).encode(), "draws more than 50,000 shapes"),
+    ("cycle.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#b"/></g>'
+                  b'<g id="b"><use xmlns:x="http://www.w3.org/1999/xlink" x:href="#a"/></g>'
+                  b"</svg>", "refers, through others, to itself"),
+    ("self.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><use id="u" href="#u"/></svg>',
+     "refers, through others, to itself"),
+])
+def test_an_image_no_renderer_would_draw_is_a_located_error(tmp_path, name, data, expected):
+    root = _one_part(tmp_path, f"![Alt]({name})\n")
+    (root / name).write_bytes(data)
+    errors = _check_errors(root)
+    assert len(errors) == 1 and errors[0].startswith("book/one.md:6:8: error: image")
+    assert expected in errors[0]
+
+
+def test_an_svg_that_uses_its_shapes_a_few_times_is_fine(tmp_path):
+    root = _one_part(tmp_path, "![Alt](few.svg)\n")
+    (root / "few.svg").write_text(_use_bomb(3, 5), encoding="utf-8")
+    assert _check_errors(root) == []

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 import xml.etree.ElementTree as etree
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
+import PIL.Image
 from lxml import etree as lxml_etree
 from markdown import Markdown
 from markdown.extensions import Extension
@@ -28,6 +30,12 @@ MAX_NESTING = 16  # block quotes in one another, or levels of a list, in the Mar
 MAX_TREE_DEPTH = 64  # elements in one another that the Markdown makes
 MAX_HTML_DEPTH = 32  # raw HTML elements open in one another
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
+#: Pixels an image may declare (a 600 dpi A3 scan has 70 million): a small file can declare
+#: 50,000 x 50,000 pixels, which no renderer will decode (a decompression bomb).
+MAX_IMAGE_PIXELS = 100_000_000
+#: Elements an SVG may draw once its <use> references are expanded: a 2 kB file of nested
+#: <use> can ask for millions of shapes, and a <use> cycle for infinitely many.
+MAX_SVG_SHAPES = 50_000
 
 INLINE_ELEMENTS = frozenset(
     "a abbr b bdi bdo br cite code data del dfn em i ins kbd mark q rp rt ruby s samp small "
@@ -181,7 +189,74 @@ def image_file_problem(path: Path) -> str | None:
     }[kind]
     if not looks_right:
         return f"is not a {kind} image, whatever its name says: save it again as {kind}"
-    return _svg_problem(path) if kind == "SVG" else None
+    return _svg_problem(path) if kind == "SVG" else _pixels_problem(path)
+
+
+def _pixels_problem(path: Path) -> str | None:
+    """What is wrong with a raster image's declared size (read from its header only)."""
+    too_many = (f"declares more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels, the most "
+                "an image may have: make it smaller")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's own bomb warning: said here
+            with PIL.Image.open(path) as image:
+                width, height = image.size
+    except PIL.Image.DecompressionBombError:
+        return too_many
+    except (OSError, ValueError, SyntaxError) as exc:
+        return f"cannot be read as an image ({exc}): save it again"
+    if width * height > MAX_IMAGE_PIXELS:
+        return f"({width} x {height}) {too_many}"
+    return None
+
+
+def _svg_shapes_problem(tree) -> str | None:
+    """What is wrong with what an SVG's <use> elements expand to: a cycle, or more than
+    MAX_SVG_SHAPES elements drawn."""
+    by_id = {node.get("id"): node for node in tree.iter() if isinstance(node.tag, str)
+             and node.get("id")}
+    sizes: dict[object, int] = {}
+    open_now: set[object] = set()
+
+    def size(node, depth: int) -> int:
+        if node in sizes:
+            return sizes[node]
+        if node in open_now:
+            raise _SvgCycle()
+        if depth > 200:
+            raise _SvgTooBig()
+        open_now.add(node)
+        total = 1
+        for child in node:
+            if isinstance(child.tag, str):
+                total += size(child, depth + 1)
+        if lxml_etree.QName(node).localname == "use":
+            href = node.get("href") or node.get("{http://www.w3.org/1999/xlink}href") or ""
+            target = by_id.get(href[1:]) if href.startswith("#") else None
+            if target is not None:
+                total += size(target, depth + 1)
+        open_now.discard(node)
+        if total > MAX_SVG_SHAPES:
+            raise _SvgTooBig()
+        sizes[node] = total
+        return total
+
+    try:
+        size(tree.getroot(), 0)
+    except _SvgCycle:
+        return "has a <use> that refers, through others, to itself: remove the cycle"
+    except _SvgTooBig:
+        return (f"draws more than {MAX_SVG_SHAPES:,} shapes once its <use> references are "
+                "expanded: simplify it")
+    return None
+
+
+class _SvgCycle(Exception):
+    pass
+
+
+class _SvgTooBig(Exception):
+    pass
 
 
 def _svg_problem(path: Path) -> str | None:
@@ -217,7 +292,7 @@ def _svg_problem(path: Path) -> str | None:
                 return "has a style that loads another file or address: remove the url(...)"
         if local == "style" and _SVG_EXTERNAL_URL_RE.search(node.text or ""):
             return "has a <style> that loads another file or address: remove the url(...)"
-    return None
+    return _svg_shapes_problem(tree)
 
 
 class _NestingGuard(Preprocessor):
