@@ -465,3 +465,58 @@ def test_an_svg_that_uses_its_shapes_a_few_times_is_fine(tmp_path):
     root = _one_part(tmp_path, "![Alt](few.svg)\n")
     (root / "few.svg").write_text(_use_bomb(3, 5), encoding="utf-8")
     assert _check_errors(root) == []
+
+
+# --- workers, full disks, leftovers -------------------------------------------------------
+
+@pytest.fixture
+def small(tmp_path):
+    return make_manuscript(tmp_path / "book", {"one.md": CHAPTER})
+
+
+def test_a_dead_layout_worker_ends_the_build_with_a_clear_error(small, monkeypatch):
+    import signal
+    from allianceprint.errors import ManuscriptError
+    from allianceprint.writers import pdfparts
+    main, original = os.getpid(), pdfparts._lay_out_piece
+
+    def killed(job):
+        if os.getpid() != main:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
+        return original(job)
+
+    monkeypatch.setattr(pdfparts, "_lay_out_piece", killed)
+    monkeypatch.setattr(pdfparts, "_cores", lambda: 2)
+    started = time.monotonic()
+    with pytest.raises(ManuscriptError, match="a layout process ended without finishing"):
+        _build(small, small / "build")
+    assert time.monotonic() - started < 60  # not for ever
+    assert not (small / "build").exists() or not list((small / "build").glob("*.pdf"))
+
+
+def test_a_full_disk_during_the_merge_says_so(small, monkeypatch):
+    import errno
+
+    import pikepdf
+    from allianceprint.errors import ManuscriptError
+
+    def full(self, target, *args, **kwargs):  # the merge process inherits it
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(pikepdf.Pdf, "save", full)
+    with pytest.raises(ManuscriptError, match="the disk is full") as raised:
+        _build(small, small / "build")
+    assert raised.value.location.path == small / "build"
+    assert not [p for p in (small / "build").rglob("*") if p.name.endswith(".part")]
+
+
+def test_a_good_build_removes_what_interrupted_builds_left(small):
+    out = small / "build"
+    _build(small, out)
+    strays = [out / ".a-small-book.pdf.99999.part", out / ".cache" / ".stamp.json.99999.part",
+              out / ".cache" / "pieces" / ".0123.pdf.99999.part"]
+    for stray in strays:
+        stray.write_bytes(b"half")
+    (small / "one.md").write_text(CHAPTER + "\nMore.\n", encoding="utf-8")
+    _build(small, out)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]

@@ -8,6 +8,7 @@ interrupted build leaves the previous edition exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import unicodedata
@@ -90,6 +91,12 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
         cache.lock_if_there()
         return _build(manuscript, output, formats, diagnostics, print_ready, strict,
                       single_document, progress or Progress(), cache)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise ManuscriptError("the disk is full (or the file too large for it): free some "
+                                  "space and build again; the previous outputs are unchanged",
+                                  output) from exc
+        raise
     finally:
         cache.unlock()
         cache.report()

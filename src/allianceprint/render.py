@@ -132,9 +132,9 @@ class _Renderer:
         """Render one part within its time limit (see PART_SECONDS)."""
         seconds = PART_SECONDS + PART_SECONDS_PER_MB * len(part.body.encode("utf-8")) / 1e6
         try:
-            with _time_limit(seconds):
+            with time_limit(seconds):
                 return self.render_part_now(part)
-        except _TooSlow:
+        except TooSlow:
             self.diagnostics.error(
                 f"reading this part took more than {seconds:.0f} seconds: split it into "
                 "smaller parts, and look for a long run of '[', '<' or '`' that never closes "
@@ -219,20 +219,20 @@ def check_book_in_time(book: RenderedBook, diagnostics: Diagnostics,
     size = sum(len(part.part.body.encode("utf-8")) for part in book.parts)
     seconds = PART_SECONDS + PART_SECONDS_PER_MB * size / 1e6
     try:
-        with _time_limit(seconds):
+        with time_limit(seconds):
             check()
-    except _TooSlow:
+    except TooSlow:
         diagnostics.error(f"checking the manuscript took more than {seconds:.0f} seconds: "
                           "look for a part with very long lines or paragraphs, and split it")
 
 
-class _TooSlow(BaseException):
+class TooSlow(BaseException):
     """A part's time is up (a BaseException, so that no `except Exception` swallows it)."""
 
 
 @contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise _TooSlow in the block once `seconds` have passed. It needs SIGALRM, so it
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TooSlow in the block once `seconds` have passed. It needs SIGALRM, so it
     works in the main thread only, and stands aside when a timer is already running."""
     if (threading.current_thread() is not threading.main_thread()
             or not hasattr(signal, "setitimer")
@@ -241,7 +241,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: object) -> None:
-        raise _TooSlow()
+        raise TooSlow()
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import hashlib
 import json
@@ -53,11 +54,12 @@ from weasyprint.urls import FatalURLFetchingError
 from allianceprint import __version__
 from allianceprint.cachefolder import (CacheFolder, Untrusted, checked, user_key,
                                        write_atomically, write_sealed)
-from allianceprint.errors import AssetError
+from allianceprint.errors import AssetError, ManuscriptError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.model import PageMap, RenderedBook
 from allianceprint.pagemap import Position, page_map, shared_anchors
 from allianceprint.progress import Progress
+from allianceprint.render import TooSlow, time_limit
 from allianceprint.stamp import code_digest
 from allianceprint.writers import pdfmerge
 from allianceprint.writers.pdf import (
@@ -462,6 +464,7 @@ class _Runner:
         self.workers = max(1, workers or _cores())
         self.progress = progress
         self.pool = None
+        self.broken = False  # a worker died: the pool must be ended with care
         self.used: set[str] = set()
 
     def __enter__(self) -> _Runner:
@@ -474,6 +477,8 @@ class _Runner:
             if kind is None:
                 self.pool.close()
             else:
+                if self.broken:
+                    self._unblock()
                 self.pool.terminate()  # interrupted or failed: stop the others at once
             self.pool.join()
         if kind is not None:  # what the stopped workers were writing
@@ -515,10 +520,44 @@ class _Runner:
             self.pool.join()
         self.pool = None
         self._ensure_pool(1)
-        return self.pool.apply_async(function, args).get
+        return functools.partial(self._wait, self.pool.apply_async(function, args).get)
+
+    def _wait(self, get: Callable[[float], object]) -> object:
+        """What `get(timeout)` gives, asked again each second until it comes; a worker that
+        died meanwhile (killed, out of memory) ends the wait with an error, where the pool
+        would wait for ever for its result."""
+        while True:
+            try:
+                return get(1.0)
+            except (queue.Empty, multiprocessing.TimeoutError):
+                # Pool keeps its processes in `_pool` (private, but stable since Python 3.2)
+                # and replaces a dead one at once: a dead or new process is one that died.
+                processes = getattr(self.pool, "_pool", [])
+                if (any(process.exitcode is not None for process in processes)
+                        or {process.pid for process in processes} != self.pids):
+                    self.broken = True
+                    raise ManuscriptError(
+                        "a layout process ended without finishing (killed, or out of "
+                        "memory?): nothing was written; build again, with fewer other "
+                        "programs running") from None
+
+    def _unblock(self) -> None:
+        """Make a pool whose worker died terminable: the dead worker may have held the
+        lock of the task queue, which `terminate` takes (and would wait for for ever). The
+        other workers are killed first, so none holds it rightly."""
+        for process in getattr(self.pool, "_pool", []):
+            if process.exitcode is None:
+                process.kill()
+                process.join(5)
+        lock = getattr(getattr(self.pool, "_inqueue", None), "_rlock", None)
+        if lock is not None and not lock.acquire(timeout=0.5):
+            lock.release()  # a semaphore: another process may release what the dead one held
+        elif lock is not None:
+            lock.release()
 
     def _ensure_pool(self, workers: int | None = None) -> None:
         if self.pool is None:
+            self.pids: set[int] = set()
             # Frozen, the objects the workers inherit are never scanned by their garbage
             # collector, which would otherwise copy the pages they lie on into each worker.
             gc.collect()
@@ -529,6 +568,7 @@ class _Runner:
                     initargs=(os.getpid(),))
             finally:
                 gc.unfreeze()
+            self.pids = {process.pid for process in getattr(self.pool, "_pool", [])}
 
     def _lay_out(self, jobs: list[PieceJob]) -> Iterator[PieceLayout]:
         if self.workers == 1 or len(jobs) == 1 and self.pool is None:
@@ -541,7 +581,7 @@ class _Runner:
             self.pool.apply_async(lay_out_piece, (job,), callback=results.put,
                                   error_callback=lambda exc: results.put(_Failed(exc)))
         for _ in jobs:
-            item = results.get()
+            item = self._wait(lambda timeout: results.get(timeout=timeout))
             if isinstance(item, _Failed):
                 raise item.error
             yield item
@@ -608,8 +648,28 @@ class _Collect(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
+#: The time one piece may take to lay out: PIECE_SECONDS, plus PIECE_SECONDS_PER_MB for each
+#: MB of its HTML. A 40-page chapter takes a few seconds; the limit stops what no book needs
+#: (a table of 10^5 rows, an image that expands without end) instead of hanging the build.
+PIECE_SECONDS = 300.0
+PIECE_SECONDS_PER_MB = 600.0
+
+
 def lay_out_piece(job: PieceJob) -> PieceLayout:
-    """Lay out one piece and write its PDF and its record into the cache (in a worker)."""
+    """Lay out one piece within its time limit (in a worker); see `_lay_out_piece`."""
+    seconds = PIECE_SECONDS + PIECE_SECONDS_PER_MB * len(job.html.encode("utf-8")) / 1e6
+    try:
+        with time_limit(seconds):
+            return _lay_out_piece(job)
+    except TooSlow:
+        what = {OPENING: "the opening pages", BOOK_NOTES: "the notes"}.get(job.piece, job.piece)
+        raise ManuscriptError(f"laying out {what} took more than {seconds:.0f} seconds: "
+                              "look there for a very long table, or an image that takes "
+                              "long to draw, and simplify it") from None
+
+
+def _lay_out_piece(job: PieceJob) -> PieceLayout:
+    """Lay out one piece and write its PDF and its record into the cache."""
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
