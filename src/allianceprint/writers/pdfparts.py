@@ -38,6 +38,7 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import multiprocessing.pool
 import os
 import queue
 import signal
@@ -473,12 +474,12 @@ class _Runner:
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.broken:
+            self._abandon()
+        elif self.pool is not None:
             if kind is None:
                 self.pool.close()
             else:
-                if self.broken:
-                    self._unblock()
                 self.pool.terminate()  # interrupted or failed: stop the others at once
             self.pool.join()
         if kind is not None:  # what the stopped workers were writing
@@ -541,19 +542,23 @@ class _Runner:
                         "memory?): nothing was written; build again, with fewer other "
                         "programs running") from None
 
-    def _unblock(self) -> None:
-        """Make a pool whose worker died terminable: the dead worker may have held the
-        lock of the task queue, which `terminate` takes (and would wait for for ever). The
-        other workers are killed first, so none holds it rightly."""
-        for process in getattr(self.pool, "_pool", []):
+    def _abandon(self) -> None:
+        """End a pool one of whose workers died. `terminate` could wait for ever: the dead
+        worker may hold a lock of the pool's queues. So the pool stops replacing workers,
+        its workers are killed, and it is left to its (daemon) threads, never joined."""
+        pool, self.pool = self.pool, None
+        handler = getattr(pool, "_worker_handler", None)
+        if handler is not None:
+            handler._state = multiprocessing.pool.TERMINATE
+            handler.join(2)  # it looks every 0.1 s
+        for process in getattr(pool, "_pool", []):
             if process.exitcode is None:
                 process.kill()
                 process.join(5)
-        lock = getattr(getattr(self.pool, "_inqueue", None), "_rlock", None)
-        if lock is not None and not lock.acquire(timeout=0.5):
-            lock.release()  # a semaphore: another process may release what the dead one held
-        elif lock is not None:
-            lock.release()
+        finalizer = getattr(pool, "_terminate", None)
+        if finalizer is not None:
+            finalizer.cancel()  # else it would try `terminate` at exit, and wait
+        pool._state = multiprocessing.pool.TERMINATE
 
     def _ensure_pool(self, workers: int | None = None) -> None:
         if self.pool is None:
