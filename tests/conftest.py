@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# Builds seal their cache with a key kept in $XDG_CONFIG_HOME/allianceprint: in the tests, a
+# folder of their own, never the real home's (the CLI run in subprocesses inherits it).
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="allianceprint-test-config-")
 
 from allianceprint.build import build
 from allianceprint.errors import Diagnostics

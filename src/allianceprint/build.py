@@ -8,20 +8,21 @@ interrupted build leaves the previous edition exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
-import tempfile
 import unicodedata
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from allianceprint.cachefolder import CacheFolder, temporary_for
 from allianceprint.errors import Diagnostics, ManuscriptError
 from allianceprint.housestyle import StyleSet, folder_problem
 from allianceprint.model import BookConfig, PageMap, RenderedBook
 from allianceprint.progress import Progress
-from allianceprint.stamp import CACHE, Stamp
+from allianceprint.stamp import Stamp
 
 if TYPE_CHECKING:
     from allianceprint.writers.pdf import PdfResult
@@ -37,7 +38,7 @@ class OutputFile:
 
 
 def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
-          cache: Path | None = None, styles: Path | None = None) -> RenderedBook:
+          cache: CacheFolder | None = None, styles: Path | None = None) -> RenderedBook:
     """Load, render and check the manuscript without writing anything. Every mistake found
     is in `diagnostics`, and raised together (with `strict`, warnings count as mistakes).
     With `cache` (a build's), parts rendered by the last build from the same sources are
@@ -46,18 +47,20 @@ def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
     # The stages are imported here, not at the top: a build that is up to date needs none.
     from allianceprint.checks import check_book, every_part_read, reading_order
     from allianceprint.loader import load_book
-    from allianceprint.render import render_book
+    from allianceprint.render import check_book_in_time, render_book
     from allianceprint.rendercache import RenderCache
 
     book = load_book(manuscript, diagnostics)
     house_style = house_style_set(book.config, styles)
     house_style.check(manuscript, diagnostics)
-    kept = RenderCache(cache / "render", book, skip=cache.parent) if cache else None
+    kept = RenderCache(cache, book) if cache else None
     rendered = render_book(book, diagnostics, house_style, cache=kept)
-    check_book(rendered, diagnostics, complete=every_part_read(book))
+    check_book_in_time(rendered, diagnostics, lambda: check_book(
+        rendered, diagnostics, complete=every_part_read(book)))
     diagnostics.sort(reading_order(book))
     diagnostics.raise_if_errors(strict)
     if kept is not None:
+        cache.lock()  # the first write into the output folder
         kept.save()
     return rendered
 
@@ -105,24 +108,40 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     move page breaks beyond the page they sit on, against the last build's PDF, fails the
     build with a located error (changes.check_kept_pages); nothing is written.
     """
-    progress = progress or Progress()
+    cache = CacheFolder.of(output)
+    try:
+        cache.lock_if_there()
+        return _build(manuscript, output, formats, diagnostics, print_ready, strict,
+                      single_document, progress or Progress(), cache, styles, keep_pages)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise ManuscriptError("the disk is full (or the file too large for it): free some "
+                                  "space and build again; the previous outputs are unchanged",
+                                  output) from exc
+        raise
+    finally:
+        cache.unlock()
+        cache.report()
+
+
+def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
+           diagnostics: Diagnostics, print_ready: bool, strict: bool, single_document: bool,
+           progress: Progress, cache: CacheFolder, styles: Path | None,
+           keep_pages: bool | None) -> BuildResult:
     stamp = Stamp.of(manuscript, output, formats, print_ready, strict, single_document,
                      styles)
-    previous = stamp.previous(output)
+    previous = stamp.previous(cache)
     if previous is not None:
         for warning in previous:
             diagnostics.record(warning)
         return BuildResult(tuple(OutputFile(output / w.name, w.size, w.pages)
-                                 for w in stamp.outputs(output)), up_to_date=True)
+                                 for w in stamp.outputs(cache)), up_to_date=True)
     from allianceprint.pagemap import identify_blocks
-    rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=output / CACHE,
+    rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=cache,
                                      styles=styles))
     when = build_time()
     created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:  # a file of that name, no permission: not a bug, say so
-        raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}", output) from exc
+    cache.lock()  # makes the output folder (and says so if it cannot)
     stem = output_stem(rendered)
     results: list[OutputFile] = []
     pdfs: list[PdfResult] = []
@@ -134,7 +153,7 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
             """The EPUB, with the print edition's page numbers when there are some."""
             nonlocal epub
             from allianceprint.writers.epub import write_epub
-            epub = _temporary(output, stem, ".epub", cleanup)
+            epub = _temporary(output / f"{stem}.epub", cleanup)
             with progress.stage("EPUB", total=1) as stage:
                 write_epub(rendered, epub, modified=when, page_map=page_map)
                 stage.advance(f"{stem}.epub")
@@ -149,11 +168,11 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
             if print_ready or rendered.book.config.print.print_ready:
                 editions.append((f"{stem}-print.pdf", True))
             for name, printer in editions:
-                temp = _temporary(output, stem, ".pdf", cleanup)
+                temp = _temporary(output / name, cleanup)
                 # The EPUB is written while the reading edition's pieces are merged.
                 meanwhile = write_the_epub if "epub" in formats and not printer else None
                 pdf = _write_pdf(rendered, temp, created, printer, single_document,
-                                 output / CACHE / "pieces", progress, meanwhile, name)
+                                 cache, progress, meanwhile, name)
                 pdfs.append(pdf)
                 if not printer and _keeps_pages(keep_pages, rendered):
                     from allianceprint.changes import check_kept_pages
@@ -170,8 +189,9 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     if pdfs and not single_document:
         from allianceprint.writers.pdfparts import prune
         used = frozenset(key for pdf in pdfs for key in pdf.cache_keys)
-        prune(output / CACHE / "pieces", lambda key: key in used)
-    stamp.record(output, [(item.path, item.pages) for item in results], diagnostics.warnings)
+        prune(cache, lambda key: key in used)
+    stamp.record(cache, [(item.path, item.pages) for item in results], diagnostics.warnings)
+    cache.sweep()
     return BuildResult(tuple(results),
                        rendered=tuple(sorted({p for pdf in pdfs for p in pdf.rendered})),
                        reused=tuple(sorted({p for pdf in pdfs for p in pdf.reused})))
@@ -185,7 +205,7 @@ def _keeps_pages(keep_pages: bool | None, book: RenderedBook) -> bool:
 
 
 def _write_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
-               single_document: bool, cache: Path, progress: Progress,
+               single_document: bool, cache: CacheFolder, progress: Progress,
                meanwhile: Callable[[PageMap | None], None] | None,
                name: str = "") -> PdfResult:
     """The PDF in pieces (writers/pdfparts) or as one document (writers/pdf); `meanwhile`
@@ -247,23 +267,14 @@ def title_stem(title: str) -> str:
     return f"{stem}-book" if stem in _DEVICES else stem
 
 
-def _file_mode() -> int:
-    """The mode a new file gets here: rw for all, less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _file_mode()
-
-
-def _temporary(folder: Path, stem: str, suffix: str, cleanup: ExitStack) -> Path:
+def _temporary(final: Path, cleanup: ExitStack) -> Path:
+    """The file an output is written into; it takes its final name once every output is
+    written (and is removed if the build fails)."""
+    path = temporary_for(final)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix + ".part", dir=folder)
+        path.touch()
     except OSError as exc:
-        raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}", folder) from exc
-    os.close(handle)
-    path = Path(name)
-    os.chmod(path, _FILE_MODE)  # mkstemp makes files only their owner may read
+        raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}",
+                              final.parent) from exc
     cleanup.callback(lambda: path.unlink(missing_ok=True))
     return path

@@ -41,7 +41,11 @@ from allianceprint.validators import image_file_problem
 #: Elements whose text is not prose: code, and abbreviations already marked as defined.
 _NOT_PROSE = frozenset({"code", "pre", "kbd", "samp", "var", "abbr", "script", "style"})
 _WORD_RE = re.compile(rf"((?:(?!_){WORD_CHARACTER})+)")  # "SAR卫星" holds the word SAR
-_URL_RE = re.compile(r"\S+://\S*|\bwww\.\S+|\S+@\S+\.\w+")
+# Every pattern here is linear on any input: each scan that could run far starts only
+# where no earlier start could have covered it (a URL at its scheme's first letter, an email
+# at the start of its word), and a bracket's scan stops at the next opening bracket.
+_SCHEME = r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://\S*"
+_URL_RE = re.compile(_SCHEME + r"|\bwww\.\S+|(?<!\S)[^\s@]+@[^\s@]+\.\w+")
 #: Roman numerals below this are taken for numbers (World War II, Chapter XIV), not words;
 #: from 40 on (XL) they are written like abbreviations (XL, CD, MD, DC) and checked as such.
 ROMAN_NUMERALS_BELOW = 40
@@ -50,10 +54,10 @@ _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 #: Markup whose words are not prose, blanked (columns kept) before words are looked for in
 #: the source: link targets, autolinks and HTML tags, web addresses, note labels, attribute
 #: lists and abbreviation definitions' keys.
-_SOURCE_MARKUP_RE = re.compile(r"\]\([^)\n]*\)|<[^>\n]*>|\S+://\S*|\[\^[^\]\n]*\]|"
-                               r"\{:?[^}\n]*\}|^\*\[[^\]\n]*\]:")
+_SOURCE_MARKUP_RE = re.compile(r"\]\([^()\]\n]*\)|<[^<>\n]*>|" + _SCHEME
+                               + r"|\[\^[^\[\]\n]*\]|\{:?[^{}\n]*\}|^\*\[[^\]\n]*\]:")
 _ANCHOR_RE = re.compile(r"#([\w.:-]+)")
-_GIVEN_ID_RE = re.compile(r"(?:\{:?[^}\n]*?#|\bid=[\"']?)([\w.:-]+)")
+_GIVEN_ID_RE = re.compile(r"(?:\{:?[^{}\n]*?#|\bid=[\"']?)([\w.:-]+)")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _TEXT_KEYS = ("title", "subtitle", "series", "publisher", "edition", "rights", "description")
 

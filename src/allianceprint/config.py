@@ -369,6 +369,8 @@ class _Validator:
     def check(self, option: Option, value: Any, table: str, index: int | None = None) -> Any:
         """The value converted to its Python form, or None after reporting an error."""
         converted, problem = self.checkers[option.kind](value)
+        if not problem and option.required and converted == "":
+            problem = "must not be empty (or spaces only)"
         if problem:
             self.error(problem, table, option.key, index)
             return None

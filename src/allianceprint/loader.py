@@ -39,8 +39,8 @@ MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_NESTING = 16
 
-_ATX_H1_RE = re.compile(r"^ {0,3}#(?!#)[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
-_NOTE_REF_RE = re.compile(r"\[\^[^\]\n]+\]")
+_ATX_H1_RE = re.compile(r"^ {0,3}#(?!#)[ \t]+(.+)$")  # its closing #s: see _atx_text
+_NOTE_REF_RE = re.compile(r"\[\^[^\[\]\n]+\]")
 
 
 def load_book(root: Path, diagnostics: Diagnostics) -> Book:
@@ -60,7 +60,7 @@ def load_book(root: Path, diagnostics: Diagnostics) -> Book:
 def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
     parts: list[Part] = []
     seen: dict[Path, str] = {}
-    used_ids: set[str] = set()
+    used_ids: set[str] = set(RESERVED_IDS)
     lists: list[tuple[Division, str, tuple[str, ...]]] = [
         ("front", "front", config.contents.front),
         ("body", "chapters", config.contents.chapters),
@@ -343,8 +343,8 @@ def _first_heading(body: str) -> str:
     lines = body.split("\n")
     for index, line in prose_lines(lines):
         match = _ATX_H1_RE.match(line)
-        if match:
-            return " ".join(_NOTE_REF_RE.sub("", match.group(1)).split())
+        if match and match.group(1).strip(" \t"):
+            return " ".join(_NOTE_REF_RE.sub("", _atx_text(match.group(1))).split())
         if (line.strip() and index + 1 < len(lines)
                 and re.match(r"^ {0,3}=+[ \t]*$", lines[index + 1])):
             return " ".join(_NOTE_REF_RE.sub("", line).split())
@@ -355,6 +355,25 @@ def _part_id(stem: str) -> str:
     """A part's id from its file name: its slug, which an XML id must start with a letter."""
     slug = ascii_slug(stem)
     return slug if slug[:1].isalpha() else f"part-{slug}"
+
+
+#: The ids of what the build makes itself: the EPUB's documents and items, the print
+#: edition's sections and pieces. A part whose file name would give one of them gets the
+#: next free id instead (`nav.md` is `nav-2`), so it can replace none of them.
+RESERVED_IDS = frozenset({
+    "nav", "titlepage", "title-page", "copyright-page", "cover", "cover-image", "css",
+    "contents", "toc", "toc-title", "landmarks", "page-list", "opening", "book-notes",
+    "notes", "folios"})
+
+
+def _atx_text(text: str) -> str:
+    """An ATX heading's text without its closing sequence (` ##`), found without a regex
+    (one that does it backtracks quadratically over a long run of spaces)."""
+    text = text.rstrip(" \t")
+    before = text.rstrip("#")
+    if before != text and before.strip(" \t") and before[-1] in " \t":
+        return before.rstrip(" \t")
+    return text
 
 
 def _unique_id(base: str, used: set[str]) -> str:

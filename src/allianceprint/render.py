@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import jinja2
 from markdown import Markdown
@@ -143,9 +143,9 @@ class _Renderer:
         """Render one part within its time limit (see PART_SECONDS)."""
         seconds = PART_SECONDS + PART_SECONDS_PER_MB * len(part.body.encode("utf-8")) / 1e6
         try:
-            with _time_limit(seconds):
+            with time_limit(seconds):
                 return self.convert_part(part)
-        except _TooSlow:
+        except TooSlow:
             self.diagnostics.error(
                 f"reading this part took more than {seconds:.0f} seconds: split it into "
                 "smaller parts, and look for a long run of '[', '<' or '`' that never closes "
@@ -250,13 +250,28 @@ _TEMPLATES = jinja2.Environment(
     autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-class _TooSlow(BaseException):
+def check_book_in_time(book: RenderedBook, diagnostics: Diagnostics,
+                       check: Callable[[], None]) -> None:
+    """Run the checks of the rendered book, `check()`, within the time limit the whole book's
+    parts would have (PART_SECONDS, PART_SECONDS_PER_MB): hostile input must not hang them
+    after the reading of each part was bounded."""
+    size = sum(len(part.part.body.encode("utf-8")) for part in book.parts)
+    seconds = PART_SECONDS + PART_SECONDS_PER_MB * size / 1e6
+    try:
+        with time_limit(seconds):
+            check()
+    except TooSlow:
+        diagnostics.error(f"checking the manuscript took more than {seconds:.0f} seconds: "
+                          "look for a part with very long lines or paragraphs, and split it")
+
+
+class TooSlow(BaseException):
     """A part's time is up (a BaseException, so that no `except Exception` swallows it)."""
 
 
 @contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise _TooSlow in the block once `seconds` have passed. It needs SIGALRM, so it
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TooSlow in the block once `seconds` have passed. It needs SIGALRM, so it
     works in the main thread only, and stands aside when a timer is already running."""
     if (threading.current_thread() is not threading.main_thread()
             or not hasattr(signal, "setitimer")
@@ -265,7 +280,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: object) -> None:
-        raise _TooSlow()
+        raise TooSlow()
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -295,6 +310,10 @@ def _sort_key(abbr: str) -> str:
 
 
 def _serialize(md: Markdown, element) -> str:
+    """An element Python-Markdown made, as HTML. Its backslash escapes (`\\*`) are restored
+    first: a note is taken out of the tree before the conversion's own last steps."""
+    if "unescape" in md.treeprocessors:
+        md.treeprocessors["unescape"].run(element)
     text = md.serializer(element)
     for processor in md.postprocessors:
         text = processor.run(text)

@@ -8,7 +8,10 @@ book.toml, the abbreviations, every part's file, id, division and authors (the c
 part lists them; links between parts use the ids), the names of the manuscript's files
 (links and images are checked against them) and allianceprint's code. A part with errors is
 never kept, so its errors are always found afresh. Entries are JSON, never pickles: a
-manuscript folder from elsewhere may bring a `build/.cache` of its own.
+manuscript folder from elsewhere may bring a `build/.cache` of its own. They are sealed with
+the user's key (cachefolder.py), every field is type-checked, and every image path must
+name a file inside the manuscript folder, as a source's image path must; an entry that
+fails any of this is rendered again.
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
+from allianceprint.cachefolder import (DIAGNOSTIC, CacheFolder, Untrusted, diagnostics_from)
 from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
 from allianceprint.model import Book, Contributor, Note, Part, RenderedPart
 from allianceprint.stamp import code_digest
 
 
 class RenderCache:
-    def __init__(self, folder: Path, book: Book, skip: Path | None = None) -> None:
-        self.folder = folder
-        self.output = skip
-        self.context = _context_digest(book, skip)
+    def __init__(self, cache: CacheFolder, book: Book) -> None:
+        self.cache = cache
+        self.folder = cache.render
+        self.output = cache.output
+        self.root = book.root
+        self.context = _context_digest(book, cache.output)
         self.used: set[str] = set()
         self.pending: dict[Path, tuple[RenderedPart, list[Diagnostic]]] = {}
 
@@ -38,12 +44,16 @@ class RenderCache:
         """The part from the cache (its warnings given again), or rendered and kept."""
         key = self._key(part)
         self.used.add(key)
-        entry = self.folder / f"{key}.json"
-        try:
-            data = json.loads(entry.read_text(encoding="utf-8"))
-            rendered, found = _rendered_from(data, part), [Diagnostic.from_json(d) for d in data["diagnostics"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            rendered = None  # not there, or damaged: render again and overwrite it
+        entry = self.cache.render_entry(key)
+        data = self.cache.read_json(entry, _ENTRY)
+        rendered = None  # not there, foreign or damaged: render again and overwrite it
+        if data is not None:
+            try:
+                rendered = _rendered_from(data, part, self.root)
+                found = diagnostics_from(data["diagnostics"])
+            except Untrusted:
+                self.cache.rejected.add(entry)
+                rendered = None
         if rendered is not None:
             for diagnostic in found:
                 diagnostics.record(diagnostic)
@@ -84,12 +94,29 @@ class RenderCache:
             "images": [str(p) for p in rendered.images],
             "diagnostics": [d.as_json() for d in found]}
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = entry.with_name(f".{entry.name}.{os.getpid()}.part")
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, entry)
+        self.cache.write_json(entry, data)
 
 
-def _rendered_from(data: dict, part: Part) -> RenderedPart:
+_CONTRIBUTOR = {"key": str, "name": str, "affiliation": str, "bio": str, "orcid": str}
+_NOTE = {"number": int, "label": str, "id": str, "ref_ids": [str], "html": str}
+_ENTRY = {"title_html": str, "title_text": str, "short_title": str,
+          "authors": [_CONTRIBUTOR], "body_html": str, "notes": [_NOTE], "images": [str],
+          "diagnostics": [DIAGNOSTIC]}
+
+
+def _inside(root: Path, name: str) -> Path:
+    """An image path from an entry, if it names a file inside the manuscript folder (as
+    the image paths of the sources must); else `Untrusted`."""
+    path = Path(name)
+    if path.is_absolute() or ".." in path.parts or not name or "\0" in name:
+        raise Untrusted(f"image {name!r} is not a path inside the manuscript")
+    real, base = (root / path).resolve(), root.resolve()
+    if not real.is_relative_to(base) or not real.is_file():
+        raise Untrusted(f"image {name!r} is not a file of the manuscript")
+    return path
+
+
+def _rendered_from(data: dict, part: Part, root: Path) -> RenderedPart:
     return RenderedPart(
         part=part, title_html=data["title_html"], title_text=data["title_text"],
         short_title=data["short_title"],
@@ -97,7 +124,7 @@ def _rendered_from(data: dict, part: Part) -> RenderedPart:
         body_html=data["body_html"],
         notes=tuple(Note(n["number"], n["label"], n["id"], tuple(n["ref_ids"]), n["html"])
                     for n in data["notes"]),
-        images=tuple(Path(p) for p in data["images"]))
+        images=tuple(_inside(root, p) for p in data["images"]))
 
 
 
@@ -109,14 +136,14 @@ def _part_data(part: Part) -> dict:
             "front_matter_lines": dict(part.front_matter_lines)}
 
 
-def _context_digest(book: Book, skip: Path | None) -> str:
+def _context_digest(book: Book, skip: Path) -> str:
     digest = hashlib.sha256(code_digest().encode())
     digest.update(book.config.text.encode())
     digest.update(json.dumps([(a.abbr, a.expansion, a.line) for a in book.abbreviations])
                   .encode())
     digest.update(json.dumps([(str(p.source), p.id, p.division, list(p.authors))
                               for p in book.parts]).encode())
-    skip = skip.resolve() if skip is not None else None
+    skip = skip.resolve()
     for root, dirs, files in os.walk(book.root):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if (here / d).resolve() != skip)

@@ -6,6 +6,10 @@ inside it included), of the built-in style and of a `--styles` folder, the build
 code and WeasyPrint's version — with the size and modification time of each file it wrote
 and the warnings it gave. The next build with the same hash, whose outputs are still as it
 left them, has nothing to do: it gives the same warnings again and writes nothing.
+
+The stamp is sealed with the user's key (cachefolder.py): a `stamp.json` that came with a
+manuscript from elsewhere, with outputs whose times survived the copy, never makes a build
+"up to date". Nor does a stamp whose outputs are not one file of each format asked for.
 """
 
 from __future__ import annotations
@@ -20,11 +24,9 @@ from pathlib import Path
 from typing import Iterable
 
 from allianceprint import __version__
+from allianceprint.cachefolder import DIAGNOSTIC, CacheFolder, Untrusted, diagnostics_from
 from allianceprint.housestyle import StyleSet
 from allianceprint.errors import Diagnostic
-
-CACHE = ".cache"  # under the output folder: the stamp and the laid-out pieces of the PDF
-STAMP = "stamp.json"
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,15 @@ class Written:
     pages: int | None
 
 
+_RECORD = {"inputs": str, "formats": [str],
+           "outputs": [{"name": str, "size": int, "mtime_ns": int, "pages": (int, None)}],
+           "warnings": [DIAGNOSTIC]}
+
+
 @dataclass(frozen=True)
 class Stamp:
     inputs: str  # the hash of everything the outputs are made from
+    formats: tuple[str, ...]  # the formats asked for: "pdf", "epub"
 
     @classmethod
     def of(cls, manuscript: Path, output: Path, formats: Iterable[str], print_ready: bool,
@@ -62,12 +70,13 @@ class Stamp:
                 data = b"\0unreadable"  # the build itself will say what is wrong
             digest.update(len(data).to_bytes(8, "big"))
             digest.update(data)
-        return cls(digest.hexdigest())
+        return cls(digest.hexdigest(), tuple(sorted(formats)))
 
-    def previous(self, output: Path) -> list[Diagnostic] | None:
+    def previous(self, cache: CacheFolder) -> list[Diagnostic] | None:
         """The last build's warnings if its outputs are current; None if a build is due."""
-        record = _read(output)
-        if record is None or record.get("inputs") != self.inputs:
+        output = cache.output
+        record = self._read(cache)
+        if record is None or record["inputs"] != self.inputs:
             return None
         for item in record["outputs"]:
             try:
@@ -76,13 +85,30 @@ class Stamp:
                 return None
             if stat.st_size != item["size"] or stat.st_mtime_ns != item["mtime_ns"]:
                 return None
-        return [Diagnostic.from_json(w) for w in record["warnings"]]
+        try:
+            return diagnostics_from(record["warnings"])
+        except Untrusted:
+            cache.rejected.add(cache.stamp)
+            return None
 
-    def outputs(self, output: Path) -> list[Written]:
-        record = _read(output) or {"outputs": []}
+    def outputs(self, cache: CacheFolder) -> list[Written]:
+        record = self._read(cache) or {"outputs": []}
         return [Written(**item) for item in record["outputs"]]
 
-    def record(self, output: Path, written: Iterable[tuple[Path, int | None]],
+    def _read(self, cache: CacheFolder) -> dict | None:
+        """The last build's record, if this user's build wrote it for these formats, with
+        one output of each, every one a file of the output folder itself."""
+        record = cache.read_json(cache.stamp, _RECORD)
+        if record is None or record["formats"] != list(self.formats):
+            return None
+        names = [item["name"] for item in record["outputs"]]
+        if (any(name != Path(name).name or name.startswith(".") for name in names)
+                or {Path(name).suffix[1:] for name in names} != set(self.formats)):
+            cache.rejected.add(cache.stamp)
+            return None
+        return record
+
+    def record(self, cache: CacheFolder, written: Iterable[tuple[Path, int | None]],
                warnings: Iterable[Diagnostic]) -> None:
         """Remember this build: its outputs (path and page count) and its warnings."""
         outputs = []
@@ -90,13 +116,10 @@ class Stamp:
             stat = path.stat()
             outputs.append({"name": path.name, "size": stat.st_size,
                             "mtime_ns": stat.st_mtime_ns, "pages": pages})
-        data = {"inputs": self.inputs, "outputs": outputs,
+        data = {"inputs": self.inputs, "formats": list(self.formats), "outputs": outputs,
                 "warnings": [w.as_json() for w in warnings]}
-        folder = output / CACHE
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{STAMP}.{os.getpid()}.part"
-        temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(temporary, folder / STAMP)
+        cache.root.mkdir(parents=True, exist_ok=True)
+        cache.write_json(cache.stamp, data)
 
 
 @functools.cache
@@ -109,13 +132,6 @@ def code_digest() -> str:
         digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _read(output: Path) -> dict | None:
-    try:
-        return json.loads((output / CACHE / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _files(folder: Path, skip: Path) -> list[Path]:

@@ -13,7 +13,7 @@ from collections.abc import Collection
 #: A string (multi-line ones included), a comment, or a bracket or brace.
 _TOKEN_RE = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
                        r"|'[^'\n]*'|#[^\n]*|[\[\]{}]", re.DOTALL)
-_HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_HEADER_RE = re.compile(r"^\s*\[\[?([^\]]*)\]\]?\s*(#.*)?$")  # `[]` too: an error to locate
 _ASSIGNMENT_RE = re.compile(r"""^\s*["']?([A-Za-z0-9_-]+)["']?\s*=""")
 
 Place = tuple[int | None, int | None]  # (line, column), from 1; None where not found
@@ -59,7 +59,7 @@ class TomlPlaces:
         for number, line in enumerate(self.lines, start=1):
             header = _HEADER_RE.match(line)
             if header:
-                current = header.group(1).replace('"', "").replace(" ", "")
+                current = "".join(header.group(1).replace('"', "").split())
                 if current == table:
                     seen += 1
                 if key is None and current == table and index in (None, seen):
@@ -99,7 +99,7 @@ class TomlPlaces:
         for number, line in enumerate(self.lines, 1):
             header = _HEADER_RE.match(line)
             if header or line.strip().startswith("["):
-                in_table = bool(header) and header.group(1).replace(" ", "") == table
+                in_table = bool(header) and "".join(header.group(1).split()) == table
                 current = None
                 continue
             if not in_table:

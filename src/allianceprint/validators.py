@@ -10,15 +10,23 @@ other files. Each message is said so that a caller can put its own subject befor
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
 import langcodes
+import PIL.Image
 from lxml import etree as lxml_etree
 from stdnum import isbn
 from stdnum.iso7064 import mod_11_2
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
+#: Pixels an image may declare (a 600 dpi A3 scan has 70 million): a small file can declare
+#: 50,000 x 50,000 pixels, which no renderer will decode (a decompression bomb).
+MAX_IMAGE_PIXELS = 100_000_000
+#: Elements an SVG may draw once its <use> references are expanded: a 2 kB file of nested
+#: <use> can ask for millions of shapes, and a <use> cycle for infinitely many.
+MAX_SVG_SHAPES = 50_000
 IMAGE_SNIFF_BYTES = 64 * 1024  # how much of an image file is read to tell its kind
 
 LINK_SCHEMES = ("http", "https", "ftp", "mailto", "tel")
@@ -33,14 +41,19 @@ _SVG_EXTERNAL_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
 
 
 CONTROL_CHARACTER_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPED_ONLY_RE = re.compile("[\x00\ud800-\udfff]")  # only an escape can put these in a value
 
 
 def control_character_problem(value: str) -> str | None:
     """What is wrong with a text that holds a control character (which neither edition can
-    hold: XML forbids them), or None. NUL is reported on its own, as a broken file."""
-    found = CONTROL_CHARACTER_RE.search(value)
+    hold: XML forbids them), or None. NUL is reported on its own, as a broken file; in a value
+    it comes from an escape (`"\\u0000"`), as a lone surrogate (`"\\ud800"`) does."""
+    found = CONTROL_CHARACTER_RE.search(value) or _ESCAPED_ONLY_RE.search(value)
     if found is None:
         return None
+    if "\ud800" <= found.group() <= "\udfff":
+        return (f"contains U+{ord(found.group()):04X}, half of a character (a lone "
+                "surrogate), which no book can print: write the whole character")
     return (f"contains the control character U+{ord(found.group()):04X}, which no book can "
             "print: remove it")
 
@@ -139,7 +152,74 @@ def image_file_problem(path: Path) -> str | None:
     }[kind]
     if not looks_right:
         return f"is not a {kind} image, whatever its name says: save it again as {kind}"
-    return _svg_problem(path) if kind == "SVG" else None
+    return _svg_problem(path) if kind == "SVG" else _pixels_problem(path)
+
+
+def _pixels_problem(path: Path) -> str | None:
+    """What is wrong with a raster image's declared size (read from its header only)."""
+    too_many = (f"declares more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels, the most "
+                "an image may have: make it smaller")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's own bomb warning: said here
+            with PIL.Image.open(path) as image:
+                width, height = image.size
+    except PIL.Image.DecompressionBombError:
+        return too_many
+    except (OSError, ValueError, SyntaxError) as exc:
+        return f"cannot be read as an image ({exc}): save it again"
+    if width * height > MAX_IMAGE_PIXELS:
+        return f"({width} x {height}) {too_many}"
+    return None
+
+
+def _svg_shapes_problem(tree) -> str | None:
+    """What is wrong with what an SVG's <use> elements expand to: a cycle, or more than
+    MAX_SVG_SHAPES elements drawn."""
+    by_id = {node.get("id"): node for node in tree.iter() if isinstance(node.tag, str)
+             and node.get("id")}
+    sizes: dict[object, int] = {}
+    open_now: set[object] = set()
+
+    def size(node, depth: int) -> int:
+        if node in sizes:
+            return sizes[node]
+        if node in open_now:
+            raise _SvgCycle()
+        if depth > 200:
+            raise _SvgTooBig()
+        open_now.add(node)
+        total = 1
+        for child in node:
+            if isinstance(child.tag, str):
+                total += size(child, depth + 1)
+        if lxml_etree.QName(node).localname == "use":
+            href = node.get("href") or node.get("{http://www.w3.org/1999/xlink}href") or ""
+            target = by_id.get(href[1:]) if href.startswith("#") else None
+            if target is not None:
+                total += size(target, depth + 1)
+        open_now.discard(node)
+        if total > MAX_SVG_SHAPES:
+            raise _SvgTooBig()
+        sizes[node] = total
+        return total
+
+    try:
+        size(tree.getroot(), 0)
+    except _SvgCycle:
+        return "has a <use> that refers, through others, to itself: remove the cycle"
+    except _SvgTooBig:
+        return (f"draws more than {MAX_SVG_SHAPES:,} shapes once its <use> references are "
+                "expanded: simplify it")
+    return None
+
+
+class _SvgCycle(Exception):
+    pass
+
+
+class _SvgTooBig(Exception):
+    pass
 
 
 def _svg_problem(path: Path) -> str | None:
@@ -175,4 +255,4 @@ def _svg_problem(path: Path) -> str | None:
                 return "has a style that loads another file or address: remove the url(...)"
         if local == "style" and _SVG_EXTERNAL_URL_RE.search(node.text or ""):
             return "has a <style> that loads another file or address: remove the url(...)"
-    return None
+    return _svg_shapes_problem(tree)

@@ -17,7 +17,7 @@ from markdown.treeprocessors import Treeprocessor
 from allianceprint.mdext.source import SourceInfo, prose_lines, remove_element
 
 _NOTE_DEF_RE = re.compile(r"^ {0,3}\[\^([^\]\n]+)\]:[ \t]*(.*)$")
-_NOTE_REF_RE = re.compile(r"\[\^([^\]\n]+)\](?!:)")
+_NOTE_REF_RE = re.compile(r"\[\^([^\[\]\n]+)\](?!:)")  # linear: stops at the next [
 
 
 @dataclass

@@ -14,7 +14,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import AMP_SUBSTITUTE, AtomicString
 
 from allianceprint.labels import numbered
 from allianceprint.mdext.source import SourceInfo, remove_element
@@ -120,10 +120,24 @@ class _PartProcessor(Treeprocessor):
                 remove_element(root, neighbour)
                 return
 
+    def note_in_image(self, line: int | None, column: int | None) -> bool:
+        """Whether the image written at `line`:`column` (its path's place) has a note
+        reference `[^...]` in its alt text or title."""
+        source = self.ext.source
+        if line is None or column is None:
+            return False
+        text = source.searchable[line - source.first_line]
+        start = text.rfind("![", 0, column)
+        end = text.find(")", column)
+        return start >= 0 and "[^" in text[start:end if end >= 0 else len(text)]
+
     def check_image(self, image: etree.Element) -> None:
         source = self.ext.source
         src = image.get("src", "")
         line, column = source.position_of(src) if src else (None, None)
+        if self.note_in_image(line, column):
+            source.error("a note cannot go in an image's alt text or caption (it would be lost): "
+                         "put the note reference in the text beside the image", line, column)
         if not image.get("alt", "").strip():
             source.warning(f"image {src!r} has no alt text: describe it between the "
                            "brackets of ![...]", line, column)
@@ -134,12 +148,22 @@ class _PartProcessor(Treeprocessor):
                 source.error(f"image {src!r} {problem}", line, column)
                 return
             relative = PurePosixPath(resolved.relative_to(self.ext.context.root).as_posix())
+            awkward = sorted(set("#?%") & set(str(relative)))
+            if awkward:  # web addresses give them other meanings: the editions could differ
+                source.error(f"image {src!r}: the file's path has {' and '.join(awkward)}, "
+                             "which an image's address cannot hold safely: rename the file "
+                             "without them", line, column)
+                return
             image.set("src", str(relative))
             if relative not in self.ext.context.images:
                 self.ext.context.images.append(relative)
 
     def check_link(self, link: etree.Element) -> None:
         href = link.get("href", "")
+        if _OBFUSCATED_RE.search(href):  # an email autolink, <name@example.org>
+            href = _OBFUSCATED_RE.sub(lambda found: chr(min(int(found.group(1)), 0xFFFD)),
+                                      href)
+            link.set("href", href)
         if href.startswith("#") or not href:
             return  # a link within the book: checks.py sees that its target exists
         source = self.ext.source
@@ -191,6 +215,9 @@ class _PartProcessor(Treeprocessor):
 
 _URL_TEXT_RE = re.compile(r"^(https?|ftp)://\S+$")
 _URL_BREAK_RE = re.compile(r"(?<=[/.\-_?&=#~])(?=[^/.\-_?&=#~])")
+#: A character as Python-Markdown writes it in an email autolink's address (to hide it from
+#: address harvesters, pointless in a book): `&#109;`, with its placeholder for `&`.
+_OBFUSCATED_RE = re.compile(re.escape(AMP_SUBSTITUTE) + r"#(\d{1,7});")
 # Not across Python-Markdown's placeholders (STX ... ETX), nor trailing punctuation.
 _BARE_URL_RE = r"(?<![\w/\"'(=<])(https?://[^\s<>\"\[\]\x02\x03]+[^\s<>\"\[\].,;:!?)'’”\x02\x03])"
 

@@ -137,6 +137,57 @@ class _NestingGuard(Preprocessor):
         return source.first_line + index, column
 
 
+def _comment_end(text: str, start: int) -> int:
+    """Where the HTML comment opened at `start` (`<!--`) ends (just after it), or -1 when it
+    is never closed. `<!-->` and `<!--->` are closed at once, as an HTML parser reads them."""
+    if text.startswith(">", start + 4):
+        return start + 5
+    if text.startswith("->", start + 4):
+        return start + 6
+    end = text.find("-->", start + 4)
+    return -1 if end < 0 else end + 3
+
+
+def without_comments(html_text: str) -> str:
+    """The HTML with its (closed) comments removed: editors' private remarks stay in the
+    Markdown and reach no output."""
+    kept, position = [], 0
+    while (start := html_text.find("<!--", position)) >= 0:
+        end = _comment_end(html_text, start)
+        if end < 0:
+            break
+        kept.append(html_text[position:start])
+        position = end
+    kept.append(html_text[position:])
+    return "".join(kept)
+
+
+class _CommentGuard(Preprocessor):
+    """Turns away an HTML comment that is never closed (it would hide, or print, the rest of
+    the part), with its place; closed comments are removed by `_RawHtmlChecker`."""
+
+    def __init__(self, md: Markdown, ext: HtmlSafetyExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = self.ext.source
+        text = "\n".join(source.searchable)  # code blanked out: `<!--` there is shown
+        position = 0
+        while (start := text.find("<!--", position)) >= 0:
+            end = _comment_end(text, start)
+            if end < 0:
+                line = text.count("\n", 0, start)
+                column = start - (text.rfind("\n", 0, start) + 1) + 1
+                where = ((source.first_line + line, column) if source.verbatim
+                         else (source.first_line, None))
+                source.error("this HTML comment (<!--) is never closed: end it with -->, or "
+                             "write &lt;!-- to show it", *where)
+                return []
+            position = end
+        return lines
+
+
 class _CheckedAttrList(AttrListTreeprocessor):
     """Python-Markdown's attribute lists (`{: .class #id key=value}`), with every attribute
     checked against `attribute_problem`: a list with a forbidden one sets nothing."""
@@ -228,6 +279,8 @@ class _RawHtmlChecker(Treeprocessor):
         for index, piece in enumerate(stash):
             if not isinstance(piece, str) or "<" not in piece:
                 continue  # an element of Python-Markdown's own, or an entity
+            if "<!--" in piece:
+                piece = stash[index] = without_comments(piece)
             scanner = _RawHtmlScanner(depth, seen)
             scanner.feed(piece)
             scanner.close()
@@ -279,6 +332,7 @@ class HtmlSafetyExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
         md.preprocessors.register(_NestingGuard(md, self), "nesting-guard", 45)
+        md.preprocessors.register(_CommentGuard(md, self), "comment-guard", 44)
         md.treeprocessors.register(_DepthGuard(md, self), "depth-guard", 19)
         if self.attribute_lists:
             md.treeprocessors.register(_CheckedAttrList(md, self), "attr_list", 8)

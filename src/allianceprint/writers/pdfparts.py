@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import hashlib
 import json
 import logging
 import multiprocessing
+import multiprocessing.pool
 import os
 import queue
 import signal
@@ -51,12 +53,15 @@ from weasyprint.urls import FatalURLFetchingError
 
 from allianceprint import __version__, pagerecord
 from allianceprint.balance import balance_pages, part_ids
+from allianceprint.cachefolder import (CacheFolder, Untrusted, checked, user_key,
+                                       write_atomically, write_sealed)
+from allianceprint.errors import AssetError, ManuscriptError
 from allianceprint.hyphens import lay_out
-from allianceprint.errors import AssetError
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.model import PageMap, RenderedBook
 from allianceprint.pagemap import Position, page_map, shared_anchors
 from allianceprint.progress import Progress
+from allianceprint.render import TooSlow, time_limit
 from allianceprint.stamp import code_digest
 from allianceprint.writers import marks, pdffonts, pdfmerge
 from allianceprint.writers.pdf import (
@@ -91,31 +96,58 @@ class PieceLayout:
     fonts: tuple[pdffonts.EmbeddedFont, ...] = ()  # what the merge needs to share them
     cached: bool = False  # taken from the cache, not laid out in this build
 
-    def to_json(self) -> str:
+    def to_data(self, pdf_sha256: str) -> dict:
+        """The cache's record of the layout, with a hash of the PDF it was written with."""
         data = asdict(self)
         data["pdf"] = str(self.pdf)
         data["fonts"] = [font.to_json() for font in self.fonts]
+        data["pdf_sha256"] = pdf_sha256
         del data["cached"]
-        return json.dumps(data, ensure_ascii=False)
+        return data
 
     @classmethod
-    def from_json(cls, text: str) -> PieceLayout:
-        data = json.loads(text)
+    def from_data(cls, data: dict) -> PieceLayout:
+        """The layout a record (checked against `_RECORD`) holds; `Untrusted` if a part of
+        it has not the shape it should."""
 
-        def bookmark(item: dict) -> pdfmerge.Bookmark:
-            return pdfmerge.Bookmark(item["label"], item["page"], item["x"], item["y"],
+        def bookmark(item: object) -> pdfmerge.Bookmark:
+            checked(item, _BOOKMARK, "bookmark")
+            return pdfmerge.Bookmark(item["label"], item["page"], float(item["x"]),
+                                     float(item["y"]),
                                      tuple(bookmark(child) for child in item["children"]))
 
+        def position(item: list | None) -> Position | None:
+            if item is None:
+                return None
+            if len(item) != 2 or not isinstance(item[0], str) or type(item[1]) is not int:
+                raise Untrusted("a position that is not [anchor, count]")
+            return (item[0], item[1])
+
+        def fonts(items: list) -> tuple[pdffonts.EmbeddedFont, ...]:
+            try:
+                return tuple(pdffonts.EmbeddedFont.from_json(item) for item in items)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise Untrusted(f"a font entry that is not what pdffonts writes ({exc})") \
+                    from exc
+
+        logs = tuple(tuple(entry) for entry in data["logs"])
+        if any(len(entry) != 3 or [type(x) for x in entry] != [str, int, str]
+               for entry in logs):
+            raise Untrusted("a log entry that is not [logger, level, message]")
         return cls(
             piece=data["piece"], key=data["key"], pdf=Path(data["pdf"]),
             pages=tuple(PiecePage(p["name"], p["blank"], tuple(p["anchors"]))
                         for p in data["pages"]),
             bookmarks=tuple(bookmark(b) for b in data["bookmarks"]),
-            starts=tuple(tuple(s) if s is not None else None for s in data["starts"]),
-            end=tuple(data["end"]) if data["end"] is not None else None,
-            logs=tuple(tuple(entry) for entry in data["logs"]),
-            fonts=tuple(pdffonts.EmbeddedFont.from_json(font) for font in data["fonts"]),
-            cached=True)
+            starts=tuple(position(s) for s in data["starts"]),
+            end=position(data["end"]), logs=logs, fonts=fonts(data["fonts"]), cached=True)
+
+
+_BOOKMARK = {"label": str, "page": int, "x": float, "y": float, "children": list}
+_RECORD = {"piece": str, "key": str, "pdf": str, "pdf_sha256": str,
+           "pages": [{"name": str, "blank": bool, "anchors": [str]}],
+           "bookmarks": list, "starts": [(None, list)], "end": (None, list), "logs": [list],
+           "fonts": list}
 
 
 @dataclass(frozen=True)
@@ -134,7 +166,7 @@ class PieceJob:
     folios: bool = False  # a folio run: no bookmarks, no page map
 
 
-def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
+def write_pdf_in_parts(book: RenderedBook, target: Path, cache: CacheFolder,
                        created: str | None = None, print_ready: bool = False,
                        progress: Progress | None = None,
                        workers: int | None = None,
@@ -157,8 +189,8 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: Path,
             options = book.book.config.print
             plan = marks.plan_for(options, book.book.config.book.title, name or target.name,
                                   created, numbers.labels)
-            slug = marks.slug_pdf(plan, marks.trim_width(options), cache)
-        fonts = _fonts(cache, [done[piece] for piece in pieces.order], runs.values())
+            slug = marks.slug_pdf(plan, marks.trim_width(options), cache.pieces)
+        fonts = _fonts(cache.pieces, [done[piece] for piece in pieces.order], runs.values())
         merged = runner.start(pdfmerge.merge, pdfmerge.MergeInput(
             pieces=tuple(done[piece].pdf for piece in pieces.order),
             blank_before=numbers.blank_before,
@@ -266,7 +298,7 @@ def _run_index(name: str) -> int:
 class _Pieces:
     """The book cut into pieces, each as an HTML document and a job for a worker."""
 
-    def __init__(self, book: RenderedBook, cache: Path, print_ready: bool) -> None:
+    def __init__(self, book: RenderedBook, cache: CacheFolder, print_ready: bool) -> None:
         self.book = book
         self.cache = cache
         self.print_ready = print_ready
@@ -321,7 +353,7 @@ class _Pieces:
             key = self._key(html, folios=True)
             jobs.append(PieceJob(f"{FOLIOS}-{index}", key, html, self._base_url(),
                                  self.stylesheet, self._allowed(), None,
-                                 self.cache / f"{key}.pdf", folios=True))
+                                 self.cache.piece_pdf(key), folios=True))
         return jobs
 
     def _job(self, piece: str, selection: Selection, heads: dict[str, str] | None = None,
@@ -331,7 +363,7 @@ class _Pieces:
         anchors = self.shared & ids
         key = self._key(html, sorted(anchors), *(self._image(path) for path in images))
         return PieceJob(piece, key, html, self._base_url(), self.stylesheet, self._allowed(),
-                        self.variant, self.cache / f"{key}.pdf", anchors=anchors)
+                        self.variant, self.cache.piece_pdf(key), anchors=anchors)
 
     def _key(self, html: str, *more, folios: bool = False) -> str:
         digest = hashlib.sha256()
@@ -477,19 +509,24 @@ class _Numbering:
 class _Runner:
     """Lays out pieces: from the cache when it holds them, else in a pool of processes."""
 
-    def __init__(self, cache: Path, workers: int | None, progress: Progress) -> None:
-        self.cache = cache
+    def __init__(self, cache: CacheFolder, workers: int | None, progress: Progress) -> None:
+        self.folder = cache
+        self.cache = cache.pieces
         self.workers = max(1, workers or _cores())
         self.progress = progress
         self.pool = None
+        self.broken = False  # a worker died: the pool must be ended with care
         self.used: set[str] = set()
 
     def __enter__(self) -> _Runner:
         self.cache.mkdir(parents=True, exist_ok=True)
+        user_key()  # read before the workers start: they seal what they write with it
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.broken:
+            self._abandon()
+        elif self.pool is not None:
             if kind is None:
                 self.pool.close()
             else:
@@ -534,10 +571,48 @@ class _Runner:
             self.pool.join()
         self.pool = None
         self._ensure_pool(1)
-        return self.pool.apply_async(function, args).get
+        return functools.partial(self._wait, self.pool.apply_async(function, args).get)
+
+    def _wait(self, get: Callable[[float], object]) -> object:
+        """What `get(timeout)` gives, asked again each second until it comes; a worker that
+        died meanwhile (killed, out of memory) ends the wait with an error, where the pool
+        would wait for ever for its result."""
+        while True:
+            try:
+                return get(1.0)
+            except (queue.Empty, multiprocessing.TimeoutError):
+                # Pool keeps its processes in `_pool` (private, but stable since Python 3.2)
+                # and replaces a dead one at once: a dead or new process is one that died.
+                processes = getattr(self.pool, "_pool", [])
+                if (any(process.exitcode is not None for process in processes)
+                        or {process.pid for process in processes} != self.pids):
+                    self.broken = True
+                    raise ManuscriptError(
+                        "a layout process ended without finishing (killed, or out of "
+                        "memory?): nothing was written; build again, with fewer other "
+                        "programs running") from None
+
+    def _abandon(self) -> None:
+        """End a pool one of whose workers died. `terminate` could wait for ever: the dead
+        worker may hold a lock of the pool's queues. So the pool stops replacing workers,
+        its workers are killed, and it is left to its (daemon) threads, never joined."""
+        pool, self.pool = self.pool, None
+        handler = getattr(pool, "_worker_handler", None)
+        if handler is not None:
+            handler._state = multiprocessing.pool.TERMINATE
+            handler.join(2)  # it looks every 0.1 s
+        for process in getattr(pool, "_pool", []):
+            if process.exitcode is None:
+                process.kill()
+                process.join(5)
+        finalizer = getattr(pool, "_terminate", None)
+        if finalizer is not None:
+            finalizer.cancel()  # else it would try `terminate` at exit, and wait
+        pool._state = multiprocessing.pool.TERMINATE
 
     def _ensure_pool(self, workers: int | None = None) -> None:
         if self.pool is None:
+            self.pids: set[int] = set()
             # Frozen, the objects the workers inherit are never scanned by their garbage
             # collector, which would otherwise copy the pages they lie on into each worker.
             gc.collect()
@@ -548,6 +623,7 @@ class _Runner:
                     initargs=(os.getpid(),))
             finally:
                 gc.unfreeze()
+            self.pids = {process.pid for process in getattr(self.pool, "_pool", [])}
 
     def _lay_out(self, jobs: list[PieceJob]) -> Iterator[PieceLayout]:
         if self.workers == 1 or len(jobs) == 1 and self.pool is None:
@@ -560,32 +636,35 @@ class _Runner:
             self.pool.apply_async(lay_out_piece, (job,), callback=results.put,
                                   error_callback=lambda exc: results.put(_Failed(exc)))
         for _ in jobs:
-            item = results.get()
+            item = self._wait(lambda timeout: results.get(timeout=timeout))
             if isinstance(item, _Failed):
                 raise item.error
             yield item
 
     def _cached(self, job: PieceJob) -> PieceLayout | None:
         record = job.pdf.with_suffix(".json")
-        if not (record.is_file() and _complete(job.pdf)):
-            return None
+        data = self.folder.read_json(record, _RECORD)
+        if data is None:
+            return None  # none, or foreign or damaged: laid out again and overwritten
         try:
-            layout = PieceLayout.from_json(record.read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # a damaged entry is laid out again and overwritten
-        if layout.key != job.key or layout.pdf != job.pdf:
+            layout = PieceLayout.from_data(data)
+            if layout.key != job.key or layout.pdf.name != job.pdf.name:
+                raise Untrusted("the record of another piece")
+            if _sha256(job.pdf) != data["pdf_sha256"]:
+                raise Untrusted("the PDF is not the one laid out")
+        except (Untrusted, RecursionError):
+            self.folder.rejected.add(record)
             return None
-        return replace(layout, piece=job.piece)
+        return replace(layout, piece=job.piece, pdf=job.pdf)  # the folder may have moved
 
 
-def _complete(pdf: Path) -> bool:
-    """The file is there and ends as a PDF does (not cut short by a full disk, say)."""
+def _sha256(pdf: Path) -> str | None:
+    """The hash of the file's content; None if it cannot be read."""
     try:
         with pdf.open("rb") as handle:
-            handle.seek(max(0, pdf.stat().st_size - 64))
-            return b"%%EOF" in handle.read()
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
-        return False
+        return None
 
 
 @dataclass
@@ -624,8 +703,28 @@ class _Collect(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
+#: The time one piece may take to lay out: PIECE_SECONDS, plus PIECE_SECONDS_PER_MB for each
+#: MB of its HTML. A 40-page chapter takes a few seconds; the limit stops what no book needs
+#: (a table of 10^5 rows, an image that expands without end) instead of hanging the build.
+PIECE_SECONDS = 300.0
+PIECE_SECONDS_PER_MB = 600.0
+
+
 def lay_out_piece(job: PieceJob) -> PieceLayout:
-    """Lay out one piece and write its PDF and its record into the cache (in a worker)."""
+    """Lay out one piece within its time limit (in a worker); see `_lay_out_piece`."""
+    seconds = PIECE_SECONDS + PIECE_SECONDS_PER_MB * len(job.html.encode("utf-8")) / 1e6
+    try:
+        with time_limit(seconds):
+            return _lay_out_piece(job)
+    except TooSlow:
+        what = {OPENING: "the opening pages", BOOK_NOTES: "the notes"}.get(job.piece, job.piece)
+        raise ManuscriptError(f"laying out {what} took more than {seconds:.0f} seconds: "
+                              "look there for a very long table, or an image that takes "
+                              "long to draw, and simplify it") from None
+
+
+def _lay_out_piece(job: PieceJob) -> PieceLayout:
+    """Lay out one piece and write its PDF and its record into the cache."""
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
@@ -650,12 +749,8 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
             from allianceprint.pagemap import page_starts
             found = page_starts(document, job.anchors)
             starts, end = found.starts, found.end
-        temporary = job.pdf.with_name(f".{job.pdf.name}.{os.getpid()}.part")
-        try:
-            document.write_pdf(temporary, pdf_variant=job.variant)
-            os.replace(temporary, job.pdf)
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_atomically(job.pdf, lambda temporary: document.write_pdf(
+            temporary, pdf_variant=job.variant))
         fonts = pdffonts.record(document, job.pdf.parent / pdffonts.STORE)
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
@@ -667,10 +762,8 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
         logger.propagate = propagate
     layout = PieceLayout(job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end,
                          tuple(collect.records), fonts)
-    record = job.pdf.with_suffix(".json")
-    temporary = record.with_name(f".{record.name}.{os.getpid()}.part")
-    temporary.write_text(layout.to_json(), encoding="utf-8")
-    os.replace(temporary, record)
+    record = layout.to_data(_sha256(job.pdf) or "")
+    write_sealed(job.pdf.with_suffix(".json"), json.dumps(record, ensure_ascii=False).encode())
     return layout
 
 
@@ -695,10 +788,11 @@ def _bookmark(mark) -> pdfmerge.Bookmark:
                              tuple(_bookmark(child) for child in children))
 
 
-def prune(cache: Path, keep: Callable[[str], bool]) -> None:
-    """Remove the cache's entries whose key `keep` refuses (after a good build); the font
+def prune(cache: CacheFolder, keep: Callable[[str], bool]) -> None:
+    """Remove the cache's pieces whose key `keep` refuses (after a good build); the font
     store's files are kept under the key "fonts/NAME"."""
-    for path in cache.glob("*"):
+    for path in cache.pieces.glob("*"):
         if path.suffix in (".pdf", ".json") and not keep(path.stem):
             path.unlink(missing_ok=True)
-    pdffonts.prune(cache / pdffonts.STORE, lambda name: keep(f"{pdffonts.STORE}/{name}"))
+    pdffonts.prune(cache.pieces / pdffonts.STORE,
+                   lambda name: keep(f"{pdffonts.STORE}/{name}"))
