@@ -93,9 +93,10 @@ def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = 
     atoms: list[_Atom] = []
     try:
         _collect(paragraph, atoms, widths or {})
+        complete = True
     except _Unknown:
-        pass
-    plan = _fill(atoms, measure, indent, halve)
+        complete = False
+    plan = _fill(atoms, measure, indent, halve, complete)
     _apply(plan)
     return len(plan.halved) + len(plan.fills)
 
@@ -155,8 +156,11 @@ def _line_width(atoms: list[_Atom]) -> float:
     return sum(a.width for a in atoms) - atoms[0].lead - atoms[-1].trail
 
 
-def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
-    """Fill lines as Pango does, and plan how to mend each one that ends short."""
+def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool,
+          complete: bool = True) -> _Plan:
+    """Fill lines as Pango does, and plan how to mend each one that ends short. `complete`:
+    `atoms` are the whole paragraph (else they stop before a box of unknown width, and what
+    follows their last one is not known)."""
     plan = _Plan([], [])
 
     def line_ends(atoms_of_line: list[_Atom]) -> None:
@@ -202,8 +206,8 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
         end = index + 1
         while end < len(atoms) and not _may_break_before(atoms, end):
             end += 1
-        if end == len(atoms):
-            return plan  # the paragraph's last line: left as it is
+        if end == len(atoms) and not complete:
+            return plan  # the unit may go on into the box of unknown width
         overflow = _line_width(atoms[start:end]) - available
         steps = round(overflow / 0.5)
         marks = [a for a in reversed(atoms[start:end - 1])
