@@ -149,3 +149,19 @@ def test_kinsoku_and_no_space_between_ideographs(blocks):
             assert printed[0] not in CLOSING, printed
             assert printed[-1] not in OPENING, printed
             assert not re.search(f"{IDEOGRAPH.pattern}\\s+{IDEOGRAPH.pattern}", printed)
+
+
+def test_white_space_that_prints_nothing_in_cjk_text_is_taken_out():
+    from allianceprint import cjk
+    document = lxml.html.document_fromstring(
+        '<html lang="ja"><body><div class="part-body">'
+        "<p>港湾の管理を\nめぐる協議。</p>"
+        "<ul><li><strong>要点。</strong> 三つの作業部会 （秋） です</li></ul>"
+        "<p>山田 花子、<code>a  b</code> と\nSAR</p></div></body></html>")
+    cjk.typeset(document, "ja")
+    first, item, last = document.iter("p", "li")
+    assert first.text_content() == "港湾の管理をめぐる協議。"  # a source line break
+    assert item.text_content() == "要点。三つの作業部会（秋）です"  # the marks' blank sides
+    # a space between two ideographs is the author's; code and Latin runs keep theirs
+    assert last.text_content().startswith("山田 花子、a  b ")
+    assert "SAR" in last.text_content()
