@@ -65,7 +65,11 @@ def body_lines(pdf) -> list[list[dict]]:
     """The lines of body text at the body size, without headings (the sans face)."""
     lines = ([c for c in line if "Sans" not in c["fontname"]]
              for line in text_lines(pdf, BODY_SIZE))
-    return [line for line in lines if line]
+    # An opening mark set half-width (`halt`) is drawn half an em left of its origin, over
+    # a halved closing mark before it (`。“`): it is ordered by its middle.
+    return [sorted(line, key=lambda c: c["x0"] + (c["size"] / 2 if c["text"] in OPENING
+                                                  else 0.0))
+            for line in lines if line]
 
 
 def glyphs(line: list[dict]) -> list[dict]:
@@ -165,3 +169,36 @@ def test_white_space_that_prints_nothing_in_cjk_text_is_taken_out():
     # a space between two ideographs is the author's; code and Latin runs keep theirs
     assert last.text_content().startswith("山田 花子、a  b ")
     assert "SAR" in last.text_content()
+
+
+def _typeset_paragraph(text: str):
+    from allianceprint import cjk
+    document = lxml.html.document_fromstring(
+        f'<html lang="zh-Hans"><body><div class="part-body"><p>{text}</p></div></body></html>')
+    report = cjk.typeset(document, "zh-Hans", 30)
+    return document.find(".//p"), report
+
+
+#: 27 ideographs: with the 2-em indent, the first line holds one more em.
+FILLER = "近年来区域合作机制的数量明显增加各国政府在海洋安全气候"
+
+
+def test_the_filling_breaks_where_pango_does():
+    # Pango (UAX 14) breaks neither before “ nor after ”: 的“能力” is one unit, pushed to
+    # the next line whole, and the line before it is spaced out (as it prints).
+    paragraph, report = _typeset_paragraph(FILLER + "的“能力”与资金问题仍然存在。")
+    assert report.pushed_in == 1
+    fill = paragraph.find("span[@class='cjk-fill']")
+    # the line's characters spaced but its last: 的 is not on it
+    assert fill is not None and fill.text == FILLER[:-1] and fill.tail.startswith("候的“")
+
+
+def test_a_run_before_a_paragraph_ending_unit_is_pushed_in():
+    # " AUKUS 楚。" does not fit: two commas are halved, and nothing is spaced out
+    text = "我们要求他们既为学者写作，也为实务工作者写作：论点要说得明白，证据要来自官方文件" \
+           "和二手文献，政策含义要讲清 AUKUS 楚。"
+    paragraph, report = _typeset_paragraph(text)
+    assert report.pushed_in == 1
+    assert [s.text for s in paragraph.iter("span") if s.get("class") == "cjk-halt"] == \
+        ["，", "，"]
+    assert not [s for s in paragraph.iter("span") if s.get("class") == "cjk-fill"]

@@ -305,7 +305,7 @@ def typeset(root: etree._Element, language: str, measure: int | None = None,
                 indent = (1 if region(lang) in ("JP", "KR") else 2) if indented else 0
                 report.pushed_in += push_in(block, width, indent,
                                             halve=compresses_punctuation(lang),
-                                            widths=shared_widths(lang))
+                                            widths=shared_widths(lang), language=lang)
     for element in body.iter():
         if isinstance(element.tag, str) and "data-em" in element.attrib:
             for name in ("data-em", "data-gaps", "data-breaks"):
