@@ -295,6 +295,7 @@ def typeset(root: etree._Element, language: str, measure: int | None = None,
         return report
     if not is_cjk(language) and not _has_cjk_lang(body):
         return report
+    _collapse_spaces(body, language)
     _walk(body, language, Face(), metrics, report)
     if measure and is_cjk(language):
         from allianceprint.cjklines import push_in
@@ -304,12 +305,84 @@ def typeset(root: etree._Element, language: str, measure: int | None = None,
                 indent = (1 if region(lang) in ("JP", "KR") else 2) if indented else 0
                 report.pushed_in += push_in(block, width, indent,
                                             halve=compresses_punctuation(lang),
-                                            widths=shared_widths(lang))
+                                            widths=shared_widths(lang), language=lang)
     for element in body.iter():
         if isinstance(element.tag, str) and "data-em" in element.attrib:
             for name in ("data-em", "data-gaps", "data-breaks"):
                 element.attrib.pop(name, None)
     return report
+
+
+#: White space between two CJK characters that prints nothing: a line break of the source
+#: (CSS Text 3 removes a segment break between two wide characters), or a space on the
+#: blank side of a punctuation mark (after `。` `）` `」`, before `（` `「`), whose blank half
+#: is the gap already.
+_CJK_CHAR = f"[{_CJK}]"
+_SPACE_RE = re.compile(r"[ \t\r\n]+")
+
+
+def _collapse_spaces(body: etree._Element, language: str) -> None:
+    """Take out the white space between CJK characters that a press would not set (see
+    _SPACE_RE's comment), across inline element boundaries (`<strong>要点。</strong> 正文`).
+    A space typed between two ideographs is left as it is."""
+    slots = list(_text_slots(body, language))
+    for number, (owner, tail, lang) in enumerate(slots):
+        if not is_cjk(lang):
+            continue
+        text = (owner.tail if tail else owner.text) or ""
+        if not _SPACE_RE.search(text):
+            continue
+
+        def neighbour(step: int) -> str:
+            at = number + step
+            while 0 <= at < len(slots):
+                found = (slots[at][0].tail if slots[at][1] else slots[at][0].text) or ""
+                if found:
+                    return found[-1] if step < 0 else found[0]
+                at += step
+            return ""
+
+        def keep(match: re.Match) -> str:
+            before = text[match.start() - 1] if match.start() else neighbour(-1)
+            after = text[match.end()] if match.end() < len(text) else neighbour(1)
+            if not (re.match(_CJK_CHAR, before or " ") and re.match(_CJK_CHAR, after or " ")):
+                return match[0]
+            if "\n" in match[0] or before in _CLOSING or after in _OPENING:
+                return ""
+            return match[0]
+
+        new = _SPACE_RE.sub(keep, text)
+        if new != text:
+            if tail:
+                owner.tail = new or None
+            else:
+                owner.text = new or None
+
+
+def _text_slots(element: etree._Element, language: str):
+    """The text and tails under `element`, in reading order, each with its language:
+    (element, is_tail, language). A block element's start and end, and code, are a slot of
+    their own holding nothing, so white space never collapses across them."""
+    for child in element:
+        if not isinstance(child.tag, str):
+            yield child, True, language
+            continue
+        lang = child.get("lang") or child.get(XML_LANG) or language
+        inline = child.tag in _INLINE_TAGS
+        if not inline or child.tag in _SKIP:
+            yield _BOUNDARY, False, ""
+        if child.tag not in _SKIP:
+            yield child, False, lang
+            yield from _text_slots(child, lang)
+        if not inline or child.tag in _SKIP:
+            yield _BOUNDARY, False, ""
+        yield child, True, language
+
+
+_BOUNDARY = etree.Element("span")
+_BOUNDARY.text = "\n"  # never CJK: nothing collapses across it
+_INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "em", "i", "mark", "q",
+                          "s", "small", "span", "strong", "sub", "sup", "time", "u", "var"})
 
 
 def _grid_blocks(body: etree._Element, measure: int):
@@ -322,6 +395,10 @@ def _grid_blocks(body: etree._Element, measure: int):
         for child in part_body:
             if child.tag == "p":
                 yield child, measure, True
+            elif child.tag == "div" and "contributors" in (child.get("class") or "").split():
+                # the contributors' entries: name (a heading), affiliation, biography
+                for paragraph in child.iterfind("div/p"):
+                    yield paragraph, measure, False
             elif child.tag == "blockquote":
                 for paragraph in child.iterchildren("p"):
                     yield paragraph, measure - 4, True

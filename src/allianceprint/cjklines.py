@@ -21,6 +21,7 @@ lines after it are left as Pango sets them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -41,6 +42,7 @@ _FULL_WIDTH = ((0x2E80, 0x303F), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x
 _INLINE = frozenset({"em", "strong", "b", "i", "a", "span", "cite", "q", "small", "mark"})
 _EPSILON = 1e-3
 _SAFETY = 0.004  # em: a filled line ends this much short, never over
+_ON_GRID = 0.02  # em: the most a line whose marks are halved may end short
 #: The most a short line's characters are spaced apart (em).
 MAX_LETTER = 0.2
 
@@ -60,6 +62,7 @@ class _Atom:
     breaks: tuple[tuple[float, float], ...] = ()  # a Latin run's spaces: (before, after)
     run: etree._Element | None = None  # a Latin run's element
     piece: int = 0  # the rest of a run broken at its piece-th space
+    breakable: bool | None = None  # Pango may break before it (None: not asked)
 
 
 class _Unknown(Exception):
@@ -85,7 +88,7 @@ class _Plan:
 
 
 def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = True,
-            widths: Mapping[str, float] | None = None) -> int:
+            widths: Mapping[str, float] | None = None, language: str | None = None) -> int:
     """Mend the lines that kinsoku (or a Latin run) would end short: halve punctuation
     (`halve`; not for centred marks), else space the line's characters apart. `widths`:
     the width in the CJK face of the characters it shares with Latin text (cjk.SHARED).
@@ -93,9 +96,11 @@ def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = 
     atoms: list[_Atom] = []
     try:
         _collect(paragraph, atoms, widths or {})
+        complete = True
     except _Unknown:
-        pass
-    plan = _fill(atoms, measure, indent, halve)
+        complete = False
+    _ask_pango(atoms, language)
+    plan = _fill(atoms, measure, indent, halve, complete)
     _apply(plan)
     return len(plan.halved) + len(plan.fills)
 
@@ -139,8 +144,41 @@ def _text(owner: etree._Element, tail: bool, text: str | None, atoms: list[_Atom
             raise _Unknown()
 
 
+def _content(atom: _Atom) -> str:
+    return atom.char or ("".join(atom.run.itertext()) if atom.run is not None else "")
+
+
+def _ask_pango(atoms: list[_Atom], language: str | None) -> None:
+    """Set each atom's `breakable` from Pango's own line-break opportunities (UAX 14 as the
+    installed Pango implements it: no break before “ or after ” there, for example), so the
+    filling breaks where WeasyPrint will. Without WeasyPrint's Pango binding, the rules of
+    _may_break_before stand alone."""
+    try:
+        from weasyprint.text.line_break import get_log_attrs
+    except ImportError:  # pragma: no cover - WeasyPrint is a dependency
+        return
+    starts, text = [], ""
+    for atom in atoms:
+        starts.append(len(text))
+        text += _content(atom)
+    if not text:
+        return
+    attrs = get_log_attrs(text, language)
+    for atom, start in zip(atoms, starts):
+        # a run's leading gap hangs at the end of the line before: the break is after it
+        content = _content(atom)
+        spaces = len(content) - len(content.lstrip(" "))
+        atom.breakable = any(attrs[start + k].is_line_break for k in range(spaces + 1))
+
+
 def _may_break_before(atoms: list[_Atom], index: int) -> bool:
     before, after = atoms[index - 1], atoms[index]
+    if after.breakable is False:
+        return False
+    # What follows a run with a gap before it (" IPEF") does not fit: WeasyPrint breaks
+    # inside the run's box, at that gap, not between the box and the text after it.
+    if before.run is not None and before.lead and not before.breaks and not after.lead:
+        return False
     if "\u2060" in (before.char, after.char):
         return False
     if after.char in NO_START or before.char in NO_END:
@@ -155,8 +193,11 @@ def _line_width(atoms: list[_Atom]) -> float:
     return sum(a.width for a in atoms) - atoms[0].lead - atoms[-1].trail
 
 
-def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
-    """Fill lines as Pango does, and plan how to mend each one that ends short."""
+def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool,
+          complete: bool = True) -> _Plan:
+    """Fill lines as Pango does, and plan how to mend each one that ends short. `complete`:
+    `atoms` are the whole paragraph (else they stop before a box of unknown width, and what
+    follows their last one is not known)."""
     plan = _Plan([], [])
 
     def line_ends(atoms_of_line: list[_Atom]) -> None:
@@ -202,15 +243,17 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool) -> _Plan:
         end = index + 1
         while end < len(atoms) and not _may_break_before(atoms, end):
             end += 1
-        if end == len(atoms):
-            return plan  # the paragraph's last line: left as it is
+        if end == len(atoms) and not complete:
+            return plan  # the unit may go on into the box of unknown width
         overflow = _line_width(atoms[start:end]) - available
-        steps = round(overflow / 0.5)
+        # Latin runs are set a hair under the grid (cjk._SAFETY): a line holding them may
+        # end that little short once its marks are halved.
+        steps = math.ceil(overflow / 0.5 - _EPSILON)
         marks = [a for a in reversed(atoms[start:end - 1])
                  if a.char in HALVES and a.owner is not None and a.width == 1.0]
         # Not the line's last mark: halved, its glyph box would reach past the edge (and a
         # PDF reader's selection with it); a line short of marks is spaced out instead.
-        if halve and 1 <= steps <= len(marks) and abs(overflow - steps * 0.5) < _EPSILON:
+        if halve and 1 <= steps <= len(marks) and steps * 0.5 - overflow < _ON_GRID:
             for mark in marks[:steps]:
                 mark.width = 0.5
             plan.halved.append(marks[:steps])
