@@ -332,7 +332,7 @@ def test_harmless_inline_html_still_works(tmp_path: Path):
     import zipfile
     with zipfile.ZipFile(tmp_path / "out" / "a-small-book.epub") as epub:
         text = epub.read("EPUB/one.xhtml").decode()
-    assert "<sub>2</sub>" in text and "<sup>2</sup>" in text and '<span lang="ja">' in text
+    assert "<sub>2</sub>" in text and "<sup>2</sup>" in text and '<span lang="ja" xml:lang="ja">' in text
     assert '<div class="box" id="box-1">' in text
     assert re.search(r'<p (?=[^>]*class="aside")(?=[^>]*id="para")(?=[^>]*lang="fr")', text)
 
