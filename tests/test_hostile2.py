@@ -520,3 +520,58 @@ def test_a_good_build_removes_what_interrupted_builds_left(small):
     (small / "one.md").write_text(CHAPTER + "\nMore.\n", encoding="utf-8")
     _build(small, out)
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+
+
+# --- the renderer's own complaints (renderlog) --------------------------------------------
+
+@pytest.fixture(scope="module")
+def sloppy_house(tmp_path_factory):
+    """A book whose house style has a property WeasyPrint does not know, on its last line."""
+    from helpers import DEFAULT_TOML
+    from allianceprint.housestyle import builtin_folder
+    css = (builtin_folder() / "print" / "print.css").read_text(encoding="utf-8")
+    css += "\np { colr: red; }\n"
+    root = make_manuscript(tmp_path_factory.mktemp("sloppy") / "book",
+                           {"one.md": CHAPTER, "house/print/print.css": css},
+                           DEFAULT_TOML + '\n[style]\nfolder = "house"\n')
+    return root, len(css.splitlines())
+
+
+@pytest.mark.parametrize("single_document", [False, True])
+def test_css_the_renderer_ignores_is_a_located_finding(sloppy_house, caplog,
+                                                       single_document):
+    root, line = sloppy_house
+    diagnostics = Diagnostics()
+    with caplog.at_level(logging.WARNING):
+        build(root, root / f"out-{single_document}", ("pdf",), diagnostics,
+              single_document=single_document)
+    found = [str(d) for d in diagnostics if "colr" in d.message]
+    assert found == [f"book/house/print/print.css:{line}:5: warning: the print stylesheet: "
+                     f"WeasyPrint: Ignored `colr: red` at {line}:5, unknown property."]
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
+
+
+def test_strict_fails_on_what_the_renderer_says_and_writes_nothing(sloppy_house):
+    from allianceprint.errors import ManuscriptError
+    root, line = sloppy_house
+    with pytest.raises(ManuscriptError) as raised:
+        build(root, root / "strict", ("pdf",), Diagnostics(), strict=True)
+    assert f"print.css:{line}:5: error:" in str(raised.value)
+    assert not list((root / "strict").glob("*.pdf"))
+
+
+def test_an_image_the_renderer_cannot_draw_is_an_error_at_its_line(tmp_path):
+    from allianceprint.build import check
+    from allianceprint.renderlog import findings
+    root = _one_part(tmp_path, "Text.\n\n![Alt](pics/p.png)\n")
+    (root / "pics").mkdir()
+    (root / "pics" / "p.png").write_bytes(_png(10, 10))
+    book = check(root, Diagnostics())
+    url = (root / "pics" / "p.png").as_uri()
+    records = [("weasyprint", logging.ERROR, f"Failed to load image at '{url}': broken"),
+               ("weasyprint", logging.WARNING, "Something else")]
+    assert [str(d) for d in findings(records, book, "one")] == [
+        "book/one.md:8:8: error: image pics/p.png cannot be drawn: replace it with a PNG, "
+        f"JPEG or SVG that opens in an image viewer (WeasyPrint: Failed to load image at "
+        f"'{url}': broken)",
+        "book/one.md: warning: WeasyPrint: Something else"]
