@@ -575,3 +575,46 @@ def test_an_image_the_renderer_cannot_draw_is_an_error_at_its_line(tmp_path):
         f"JPEG or SVG that opens in an image viewer (WeasyPrint: Failed to load image at "
         f"'{url}': broken)",
         "book/one.md: warning: WeasyPrint: Something else"]
+
+
+# --- what is wider than the text block (overflow) -----------------------------------------
+
+_ROW = "| " + " | ".join(f"Column{i}" for i in range(20)) + " |\n"
+_WIDE = ("Text " + "abc" * 400 + " end.\n\nA short paragraph.\n\n"
+         + _ROW + "|" + "---|" * 20 + "\n" + _ROW.replace("Column", "Value"))
+
+
+@pytest.fixture(scope="module")
+def wide_book(tmp_path_factory):
+    root = make_manuscript(tmp_path_factory.mktemp("wide") / "book", {"one.md": CHAPTER + _WIDE})
+    return root
+
+
+@pytest.mark.parametrize("single_document", [False, True])
+def test_a_long_word_breaks_and_a_wide_table_is_a_located_warning(wide_book, single_document):
+    from pypdf import PdfReader
+    out = wide_book / f"out-{single_document}"
+    diagnostics = Diagnostics()
+    build(wide_book, out, ("pdf",), diagnostics, single_document=single_document)
+    wide = [str(d) for d in diagnostics if "wider than the text block" in d.message]
+    assert len(wide) == 1 and wide[0].startswith(
+        "book/one.md:11:3: warning: a table ('Column0 Column1 Column2"), wide
+    # The 1,200-letter word is all there, broken into lines that stay on the page.
+    reader = PdfReader(next(out.glob("*.pdf")))
+    seen = []
+    for page in reader.pages:
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, seen=seen, width=width):
+            if "abcabc" in text:
+                seen.append((text, tm[4] * cm[0] + cm[4]))
+        page.extract_text(visitor_text=visit)
+    letters = "".join(t for t, _ in seen).replace("\u2010", "").replace("-", "")
+    assert letters.count("abc") >= 395
+    assert len(seen) > 10 and all(0 < x < width - 100 for _, x in seen)
+
+
+def test_strict_fails_on_a_wide_table(wide_book):
+    from allianceprint.errors import ManuscriptError
+    with pytest.raises(ManuscriptError, match="wider than the text block"):
+        build(wide_book, wide_book / "strict", ("pdf",), Diagnostics(), strict=True)

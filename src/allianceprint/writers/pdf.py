@@ -43,6 +43,7 @@ from allianceprint.labels import (for_pages, format_date, history_date, is_cjk, 
 from allianceprint.lastwords import bind_last_words
 from allianceprint.mdext import BLOCK_ELEMENTS
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
+from allianceprint.overflow import overflows
 from allianceprint.pagemap import map_pages, shared_anchors
 from allianceprint.writers import marks
 
@@ -87,18 +88,20 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
     slug line names the file `name`)."""
     fetcher = ConfinedFetcher([book.book.root, *book.styles.folders], book.styles.folders)
     with renderlog.collect() as records:
-        result = _write(book, target, fetcher, created, print_ready, name)
+        result = _write(book, target, fetcher, created, print_ready, name, records)
     return replace(result, findings=tuple(renderlog.findings(records, book)))
 
 
 def _write(book: RenderedBook, target: Path, fetcher: ConfinedFetcher, created: str | None,
-           print_ready: bool, name: str) -> PdfResult:
+           print_ready: bool, name: str, records: list[renderlog.Record]) -> PdfResult:
     options = book.book.config.print
     try:
         document = _layout(book, fetcher, created, print_ready, heads={})
         if options.notes == "book-end":
             heads = _book_notes_heads(document, book)
             document = _layout(book, fetcher, created, print_ready, heads)
+        records.extend(renderlog.overflow_records(
+            overflows(document, frozenset(part.id for part in book.parts))))
         labels = _page_labels(document, book)
         # The EPUB cites the reading edition's pages; the printer's PDF has the same pages.
         page_map = None if print_ready else map_pages(document, expand_labels(labels),

@@ -58,6 +58,7 @@ from allianceprint.errors import AssetError, ManuscriptError
 from allianceprint.hyphens import lay_out
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.model import PageMap, RenderedBook
+from allianceprint.overflow import overflows
 from allianceprint.pagemap import Position, page_map, shared_anchors
 from allianceprint.progress import Progress
 from allianceprint.render import TooSlow, time_limit
@@ -728,6 +729,7 @@ def _lay_out_collected(job: PieceJob, records: list[renderlog.Record]) -> PieceL
         else:  # as writers/pdf does
             document = lay_out(html, stylesheets)
             balance_pages(document, part_ids(job.html))
+        records.extend(renderlog.overflow_records(overflows(document, part_ids(job.html))))
         pages = tuple(PiecePage(page._page_box.page_type.name or "",
                                 bool(page._page_box.page_type.blank), tuple(page.anchors))
                       for page in document.pages)
