@@ -618,3 +618,24 @@ def test_strict_fails_on_a_wide_table(wide_book):
     from allianceprint.errors import ManuscriptError
     with pytest.raises(ManuscriptError, match="wider than the text block"):
         build(wide_book, wide_book / "strict", ("pdf",), Diagnostics(), strict=True)
+
+
+@pytest.mark.parametrize("image, definition, where", [
+    ("![Caption[^1]][ref]", "[ref]: p.png", "book/one.md:8:1:"),
+    ("![Caption[^1]][The  Ref]", "[the ref]: p.png", "book/one.md:8:1:"),
+    ("Text ![Caption[^1]][ref] beside.", "[ref]: p.png", "book/one.md:8:6:"),
+    ("![Caption][ref]", '[ref]: p.png "Title[^1]"', "book/one.md:10:8:"),
+])
+def test_a_note_in_a_reference_style_image_is_a_located_error(tmp_path, image, definition,
+                                                               where):
+    root = _one_part(tmp_path, f"Text.\n\n{image}\n\n{definition}\n\n[^1]: The note.\n")
+    (root / "p.png").write_bytes(_png(10, 10))
+    errors = [line for line in _check_errors(root) if "note cannot go in an image" in line]
+    assert len(errors) == 1 and errors[0].startswith(f"{where} error:"), errors
+
+
+def test_a_reference_style_image_without_a_note_is_fine(tmp_path):
+    root = _one_part(tmp_path, "Text[^1].\n\n![Caption][ref]\n\n[ref]: p.png \"A title\"\n\n"
+                               "[^1]: The note.\n")
+    (root / "p.png").write_bytes(_png(10, 10))
+    assert _check_errors(root) == []
