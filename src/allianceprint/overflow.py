@@ -6,7 +6,8 @@ but a table of many columns, a long word in a table cell, a long line of code or
 image can still be wider than the text block. WeasyPrint lays such a box out past the
 page's edge, where the trimmed page cuts it off, and says nothing. `overflows` walks the
 pages' flow (not the margin boxes: running heads and folios) and reports the outermost box
-that ends more than `TOLERANCE` beyond the text block, right or left, once per box.
+that ends more than `TOLERANCE` beyond the text block on the right, or past the paper's
+edge on the left (list and note numbers hang into the margin on purpose), once per box.
 renderlog turns each into a warning at the part's Markdown file and line.
 
 WeasyPrint gives no public access to a page's boxes: `_page_box` is read in `_page_root`,
@@ -54,8 +55,12 @@ def overflows(document: Document, part_ids: frozenset[str]) -> list[Overflow]:
         left = root.content_box_x()
         right = left + root.width
         for box, part in _flow(root, part, part_ids, skip):
+            if getattr(box, "pseudo_type", None) == "marker":
+                continue  # a list's or a note's number hangs in the margin by design
+            # Right: past the text block. Left: only past the paper's edge, since numbers
+            # and punctuation may hang into the margin on purpose.
             excess = max(box.border_box_x() + box.border_width() - right,
-                         left - box.border_box_x())
+                         -box.border_box_x())
             if excess <= TOLERANCE:
                 continue
             if counts.get(part, 0) < PER_PART:
