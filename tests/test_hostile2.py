@@ -520,3 +520,124 @@ def test_a_good_build_removes_what_interrupted_builds_left(small):
     (small / "one.md").write_text(CHAPTER + "\nMore.\n", encoding="utf-8")
     _build(small, out)
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+
+
+# --- the renderer's own complaints (renderlog) --------------------------------------------
+
+@pytest.fixture(scope="module")
+def sloppy_house(tmp_path_factory):
+    """A book whose house style has a property WeasyPrint does not know, on its last line."""
+    from helpers import DEFAULT_TOML
+    from allianceprint.housestyle import builtin_folder
+    css = (builtin_folder() / "print" / "print.css").read_text(encoding="utf-8")
+    css += "\np { colr: red; }\n"
+    root = make_manuscript(tmp_path_factory.mktemp("sloppy") / "book",
+                           {"one.md": CHAPTER, "house/print/print.css": css},
+                           DEFAULT_TOML + '\n[style]\nfolder = "house"\n')
+    return root, len(css.splitlines())
+
+
+@pytest.mark.parametrize("single_document", [False, True])
+def test_css_the_renderer_ignores_is_a_located_finding(sloppy_house, caplog,
+                                                       single_document):
+    root, line = sloppy_house
+    diagnostics = Diagnostics()
+    with caplog.at_level(logging.WARNING):
+        build(root, root / f"out-{single_document}", ("pdf",), diagnostics,
+              single_document=single_document)
+    found = [str(d) for d in diagnostics if "colr" in d.message]
+    assert found == [f"book/house/print/print.css:{line}:5: warning: the print stylesheet: "
+                     f"WeasyPrint: Ignored `colr: red` at {line}:5, unknown property."]
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
+
+
+def test_strict_fails_on_what_the_renderer_says_and_writes_nothing(sloppy_house):
+    from allianceprint.errors import ManuscriptError
+    root, line = sloppy_house
+    with pytest.raises(ManuscriptError) as raised:
+        build(root, root / "strict", ("pdf",), Diagnostics(), strict=True)
+    assert f"print.css:{line}:5: error:" in str(raised.value)
+    assert not list((root / "strict").glob("*.pdf"))
+
+
+def test_an_image_the_renderer_cannot_draw_is_an_error_at_its_line(tmp_path):
+    from allianceprint.build import check
+    from allianceprint.renderlog import findings
+    root = _one_part(tmp_path, "Text.\n\n![Alt](pics/p.png)\n")
+    (root / "pics").mkdir()
+    (root / "pics" / "p.png").write_bytes(_png(10, 10))
+    book = check(root, Diagnostics())
+    url = (root / "pics" / "p.png").as_uri()
+    records = [("weasyprint", logging.ERROR, f"Failed to load image at '{url}': broken"),
+               ("weasyprint", logging.WARNING, "Something else")]
+    assert [str(d) for d in findings(records, book, "one")] == [
+        "book/one.md:8:8: error: image pics/p.png cannot be drawn: replace it with a PNG, "
+        f"JPEG or SVG that opens in an image viewer (WeasyPrint: Failed to load image at "
+        f"'{url}': broken)",
+        "book/one.md: warning: WeasyPrint: Something else"]
+
+
+# --- what is wider than the text block (overflow) -----------------------------------------
+
+_ROW = "| " + " | ".join(f"Column{i}" for i in range(20)) + " |\n"
+_WIDE = ("Text " + "abc" * 400 + " end.\n\nA short paragraph.\n\n"
+         + _ROW + "|" + "---|" * 20 + "\n" + _ROW.replace("Column", "Value")
+         # Numbers hang in the margin by design: no warning for them.
+         + "\nA claim.[^n]\n\n1. First item.\n2. Second item.\n\n[^n]: The note.\n")
+
+
+@pytest.fixture(scope="module")
+def wide_book(tmp_path_factory):
+    root = make_manuscript(tmp_path_factory.mktemp("wide") / "book", {"one.md": CHAPTER + _WIDE})
+    return root
+
+
+@pytest.mark.parametrize("single_document", [False, True])
+def test_a_long_word_breaks_and_a_wide_table_is_a_located_warning(wide_book, single_document):
+    from pypdf import PdfReader
+    out = wide_book / f"out-{single_document}"
+    diagnostics = Diagnostics()
+    build(wide_book, out, ("pdf",), diagnostics, single_document=single_document)
+    wide = [str(d) for d in diagnostics if "wider than the text block" in d.message]
+    assert len(wide) == 1 and wide[0].startswith(
+        "book/one.md:11:3: warning: a table ('Column0 Column1 Column2"), wide
+    # The 1,200-letter word is all there, broken into lines that stay on the page.
+    reader = PdfReader(next(out.glob("*.pdf")))
+    seen = []
+    for page in reader.pages:
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, seen=seen, width=width):
+            if "abcabc" in text:
+                seen.append((text, tm[4] * cm[0] + cm[4]))
+        page.extract_text(visitor_text=visit)
+    letters = "".join(t for t, _ in seen).replace("\u2010", "").replace("-", "")
+    assert letters.count("abc") >= 395
+    assert len(seen) > 10 and all(0 < x < width - 100 for _, x in seen)
+
+
+def test_strict_fails_on_a_wide_table(wide_book):
+    from allianceprint.errors import ManuscriptError
+    with pytest.raises(ManuscriptError, match="wider than the text block"):
+        build(wide_book, wide_book / "strict", ("pdf",), Diagnostics(), strict=True)
+
+
+@pytest.mark.parametrize("image, definition, where", [
+    ("![Caption[^1]][ref]", "[ref]: p.png", "book/one.md:8:1:"),
+    ("![Caption[^1]][The  Ref]", "[the ref]: p.png", "book/one.md:8:1:"),
+    ("Text ![Caption[^1]][ref] beside.", "[ref]: p.png", "book/one.md:8:6:"),
+    ("![Caption][ref]", '[ref]: p.png "Title[^1]"', "book/one.md:10:8:"),
+])
+def test_a_note_in_a_reference_style_image_is_a_located_error(tmp_path, image, definition,
+                                                               where):
+    root = _one_part(tmp_path, f"Text.\n\n{image}\n\n{definition}\n\n[^1]: The note.\n")
+    (root / "p.png").write_bytes(_png(10, 10))
+    errors = [line for line in _check_errors(root) if "note cannot go in an image" in line]
+    assert len(errors) == 1 and errors[0].startswith(f"{where} error:"), errors
+
+
+def test_a_reference_style_image_without_a_note_is_fine(tmp_path):
+    root = _one_part(tmp_path, "Text[^1].\n\n![Caption][ref]\n\n[ref]: p.png \"A title\"\n\n"
+                               "[^1]: The note.\n")
+    (root / "p.png").write_bytes(_png(10, 10))
+    assert _check_errors(root) == []

@@ -174,6 +174,9 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 pdf = _write_pdf(rendered, temp, created, printer, single_document,
                                  cache, progress, meanwhile, name)
                 pdfs.append(pdf)
+                for finding in pdf.findings:  # what the renderer logged (renderlog)
+                    diagnostics.record(finding)
+                diagnostics.raise_if_errors(strict)  # before anything replaces an output
                 if not printer and _keeps_pages(keep_pages, rendered):
                     from allianceprint.changes import check_kept_pages
                     check_kept_pages(output / name, temp, manuscript)

@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Iterator, Mapping
 from urllib.parse import unquote
 
 from markdown import Markdown
@@ -120,24 +120,40 @@ class _PartProcessor(Treeprocessor):
                 remove_element(root, neighbour)
                 return
 
-    def note_in_image(self, line: int | None, column: int | None) -> bool:
-        """Whether the image written at `line`:`column` (its path's place) has a note
-        reference `[^...]` in its alt text or title."""
+    def note_in_image(self, line: int | None, column: int | None
+                      ) -> tuple[int | None, int | None] | None:
+        """Where an image whose path is written at `line`:`column` has a note reference
+        `[^...]` in its alt text or title; None if it has none. A reference-style image
+        (`![alt][ref]`, `![ref][]`, `![ref]`, with `[ref]: path "title"` elsewhere) is
+        looked for by its label, and found where it is shown."""
         source = self.ext.source
         if line is None or column is None:
-            return False
+            return None
         text = source.searchable[line - source.first_line]
         start = text.rfind("![", 0, column)
         end = text.find(")", column)
-        return start >= 0 and "[^" in text[start:end if end >= 0 else len(text)]
+        if start >= 0 and "[^" in text[start:end if end >= 0 else len(text)]:
+            return line, column
+        definition = _DEFINITION.match(text)
+        if start >= 0 or definition is None:
+            return None
+        if "[^" in text[column:]:  # in the definition's title
+            return line, column
+        label = _label(definition[1])
+        for offset, other in enumerate(source.searchable):
+            for at, alt, ref in _reference_images(other):
+                if _label(ref if ref else alt) == label and "[^" in alt:
+                    return source.first_line + offset, at + 1
+        return None
 
     def check_image(self, image: etree.Element) -> None:
         source = self.ext.source
         src = image.get("src", "")
         line, column = source.position_of(src) if src else (None, None)
-        if self.note_in_image(line, column):
+        noted = self.note_in_image(line, column)
+        if noted is not None:
             source.error("a note cannot go in an image's alt text or caption (it would be lost): "
-                         "put the note reference in the text beside the image", line, column)
+                         "put the note reference in the text beside the image", *noted)
         if not image.get("alt", "").strip():
             source.warning(f"image {src!r} has no alt text: describe it between the "
                            "brackets of ![...]", line, column)
@@ -254,3 +270,23 @@ class PartExtension(Extension):
         md.treeprocessors.register(_PartProcessor(md, self), "part", 6)
         md.treeprocessors.register(_TitleProcessor(md, self), "part-title", 4)
         md.inlinePatterns.register(_BareUrl(_BARE_URL_RE, md), "bare-url", 115)
+
+
+#: A reference definition, `[label]: target ...`, up to three spaces in.
+_DEFINITION = re.compile(r" {0,3}\[([^\n]{1,999}?)\]:(?:\s|$)")
+#: A reference-style image: `![alt]`, then `[label]`, `[]` or nothing; the alt text may hold
+#: note references `[^...]` but no other brackets. Linear: its two alternatives begin with
+#: different characters, and an attempt ends at the first other bracket.
+_REFERENCE_IMAGE = re.compile(r"!\[((?:[^\[\]\n]|\[\^[^\[\]\n]*\])*)\](?!\()(?:\[([^\[\]\n]*)\])?")
+
+
+def _label(text: str) -> str:
+    """A reference label as Markdown matches it: case and runs of spaces do not count."""
+    return " ".join(text.split()).casefold()
+
+
+def _reference_images(line: str) -> Iterator[tuple[int, str, str]]:
+    """Each reference-style image of `line`: (where its `![` is, its alt text, its label
+    or "" when the alt text is the label: `![ref]`, `![ref][]`)."""
+    for found in _REFERENCE_IMAGE.finditer(line):
+        yield found.start(), found[1], found[2] or ""

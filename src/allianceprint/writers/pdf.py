@@ -22,7 +22,7 @@ the bleed (writers/marks).
 from __future__ import annotations
 
 from datetime import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -33,8 +33,8 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError
 
-from allianceprint import __version__, cjk, pagerecord
-from allianceprint.errors import AssetError
+from allianceprint import __version__, cjk, pagerecord, renderlog
+from allianceprint.errors import AssetError, Diagnostic
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.balance import balance_pages, part_ids
 from allianceprint.hyphens import lay_out
@@ -43,6 +43,7 @@ from allianceprint.labels import (for_pages, format_date, history_date, is_cjk, 
 from allianceprint.lastwords import bind_last_words
 from allianceprint.mdext import BLOCK_ELEMENTS
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
+from allianceprint.overflow import overflows
 from allianceprint.pagemap import map_pages, shared_anchors
 from allianceprint.writers import marks
 
@@ -59,6 +60,7 @@ class PdfResult:
     rendered: tuple[str, ...] = ()
     reused: tuple[str, ...] = ()
     cache_keys: frozenset[str] = frozenset()  # the cache entries this PDF was made from
+    findings: tuple[Diagnostic, ...] = ()  # what WeasyPrint logged, located (renderlog)
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,22 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
               print_ready: bool = False, name: str = "") -> PdfResult:
     """Lay out and write the print edition (or, `print_ready`, the printer's PDF, whose
     slug line names the file `name`)."""
-    options = book.book.config.print
     fetcher = ConfinedFetcher([book.book.root, *book.styles.folders], book.styles.folders)
+    with renderlog.collect() as records:
+        result = _write(book, target, fetcher, created, print_ready, name, records)
+    return replace(result, findings=tuple(renderlog.findings(records, book)))
+
+
+def _write(book: RenderedBook, target: Path, fetcher: ConfinedFetcher, created: str | None,
+           print_ready: bool, name: str, records: list[renderlog.Record]) -> PdfResult:
+    options = book.book.config.print
     try:
         document = _layout(book, fetcher, created, print_ready, heads={})
         if options.notes == "book-end":
             heads = _book_notes_heads(document, book)
             document = _layout(book, fetcher, created, print_ready, heads)
+        records.extend(renderlog.overflow_records(
+            overflows(document, frozenset(part.id for part in book.parts))))
         labels = _page_labels(document, book)
         # The EPUB cites the reading edition's pages; the printer's PDF has the same pages.
         page_map = None if print_ready else map_pages(document, expand_labels(labels),

@@ -36,7 +36,6 @@ import functools
 import gc
 import hashlib
 import json
-import logging
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -51,7 +50,7 @@ import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError
 
-from allianceprint import __version__, pagerecord
+from allianceprint import __version__, pagerecord, renderlog
 from allianceprint.balance import balance_pages, part_ids
 from allianceprint.cachefolder import (CacheFolder, Untrusted, checked, user_key,
                                        write_atomically, write_sealed)
@@ -59,6 +58,7 @@ from allianceprint.errors import AssetError, ManuscriptError
 from allianceprint.hyphens import lay_out
 from allianceprint.fetcher import ConfinedFetcher
 from allianceprint.model import PageMap, RenderedBook
+from allianceprint.overflow import overflows
 from allianceprint.pagemap import Position, page_map, shared_anchors
 from allianceprint.progress import Progress
 from allianceprint.render import TooSlow, time_limit
@@ -214,7 +214,9 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: CacheFolder,
         target, count, tuple(numbers.labels), page_map,
         rendered=_named(layout for layout in done.values() if not layout.cached),
         reused=_named(layout for layout in done.values() if layout.cached),
-        cache_keys=frozenset(runner.used) | _font_keys(fonts, done.values(), runs.values()))
+        cache_keys=frozenset(runner.used) | _font_keys(fonts, done.values(), runs.values()),
+        findings=tuple(finding for piece, logs in runner.logged
+                       for finding in renderlog.findings(logs, book, piece)))
 
 
 def _fonts(cache: Path, pieces: list[PieceLayout], runs: Iterable[PieceLayout]
@@ -517,6 +519,9 @@ class _Runner:
         self.pool = None
         self.broken = False  # a worker died: the pool must be ended with care
         self.used: set[str] = set()
+        # What WeasyPrint logged for each piece (from the cache too: a warning does not go
+        # away because the piece was not laid out again), for renderlog.findings.
+        self.logged: list[tuple[str, tuple[renderlog.Record, ...]]] = []
 
     def __enter__(self) -> _Runner:
         self.cache.mkdir(parents=True, exist_ok=True)
@@ -548,13 +553,13 @@ class _Runner:
             else:
                 todo.append(job)
         for layout in done.values():
-            _replay_logs(layout)
+            self.logged.append((layout.piece, layout.logs))
         if not todo:
             return done
         todo.sort(key=lambda job: len(job.html), reverse=True)
         with self.progress.stage(stage, total=len(todo)) as progress:
             for layout in self._lay_out(todo):
-                _replay_logs(layout)
+                self.logged.append((layout.piece, layout.logs))
                 done[layout.piece] = layout
                 progress.advance(layout.piece)
         return done
@@ -687,22 +692,6 @@ def _worker_signals(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _replay_logs(layout: PieceLayout) -> None:
-    """What WeasyPrint logged while laying out a piece, logged again in this process
-    (from the cache too: a warning does not go away because the piece was not laid out)."""
-    for name, level, message in layout.logs:
-        logging.getLogger(name).log(level, "%s", message)
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[tuple[str, int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.name, record.levelno, record.getMessage()))
-
-
 #: The time one piece may take to lay out: PIECE_SECONDS, plus PIECE_SECONDS_PER_MB for each
 #: MB of its HTML. A 40-page chapter takes a few seconds; the limit stops what no book needs
 #: (a table of 10^5 rows, an image that expands without end) instead of hanging the build.
@@ -725,10 +714,11 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
 
 def _lay_out_piece(job: PieceJob) -> PieceLayout:
     """Lay out one piece and write its PDF and its record into the cache."""
-    collect = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collect)
-    propagate, logger.propagate = logger.propagate, False
+    with renderlog.collect() as records:
+        return _lay_out_collected(job, records)
+
+
+def _lay_out_collected(job: PieceJob, records: list[renderlog.Record]) -> PieceLayout:
     try:
         # job.allowed: the manuscript folder, then the style folders (most specific first).
         fetcher = ConfinedFetcher(list(job.allowed), styles=job.allowed[1:])
@@ -739,6 +729,7 @@ def _lay_out_piece(job: PieceJob) -> PieceLayout:
         else:  # as writers/pdf does
             document = lay_out(html, stylesheets)
             balance_pages(document, part_ids(job.html))
+        records.extend(renderlog.overflow_records(overflows(document, part_ids(job.html))))
         pages = tuple(PiecePage(page._page_box.page_type.name or "",
                                 bool(page._page_box.page_type.blank), tuple(page.anchors))
                       for page in document.pages)
@@ -757,11 +748,8 @@ def _lay_out_piece(job: PieceJob) -> PieceLayout:
         if isinstance(cause, AssetError):
             raise AssetError(cause.message) from None
         raise
-    finally:
-        logger.removeHandler(collect)
-        logger.propagate = propagate
     layout = PieceLayout(job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end,
-                         tuple(collect.records), fonts)
+                         tuple(records), fonts)
     record = layout.to_data(_sha256(job.pdf) or "")
     write_sealed(job.pdf.with_suffix(".json"), json.dumps(record, ensure_ascii=False).encode())
     return layout
