@@ -11,6 +11,7 @@ book: $(VENV)/.runtime
 	$(BIN)/allianceprint build manuscript --output build
 
 test: $(VENV)/.test $(TOOLS)/node_modules/.installed
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.runtime

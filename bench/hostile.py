@@ -19,10 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from allianceprint.build import check  # noqa: E402
-from allianceprint.errors import Diagnostics, ManuscriptError  # noqa: E402
 from helpers import make_manuscript  # noqa: E402
 from test_hostile2 import HOSTILE_REGEX_INPUTS  # noqa: E402
+
+from allianceprint.build import check  # noqa: E402
+from allianceprint.errors import Diagnostics, ManuscriptError  # noqa: E402
 
 HEAD = "---\ntitle: One\nauthors: [au]\n---\n\n"
 BODIES = {

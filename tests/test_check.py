@@ -13,9 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from allianceprint.config import CHECKS_OPTIONS
-from conftest import ROOT, SAMPLE
+from conftest import SAMPLE
 from helpers import DEFAULT_TOML, finding_lines, make_manuscript, run_cli
 
 PART = "---\ntitle: One\nauthors: [au]\n---\n\n"  # the body starts on line 6

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from test_cjk_typesetting import text_lines
 
 from allianceprint.build import build, check
 from allianceprint.errors import Diagnostics
-from test_cjk_typesetting import text_lines
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "zh-Hans"
 BODY_SIZE = 10.5

@@ -11,10 +11,10 @@ import re
 import zipfile
 
 import pytest
-
-from allianceprint import cjk
 from conftest import build_book
 from helpers import make_manuscript, run_cli
+
+from allianceprint import cjk
 
 TOML = """\
 [book]

@@ -6,9 +6,10 @@ import re
 import subprocess
 import sys
 
+from conftest import ROOT
+
 from allianceprint.config import CHECKS_OPTIONS, TABLES
 from allianceprint.mdext import BLOCK_ELEMENTS, INLINE_ELEMENTS
-from conftest import ROOT
 
 DOCS = ROOT / "docs"
 

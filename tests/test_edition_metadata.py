@@ -7,13 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from allianceprint.config import HISTORY_OPTIONS
-from allianceprint.labels import _TABLE, labels_for, printing_statement
-from conftest import ROOT
 from epubutil import NS, Epub
 from helpers import DEFAULT_TOML, make_manuscript, run_cli
 from pdfutil import Pdf
+
+from allianceprint.labels import _TABLE, labels_for, printing_statement
 
 # DEFAULT_TOML ends on line 17 (`chapters = ["one.md"]`); HISTORY starts on line 18.
 HISTORY = """

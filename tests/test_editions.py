@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import os
+import re
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
-from PIL import Image
-
-from allianceprint.config import BOOK_OPTIONS, CONTENTS_OPTIONS, CONTRIBUTOR_OPTIONS, PRINT_OPTIONS
-from allianceprint.labels import ENGLISH
-from conftest import ROOT, build_book
+from conftest import build_book
 from epubutil import NS, Epub
-from helpers import DEFAULT_CHAPTER, DEFAULT_TOML, make_manuscript, run_cli
+from helpers import DEFAULT_CHAPTER, make_manuscript, run_cli
 from pdfutil import Pdf
+from PIL import Image
 
 FRENCH = """\
 [book]

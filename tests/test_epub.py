@@ -9,7 +9,6 @@ import posixpath
 import re
 
 import pytest
-
 from conftest import build_book
 from epubutil import EPUB_TYPE, NS, Epub
 from helpers import DEFAULT_TOML, make_manuscript

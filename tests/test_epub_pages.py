@@ -13,15 +13,14 @@ from dataclasses import dataclass
 import lxml.html
 import pdfplumber
 import pytest
+from epubutil import EPUB_TYPE, NS, Epub
+from helpers import make_manuscript
+from pdfutil import Pdf
 from weasyprint import HTML
 
 from allianceprint.build import build, check
 from allianceprint.errors import Diagnostics
-from allianceprint.pagemap import (OwnText, identify_blocks, map_pages, text_position,
-                                   with_block_ids)
-from epubutil import EPUB_TYPE, NS, Epub
-from helpers import make_manuscript
-from pdfutil import Pdf
+from allianceprint.pagemap import OwnText, identify_blocks, map_pages, text_position, with_block_ids
 
 WORD = re.compile(r"[^\W\d_]+")  # letters only: note numbers, leaders and dashes drop out
 HYPHEN = "\u2010"  # what the print edition's hyphenation adds at a line's end

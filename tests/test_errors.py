@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from helpers import DEFAULT_CHAPTER, DEFAULT_TOML, make_manuscript, run_cli
 
 # DEFAULT_TOML, for the line numbers below:

@@ -31,13 +31,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SAMPLE, have
+from helpers import DEFAULT_TOML, make_manuscript, run_cli
 from pypdf import PdfReader
 
 import allianceprint.render
 from allianceprint.build import check
 from allianceprint.errors import AssetError, Diagnostics
-from conftest import ROOT, SAMPLE, have
-from helpers import DEFAULT_TOML, make_manuscript, run_cli
 
 CANARY = "CANARY-7f3a9c-do-not-read"
 PART = "---\ntitle: One\nauthors: [au]\n---\n\n"  # the body starts on line 6

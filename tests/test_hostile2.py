@@ -20,12 +20,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from helpers import make_manuscript
 
 from allianceprint.build import build
 from allianceprint.cachefolder import CacheFolder, seal, write_sealed
 from allianceprint.errors import Diagnostics
-from conftest import ROOT
-from helpers import make_manuscript
 
 SECRET = "SECRET-b41d-not-for-the-book"
 INJECTED = "INJECTED-c0ffee-in-no-source"
@@ -426,6 +426,7 @@ def _png(width: int, height: int) -> bytes:
 
     if (width, height) == (10, 10):
         import io
+
         from PIL import Image
         made = io.BytesIO()
         Image.new("RGB", (10, 10), "white").save(made, "PNG")
@@ -476,6 +477,7 @@ def small(tmp_path):
 
 def test_a_dead_layout_worker_ends_the_build_with_a_clear_error(small, monkeypatch):
     import signal
+
     from allianceprint.errors import ManuscriptError
     from allianceprint.writers import pdfparts
     main, original = os.getpid(), pdfparts._lay_out_piece
@@ -498,6 +500,7 @@ def test_a_full_disk_during_the_merge_says_so(small, monkeypatch):
     import errno
 
     import pikepdf
+
     from allianceprint.errors import ManuscriptError
 
     def full(self, target, *args, **kwargs):  # the merge process inherits it
@@ -528,6 +531,7 @@ def test_a_good_build_removes_what_interrupted_builds_left(small):
 def sloppy_house(tmp_path_factory):
     """A book whose house style has a property WeasyPrint does not know, on its last line."""
     from helpers import DEFAULT_TOML
+
     from allianceprint.housestyle import builtin_folder
     css = (builtin_folder() / "print" / "print.css").read_text(encoding="utf-8")
     css += "\np { colr: red; }\n"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from conftest import ROOT
+from helpers import DEFAULT_TOML, finding_lines, make_manuscript, run_cli
 
 from allianceprint.config import SUBTABLES, TABLES
 from allianceprint.housestyle import builtin_folder
-from conftest import ROOT
-from helpers import DEFAULT_TOML, finding_lines, make_manuscript, run_cli
 
 RED_TITLES = "h1 { color: rgb(255, 0, 0) !important; }\n"
 

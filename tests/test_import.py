@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from docxfixtures import CHAPTER_NOTES, WordFile, chapter, fn, p, r
 from epubutil import EPUB_TYPE, NS, Epub
 from helpers import make_manuscript, run_cli
@@ -392,9 +391,8 @@ def test_text_that_looks_like_markdown_hidden_text_and_custom_marks(tmp_path):
 
 
 def test_images_converted_linked_and_vector(tmp_path):
-    from PIL import Image
-
     from docxfixtures import picture
+    from PIL import Image
 
     tiff = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 10, 10)).save(tiff, "TIFF")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import DEFAULT_TOML, make_manuscript
 
 from allianceprint.build import check
 from allianceprint.errors import Diagnostics
-from helpers import DEFAULT_TOML, make_manuscript
 
 TWO_CHAPTERS = DEFAULT_TOML.replace('chapters = ["one.md"]', 'chapters = ["one.md", "two.md"]')
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from pypdf import PdfReader
-
-from allianceprint.build import build
-from allianceprint.errors import Diagnostics, ManuscriptError
 from conftest import Built
 from helpers import DEFAULT_TOML, make_manuscript, run_cli
 from pdfutil import Pdf
+from pypdf import PdfReader
 from test_print import chapter
+
+from allianceprint.build import build
+from allianceprint.errors import Diagnostics, ManuscriptError
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01
 

@@ -6,7 +6,6 @@ import re
 import subprocess
 
 import pytest
-
 from conftest import have
 from pdfutil import Pdf
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import Built, have
 from pypdf import PdfReader
+from test_parallel import book
 
 from allianceprint.build import build
 from allianceprint.errors import Diagnostics
 from allianceprint.writers import pdffonts
 from allianceprint.writers.pdffonts import EmbeddedFont
-from conftest import Built, have
-from test_parallel import book
 
 
 def fonts(path: Path) -> dict[str, list[tuple[dict[int, str], dict[int, float]]]]:

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from conftest import have
+from helpers import DEFAULT_TOML, make_manuscript
+from pdfutil import Pdf
 from pypdf import PdfReader
 
 from allianceprint.build import build
 from allianceprint.errors import Diagnostics
 from allianceprint.fonts import check_fonts, primary_families
-from allianceprint.render import render_book
 from allianceprint.loader import load_book
-from conftest import have
-from helpers import DEFAULT_TOML, make_manuscript
-from pdfutil import Pdf
+from allianceprint.render import render_book
 
 PT_PER_IN = 72
 WORDS = ("alliance partners coordinate deterrence economic security technology export "

@@ -16,11 +16,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from helpers import DEFAULT_TOML, finding_lines, make_manuscript, run_cli
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-
-from helpers import DEFAULT_TOML, finding_lines, make_manuscript, run_cli
 
 BOOK_TOML = DEFAULT_TOML.replace(
     'chapters = ["one.md"]',

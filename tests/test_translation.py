@@ -9,15 +9,22 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from allianceprint.build import title_stem
-from allianceprint.config import filename_problem
-from allianceprint.labels import (for_pages, format_date, join_names, labels_for, list_names,
-                                  numbered, printing_statement)
 from conftest import ROOT, SAMPLE, build_book
 from epubutil import NS, Epub
 from helpers import finding_lines, make_manuscript, run_cli
 from pdfutil import Pdf, cjk_flat
+
+from allianceprint.build import title_stem
+from allianceprint.config import filename_problem
+from allianceprint.labels import (
+    for_pages,
+    format_date,
+    join_names,
+    labels_for,
+    list_names,
+    numbered,
+    printing_statement,
+)
 
 EXAMPLE = ROOT / "examples" / "zh-Hans"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

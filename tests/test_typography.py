@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
 import lxml.html
 import pdfplumber
 import pikepdf
 import pytest
+from epubutil import NS, Epub
+from helpers import DEFAULT_TOML, finding_lines, make_manuscript, run_cli
+from typometrics import measure
 
 from allianceprint.build import build
 from allianceprint.chapters import chapter_label, chinese_numeral
 from allianceprint.errors import Diagnostics
 from allianceprint.lastwords import bind_last_words
-from epubutil import NS, Epub
-from helpers import DEFAULT_TOML, finding_lines, make_manuscript, run_cli
-from typometrics import measure
 
 MM = 72 / 25.4
 
@@ -128,6 +127,7 @@ def test_the_measure_finds_what_it_should_on_an_unfinished_layout(tmp_path):
                            DEFAULT_TOML)
     styles = tmp_path / "styles"
     import shutil
+
     from allianceprint.housestyle import StyleSet, builtin_folder
     shutil.copytree(builtin_folder(), styles)
     css = styles / "print" / "print.css"

@@ -7,8 +7,12 @@ import pytest
 
 from allianceprint.config import MAX_TOML_NESTING, Kind, _Validator
 from allianceprint.tomlplaces import TomlPlaces, too_deep
-from allianceprint.validators import (control_character_problem, isbn13_valid,
-                                      language_tag_problem, orcid_valid)
+from allianceprint.validators import (
+    control_character_problem,
+    isbn13_valid,
+    language_tag_problem,
+    orcid_valid,
+)
 
 
 @pytest.mark.parametrize("value, ok", [

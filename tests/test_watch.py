@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import DEFAULT_TOML, make_manuscript, run_cli
 
 import allianceprint.cli
 import allianceprint.watch
@@ -29,7 +30,6 @@ from allianceprint.build import check
 from allianceprint.errors import Diagnostics, ManuscriptError
 from allianceprint.progress import Progress
 from allianceprint.watch import WatchFilter, summary, watch
-from helpers import DEFAULT_TOML, make_manuscript, run_cli
 
 TWO_CHAPTERS = DEFAULT_TOML.replace('chapters = ["one.md"]', 'chapters = ["one.md", "two.md"]')
 CHAPTER = "---\ntitle: Chapter {n}\nauthors: [au]\n---\n\nSome text in chapter {n}.\n"

@@ -19,12 +19,25 @@ from typing import Any, Callable, Literal
 from allianceprint.errors import ConfigError, Diagnostics, shown_path
 from allianceprint.housestyle import validate_folder
 from allianceprint.labels import ENGLISH, PRINTING_PLACEHOLDERS, labels_for
-from allianceprint.model import (NOTE_MODES, BookConfig, BookMeta, CheckOptions, Contents,
-                                 Contributor, Original, PrintOptions, Revision,
-                                 StyleOptions)
+from allianceprint.model import (
+    NOTE_MODES,
+    BookConfig,
+    BookMeta,
+    CheckOptions,
+    Contents,
+    Contributor,
+    Original,
+    PrintOptions,
+    Revision,
+    StyleOptions,
+)
 from allianceprint.tomlplaces import TomlPlaces, too_deep
-from allianceprint.validators import (control_character_problem, isbn13_valid,
-                                      language_tag_problem, orcid_valid)
+from allianceprint.validators import (
+    control_character_problem,
+    isbn13_valid,
+    language_tag_problem,
+    orcid_valid,
+)
 
 CONFIG_NAME = "book.toml"
 

@@ -18,7 +18,6 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from allianceprint.errors import AssetError
 
-
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 

@@ -19,6 +19,7 @@ on one), so its even-indexed pages are right-hand pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import cssselect2
 from weasyprint import HTML
 from weasyprint.document import Document

@@ -21,11 +21,14 @@ from allianceprint.config import CONFIG_NAME, load_config
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
 from allianceprint.mdext import prose_lines
 from allianceprint.mdext.abbreviations import DEFINITION_RE
-from allianceprint.model import (PART_KINDS, Abbreviation, Book, BookConfig, Division, Part)
+from allianceprint.model import PART_KINDS, Abbreviation, Book, BookConfig, Division, Part
 from allianceprint.slugs import ascii_slug
 from allianceprint.tomlplaces import TomlPlaces
-from allianceprint.validators import (CONTROL_CHARACTER_RE, control_character_problem,
-                                      language_tag_problem)
+from allianceprint.validators import (
+    CONTROL_CHARACTER_RE,
+    control_character_problem,
+    language_tag_problem,
+)
 
 FRONT_MATTER_KEYS = {
     "title": "the part's title (else its first `#` heading)",

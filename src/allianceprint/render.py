@@ -30,14 +30,20 @@ from markupsafe import Markup
 
 from allianceprint.chapters import number_chapters
 from allianceprint.config import CONFIG_NAME, key_line
-from allianceprint.housestyle import StyleSet
 from allianceprint.errors import Diagnostics, shown_path
 from allianceprint.fragments import parse_fragment
-from allianceprint.mdext import (AbbreviationsExtension, HtmlSafetyExtension, NotesExtension,
-                                 PartContext, PartExtension, SourceInfo, prose_lines)
+from allianceprint.housestyle import StyleSet
+from allianceprint.mdext import (
+    AbbreviationsExtension,
+    HtmlSafetyExtension,
+    NotesExtension,
+    PartContext,
+    PartExtension,
+    SourceInfo,
+    prose_lines,
+)
+from allianceprint.model import Book, Note, Part, RenderedBook, RenderedPart, TocEntry
 from allianceprint.rendercache import RenderCache
-from allianceprint.model import (Book, Note, Part, RenderedBook, RenderedPart,
-                                 TocEntry)
 
 #: Python-Markdown's own extensions a part's body gets, beside those every piece of Markdown
 #: gets (see `_Renderer.new_markdown`). Attribute lists come with HtmlSafetyExtension.

@@ -23,7 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from allianceprint.cachefolder import (DIAGNOSTIC, CacheFolder, Untrusted, diagnostics_from)
+from allianceprint.cachefolder import DIAGNOSTIC, CacheFolder, Untrusted, diagnostics_from
 from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
 from allianceprint.model import Book, Contributor, Note, Part, RenderedPart
 from allianceprint.stamp import code_digest

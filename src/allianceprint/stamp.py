@@ -18,15 +18,15 @@ import functools
 import hashlib
 import json
 import os
-from importlib import metadata
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Iterable
 
 from allianceprint import __version__
 from allianceprint.cachefolder import DIAGNOSTIC, CacheFolder, Untrusted, diagnostics_from
-from allianceprint.housestyle import StyleSet
 from allianceprint.errors import Diagnostic
+from allianceprint.housestyle import StyleSet
 
 
 @dataclass(frozen=True)

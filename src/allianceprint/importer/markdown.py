@@ -14,9 +14,22 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from allianceprint.importer.document import (Block, Cell, Comment, CommentMark, Document,
-                                             Finding, Inline, LineBreak, Link, NoteRef,
-                                             Paragraph, Picture, Span, Table)
+from allianceprint.importer.document import (
+    Block,
+    Cell,
+    Comment,
+    CommentMark,
+    Document,
+    Finding,
+    Inline,
+    LineBreak,
+    Link,
+    NoteRef,
+    Paragraph,
+    Picture,
+    Span,
+    Table,
+)
 from allianceprint.importer.reader import first_words, strip_caption_label
 
 _ESCAPE_RE = re.compile(r"([\\`*_\[\]{}])")

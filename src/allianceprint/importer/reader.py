@@ -23,11 +23,26 @@ from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
-from allianceprint.importer.document import (Block, Cell, Comment, CommentMark, Document,
-                                             Finding, Inline, LineBreak, Link, ListInfo, Note,
-                                             NoteRef, Paragraph, Picture, Span, Table)
+from allianceprint.importer.document import (
+    Block,
+    Cell,
+    Comment,
+    CommentMark,
+    Document,
+    Finding,
+    Inline,
+    LineBreak,
+    Link,
+    ListInfo,
+    Note,
+    NoteRef,
+    Paragraph,
+    Picture,
+    Span,
+    Table,
+)
 from allianceprint.importer.package import NS, DocxPackage, Relationship
-from allianceprint.importer.styles import W, RunFormat, Styles, int_attr, on
+from allianceprint.importer.styles import RunFormat, Styles, W, int_attr, on
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"

@@ -31,8 +31,7 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
-from allianceprint.labels import (history_date, is_cjk, join_names, list_names,
-                                  original_statement)
+from allianceprint.labels import history_date, is_cjk, join_names, list_names, original_statement
 from allianceprint.model import Note, Original, PageMap, RenderedBook, RenderedPart
 from allianceprint.pagemap import shared_anchors, text_position
 

@@ -21,8 +21,8 @@ the bleed (writers/marks).
 
 from __future__ import annotations
 
-from datetime import datetime
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
@@ -34,19 +34,25 @@ from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError
 
 from allianceprint import __version__, cjk, pagerecord, renderlog
+from allianceprint.balance import balance_pages, part_ids
 from allianceprint.errors import AssetError, Diagnostic
 from allianceprint.fetcher import ConfinedFetcher
-from allianceprint.balance import balance_pages, part_ids
 from allianceprint.hyphens import lay_out
-from allianceprint.labels import (for_pages, format_date, history_date, is_cjk, join_names,
-                                  list_names, original_statement)
+from allianceprint.labels import (
+    for_pages,
+    format_date,
+    history_date,
+    is_cjk,
+    join_names,
+    list_names,
+    original_statement,
+)
 from allianceprint.lastwords import bind_last_words
 from allianceprint.mdext import BLOCK_ELEMENTS
 from allianceprint.model import Note, PageMap, RenderedBook, RenderedPart
 from allianceprint.overflow import overflows
 from allianceprint.pagemap import map_pages, shared_anchors
 from allianceprint.writers import marks
-
 
 
 @dataclass(frozen=True)

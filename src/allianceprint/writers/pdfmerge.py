@@ -30,8 +30,8 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from allianceprint import pagerecord
-from allianceprint.writers.marks import MarksPlan, draw_marks
 from allianceprint.writers import pdffonts
+from allianceprint.writers.marks import MarksPlan, draw_marks
 
 LINK_SCHEME = "allianceprint:"  # how a piece writes a link to an anchor in another piece
 

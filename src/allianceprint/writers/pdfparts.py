@@ -52,11 +52,17 @@ from weasyprint.urls import FatalURLFetchingError
 
 from allianceprint import __version__, pagerecord, renderlog
 from allianceprint.balance import balance_pages, part_ids
-from allianceprint.cachefolder import (CacheFolder, Untrusted, checked, user_key,
-                                       write_atomically, write_sealed)
+from allianceprint.cachefolder import (
+    CacheFolder,
+    Untrusted,
+    checked,
+    user_key,
+    write_atomically,
+    write_sealed,
+)
 from allianceprint.errors import AssetError, ManuscriptError
-from allianceprint.hyphens import lay_out
 from allianceprint.fetcher import ConfinedFetcher
+from allianceprint.hyphens import lay_out
 from allianceprint.model import PageMap, RenderedBook
 from allianceprint.overflow import overflows
 from allianceprint.pagemap import Position, page_map, shared_anchors
@@ -65,7 +71,14 @@ from allianceprint.render import TooSlow, time_limit
 from allianceprint.stamp import code_digest
 from allianceprint.writers import marks, pdffonts, pdfmerge
 from allianceprint.writers.pdf import (
-    LabelRange, PdfResult, Selection, compose_document, expand_labels, notes_heads, serialize)
+    LabelRange,
+    PdfResult,
+    Selection,
+    compose_document,
+    expand_labels,
+    notes_heads,
+    serialize,
+)
 
 OPENING = "opening"
 BOOK_NOTES = "book-notes"
