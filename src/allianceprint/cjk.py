@@ -529,7 +529,7 @@ def _set_text(parent: etree._Element, after: etree._Element | None, language: st
             pieces.append(tail)
         position = end
     pieces.extend(_punctuation(text[position:], compress, report))
-    _replace_text(parent, after, pieces)
+    replace_text(parent, after, pieces)
 
 
 def _latin_span(run: str, lead: bool, trail: bool, face: Face, metrics: LatinMetrics,
@@ -612,7 +612,7 @@ def _same_side_groups(marks: str) -> list[_Group]:
     return groups
 
 
-def _replace_text(parent: etree._Element, after: etree._Element | None,
+def replace_text(parent: etree._Element, after: etree._Element | None,
                   pieces: list[str | etree._Element]) -> None:
     """Put `pieces` (strings and new elements) where the text or tail was."""
     leading = ""

@@ -27,7 +27,7 @@ from typing import Mapping
 
 from lxml import etree
 
-from allianceprint.cjk import is_cjk
+from allianceprint.cjk import is_cjk, replace_text
 
 #: Marks that may not begin a line (clreq/jlreq), with small kana and iteration marks.
 NO_START = frozenset("、。，．：；？！）〕］｝〉》」』】〙〗”’％‰・ー々ゝゞヽヾ〻"
@@ -356,23 +356,8 @@ def _apply(plan: _Plan) -> None:
 
 
 def _put(owner: etree._Element, tail: bool, pieces: list[str | etree._Element]) -> None:
-    leading = ""
-    elements: list[etree._Element] = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            if elements:
-                elements[-1].tail = (elements[-1].tail or "") + piece
-            else:
-                leading += piece
-        else:
-            elements.append(piece)
+    """Put `pieces` where `owner`'s text (or, with `tail`, its tail) was."""
     if tail:
-        owner.tail = leading or None
-        parent = owner.getparent()
-        at = parent.index(owner)
-        for offset, element in enumerate(elements, start=1):
-            parent.insert(at + offset, element)
+        replace_text(owner.getparent(), owner, pieces)
     else:
-        owner.text = leading or None
-        for offset, element in enumerate(elements):
-            owner.insert(offset, element)
+        replace_text(owner, None, pieces)
