@@ -57,3 +57,23 @@ def test_the_installed_weasyprint_is_in_the_pinned_range() -> None:
     """pyproject.toml pins WeasyPrint to the major versions these tests passed with."""
     major = int(version("weasyprint").split(".")[0])
     assert 70 <= major < 71
+
+
+def test_the_other_weasyprint_internals_other_modules_use_are_there() -> None:
+    """Not private by name, but not WeasyPrint's documented API either: hyphens.lay_out
+    gives a re-parsed tree to the selector engine through HTML.wrapper_element and
+    HTML.etree_element; balance reads a line's height with strut; cjklines asks Pango for
+    break points with get_log_attrs; pdffonts reads a font's file with get_hb_object_data;
+    config checks pdf_variant against VARIANTS; doctor asks pango for its version."""
+    import cssselect2
+    from weasyprint.pdf import VARIANTS
+    from weasyprint.text.ffi import pango
+    from weasyprint.text.fonts import get_hb_object_data
+    from weasyprint.text.line_break import get_log_attrs, strut
+
+    html = HTML(string="<p>x</p>")
+    assert isinstance(html.wrapper_element, cssselect2.ElementWrapper)
+    assert html.etree_element is not None
+    assert "pdf/a-3b" in VARIANTS and "pdf/ua-1" in VARIANTS
+    assert all(callable(f) for f in (get_hb_object_data, get_log_attrs, strut,
+                                     pango.pango_version))
