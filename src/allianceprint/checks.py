@@ -276,8 +276,9 @@ class _Checker:
     def unused_abbreviations(self) -> None:
         used = {element.text_content() for part in self.parts for fragment in part.fragments
                 for element in fragment.iter("abbr")}
-        marker = _abbreviation_re([a.abbr for a in self.book.book.abbreviations])
-        if marker is not None:
+        defined = [a.abbr for a in self.book.book.abbreviations]
+        if defined:  # the pattern mdext's abbreviation marker uses, for the generated text
+            marker = abbreviation_pattern(defined)
             for text, _ in self.book_texts():
                 used.update(found.group(0) for found in marker.finditer(text))
         source = next((p for p in self.parts if p.part.kind == "abbreviations"), None)
@@ -375,13 +376,6 @@ def _plain(text: str) -> str:
 def _word_re(word: str) -> re.Pattern[str]:
     letter = rf"(?:(?!_){WORD_CHARACTER})"
     return re.compile(rf"(?<!{letter}){re.escape(word)}(?!{letter})")
-
-
-def _abbreviation_re(abbreviations: list[str]) -> re.Pattern[str] | None:
-    """The pattern mdext's abbreviation marker uses, for text that is not Markdown."""
-    if not abbreviations:
-        return None
-    return abbreviation_pattern(abbreviations)
 
 
 def _source_headings(part: _Part) -> tuple[tuple[int, int, str] | None,
