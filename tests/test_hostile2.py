@@ -253,7 +253,9 @@ HOSTILE_REGEX_INPUTS = {
     "allianceprint.checks:_ANCHOR_RE": ['"#a" * (n // 2)', '"#" * n'],
     "allianceprint.mdext.notes:_NOTE_REF_RE": ['"[^" * (n // 2)', '"[^a" * (n // 3)'],
     "allianceprint.loader:_NOTE_REF_RE": ['"[^" * (n // 2)'],
-    "allianceprint.loader:_ATX_H1_RE": ['"# a" + " " * n + "b"', '"# " + "# " * (n // 2)'],
+    "allianceprint.mdext.source:_ATX_RE": ['"#" * n', '"# " * (n // 2)'],
+    "allianceprint.mdext.source:_SETEXT_RE": ['"=" * n + "x"',
+                                               '"-" * (n // 2) + " " * (n // 2) + "x"'],
 }
 
 _REGEX_PROGRAM = """

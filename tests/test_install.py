@@ -110,3 +110,35 @@ def test_every_package_is_declared() -> None:
     found |= {"allianceprint.styles." + p.name for p in (ROOT / "styles").iterdir()
               if p.is_dir() and not p.name.startswith(("_", "."))}
     assert found | {"allianceprint.styles"} == declared
+
+
+def test_every_imported_library_is_declared_with_a_range() -> None:
+    """Each third-party module src/ imports (even one that comes with another library, as
+    tinycss2 and pydyf come with WeasyPrint) is a dependency in pyproject, with a lower and
+    an upper bound: the code uses its API, so an install must not do without it."""
+    import ast
+    import re
+    from importlib.metadata import packages_distributions
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    declared = {}
+    for requirement in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+            "dependencies"]:
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)
+        declared[normal(name)] = requirement
+    modules = set()
+    for path in (ROOT / "src").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+    third_party = modules - set(sys.stdlib_module_names) - {"allianceprint"}
+    distributions = packages_distributions()
+    for module in sorted(third_party):
+        names = {normal(d) for d in distributions.get(module, ())}
+        assert names & set(declared), f"{module} is imported but not declared in pyproject"
+        for name in names & set(declared):
+            assert ">=" in declared[name] and "<" in declared[name], declared[name]

@@ -200,3 +200,36 @@ def test_names_are_joined_the_same_way_in_both_editions(language, names, joined)
     from allianceprint.labels import join_names, labels_for
 
     assert join_names(names, labels_for(language)) == joined
+
+
+# The one reading of headings in the source (mdext.source_headings): the loader takes a
+# part's title from it, the checks locate heading levels with it; it must find the headings
+# Python-Markdown makes, no more and no fewer.
+HEADING_BODIES = [
+    "# Title\n\nText.\n\n## Section\n\n### Sub ###\n",
+    "Title\n=====\n\nText.\n\nSection\n-------\n\n#### Deep\n",
+    "#Title\n\n  # not a heading (indented)\n\nText\n   ===\n",
+    "Text.\n\n```\n# in code\nnot\n===\n```\n\n`# in a code span`\n\n###### Six\n",
+]  # (not seven `#`s: Python-Markdown makes an h6 of them, source_headings no heading)
+
+
+@pytest.mark.parametrize("body", HEADING_BODIES)
+def test_source_headings_are_the_headings_python_markdown_makes(body):
+    import markdown
+    from lxml import html
+
+    from allianceprint.mdext import prose_lines, source_headings
+    lines = [line for _, line in prose_lines(body.split("\n"), keep_all=True)]
+    made = html.fragment_fromstring(markdown.markdown(body, extensions=["fenced_code"]),
+                                    create_parent="div")
+    assert [h.level for h in source_headings(lines)] == [
+        int(el.tag[1]) for el in made.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+
+
+def test_the_loaders_title_is_the_first_level_one_source_heading():
+    from allianceprint.loader import _first_heading
+    assert _first_heading("Intro.\n\n# The Title[^1] #\n\n# Second\n") == "The Title"
+    assert _first_heading("The Title\n===\n") == "The Title"
+    assert _first_heading("#The Title\n") == "The Title"  # Python-Markdown's h1 too
+    assert _first_heading("  # Indented\n\n```\n# Code\n```\n") == ""  # a paragraph, code
+    assert _first_heading("#\n\n## Two\n\n# One\n") == "One"  # an empty `#` is no title

@@ -27,6 +27,8 @@ from weasyprint.document import Document, Page
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import strut
 
+from allianceprint.weasyboxes import page_box, page_from_box
+
 MAX_GAP_LINES = 1.25  # the most space added at one boundary, in body lines
 SPACED = 3.0  # weight of a boundary that already has space (headings, lists, notes)
 SHRINK = 0.8  # the most of a boundary's space taken away, to raise a page's last line
@@ -62,19 +64,19 @@ def balance_pages(document: Document, part_ids: frozenset[str]) -> int:
     pitch, baseline_offset = grid
     changed = 0
     for index, page in enumerate(pages):
-        box = page._page_box
+        box = page_box(page)
         if box.page_type.blank or index + 1 >= len(pages):
             continue
         following = pages[index + 1]
         # (a part's id is an anchor on every page it spans: one new on the next page)
-        if following._page_box.page_type.blank or (
+        if page_box(following).page_type.blank or (
                 part_ids & set(following.anchors)) - set(page.anchors):
             continue
         if any(isinstance(child, boxes.FootnoteAreaBox) and child.children
                for child in box.children):
             continue  # notes at the foot of the page: its block ends above them
         if _justify(box, pitch, baseline_offset):
-            pages[index] = Page(box)
+            pages[index] = page_from_box(box)
             changed += 1
     return changed
 
@@ -83,7 +85,7 @@ def _grid(pages: list[Page]) -> tuple[float, float] | None:
     """The body's line pitch and the baseline's offset within a body line, in CSS px: the
     root element's strut (every piece of the book has the same root, whatever it holds)."""
     for page in pages:
-        root = _flow_root(page._page_box)
+        root = _flow_root(page_box(page))
         if root is not None:
             if root.style["line_height"] == "normal":
                 return None  # no grid to keep

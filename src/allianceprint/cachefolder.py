@@ -14,7 +14,8 @@ how many it ignored (see docs/safety.md).
 parts (rendercache.py: `render/<key>.json`) and the laid-out pieces of the PDF
 (writers/pdfparts.py: `pieces/<key>.pdf` with `pieces/<key>.json`). `CacheFolder` names
 those paths, so that no other module builds them; `write_atomically` is how every file of
-the cache (and every output) is written: into a `.NAME.PID.part` file beside it, moved onto
+the cache (and every output) is written (`write_all_atomically` for several that go
+together): into a `.NAME.PID.part` file beside it, moved onto
 its name in one step once complete, so that a reader never sees half a file and an
 interrupted writer leaves at most a `.part` file, which the next good build removes.
 """
@@ -30,7 +31,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from allianceprint.errors import Diagnostic, ManuscriptError
 
@@ -154,6 +155,21 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_all_atomically(files: Mapping[Path, bytes]) -> None:
+    """Write each of `files` (path -> content) as `write_atomically` does, all before any
+    takes its name, so that a failure (a full disk, Ctrl-C) while writing replaces none of
+    them and leaves no temporary file; the folders must exist."""
+    temporaries = [(temporary_for(target), target) for target in files]
+    try:
+        for temporary, target in temporaries:
+            temporary.write_bytes(files[target])
+        for temporary, target in temporaries:
+            os.replace(temporary, target)
+    finally:
+        for temporary, _ in temporaries:
+            temporary.unlink(missing_ok=True)
 
 
 def write_sealed(target: Path, content: bytes) -> None:

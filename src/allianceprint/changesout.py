@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from allianceprint.cachefolder import write_atomically
 from allianceprint.changes import BadInput, BookText, ChangeReport, compare_files
 
 GUTTER = 18.0  # points between the two pages of a sheet
@@ -193,7 +194,7 @@ def write_side_by_side(report: ChangeReport, target: Path) -> int:
             _sheet(out, sides, caption, font, multiply)
         if not len(out.pages):
             _sheet(out, [], "no page changed", font, multiply)
-        _save(out, target)
+        write_atomically(target, out.save)  # a failure leaves no half-written file
         return len(out.pages)
 
 
@@ -275,18 +276,8 @@ def write_replacement_pages(report: ChangeReport, target: Path) -> int:
             nums.append(at)
             nums.append(pikepdf.Dictionary(P=pikepdf.String(report.new.pages[index].label)))
         out.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
-        _save(out, target)
+        write_atomically(target, out.save)  # a failure leaves no half-written file
     return len(indexes)
-
-
-def _save(pdf, target: Path) -> None:
-    """Save beside `target`, then move into place: a failure leaves no half-written file."""
-    temporary = target.with_name(f".{target.name}.part")
-    try:
-        pdf.save(temporary)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def run_from_args(args) -> int:

@@ -33,7 +33,7 @@ import roman
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostic, Diagnostics, shown_path
 from allianceprint.fragments import parse_fragment
-from allianceprint.mdext import prose_lines
+from allianceprint.mdext import prose_lines, source_headings
 from allianceprint.mdext.abbreviations import DEFINITION_RE, WORD_CHARACTER, abbreviation_pattern
 from allianceprint.model import Book, Part, RenderedBook, RenderedPart
 from allianceprint.validators import image_file_problem
@@ -49,8 +49,6 @@ _URL_RE = re.compile(_SCHEME + r"|\bwww\.\S+|(?<!\S)[^\s@]+@[^\s@]+\.\w+")
 #: Roman numerals below this are taken for numbers (World War II, Chapter XIV), not words;
 #: from 40 on (XL) they are written like abbreviations (XL, CD, MD, DC) and checked as such.
 ROMAN_NUMERALS_BELOW = 40
-_ATX_RE = re.compile(r"^(#{1,6})(?!#)")
-_SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 #: Markup whose words are not prose, blanked (columns kept) before words are looked for in
 #: the source: link targets, autolinks and HTML tags, web addresses, note labels, attribute
 #: lists and abbreviation definitions' keys.
@@ -278,8 +276,9 @@ class _Checker:
     def unused_abbreviations(self) -> None:
         used = {element.text_content() for part in self.parts for fragment in part.fragments
                 for element in fragment.iter("abbr")}
-        marker = _abbreviation_re([a.abbr for a in self.book.book.abbreviations])
-        if marker is not None:
+        defined = [a.abbr for a in self.book.book.abbreviations]
+        if defined:  # the pattern mdext's abbreviation marker uses, for the generated text
+            marker = abbreviation_pattern(defined)
             for text, _ in self.book_texts():
                 used.update(found.group(0) for found in marker.finditer(text))
         source = next((p for p in self.parts if p.part.kind == "abbreviations"), None)
@@ -379,37 +378,19 @@ def _word_re(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!{letter}){re.escape(word)}(?!{letter})")
 
 
-def _abbreviation_re(abbreviations: list[str]) -> re.Pattern[str] | None:
-    """The pattern mdext's abbreviation marker uses, for text that is not Markdown."""
-    if not abbreviations:
-        return None
-    return abbreviation_pattern(abbreviations)
-
-
 def _source_headings(part: _Part) -> tuple[tuple[int, int, str] | None,
                                              list[tuple[int, int, int]]]:
-    """The headings the body's source seems to have, by Python-Markdown's rules (`#` at the
-    start of a line, or a line underlined with `=` or `-`): (line, column, text) of the `#`
-    heading that opens the body, which is the part's title, or None; and (line, column,
-    level) of each other heading, in order."""
+    """The headings of the body's source (mdext.source_headings): (line, column, text) of
+    the `#` heading that opens the body, which is the part's title, or None; and (line,
+    column, level) of each other heading, in order."""
     title: tuple[int, int, str] | None = None
     others: list[tuple[int, int, int]] = []
-    lines = part.lines
-    first_text = next((i for i, line in enumerate(lines) if line.strip()), None)
-    for index, line in enumerate(lines):
-        atx = _ATX_RE.match(line)
-        underline = (index + 1 < len(lines) and line.strip() and not atx
-                     and _SETEXT_RE.match(lines[index + 1]) and lines[index + 1].strip())
-        if atx:
-            level, text = len(atx.group(1)), line[atx.end():].strip(" #")
-        elif underline:
-            level, text = (1 if lines[index + 1].startswith("=") else 2), line.strip()
+    first_text = next((i for i, line in enumerate(part.lines) if line.strip()), None)
+    for heading in source_headings(part.lines):
+        if heading.index == first_text and heading.level == 1:
+            title = (part.part.body_line + heading.index, 1, heading.text)
         else:
-            continue
-        if index == first_text and level == 1:
-            title = (part.part.body_line + index, 1, text)
-        else:
-            others.append((part.part.body_line + index, 1, level))
+            others.append((part.part.body_line + heading.index, 1, heading.level))
     return title, others
 
 

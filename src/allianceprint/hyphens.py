@@ -25,6 +25,8 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
+from allianceprint.weasyboxes import page_box
+
 CLASS = "keep-whole"
 MAX_RUN = 2  # hyphenated line ends in a row
 MAX_WORD = 24  # longer words are left to break
@@ -72,7 +74,7 @@ def _flow_lines(page) -> list:
             elif isinstance(child, boxes.ParentBox):
                 walk(child)
 
-    walk(page._page_box)
+    walk(page_box(page))
     return lines
 
 

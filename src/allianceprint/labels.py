@@ -194,10 +194,16 @@ def table_key(language: str) -> str:
     return subtags[0]
 
 
-def is_cjk(language: str) -> bool:
-    """Whether the tag's language is Chinese or Japanese: names before their role ("王明
-    主编"), full-width colons, dates as 2024年6月."""
+def uses_zh_ja_formats(language: str) -> bool:
+    """Whether the tag's language is Chinese or Japanese, which print names before their
+    role ("王明 主编"), full-width colons and dates as 2024年6月. (Not Korean: it is typeset
+    as CJK text, cjk.is_cjk, but writes its labels and dates otherwise.)"""
     return language.split("-", 1)[0].lower() in ("zh", "ja")
+
+
+#: The old name, which cjk.is_cjk (zh, ja and ko: CJK typesetting) also has; writers/pdf.py
+#: and writers/epub.py still call it, until the branch that splits them is merged.
+is_cjk = uses_zh_ja_formats
 
 
 def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> Labels:
@@ -219,7 +225,7 @@ def format_date(date: str, language: str) -> str:
     pieces = date.split("-") if date else []
     if not pieces:
         return ""
-    if is_cjk(language):
+    if uses_zh_ja_formats(language):
         units = ("年", "月", "日")
         return "".join(f"{int(piece)}{unit}" for piece, unit in zip(pieces, units))
     if language.lower().startswith("en") and len(pieces) >= 2:
@@ -264,7 +270,7 @@ def original_statement(original: Original | None, language: str,
     original's language), publisher and date, ISBN; "原书名：……" in Chinese."""
     if original is None:
         return ()
-    separator, comma = ((": ", ", ") if not is_cjk(language) else
+    separator, comma = ((": ", ", ") if not uses_zh_ja_formats(language) else
                         ("：", "、") if table_key(language) == "ja" else ("：", "，"))
     lines = [CopyrightLine(labels["original_title"], separator, original.title,
                            original.language if original.language != language else "")]
@@ -280,4 +286,4 @@ def original_statement(original: Original | None, language: str,
 def history_date(date: str, language: str) -> str:
     """A `[[history]]` entry's date on the copyright page: 2026年3月 in Chinese and
     Japanese, the ISO date (2026-03) in the other languages, as before."""
-    return format_date(date, language) if is_cjk(language) else date
+    return format_date(date, language) if uses_zh_ja_formats(language) else date

@@ -19,7 +19,7 @@ import yaml
 
 from allianceprint.config import CONFIG_NAME, load_config
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
-from allianceprint.mdext import prose_lines
+from allianceprint.mdext import prose_lines, source_headings
 from allianceprint.mdext.abbreviations import DEFINITION_RE
 from allianceprint.model import PART_KINDS, Abbreviation, Book, BookConfig, Division, Part
 from allianceprint.slugs import ascii_slug
@@ -42,7 +42,6 @@ MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_NESTING = 16
 
-_ATX_H1_RE = re.compile(r"^ {0,3}#(?!#)[ \t]+(.+)$")  # its closing #s: see _atx_text
 _NOTE_REF_RE = re.compile(r"\[\^[^\[\]\n]+\]")
 
 
@@ -343,14 +342,10 @@ def _authors_field(meta: dict[str, Any], shown: Path, text: str) -> tuple[str, .
 
 def _first_heading(body: str) -> str:
     """The text of the body's first `#` heading (ATX or setext), without note references."""
-    lines = body.split("\n")
-    for index, line in prose_lines(lines):
-        match = _ATX_H1_RE.match(line)
-        if match and match.group(1).strip(" \t"):
-            return " ".join(_NOTE_REF_RE.sub("", _atx_text(match.group(1))).split())
-        if (line.strip() and index + 1 < len(lines)
-                and re.match(r"^ {0,3}=+[ \t]*$", lines[index + 1])):
-            return " ".join(_NOTE_REF_RE.sub("", line).split())
+    lines = [line for _, line in prose_lines(body.split("\n"), keep_all=True)]
+    for heading in source_headings(lines):
+        if heading.level == 1 and heading.text:
+            return " ".join(_NOTE_REF_RE.sub("", heading.text).split())
     return ""
 
 
@@ -367,16 +362,6 @@ RESERVED_IDS = frozenset({
     "nav", "titlepage", "title-page", "copyright-page", "cover", "cover-image", "css",
     "contents", "toc", "toc-title", "landmarks", "page-list", "opening", "book-notes",
     "notes", "folios"})
-
-
-def _atx_text(text: str) -> str:
-    """An ATX heading's text without its closing sequence (` ##`), found without a regex
-    (one that does it backtracks quadratically over a long run of spaces)."""
-    text = text.rstrip(" \t")
-    before = text.rstrip("#")
-    if before != text and before.strip(" \t") and before[-1] in " \t":
-        return before.rstrip(" \t")
-    return text
 
 
 def _unique_id(base: str, used: set[str]) -> str:

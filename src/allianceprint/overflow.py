@@ -10,8 +10,8 @@ that ends more than `TOLERANCE` beyond the text block on the right, or past the 
 edge on the left (list and note numbers hang into the margin on purpose), once per box.
 renderlog turns each into a warning at the part's Markdown file and line.
 
-WeasyPrint gives no public access to a page's boxes: `_page_box` is read in `_page_root`,
-and nowhere else in this module.
+WeasyPrint gives no public access to a page's boxes: they are read through
+`weasyboxes.page_box`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from typing import Iterator
 
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
+
+from allianceprint.weasyboxes import page_box
 
 #: How far (CSS px, 1/96 in) a box may end beyond the text block before it counts: rounding,
 #: and a hanging punctuation mark, stay below it.
@@ -38,11 +40,6 @@ class Overflow:
     points: float  # how far it sticks out, in points
 
 
-def _page_root(page) -> boxes.PageBox:
-    """The page's box tree (WeasyPrint's private attribute, read here alone)."""
-    return page._page_box
-
-
 def overflows(document: Document, part_ids: frozenset[str]) -> list[Overflow]:
     """What sticks out of the text block on each page; `part_ids`: the ids of the elements
     that begin a part, so that each box is named by the part it lies in."""
@@ -51,7 +48,7 @@ def overflows(document: Document, part_ids: frozenset[str]) -> list[Overflow]:
     skip: set[int] = set()  # boxes reported: their children are not looked at
     part = ""
     for page in document.pages:
-        root = _page_root(page)
+        root = page_box(page)
         left = root.content_box_x()
         right = left + root.width
         for box, part in _flow(root, part, part_ids, skip):

@@ -197,13 +197,15 @@ def page_starts(document, anchors: frozenset[str]) -> PageStarts:
     """Where each page of the laid-out `document` begins, in the text both editions share."""
     from weasyprint.formatting_structure import boxes  # imported here: only print needs it
 
+    from allianceprint.weasyboxes import page_box
+
     kinds = _BoxKinds(passed_over=(boxes.MarginBox, boxes.FootnoteAreaBox),
                       leaves=(boxes.TextBox, boxes.ReplacedBox), replaced=boxes.ReplacedBox)
     reader = _LayoutReader(anchors, kinds)
     starts: list[Position | None] = []
     for page in document.pages:
         first = None
-        for box, anchor in _flow_leaves(page._page_box, None, anchors, kinds):
+        for box, anchor in _flow_leaves(page_box(page), None, anchors, kinds):
             found = reader.read(box, anchor)
             if first is None and found is not None:
                 first = found

@@ -11,16 +11,15 @@ failure leaves the manuscript as it was. A part that exists is replaced only wit
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomlkit
 import yaml
 
+from allianceprint.cachefolder import write_all_atomically
 from allianceprint.config import CONFIG_NAME
 from allianceprint.errors import ManuscriptError
 from allianceprint.importer.document import Finding
@@ -185,26 +184,15 @@ def _front_matter(part: ImportedPart, existing: dict | None) -> str:
 
 
 def _commit(staged: dict[Path, bytes]) -> None:
-    """Write every staged file: each to a temporary file beside it, renamed over it."""
-    temporaries: list[tuple[str, Path]] = []
+    """Write every staged file, all before any is replaced (an error, Ctrl-C: no temporary
+    file is left behind)."""
     try:
-        for path, data in staged.items():
+        for path in staged:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                                 dir=path.parent)
-            temporaries.append((temporary, path))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-        for temporary, path in temporaries:
-            os.replace(temporary, path)
-    except BaseException as exc:  # an error, Ctrl-C: no temporary file is left behind
-        for temporary, _ in temporaries:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise ManuscriptError(f"cannot be written ({exc.strerror})",
-                                  Path(exc.filename or "")) from None
-        raise
+        write_all_atomically(staged)
+    except OSError as exc:
+        raise ManuscriptError(f"cannot be written ({exc.strerror})",
+                              Path(exc.filename or "")) from None
 
 
 def _slug(title: str) -> str:

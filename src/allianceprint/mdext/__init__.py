@@ -26,8 +26,9 @@ from allianceprint.mdext.safety import (
                                         attribute_problem,
                                         element_problem,
 )
-from allianceprint.mdext.source import SourceInfo, prose_lines, remove_element
+from allianceprint.mdext.source import SourceInfo, prose_lines, remove_element, source_headings
 
 __all__ = ["AbbreviationsExtension", "BLOCK_ELEMENTS", "CollectedNote", "HtmlSafetyExtension",
            "INLINE_ELEMENTS", "NotesExtension", "PartContext", "PartExtension", "SourceInfo",
-           "attribute_problem", "element_problem", "prose_lines", "remove_element"]
+           "attribute_problem", "element_problem", "prose_lines", "remove_element",
+           "source_headings"]

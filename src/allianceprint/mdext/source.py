@@ -1,5 +1,6 @@
 """Where a part's Markdown comes from, so that every finding can name its file and line;
-the lines of a body outside code, and removing an element from a tree."""
+the lines of a body outside code, its headings (the loader's titles, the checks' heading
+levels), and removing an element from a tree."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from allianceprint.errors import Diagnostics
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+_ATX_RE = re.compile(r"^(#{1,6})(?!#)")
+_SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 
 
 
@@ -83,6 +86,43 @@ def prose_lines(lines: list[str], keep_all: bool = False) -> list[tuple[int, str
             continue
         result.append((index, _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)))
     return result
+
+@dataclass(frozen=True)
+class SourceHeading:
+    """A heading as the Markdown source writes it."""
+
+    index: int  # its line's index in the lines read (a setext heading: its text's line)
+    level: int  # 1 to 6
+    text: str  # as written, without the `#`s and their closing sequence, or the underline
+
+
+def source_headings(lines: list[str]) -> list[SourceHeading]:
+    """The headings in a body's `lines`, by Python-Markdown's rules: a line that starts with
+    one to six `#`, or a line of text underlined with `=` (level 1) or `-` (level 2).
+    `lines`: as `prose_lines(..., keep_all=True)` gives them, so that nothing in code
+    counts and the indexes stay those of the body's lines."""
+    found: list[SourceHeading] = []
+    for index, line in enumerate(lines):
+        atx = _ATX_RE.match(line)
+        if atx:
+            found.append(SourceHeading(index, len(atx.group(1)),
+                                       atx_text(line[atx.end():].lstrip(" \t"))))
+        elif (line.strip() and index + 1 < len(lines)
+              and _SETEXT_RE.match(lines[index + 1]) and lines[index + 1].strip()):
+            level = 1 if lines[index + 1].startswith("=") else 2
+            found.append(SourceHeading(index, level, line.strip()))
+    return found
+
+
+def atx_text(text: str) -> str:
+    """An ATX heading's text without its closing sequence (` ##`), found without a regex
+    (one that does it backtracks quadratically over a long run of spaces)."""
+    text = text.rstrip(" \t")
+    before = text.rstrip("#")
+    if before != text and before.strip(" \t") and before[-1] in " \t":
+        return before.rstrip(" \t")
+    return text
+
 
 def remove_element(root: etree.Element, target: etree.Element) -> None:
     """Remove `target` from wherever it is below `root`, keeping its tail text."""

@@ -26,7 +26,6 @@ embedded them.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
@@ -34,6 +33,8 @@ from typing import Callable, Iterable
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
+
+from allianceprint.cachefolder import write_atomically
 
 STORE = "fonts"  # the font store: a folder of the pieces' cache
 
@@ -118,12 +119,7 @@ def _keep(path: Path, data: bytes) -> None:
     if path.is_file() and path.stat().st_size == len(data):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_atomically(path, lambda temporary: temporary.write_bytes(data))
 
 
 # What the main process plans ------------------------------------------------------------

@@ -69,6 +69,7 @@ from allianceprint.pagemap import Position, page_map, shared_anchors
 from allianceprint.progress import Progress
 from allianceprint.render import TooSlow, time_limit
 from allianceprint.stamp import code_digest
+from allianceprint.weasyboxes import page_box
 from allianceprint.writers import marks, pdffonts, pdfmerge
 from allianceprint.writers.pdf import (
     LabelRange,
@@ -743,8 +744,8 @@ def _lay_out_collected(job: PieceJob, records: list[renderlog.Record]) -> PieceL
             document = lay_out(html, stylesheets)
             balance_pages(document, part_ids(job.html))
         records.extend(renderlog.overflow_records(overflows(document, part_ids(job.html))))
-        pages = tuple(PiecePage(page._page_box.page_type.name or "",
-                                bool(page._page_box.page_type.blank), tuple(page.anchors))
+        pages = tuple(PiecePage(page_box(page).page_type.name or "",
+                                bool(page_box(page).page_type.blank), tuple(page.anchors))
                       for page in document.pages)
         bookmarks = () if job.folios else tuple(
             _bookmark(mark) for mark in document.make_bookmark_tree(0.75, True))
