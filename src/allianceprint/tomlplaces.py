@@ -1,5 +1,6 @@
 """book.toml's text + a table, a key or an entry of a list -> the line and column where it
-stands; and where arrays first nest too deep, found before the text is parsed.
+stands; where arrays first nest too deep, found before the text is parsed; and where
+tomllib's own error stands, with its reason.
 
 tomllib says nothing of where values stand, so a message about a value finds its place in
 the text here. One tokenizer (strings, comments, brackets) serves both jobs.
@@ -8,6 +9,7 @@ the text here. One tokenizer (strings, comments, brackets) serves both jobs.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Collection
 
 #: A string (multi-line ones included), a comment, or a bracket or brace.
@@ -121,3 +123,27 @@ class TomlPlaces:
                     return number, token.start() + 1
                 count += 1
         return None, None
+
+
+def error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    """The line tomllib's error names (from its attribute, else its message)."""
+    lineno = getattr(exc, "lineno", None)
+    if lineno:
+        return int(lineno)
+    match = re.search(r"at line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def error_column(exc: tomllib.TOMLDecodeError) -> int | None:
+    """The column tomllib's error names."""
+    colno = getattr(exc, "colno", None)
+    if colno:
+        return int(colno)
+    match = re.search(r"at line \d+, column (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def error_reason(exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message without the place it names (the diagnostic gives it)."""
+    return re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
+                  getattr(exc, "msg", None) or str(exc))
