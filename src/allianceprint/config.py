@@ -31,8 +31,7 @@ from allianceprint.model import (
 )
 from allianceprint.tomlplaces import (
     TomlPlaces,
-    error_column,
-    error_line,
+    error_place,
     error_reason,
     too_deep,
 )
@@ -207,7 +206,7 @@ def load_config(root: Path) -> BookConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {error_reason(exc)}", shown,
-                          error_line(exc), error_column(exc)) from exc
+                          *error_place(exc)) from exc
     return _Validator(root, path, shown, text).validate(data)
 
 

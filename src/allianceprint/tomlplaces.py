@@ -125,22 +125,12 @@ class TomlPlaces:
         return None, None
 
 
-def error_line(exc: tomllib.TOMLDecodeError) -> int | None:
-    """The line tomllib's error names (from its attribute, else its message)."""
-    lineno = getattr(exc, "lineno", None)
-    if lineno:
-        return int(lineno)
-    match = re.search(r"at line (\d+)", str(exc))
-    return int(match.group(1)) if match else None
-
-
-def error_column(exc: tomllib.TOMLDecodeError) -> int | None:
-    """The column tomllib's error names."""
-    colno = getattr(exc, "colno", None)
-    if colno:
-        return int(colno)
-    match = re.search(r"at line \d+, column (\d+)", str(exc))
-    return int(match.group(1)) if match else None
+def error_place(exc: tomllib.TOMLDecodeError) -> Place:
+    """The line and column tomllib's error names (its attributes, else its message)."""
+    match = re.search(r"at line (\d+)(?:, column (\d+))?", str(exc))
+    line = getattr(exc, "lineno", None) or (match.group(1) if match else None)
+    column = getattr(exc, "colno", None) or (match.group(2) if match else None)
+    return int(line) if line else None, int(column) if column else None
 
 
 def error_reason(exc: tomllib.TOMLDecodeError) -> str:
