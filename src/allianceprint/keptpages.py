@@ -13,6 +13,7 @@ from pathlib import Path
 
 from allianceprint.changereport import ChangeReport, Edit, EditSpan, PageChange
 from allianceprint.changes import compare
+from allianceprint.errors import ManuscriptError
 from allianceprint.pdftext import BadInput, read_pdf
 
 
@@ -20,8 +21,6 @@ def check_kept_pages(old_pdf: Path, new_pdf: Path, manuscript: Path) -> None:
     """Raise a located ManuscriptError when NEW (a corrected printing, just laid out) moves
     page breaks beyond the page where an edit sits, compared with OLD (the last build's
     PDF). Nothing is checked when OLD is missing, unreadable, or another book."""
-    from allianceprint.errors import ManuscriptError
-
     try:  # one after the other: no process forked from inside a build
         report = compare(read_pdf(old_pdf), read_pdf(new_pdf))
     except BadInput:
