@@ -1,4 +1,4 @@
-"""The schema (config.py, loader.py, labels.py) -> docs/book-toml.md, the table of every key.
+"""The schema (config.py, frontmatter.py, labels.py) -> docs/book-toml.md, the table of every key.
 
     python scripts/gen_docs.py           # rewrite docs/book-toml.md
     python scripts/gen_docs.py --check   # exit 1 if it is stale (tests/test_docs.py runs this)
@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from allianceprint.config import ARRAY_TABLES, SUBTABLES, TABLES
+from allianceprint.frontmatter import FRONT_MATTER_KEYS
 from allianceprint.labels import ENGLISH
-from allianceprint.loader import FRONT_MATTER_KEYS
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "book-toml.md"
 

@@ -16,9 +16,10 @@ from helpers import make_manuscript, run_cli
 from PIL import Image
 
 from allianceprint.build import build
-from allianceprint.changes import compare_files, read_pdf
+from allianceprint.changes import compare_files
 from allianceprint.errors import Diagnostics, ManuscriptError
 from allianceprint.pagerecord import NAME
+from allianceprint.pdftext import read_pdf
 
 TOML = """\
 [book]
@@ -436,7 +437,7 @@ def test_the_single_document_build_records_the_same_pages(base, tmp_path):
 def test_two_corrections_on_following_pages_keep_the_pages(tmp_path):
     from weasyprint import HTML
 
-    from allianceprint.changes import check_kept_pages
+    from allianceprint.keptpages import check_kept_pages
 
     def book(*items: int) -> str:
         return "".join(f"<p>Paragraph {n}: the harbour board met again and agreed on item "

@@ -14,7 +14,7 @@ import pytest
 from conftest import build_book
 from helpers import make_manuscript, run_cli
 
-from allianceprint import cjk
+from allianceprint import cjklatin
 
 TOML = """\
 [book]
@@ -384,18 +384,18 @@ def test_a_character_no_font_has_is_an_error(tmp_path):
 def test_latin_run_spacing(text):
     """On the grid, run and gaps are a whole number of ems (never over: the line's last
     ideograph would fall off); off it, the gaps are a quarter em. The gaps stay in range."""
-    width = cjk.LatinMetrics().width(text, cjk.Face())
-    spacing = cjk.spacing_for(width)
+    width = cjklatin.LatinMetrics().width(text, cjklatin.Face())
+    spacing = cjklatin.spacing_for(width)
     n = width.spaces
     gap = width.space + spacing.word
     if spacing.on_grid:
         fitted = width.glyphs + n * gap + (width.characters + n + 1) * spacing.letter
         assert fitted == pytest.approx(round(fitted), abs=0.01)
         assert fitted <= round(fitted)
-        assert cjk.GAP_MIN - 0.01 <= gap <= cjk.GAP_MAX
-        assert cjk.MIN_LETTER_SPACING <= spacing.letter <= cjk.MAX_LETTER_SPACING
+        assert cjklatin.GAP_MIN - 0.01 <= gap <= cjklatin.GAP_MAX
+        assert cjklatin.MIN_LETTER_SPACING <= spacing.letter <= cjklatin.MAX_LETTER_SPACING
     else:
-        assert gap == pytest.approx(cjk.GAP_IDEAL) and spacing.letter == 0
+        assert gap == pytest.approx(cjklatin.GAP_IDEAL) and spacing.letter == 0
 
 
 def test_a_parts_lang_must_be_a_language_tag(tmp_path):

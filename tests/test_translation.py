@@ -15,7 +15,7 @@ from helpers import finding_lines, make_manuscript, run_cli
 from pdfutil import Pdf, cjk_flat
 
 from allianceprint.build import title_stem
-from allianceprint.config import filename_problem
+from allianceprint.configvalues import filename_problem
 from allianceprint.labels import (
     for_pages,
     format_date,

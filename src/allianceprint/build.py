@@ -178,7 +178,7 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
                     diagnostics.record(finding)
                 diagnostics.raise_if_errors(strict)  # before anything replaces an output
                 if not printer and _keeps_pages(keep_pages, rendered):
-                    from allianceprint.changes import check_kept_pages
+                    from allianceprint.keptpages import check_kept_pages
                     check_kept_pages(output / name, temp, manuscript)
                 staged.append((temp, output / name))
                 results.append(OutputFile(output / name, temp.stat().st_size, pdf.pages))

@@ -24,87 +24,56 @@ WeasyPrint stretches a justified line only at spaces, and has no `text-spacing`,
 Only text whose language (`lang`, inherited) is Chinese or Japanese is touched. Nothing is
 added between two ideographs: text extracted from the PDF is the source text, with at most a
 space between an ideograph and a Latin word.
+
+The language rules live in cjklang.py and the measuring of Latin runs in cjklatin.py;
+cjklines.py does the line filling.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import subprocess
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from lxml import etree
 
+from allianceprint.cjklang import (
+    CJK,
+    CLOSING,
+    HAN,
+    OPENING,
+    compresses_punctuation,
+    is_cjk,
+    region,
+)
+from allianceprint.cjklatin import (
+    Face,
+    LatinMetrics,
+    Spacing,
+    box_width,
+    shared_widths,
+    spacing_for,
+)
+from allianceprint.cjklines import push_in
+from allianceprint.fragments import replace_text
 from allianceprint.model import PrintOptions
 
-#: Regions of the pan-CJK fonts, by language tag (lower case, longest prefix first).
-_REGIONS = (("zh-hant-hk", "HK"), ("zh-hk", "HK"), ("zh-mo", "HK"), ("zh-hant", "TC"),
-            ("zh-tw", "TC"), ("zh-hans", "SC"), ("zh-cn", "SC"), ("zh-sg", "SC"),
-            ("zh", "SC"), ("ja", "JP"), ("ko", "KR"))
-
-_HAN = "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u31f0-\u31ff" \
-       "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
-#: Characters that belong to the CJK text: ideographs, kana, CJK and full-width punctuation,
-#: and the quotation marks, dashes and ellipsis that CJK text takes from the CJK font.
-_CJK = _HAN + "\u3000-\u3004\u3008-\u3020\u3030-\u3037\u303c-\u303f\uff00-\uffef" \
-       "\u2018-\u201f\u2014\u2015\u2026\u00b7\u30fb"
-_IDEOGRAPH_RE = re.compile(f"[{_HAN}]")
+_IDEOGRAPH_RE = re.compile(f"[{HAN}]")
 #: A Latin run: words of non-CJK characters, with the spaces between them, and the spaces
 #: around it (typed between an ideograph and a Latin word, or not).
-_RUN_RE = re.compile(rf"\s*([^\s{_CJK}]+(?:\s+[^\s{_CJK}]+)*)\s*")
+_RUN_RE = re.compile(rf"\s*([^\s{CJK}]+(?:\s+[^\s{CJK}]+)*)\s*")
 
-_OPENING = "（〔［｛〈《「『【〘〖“‘"
-_CLOSING = "）〕］｝〉》」』】〙〗”’、。，．：；！？"
-_PUNCT_RUN_RE = re.compile(f"[{re.escape(_OPENING + _CLOSING)}]{{2,}}")
+_PUNCT_RUN_RE = re.compile(f"[{re.escape(OPENING + CLOSING)}]{{2,}}")
 #: CSS lengths in points.
 _UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pc": 12.0, "px": 0.75}
 
-#: Gaps between an ideograph and a Latin word, in em (clreq: a quarter em or less; CSS
-#: text-autospace and Vivliostyle: an eighth; here a fifth where the grid allows; at most
-#: 0.35, so that with the letter-spacing of the run and of a filled line (see cjklines) no
-#: gap exceeds half an em).
-GAP_MIN, GAP_IDEAL, GAP_MAX = 0.15, 0.2, 0.35
-#: The widest a gap may look, with the letter-spacing of the glyph before it.
-MAX_VISIBLE_GAP = 0.42
-#: The letter-spacing (em) a Latin run may take to come onto the grid: a little looser,
-#: hardly tighter.
-MAX_LETTER_SPACING, MIN_LETTER_SPACING = 0.05, -0.02
 #: The size of a note reference (sup.noteref in print.css), in em.
 NOTEREF_SIZE = 0.68
-#: How far short of the grid a run is set, so a rounding in the layout never pushes the
-#: line's last ideograph to the next line (justification absorbs the rest).
-_SAFETY = 0.004
 
 _SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "title", "head", "svg",
                    "math"})
 _BOLD = frozenset({"strong", "b", "th", "dt", "h1", "h2", "h3", "h4", "h5", "h6"})
 _SANS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-def region(language: str | None) -> str | None:
-    """The pan-CJK font region for a language tag: "SC", "TC", "HK", "JP", "KR" or None."""
-    tag = (language or "").lower()
-    for prefix, found in _REGIONS:
-        if tag == prefix or tag.startswith(prefix + "-"):
-            return found
-    return None
-
-
-def is_cjk(language: str | None) -> bool:
-    return region(language) is not None
-
-
-def is_cjk_character(char: str) -> bool:
-    """An ideograph, kana or CJK punctuation mark (not a quotation mark shared with Latin)."""
-    return bool(re.match(f"[{_HAN}\u3000-\u303f\uff00-\uffef\uac00-\ud7af]", char))
-
-
-def compresses_punctuation(language: str | None) -> bool:
-    """Whether adjacent punctuation is compressed: not in Taiwan's or Hong Kong's centred
-    forms (nor in Korean, which uses Western punctuation)."""
-    return region(language) in ("SC", "JP")
 
 
 def length_pt(css: str) -> float:
@@ -133,146 +102,6 @@ def page_css(options: PrintOptions, language: str) -> str:
             "@page :right { @top-right { font-style: normal !important; letter-spacing: 0.1em !important; } }\n")
 
 
-@dataclass(frozen=True)
-class Face:
-    """The Latin face a run is set in: the book's serif or sans, bold or not, italic or not."""
-
-    sans: bool = False
-    bold: bool = False
-    italic: bool = False
-
-    def pattern(self) -> str:
-        family = "Linux Biolinum O" if self.sans else "Linux Libertine O"
-        return (f"{family}:weight={'bold' if self.bold else 'regular'}"
-                f":slant={'italic' if self.italic else 'roman'}")
-
-
-@dataclass(frozen=True)
-class RunWidth:
-    """A Latin run as HarfBuzz sets it: its width in em, without and with its spaces."""
-
-    glyphs: float  # every character but the spaces
-    space: float  # the natural width of one space
-    spaces: int
-    characters: int
-
-
-class LatinMetrics:
-    """Widths of Latin runs in the faces WeasyPrint will use (HarfBuzz on fontconfig's file,
-    with kerning and ligatures as the print stylesheet asks)."""
-
-    def __init__(self) -> None:
-        self._fonts: dict[Face, object | None] = {}
-
-    def font(self, face: Face):
-        if face not in self._fonts:
-            self._fonts[face] = _hb_font(face.pattern())
-        return self._fonts[face]
-
-    def width(self, text: str, face: Face) -> RunWidth | None:
-        font = self.font(face)
-        if font is None:
-            return None
-        import uharfbuzz as hb
-        upem = font.face.upem
-
-        def advance(string: str) -> float:
-            buffer = hb.Buffer()
-            buffer.add_str(string)
-            buffer.guess_segment_properties()
-            hb.shape(font, buffer, {"kern": True, "liga": True})
-            return sum(p.x_advance for p in buffer.glyph_positions) / upem
-
-        space = advance(" ")
-        spaces = text.count(" ")
-        return RunWidth(advance(text) - spaces * space, space, spaces,
-                        len(text) - spaces)
-
-
-#: Characters CJK text shares with Latin text, whose width in the CJK face depends on the
-#: region (“ is a full em in SC and TC, less in JP; · is narrow everywhere). The dashes and
-#: the ellipsis are a full em with the language's forms (Pango applies them).
-SHARED = "·“”‘’"
-
-
-@lru_cache(maxsize=None)
-def shared_widths(language: str) -> dict[str, float]:
-    """The width (em) of each SHARED character in the language's CJK face, as Pango shapes
-    it (with the language, so the font's regional forms apply)."""
-    font = _hb_font(f"Noto Serif CJK {region(language)}")
-    if font is None:
-        return {}
-    import uharfbuzz as hb
-    widths = {}
-    for char in SHARED:
-        buffer = hb.Buffer()
-        buffer.add_str(char)
-        buffer.guess_segment_properties()
-        buffer.language = language
-        hb.shape(font, buffer, {})
-        width = sum(p.x_advance for p in buffer.glyph_positions) / font.face.upem
-        if char == "·" or width == 1.0:  # proportional quotes: kerned, so not known here
-            widths[char] = width
-    return {**widths, "—": 1.0, "…": 1.0}
-
-
-@lru_cache(maxsize=None)
-def _hb_font(pattern: str):
-    try:
-        import uharfbuzz as hb
-        out = subprocess.run(["fc-match", "-f", "%{file}|%{index}", pattern],
-                             capture_output=True, text=True, check=True).stdout
-    except (ImportError, OSError, subprocess.CalledProcessError):
-        return None
-    path, _, index = out.partition("|")
-    if not path:
-        return None
-    return hb.Font(hb.Face(hb.Blob.from_file_path(path), int(index or 0)))
-
-
-@dataclass(frozen=True)
-class Spacing:
-    """How a Latin run is set between ideographs: its word- and letter-spacing, in em."""
-
-    word: float
-    letter: float
-    on_grid: bool
-
-
-def spacing_for(run: RunWidth) -> Spacing:
-    """The gaps (each GAP_MIN..GAP_MAX em, as near GAP_IDEAL as the grid allows) and the
-    letter-spacing (at most MAX_LETTER_SPACING, as little as can be) that make the run and
-    its gaps a whole number of ems; failing both, the ideal gaps off the grid (justification
-    then absorbs the difference on the run's line)."""
-    n = run.spaces
-    low, high = run.glyphs + n * GAP_MIN, run.glyphs + n * GAP_MAX
-    best: tuple[float, Spacing] | None = None
-    for target in range(max(1, math.floor(low)), math.ceil(high) + 1):
-        gap = min(max((target - run.glyphs) / n, GAP_MIN), GAP_MAX) if n else 0.0
-        # Pango spaces every character; WeasyPrint counts one more spacing in the box.
-        letter = (target - run.glyphs - n * gap) / (run.characters + n + 1)
-        if not MIN_LETTER_SPACING <= letter <= MAX_LETTER_SPACING:
-            continue
-        # The gap after a run shows the letter-spacing of its last glyph and of the space.
-        if n and not 0.11 <= gap + 2 * letter <= MAX_VISIBLE_GAP:
-            continue
-        score = 10 * abs(letter) + abs(gap - GAP_IDEAL)
-        if n:
-            gap -= _SAFETY / n
-        else:
-            letter -= _SAFETY / (run.characters + 1)
-        if best is None or score < best[0]:
-            best = (score, Spacing(gap - run.space if n else 0.0, letter, True))
-    if best is not None:
-        return best[1]
-    return Spacing(GAP_IDEAL - run.space if n else 0.0, 0.0, False)
-
-
-def _box_width(run: RunWidth, spacing: Spacing) -> float:
-    n = run.spaces
-    return (run.glyphs + n * (run.space + spacing.word)
-            + (run.characters + n + 1) * spacing.letter)
-
 
 @dataclass
 class Report:
@@ -298,7 +127,6 @@ def typeset(root: etree._Element, language: str, measure: int | None = None,
     _collapse_spaces(body, language)
     _walk(body, language, Face(), metrics, report)
     if measure and is_cjk(language):
-        from allianceprint.cjklines import push_in
         for block, width, indented in _grid_blocks(body, measure):
             lang = _language_of(block, language)
             if is_cjk(lang):
@@ -317,7 +145,7 @@ def typeset(root: etree._Element, language: str, measure: int | None = None,
 #: (CSS Text 3 removes a segment break between two wide characters), or a space on the
 #: blank side of a punctuation mark (after `。` `）` `」`, before `（` `「`), whose blank half
 #: is the gap already.
-_CJK_CHAR = f"[{_CJK}]"
+_CJK_CHAR = f"[{CJK}]"
 _SPACE_RE = re.compile(r"[ \t\r\n]+")
 
 
@@ -347,7 +175,7 @@ def _collapse_spaces(body: etree._Element, language: str) -> None:
             after = text[match.end()] if match.end() < len(text) else neighbour(1)
             if not (re.match(_CJK_CHAR, before or " ") and re.match(_CJK_CHAR, after or " ")):
                 return match[0]
-            if "\n" in match[0] or before in _CLOSING or after in _OPENING:
+            if "\n" in match[0] or before in CLOSING or after in OPENING:
                 return ""
             return match[0]
 
@@ -506,7 +334,7 @@ def _set_text(parent: etree._Element, after: etree._Element | None, language: st
     if not is_cjk(language):
         return
     text = after.tail if after is not None else parent.text
-    if not text or not re.search(f"[{_CJK}]", text):
+    if not text or not re.search(f"[{CJK}]", text):
         return
     compress = compresses_punctuation(language)
     pieces: list[str | etree._Element] = []
@@ -548,7 +376,7 @@ def _latin_span(run: str, lead: bool, trail: bool, face: Face, metrics: LatinMet
         report.off_grid += 1
     # For the line-filling pass: the box's width, and the gaps a line's edge drops.
     gap = width.space + spacing.word + spacing.letter
-    span.set("data-em", f"{_box_width(width, spacing):.4f}")
+    span.set("data-em", f"{box_width(width, spacing):.4f}")
     span.set("data-gaps", f"{gap if lead else 0:.4f} {gap if trail else 0:.4f}")
     style = []
     if abs(spacing.word) > 1e-4:
@@ -564,8 +392,8 @@ def _latin_span(run: str, lead: bool, trail: bool, face: Face, metrics: LatinMet
             before = metrics.width(content[:at], face)
             after = metrics.width(content[at + 1:], face)
             if before and after:
-                breaks.append(f"{_box_width(before, spacing):.4f}:"
-                              f"{_box_width(after, spacing):.4f}")
+                breaks.append(f"{box_width(before, spacing):.4f}:"
+                              f"{box_width(after, spacing):.4f}")
     if breaks:
         span.set("data-breaks", " ".join(breaks))
     return [span]
@@ -606,31 +434,7 @@ def _same_side_groups(marks: str) -> list[_Group]:
     groups: list[_Group] = []
     start = 0
     for index in range(1, len(marks) + 1):
-        if index == len(marks) or ((marks[index] in _OPENING) != (marks[start] in _OPENING)):
+        if index == len(marks) or ((marks[index] in OPENING) != (marks[start] in OPENING)):
             groups.append(_Group(start, marks[start:index]))
             start = index
     return groups
-
-
-def replace_text(parent: etree._Element, after: etree._Element | None,
-                  pieces: list[str | etree._Element]) -> None:
-    """Put `pieces` (strings and new elements) where the text or tail was."""
-    leading = ""
-    elements: list[etree._Element] = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            if elements:
-                elements[-1].tail = (elements[-1].tail or "") + piece
-            else:
-                leading += piece
-        else:
-            elements.append(piece)
-    if after is None:
-        parent.text = leading or None
-        for index, element in enumerate(elements):
-            parent.insert(index, element)
-    else:
-        after.tail = leading or None
-        index = parent.index(after)
-        for offset, element in enumerate(elements, start=1):
-            parent.insert(index + offset, element)

@@ -27,7 +27,8 @@ from typing import Mapping
 
 from lxml import etree
 
-from allianceprint.cjk import is_cjk, replace_text
+from allianceprint.cjklang import is_cjk
+from allianceprint.fragments import replace_text
 
 #: Marks that may not begin a line (clreq/jlreq), with small kana and iteration marks.
 NO_START = frozenset("、。，．：；？！）〕］｝〉》」』】〙〗”’％‰・ー々ゝゞヽヾ〻"
@@ -91,7 +92,7 @@ def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = 
             widths: Mapping[str, float] | None = None, language: str | None = None) -> int:
     """Mend the lines that kinsoku (or a Latin run) would end short: halve punctuation
     (`halve`; not for centred marks), else space the line's characters apart. `widths`:
-    the width in the CJK face of the characters it shares with Latin text (cjk.SHARED).
+    the width in the CJK face of the characters it shares with Latin text (cjklatin.SHARED).
     Return the number of lines mended."""
     atoms: list[_Atom] = []
     try:
@@ -246,7 +247,7 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool,
         if end == len(atoms) and not complete:
             return plan  # the unit may go on into the box of unknown width
         overflow = _line_width(atoms[start:end]) - available
-        # Latin runs are set a hair under the grid (cjk._SAFETY): a line holding them may
+        # Latin runs are set a hair under the grid (cjklatin._SAFETY): a line holding them may
         # end that little short once its marks are halved.
         steps = math.ceil(overflow / 0.5 - _EPSILON)
         marks = [a for a in reversed(atoms[start:end - 1])

@@ -8,7 +8,7 @@ the font, the last an error; a character is named with where it is first used.
 
 The text's fonts are the stylesheet's first family and, for Chinese, Japanese or Korean text
 (the book's language, a part's `lang`, a span's `lang`), the Noto Serif CJK face of its
-region (see allianceprint.cjk and styles/print/cjk.css).
+region (see allianceprint.cjklang and styles/print/cjk.css).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import lxml.html
 import tinycss2
 from fontTools.ttLib import TTFont
 
-from allianceprint import cjk
+from allianceprint import cjklang
 from allianceprint.errors import Diagnostics, shown_path
 from allianceprint.model import RenderedBook
 
@@ -80,7 +80,7 @@ def check_fonts(book: RenderedBook, stylesheet: Path, diagnostics: Diagnostics) 
                 diagnostics.error(f"{name} is in no installed font, so it cannot be printed: "
                                   "use another character, or install a font that has it",
                                   shown, line, column)
-            elif cjk.is_cjk_character(char):
+            elif cjklang.is_cjk_character(char):
                 diagnostics.warning(
                     f"{name} is Chinese, Japanese or Korean but its text is not marked as such, "
                     f"so it prints in {fallback.family!r}: give the book, the part or the span "
@@ -99,7 +99,7 @@ def _regions(html: str, language: str) -> set[str]:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
         languages |= {e.get("lang") for e in root.iter()
                       if isinstance(e.tag, str) and e.get("lang")}
-    return {r for r in map(cjk.region, languages) if r}
+    return {r for r in map(cjklang.region, languages) if r}
 
 
 def _regional_cmap(region: str, diagnostics: Diagnostics) -> frozenset[str]:

@@ -1,8 +1,9 @@
 """Manuscript folder + `BookConfig` -> `Book`.
 
 Reads every part that `[contents]` lists, in order: its YAML front matter (title,
-short_title, authors, kind), its title (else its first `#` heading) and its Markdown body;
-reads the abbreviations part's definitions; warns about Markdown files that no list names.
+short_title, authors, kind; read by frontmatter.py), its title (else its first `#`
+heading) and its Markdown body; reads the abbreviations part's definitions; warns about
+Markdown files that no list names.
 Mistakes are collected in a `Diagnostics`; a part that cannot be read is left out of the
 `Book`, so that the later stages can still check the others (`build.check` raises them
 all together). Only a `book.toml` that cannot be read stops the loading at once.
@@ -13,34 +14,24 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from allianceprint.config import CONFIG_NAME, load_config
 from allianceprint.errors import Diagnostics, FrontMatterError, ManuscriptError, shown_path
+from allianceprint.frontmatter import (
+    author_position,
+    authors_field,
+    key_position,
+    split_front_matter,
+    text_field,
+)
 from allianceprint.mdext import prose_lines, source_headings
 from allianceprint.mdext.abbreviations import DEFINITION_RE
 from allianceprint.model import PART_KINDS, Abbreviation, Book, BookConfig, Division, Part
 from allianceprint.slugs import ascii_slug
 from allianceprint.tomlplaces import TomlPlaces
-from allianceprint.validators import (
-    CONTROL_CHARACTER_RE,
-    control_character_problem,
-    language_tag_problem,
-)
+from allianceprint.validators import CONTROL_CHARACTER_RE, language_tag_problem
 
-FRONT_MATTER_KEYS = {
-    "title": "the part's title (else its first `#` heading)",
-    "short_title": "a shorter title for running heads",
-    "authors": "contributor keys of the part's authors",
-    "kind": "text (default), abbreviations or contributors",
-    "lang": "the part's language, when not the book's (a BCP 47 tag such as en or ja)",
-    "numbered": "false: a chapter that takes no number ([book] chapter_label)",
-}
 MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake or an attack
-MAX_FRONT_MATTER_BYTES = 64 * 1024
-MAX_YAML_NESTING = 16
 
 _NOTE_REF_RE = re.compile(r"\[\^[^\[\]\n]+\]")
 
@@ -140,28 +131,28 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
     relative = path.relative_to(config.root)
     shown = shown_path(config.root, relative)
     text = _without_control_characters(_read_text(path, shown), shown, diagnostics)
-    meta, body, body_line = _split_front_matter(text, shown)
+    meta, body, body_line = split_front_matter(text, shown)
     key_lines = {key: line for key in meta
-                 if (line := _key_position(text, str(key))[0]) is not None}
+                 if (line := key_position(text, str(key))[0]) is not None}
 
-    title = _text_field(meta, "title", shown, text)
-    short_title = _text_field(meta, "short_title", shown, text)
-    kind = _text_field(meta, "kind", shown, text) or "text"
+    title = text_field(meta, "title", shown, text)
+    short_title = text_field(meta, "short_title", shown, text)
+    kind = text_field(meta, "kind", shown, text) or "text"
     if kind not in PART_KINDS:
         raise FrontMatterError(f"kind {kind!r} is unknown: use one of {', '.join(PART_KINDS)}",
-                               shown, *_key_position(text, "kind"))
-    lang = _text_field(meta, "lang", shown, text)
+                               shown, *key_position(text, "kind"))
+    lang = text_field(meta, "lang", shown, text)
     if lang and (problem := language_tag_problem(lang)):
-        raise FrontMatterError(f"lang: {problem}", shown, *_key_position(text, "lang"))
-    authors = _authors_field(meta, shown, text)
+        raise FrontMatterError(f"lang: {problem}", shown, *key_position(text, "lang"))
+    authors = authors_field(meta, shown, text)
     numbered = meta.get("numbered", True)
     if not isinstance(numbered, bool):
         raise FrontMatterError("`numbered` must be true or false", shown,
-                               *_key_position(text, "numbered"))
+                               *key_position(text, "numbered"))
     for key in authors:
         if key not in config.contributors:
             diagnostics.error(f"unknown contributor key {key!r}: declare it in book.toml as "
-                              f"[contributors.{key}]", shown, *_author_position(text, key))
+                              f"[contributors.{key}]", shown, *author_position(text, key))
     if not title:
         title = _first_heading(body)
     if not title and kind == "contributors":
@@ -187,126 +178,6 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
     )
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML without anchors and aliases, nested at most MAX_YAML_NESTING deep: front matter
-    needs neither, aliases allow "billion laughs" bombs and deep nesting exhausts the stack."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in front "
-                                       "matter", event.start_mark)
-        if self.depth >= MAX_YAML_NESTING:
-            raise yaml.MarkedYAMLError(None, None, f"values nest more than {MAX_YAML_NESTING} "
-                                       "deep; front matter needs only `key: value` lines and "
-                                       "lists", self.peek_event().start_mark)
-        self.depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-
-def _split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int]:
-    """(front matter mapping, body, line number of the body's first line)."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        return {}, text, 1
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            break
-    else:
-        raise FrontMatterError("the front matter opened by '---' on line 1 is never closed: "
-                               "end it with a '---' line", shown, 1, 1)
-    yaml_text = "\n".join(lines[1:index])
-    if len(yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
-        raise FrontMatterError(f"the front matter is {len(yaml_text) // 1024} kB; it holds only "
-                               f"{', '.join(FRONT_MATTER_KEYS)}, in at most "
-                               f"{MAX_FRONT_MATTER_BYTES // 1024} kB: is a closing '---' "
-                               "missing?", shown, 1, 1)
-    try:
-        meta = yaml.load(yaml_text, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and mark.index >= len(yaml_text):
-            # "unexpected end of stream": the mistake is where the unclosed thing began.
-            mark = exc.context_mark
-        line = mark.line + 2 if mark else 1
-        column = mark.column + 1 if mark else 1
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown,
-                               line, column) from exc
-    except yaml.reader.ReaderError as exc:
-        # A character YAML refuses: locate it in the file from its index in the YAML text.
-        before = yaml_text[:exc.position]
-        line = before.count("\n") + 2
-        column = exc.position - (before.rfind("\n") + 1) + 1
-        raise FrontMatterError(f"front matter has a character YAML does not allow "
-                               f"(U+{exc.character:04X}): remove it", shown, line,
-                               column) from exc
-    except yaml.YAMLError as exc:
-        reason = " ".join(str(exc).split())  # one line, whatever the YAML library says
-        raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown, 1,
-                               1) from exc
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise FrontMatterError("front matter must be `key: value` lines", shown, 2, 1)
-    for key in meta:
-        if key not in FRONT_MATTER_KEYS:
-            raise FrontMatterError(f"unknown front matter key {key!r}: the keys are "
-                                   f"{', '.join(FRONT_MATTER_KEYS)}", shown,
-                                   *_key_position(text, str(key)))
-    body_line = index + 2
-    return meta, "\n".join(lines[index + 1:]), body_line
-
-
-def _key_position(text: str, key: str) -> tuple[int | None, int | None]:
-    """(line, column) of front matter `key`; (None, None) when it is not on a line of its own."""
-    for number, line in enumerate(text.split("\n")[1:], start=2):
-        if line.rstrip() in ("---", "..."):
-            break
-        if re.match(rf"""^(["']?){re.escape(key)}\1\s*:""", line):
-            return number, 1
-    return None, None
-
-
-def _author_position(text: str, author: str) -> tuple[int | None, int | None]:
-    """(line, column) of the contributor key `author` in the front matter's `authors` value
-    (a flow list on the key's line, or a block list below it); else of the key itself."""
-    line, _ = _key_position(text, "authors")
-    if line is None:
-        return None, None
-    lines = text.split("\n")
-    word = re.compile(rf"""(?<![\w-]){re.escape(author)}(?![\w-])""")
-    for number in range(line, len(lines) + 1):
-        content = lines[number - 1]
-        if number > line and (content.rstrip() in ("---", "...") or re.match(r"^\S", content)):
-            break
-        found = word.search(content, content.index(":") + 1 if number == line else 0)
-        if found:
-            return number, found.start() + 1
-    return line, 1
-
-
-def _text_field(meta: dict[str, Any], key: str, shown: Path, text: str) -> str:
-    value = meta.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise FrontMatterError(f"`{key}` must be text", shown, *_key_position(text, key))
-    problem = control_character_problem(value)  # from an escape, such as "\e"
-    if problem is not None:
-        raise FrontMatterError(f"`{key}` {problem}", shown, *_key_position(text, key))
-    return " ".join(value.split())
-
-
 def _without_control_characters(text: str, shown: Path, diagnostics: Diagnostics) -> str:
     """Report the control characters in `text` (which neither edition can hold) as one
     error, at the first; return the text with each replaced by a space, so that the other
@@ -326,18 +197,6 @@ def _without_control_characters(text: str, shown: Path, diagnostics: Diagnostics
     diagnostics.error(message, shown, text.count("\n", 0, index) + 1,
                       index - text.rfind("\n", 0, index))
     return CONTROL_CHARACTER_RE.sub(" ", text)
-
-
-def _authors_field(meta: dict[str, Any], shown: Path, text: str) -> tuple[str, ...]:
-    value = meta.get("authors")
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise FrontMatterError("`authors` must be a list of contributor keys, e.g. "
-                               "[voss, arakawa]", shown, *_key_position(text, "authors"))
-    return tuple(value)
 
 
 def _first_heading(body: str) -> str:

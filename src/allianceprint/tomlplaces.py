@@ -1,5 +1,6 @@
 """book.toml's text + a table, a key or an entry of a list -> the line and column where it
-stands; and where arrays first nest too deep, found before the text is parsed.
+stands; where arrays first nest too deep, found before the text is parsed; and where
+tomllib's own error stands, with its reason.
 
 tomllib says nothing of where values stand, so a message about a value finds its place in
 the text here. One tokenizer (strings, comments, brackets) serves both jobs.
@@ -8,6 +9,7 @@ the text here. One tokenizer (strings, comments, brackets) serves both jobs.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Collection
 
 #: A string (multi-line ones included), a comment, or a bracket or brace.
@@ -121,3 +123,17 @@ class TomlPlaces:
                     return number, token.start() + 1
                 count += 1
         return None, None
+
+
+def error_place(exc: tomllib.TOMLDecodeError) -> Place:
+    """The line and column tomllib's error names (its attributes, else its message)."""
+    match = re.search(r"at line (\d+)(?:, column (\d+))?", str(exc))
+    line = getattr(exc, "lineno", None) or (match.group(1) if match else None)
+    column = getattr(exc, "colno", None) or (match.group(2) if match else None)
+    return int(line) if line else None, int(column) if column else None
+
+
+def error_reason(exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message without the place it names (the diagnostic gives it)."""
+    return re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
+                  getattr(exc, "msg", None) or str(exc))

@@ -23,7 +23,8 @@ from allianceprint.cachefolder import write_all_atomically
 from allianceprint.config import CONFIG_NAME
 from allianceprint.errors import ManuscriptError
 from allianceprint.importer.document import Finding
-from allianceprint.importer.markdown import ImportedPart, title_of, write_markdown
+from allianceprint.importer.markdown import ImportedPart, write_markdown
+from allianceprint.importer.outline import title_of
 from allianceprint.importer.package import DocxError, open_docx
 from allianceprint.importer.reader import read_document
 from allianceprint.slugs import ascii_slug

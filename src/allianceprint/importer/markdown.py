@@ -6,6 +6,9 @@ endnotes alike, become `[^1]`, `[^2]`... in reading order, with further paragrap
 indented; tables are pipe tables (`Table:` captions), or raw HTML tables where cells are
 merged or nested; lists keep their numbers and their `a)`/`i.` styles (as an attribute
 list on each item); comments stay as HTML comments after their paragraph.
+
+The inline markup (emphasis, escapes) is written by mdtext.py; the title and the captions
+are found by outline.py.
 """
 
 from __future__ import annotations
@@ -30,10 +33,17 @@ from allianceprint.importer.document import (
     Span,
     Table,
 )
-from allianceprint.importer.reader import first_words, strip_caption_label
-
-_ESCAPE_RE = re.compile(r"([\\`*_\[\]{}])")
-_LINE_START_RE = re.compile(r"^(#|>|[-+*](?=\s)|\d+(?=[.)]\s)|=+$|-+$|\s+)")
+from allianceprint.importer.mdtext import escape, safe_line_start, span_groups, spans_markdown
+from allianceprint.importer.outline import (
+    caption_targets,
+    find_title,
+    first_words,
+    paragraphs,
+    plain_text,
+    strip_caption_label,
+    walk,
+    without_notes,
+)
 
 
 @dataclass
@@ -77,7 +87,7 @@ class _Writer:
             if isinstance(block, Paragraph) and block.kind == "heading":
                 for anchor in block.anchors:
                     self.heading_ids[anchor] = _id(f"{self.slug}-{anchor}")
-        title = _plain(title_para.inlines) if title_para else ""
+        title = plain_text(title_para.inlines) if title_para else ""
         title = " ".join(title.split())
         out: list[str] = []
         title_in_body = bool(title_para and any(isinstance(i, NoteRef)
@@ -88,7 +98,7 @@ class _Writer:
         for key, note in self.doc.notes.items():  # a safety net: no note is lost silently
             if key not in self.labels:
                 label = self.label(NoteRef(*key))
-                words = first_words(next((b.inlines for b in _paragraphs(note.blocks)), ()))
+                words = first_words(next((b.inlines for b in paragraphs(note.blocks)), ()))
                 self.findings.append(Finding(
                     f'{key[0]} "{words}" is kept as note {label}, but its reference stood '
                     "where Markdown cannot hold one: put [^" + str(label) + "] back by hand"))
@@ -112,7 +122,7 @@ class _Writer:
 
     def blocks(self, blocks: list[Block], out: list[str], title_level: int = 1,
                in_note: bool = False) -> None:
-        captions, used = _captions(blocks)
+        captions, used = caption_targets(blocks)
         previous_level = 1
         # Headings at the title's own level (more Heading 1s after a Heading 1 title) are
         # its sections: they and everything below them go one level down.
@@ -157,7 +167,7 @@ class _Writer:
                 indent = "    " * level
                 marker = f"{info.number}. " if info.ordered else "- "
                 text = self.inline(block.inlines, continuation=indent + "    ").strip()
-                item = f"{indent}{marker}{_line_start(text)}"
+                item = f"{indent}{marker}{safe_line_start(text)}"
                 if info.style not in ("decimal", "disc"):
                     item += f'\n{indent}    {{: style="list-style-type: {info.style}" }}'
                 list_run.append(item)
@@ -191,7 +201,7 @@ class _Writer:
             elif index in captions:
                 caption = captions[index]
                 if caption is not None and any(isinstance(i, NoteRef)
-                                               for i in _walk(blocks[caption].inlines)):
+                                               for i in walk(blocks[caption].inlines)):
                     # a figure's caption is an attribute: it cannot hold a note
                     out.append(self.figure(block, ""))
                     self.findings.append(Finding("a figure caption holds a note: it is "
@@ -200,10 +210,10 @@ class _Writer:
                     out.append(self.caption(blocks, caption))
                 else:  # a title attribute: plain text, not Markdown
                     out.append(self.figure(block, strip_caption_label(" ".join(
-                        _plain(blocks[caption].inlines).split())) if caption is not None
+                        plain_text(blocks[caption].inlines).split())) if caption is not None
                         else ""))
             else:
-                out.append(_line_start(text))
+                out.append(safe_line_start(text))
             out.extend(comments)
         close_list()
 
@@ -219,7 +229,7 @@ class _Writer:
         # a straight quote would end the title: curly ones, as smart punctuation would
         caption = re.sub(r'"(?=\w)', "\u201c", caption).replace('"', "\u201d")
         title = f' "{caption}"' if caption else ""
-        return f"![{_escape(picture.alt)}]({url}{title})"
+        return f"![{escape(picture.alt)}]({url}{title})"
 
     def image(self, picture: Picture) -> str:
         self.used_images[picture.name] = self.doc.images[picture.name]
@@ -227,7 +237,7 @@ class _Writer:
 
     def comments(self, inlines: tuple[Inline, ...]) -> list[str]:
         found = []
-        for item in _walk(inlines):
+        for item in walk(inlines):
             if isinstance(item, CommentMark) and item.id in self.doc.comments:
                 comment: Comment = self.doc.comments[item.id]
                 text = f"Comment by {comment.author or 'an unnamed reviewer'}"
@@ -260,7 +270,7 @@ class _Writer:
     def table(self, table: Table, caption: str, in_note: bool = False) -> str:
         merged = any(c.colspan > 1 or c.rowspan > 1 for row in table.rows for c in row)
         has_notes = any(isinstance(i, NoteRef) for row in table.rows for c in row
-                        for b in _paragraphs(c.blocks) for i in _walk(b.inlines))
+                        for b in paragraphs(c.blocks) for i in walk(b.inlines))
         where = "a table in a note" if in_note else \
             f"the table after paragraph {table.number - 1}"
         if in_note and (merged or table.nested):
@@ -304,11 +314,11 @@ class _Writer:
         texts = []
         for block in cell.blocks:
             if isinstance(block, Table) and any(isinstance(i, NoteRef) for b in
-                                                _paragraphs([block]) for i in _walk(b.inlines)):
+                                                paragraphs([block]) for i in walk(b.inlines)):
                 self.findings.append(Finding("a table nested in a table cell holds a note: "
                                              "its cells are written as lines of the outer "
                                              "cell", self.where or "a table"))
-                texts.extend(self.inline(b.inlines).strip() for b in _paragraphs([block]))
+                texts.extend(self.inline(b.inlines).strip() for b in paragraphs([block]))
                 continue
             if isinstance(block, Table):
                 texts.append(self.html_table(block))
@@ -341,15 +351,15 @@ class _Writer:
 
     def inline(self, inlines: tuple[Inline, ...], continuation: str = "") -> str:
         pieces: list[str] = []
-        for group in _groups(inlines):
+        for group in span_groups(inlines):
             if isinstance(group, list):
-                pieces.append(_spans(group, pieces[-1] if pieces else ""))
+                pieces.append(spans_markdown(group, pieces[-1] if pieces else ""))
             elif isinstance(group, NoteRef):
                 pieces.append(f"[^{self.label(group)}]")
             elif isinstance(group, Link):
                 pieces.append(self.link(group))
             elif isinstance(group, Picture):
-                pieces.append(f"![{_escape(group.alt)}]({self.image(group)})")
+                pieces.append(f"![{escape(group.alt)}]({self.image(group)})")
             elif isinstance(group, LineBreak):
                 pieces.append("<br />")
         return "".join(pieces)
@@ -362,21 +372,21 @@ class _Writer:
 
     def link(self, link: Link) -> str:
         # A note reference inside a link would be a link inside a link: it goes after it.
-        notes = "".join(f"[^{self.label(i)}]" for i in _walk(link.children)
+        notes = "".join(f"[^{self.label(i)}]" for i in walk(link.children)
                         if isinstance(i, NoteRef))
         if notes:
-            link = Link(link.target, _without_notes(link.children))
+            link = Link(link.target, without_notes(link.children))
         return self._link(link) + notes
 
     def _link(self, link: Link) -> str:
-        text = self.inline(link.children).strip() or _escape(link.target)
+        text = self.inline(link.children).strip() or escape(link.target)
         target = link.target
         if target.startswith("#"):
             anchor = target[1:]
             if anchor in self.heading_ids:
                 return f"[{text}](#{self.heading_ids[anchor]})"
             self.findings.append(Finding(
-                f'a link to a place in the document ("{_plain(link.children).strip()[:40]}") '
+                f'a link to a place in the document ("{plain_text(link.children).strip()[:40]}") '
                 "that is not a heading is kept as plain text", self.where))
             return text
         if not re.match(r"^(https?|ftp|mailto|tel):", target, re.IGNORECASE):
@@ -413,166 +423,5 @@ class _Writer:
         return "".join(out)
 
 
-def find_title(blocks: list[Block]) -> tuple[int | None, int]:
-    """The index of the title paragraph (Title style, else the first Heading 1, else the
-    first of the highest headings) and its Word level: 0 for Title, 1 for Heading 1..."""
-    title = next((i for i, b in enumerate(blocks)
-                  if isinstance(b, Paragraph) and b.kind == "title"), None)
-    if title is not None:
-        return title, 0
-    headings = [(b.level, i) for i, b in enumerate(blocks)
-                if isinstance(b, Paragraph) and b.kind == "heading"]
-    if not headings:
-        return None, 1
-    level, index = min(headings)
-    return index, level
-
-
-def title_of(document: Document) -> str:
-    """The document's title as plain text ("" if it has none)."""
-    index, _ = find_title(document.blocks)
-    return " ".join(_plain(document.blocks[index].inlines).split()) if index is not None else ""
-
-
-def _groups(inlines):
-    """Consecutive spans as lists (to be merged); every other inline alone."""
-    run: list[Span] = []
-    for item in inlines:
-        if isinstance(item, Span):
-            run.append(item)
-            continue
-        if run:
-            yield run
-            run = []
-        if not isinstance(item, CommentMark):
-            yield item
-    if run:
-        yield run
-
-
-def _spans(spans: list[Span], before: str) -> str:
-    merged: list[Span] = []
-    for span in spans:
-        if merged and _same(merged[-1], span):
-            last = merged[-1]
-            merged[-1] = Span(last.text + span.text, last.italic, last.bold, last.small_caps,
-                              last.script)
-        elif merged and not span.text.strip() and not span.script and not span.small_caps:
-            last = merged[-1]  # a space between two italic runs stays inside the italics
-            merged[-1] = Span(last.text + span.text, last.italic, last.bold, last.small_caps,
-                              last.script)
-        else:
-            merged.append(span)
-    pieces = []
-    for span in merged:
-        core = _escape(span.text)
-        lead = core[:len(core) - len(core.lstrip())]
-        trail = core[len(core.rstrip()):]
-        core = core.strip()
-        if not core:
-            pieces.append(lead + trail)
-            continue
-        if span.small_caps:
-            core = f'<span style="font-variant: small-caps">{core}</span>'
-        if span.script:
-            core = f"<{span.script}>{core}</{span.script}>"
-        previous = (pieces[-1] if pieces else before)
-        if span.italic or span.bold:
-            if previous.endswith("*") and not lead:
-                em, strong = span.italic, span.bold
-                open_ = ("<strong>" if strong else "") + ("<em>" if em else "")
-                close = ("</em>" if em else "") + ("</strong>" if strong else "")
-            else:
-                marks = "***" if span.italic and span.bold else "**" if span.bold else "*"
-                open_, close = marks, marks
-            core = f"{open_}{core}{close}"
-        pieces.append(lead + core + trail)
-    return "".join(pieces)
-
-
-def _same(a: Span, b: Span) -> bool:
-    return (a.italic, a.bold, a.small_caps, a.script) == (b.italic, b.bold, b.small_caps,
-                                                          b.script)
-
-
-def _escape(text: str) -> str:
-    """Text as Markdown that shows it as it is (`[^` would still read as a note: an entity)."""
-    text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
-    text = text.replace("[^", "&#91;^")
-    text = _ESCAPE_RE.sub(r"\\\1", text)
-    return text.replace("<", "&lt;").replace("\n", " ")
-
-
-def _line_start(text: str) -> str:
-    """Keep a paragraph's first characters from reading as Markdown block syntax."""
-    text = text.lstrip()
-    match = _LINE_START_RE.match(text)
-    if match and match.group(0).strip():
-        if match.group(0)[0].isdigit():
-            return text[:match.end()] + "\\" + text[match.end():]
-        return "\\" + text
-    if text.startswith("Table:"):
-        return "Table&#58;" + text[6:]
-    return text
-
-
-def _without_notes(inlines) -> tuple:
-    return tuple(Link(i.target, _without_notes(i.children)) if isinstance(i, Link) else i
-                 for i in inlines if not isinstance(i, NoteRef))
-
-
-def _walk(inlines):
-    for item in inlines:
-        yield item
-        if isinstance(item, Link):
-            yield from _walk(item.children)
-
-
-def _paragraphs(blocks):
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            yield block
-        else:
-            for row in block.rows:
-                for cell in row:
-                    yield from _paragraphs(cell.blocks)
-
-
-def _plain(inlines) -> str:
-    return "".join(i.text if isinstance(i, Span) else _plain(i.children)
-                   if isinstance(i, Link) else "" for i in inlines)
-
-
 def _id(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-
-
-def _captions(blocks: list[Block]) -> tuple[dict[int, int | None], set[int]]:
-    """Tables and figures -> the index of their caption paragraph (None for a figure
-    without one), and the caption paragraphs so taken: a Caption-styled paragraph before or
-    after its table or picture."""
-    targets: dict[int, int | None] = {}
-    used: set[int] = set()
-
-    def is_figure(i: int) -> bool:
-        if not 0 <= i < len(blocks) or not isinstance(blocks[i], Paragraph):
-            return False
-        items = [x for x in blocks[i].inlines if not (isinstance(x, Span) and not x.text.strip())]
-        return len(items) == 1 and isinstance(items[0], Picture)
-
-    def is_table(j: int) -> bool:
-        return 0 <= j < len(blocks) and isinstance(blocks[j], Table)
-
-    for i, block in enumerate(blocks):
-        if is_figure(i):
-            targets.setdefault(i, None)
-        if not (isinstance(block, Paragraph) and block.kind == "caption"):
-            continue
-        # Word's habit: a table's caption above it, a figure's below it; then the other way.
-        for target, fits in ((i + 1, is_table), (i - 1, is_figure), (i - 1, is_table),
-                             (i + 1, is_figure)):
-            if fits(target) and targets.get(target) is None:
-                targets[target] = i
-                used.add(i)
-                break
-    return targets, used

@@ -12,6 +12,10 @@ nested tables), pictures (alt text from `wp:docPr`; linked ones never fetched), 
 copy; their paragraphs follow the paragraph that holds them) and equations (as text).
 Footnotes and endnotes are read from their own parts, each once, in the order the text
 first refers to them, with their kind kept.
+
+One recursive walk over WordprocessingML (blocks -> paragraph -> runs -> drawings -> text
+boxes -> blocks), whose steps share the state of the story being read: kept in one class.
+What a field means is decided in fields.py, what an image's bytes are in images.py.
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ from allianceprint.importer.document import (
     Span,
     Table,
 )
+from allianceprint.importer.fields import Field, field_finding, hyperlink_target
+from allianceprint.importer.images import image_kind, to_png
+from allianceprint.importer.outline import clip, first_words
 from allianceprint.importer.package import NS, DocxPackage, Relationship
 from allianceprint.importer.styles import RunFormat, Styles, W, int_attr, on
 
@@ -53,34 +60,11 @@ O = "{urn:schemas-microsoft-com:office:office}"
 CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 DIAGRAM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}"
 R = "{%s}" % NS["r"]
-IMAGE_TYPES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif"}
-_CAPTION_LABEL_RE = re.compile(
-    r"^\s*(figure|fig\.|table|chart|map|graph|exhibit|box|abbildung|tabelle|tableau|tabla|"
-    r"figura|tabella|図|表)\s*[\dIVXivx]*(?:[.\-–]\d+)*\s*[:.–—-]?\s*", re.IGNORECASE)
 # Prefixes of mc:Choice Requires the reader handles (shapes, groups, canvases, Word 2010+
 # markup); any other choice (chartex, ink...) is skipped for its fallback.
 _UNDERSTOOD = {"wps", "wpg", "wpc", "wp14", "w14", "w15", "w16", "w16se", "w16cid",
                "w16sdtdh", "w16cex", "a14", "v", "o", "m", "w10", "pic", "mc"}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe\uffff]")
-# Fields whose shown text is kept silently (HYPERLINK becomes a link; the rest are formatting).
-_QUIET_FIELDS = {"HYPERLINK", "SYMBOL", "QUOTE", "FORMTEXT", "MERGEFORMAT"}
-
-
-@dataclass
-class _Field:
-    code: str = ""
-    separated: bool = False
-    saved: list | None = None     # the output list while a HYPERLINK's result is captured
-    children: list | None = None
-
-    @property
-    def name(self) -> str:
-        words = self.code.split()
-        if not words:
-            return ""
-        if words[0].upper() == "ADDIN" and len(words) > 1:
-            return "ADDIN " + words[1].upper()
-        return words[0].upper()
 
 
 @dataclass
@@ -88,7 +72,7 @@ class _State:
     """What the reader tracks within one story (the body, a note, a text box)."""
 
     out: list = field(default_factory=list)
-    fields: list[_Field] = field(default_factory=list)
+    fields: list[Field] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)   # findings of the current paragraph
     after: list[Block] = field(default_factory=list)   # text boxes' paragraphs
     anchors: list[str] = field(default_factory=list)   # bookmarks in the paragraph
@@ -311,7 +295,7 @@ class _Reader:
                 if not self.accept:
                     self.inlines(child, deleted=True)
             elif tag == W + "fldSimple":
-                fld = _Field(child.get(W + "instr", ""), separated=True)
+                fld = Field(child.get(W + "instr", ""), separated=True)
                 self._field_begin(fld)
                 self.inlines(child, deleted)
                 self._field_end()
@@ -373,7 +357,7 @@ class _Reader:
             elif tag == W + "fldChar":
                 kind = child.get(W + "fldCharType")
                 if kind == "begin":
-                    self._field_begin(_Field())
+                    self._field_begin(Field())
                 elif kind == "separate" and self.state.fields:
                     self._field_separate(self.state.fields[-1])
                 elif kind == "end" and self.state.fields:
@@ -456,7 +440,7 @@ class _Reader:
 
     # -- fields ---------------------------------------------------------------------------
 
-    def _field_begin(self, fld: _Field) -> None:
+    def _field_begin(self, fld: Field) -> None:
         parent_separated = not self.state.fields or self.state.fields[-1].separated
         self.state.fields.append(fld)
         if fld.separated:  # fldSimple: the code is known now
@@ -464,41 +448,21 @@ class _Reader:
         if not parent_separated:
             fld.code = ""
 
-    def _field_separate(self, fld: _Field, already: bool = False) -> None:
+    def _field_separate(self, fld: Field, already: bool = False) -> None:
         fld.separated = True
-        name = fld.name
-        if name == "HYPERLINK":
+        if fld.name == "HYPERLINK":
             fld.saved, fld.children = self.state.out, []
             self.state.out = fld.children
-        elif name == "TOC":
-            self.finding("a table of contents (TOC field) is left out: the book makes its own")
-        elif name == "INDEX":
-            self.finding("an index (INDEX field) is left out: the book has no index")
-        elif name in ("XE", "TC", "RD"):
-            pass  # index and contents entries: they show nothing
-        elif name in ("PAGEREF",):
-            self.finding("a page reference (PAGEREF field) is kept as the page number Word "
-                         "showed, which will be wrong in the book: reword it")
-        elif name in ("REF", "NOTEREF"):
-            self.finding(f"a cross-reference ({name} field) is kept as the text Word showed: "
-                         "check it")
-        elif name == "SEQ":
-            if not self.state.in_caption:
-                self.finding("a number (SEQ field) is kept as the text Word showed: check it")
-        elif name.startswith("ADDIN"):
-            manager = ("Zotero" if "ZOTERO" in name else "EndNote" if "EN." in name else
-                       "Mendeley" if "CSL" in name or "MENDELEY" in name else
-                       "a reference manager")
-            self.finding(f"a citation field of {manager} ({name}) is kept as its text; its "
-                         "link to the reference library is lost")
-        elif name and name not in _QUIET_FIELDS:
-            self.finding(f"a {name} field is kept as the text Word showed")
+            return
+        message = field_finding(fld.name, self.state.in_caption)
+        if message:
+            self.finding(message)
 
     def _field_end(self) -> None:
         fld = self.state.fields.pop()
         if fld.children is not None and self.state.out is fld.children and fld.saved is not None:
             self.state.out = fld.saved
-            target = _hyperlink_target(fld.code)
+            target = hyperlink_target(fld.code)
             if target.startswith("#"):
                 self._internal_link(target[1:], fld.children)
             elif target:
@@ -575,11 +539,9 @@ class _Reader:
             return
         base = posixpath.basename(rel.target)
         stem, ext = posixpath.splitext(base)
-        kind = next((e for magic, e in IMAGE_TYPES.items() if data.startswith(magic)), "")
-        if not kind and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-            kind = ".webp"
+        kind = image_kind(data)
         if not kind:
-            converted = _to_png(data)
+            converted = to_png(data)
             if converted is None:
                 label = ext.lstrip(".").upper() or "unknown"
                 self.finding(f"an image ({base}, {label}) cannot be converted to PNG or SVG "
@@ -673,7 +635,7 @@ class _Reader:
                 seen.add((match.group(1), text))
                 self.findings.append(Finding(
                     f"a {match.group(1)} is not carried (the book prints its own running "
-                    f'heads and folios): "{_clip(text)}"'))
+                    f'heads and folios): "{clip(text)}"'))
 
     def _author(self) -> str:
         core = self.package.xml("docProps/core.xml")
@@ -721,72 +683,9 @@ def read_document(package: DocxPackage, track_changes: str = "accept") -> Docume
     return _Reader(package, track_changes).read()
 
 
-def strip_caption_label(text: str) -> str:
-    """'Table 2: Trade flows' -> 'Trade flows' (the book numbers captions itself)."""
-    return _CAPTION_LABEL_RE.sub("", text, count=1).strip()
-
-
-def _hyperlink_target(code: str) -> str:
-    """The target of a HYPERLINK field: `HYPERLINK "https://..."` or `HYPERLINK \\l "_Toc1"`."""
-    words = re.findall(r'"([^"]*)"|(\\[a-z])|(\S+)', code)
-    target, anchor, flag = "", "", ""
-    for quoted, switch, bare in words[1:]:
-        value = quoted or bare
-        if switch:
-            flag = switch
-            continue
-        if flag == "\\l":
-            anchor = value
-        elif flag in ("\\o", "\\t"):
-            pass
-        elif not target:
-            target = value
-        flag = ""
-    if anchor and not target:
-        return "#" + anchor
-    return target + (f"#{anchor}" if anchor else "")
-
-
 def _indented_quote(ppr: etree._Element) -> bool:
     """A paragraph set off as a quotation by its indentation alone."""
     ind = ppr.find("w:ind", NS)
     if ind is None or ind.get(W + "hanging"):
         return False
     return int_attr(ind.get(W + "left") or ind.get(W + "start"), 0, -100_000, 100_000) >= 567
-
-
-def _to_png(data: bytes) -> bytes | None:
-    """Another raster format (TIFF, BMP) as PNG, with Pillow; None if it cannot read it
-    (EMF and WMF need Windows to be drawn)."""
-    import io
-
-    from PIL import Image
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format in ("WMF", "EMF"):
-                return None
-            image.load()
-            buffer = io.BytesIO()
-            image.save(buffer, "PNG")
-            return buffer.getvalue()
-    except Exception:  # noqa: BLE001 - any undecodable image is reported, not a crash
-        return None
-
-
-def first_words(inlines) -> str:
-    """The first six words of a paragraph, for messages."""
-    text = "".join(_plain(i) for i in inlines)
-    return _clip(" ".join(text.split()))
-
-
-def _plain(item) -> str:
-    if isinstance(item, Span):
-        return item.text
-    if isinstance(item, Link):
-        return "".join(_plain(c) for c in item.children)
-    return ""
-
-
-def _clip(text: str, words: int = 6) -> str:
-    parts = text.split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
