@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from allianceprint.cachefolder import write_atomically
-from allianceprint.changes import BadInput, BookText, ChangeReport, compare_files
+from allianceprint.changereport import ChangeReport
+from allianceprint.changes import compare_files
+from allianceprint.pdftext import BadInput, BookText
 
 GUTTER = 18.0  # points between the two pages of a sheet
 CAPTION = 28.0  # points above them for the caption
