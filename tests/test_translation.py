@@ -462,7 +462,7 @@ def test_traditional_chinese_words_in_the_print_html(tmp_path):
 
     from allianceprint.build import check
     from allianceprint.errors import Diagnostics
-    from allianceprint.writers.pdf import compose_html
+    from allianceprint.writers.printhtml import compose_html
 
     toml = ZH_TOML.format(extra=textwrap.dedent("""\
         publisher = "子午出版社"

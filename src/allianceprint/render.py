@@ -43,6 +43,7 @@ from allianceprint.mdext import (
     prose_lines,
 )
 from allianceprint.model import Book, Note, Part, RenderedBook, RenderedPart, TocEntry
+from allianceprint.noteplacing import NotePlacement
 from allianceprint.rendercache import RenderCache
 
 #: Python-Markdown's own extensions a part's body gets, beside those every piece of Markdown
@@ -85,7 +86,9 @@ def render_book(book: Book, diagnostics: Diagnostics, styles: StyleSet | None = 
     return RenderedBook(book=book, parts=parts, toc=toc, labels=book.config.labels,
                         anchors=MappingProxyType(anchors),
                         contributors=book.contributor_order(),
-                        styles=styles or StyleSet.with_house_style(None))
+                        styles=styles or StyleSet.with_house_style(None),
+                        note_placement=NotePlacement.decide(book.config.print.notes,
+                                                            any(p.notes for p in parts)))
 
 
 class _Renderer:

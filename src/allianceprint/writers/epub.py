@@ -31,8 +31,10 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
+from allianceprint.fragments import inner_html
 from allianceprint.labels import history_date, is_cjk, join_names, list_names, original_statement
 from allianceprint.model import Note, Original, PageMap, RenderedBook, RenderedPart
+from allianceprint.noteplacing import run_in_number
 from allianceprint.pagemap import shared_anchors, text_position
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
@@ -322,31 +324,19 @@ class _EpubBuilder:
         notes = [{"id": n.id, "number": n.number, "ref_ids": n.ref_ids,
                   "html": self.note_html(n, part)} for n in part.notes]
         matter = {"front": "frontmatter", "body": "bodymatter", "back": "backmatter"}
-        footnotes = self.book.book.config.print.notes == "footnotes"
         return self.render("part.xhtml.j2", lang=part.part.lang or self.lang, part=part,
                            title_html=self.xhtml(part.title_html, part),
                            body_html=self.xhtml(part.body_html, part), notes=notes,
-                           note_kind="footnote" if footnotes else "endnote",
+                           note_kind=self.book.note_placement.epub_kind,
                            matter=matter[part.part.division],
                            semantics=SEMANTICS.get(part.part.division))
 
     def note_html(self, note: Note, part: RenderedPart) -> str:
         """The note's text with its number, a link back to its first reference, run into its
-        first paragraph (as the print edition sets it)."""
-        container = lxml.html.fragment_fromstring(note.html or "<p></p>", create_parent="div")
-        first = container[0] if len(container) else None
-        if first is None or first.tag != "p":
-            first = container.makeelement("p", {})
-            container.insert(0, first)
-        number = container.makeelement("a", {
-            "class": "note-number", "href": f"#{note.ref_ids[0]}", "role": "doc-backlink",
-            "title": self.book.labels["back_to_text"]})
-        number.text = f"{note.number}."
-        number.tail = " " + (first.text or "")
-        first.text = None
-        first.insert(0, number)
-        html = lxml.html.tostring(container, encoding="unicode")
-        return self.xhtml(html[len("<div>"):-len("</div>")], part)
+        first paragraph (as the print edition sets it: noteplacing)."""
+        container = run_in_number(note, {"role": "doc-backlink",
+                                         "title": self.book.labels["back_to_text"]}, gap=" ")
+        return self.xhtml(inner_html(container), part)
 
     def xhtml(self, fragment: str, part: RenderedPart) -> str:
         """An HTML fragment as well-formed XHTML, with links to other parts' files."""

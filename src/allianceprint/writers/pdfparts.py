@@ -48,7 +48,6 @@ from typing import Callable, Iterable, Iterator
 
 import weasyprint
 from weasyprint import CSS, HTML
-from weasyprint.urls import FatalURLFetchingError
 
 from allianceprint import __version__, pagerecord, renderlog
 from allianceprint.balance import balance_pages, part_ids
@@ -60,8 +59,8 @@ from allianceprint.cachefolder import (
     write_atomically,
     write_sealed,
 )
-from allianceprint.errors import AssetError, ManuscriptError
-from allianceprint.fetcher import ConfinedFetcher
+from allianceprint.errors import ManuscriptError
+from allianceprint.fetcher import ConfinedFetcher, refusals_raised
 from allianceprint.hyphens import lay_out
 from allianceprint.model import PageMap, RenderedBook
 from allianceprint.overflow import overflows
@@ -70,15 +69,14 @@ from allianceprint.progress import Progress
 from allianceprint.render import TooSlow, time_limit
 from allianceprint.stamp import code_digest
 from allianceprint.writers import marks, pdffonts, pdfmerge
-from allianceprint.writers.pdf import (
-    LabelRange,
-    PdfResult,
-    Selection,
-    compose_document,
+from allianceprint.writers.pagelabels import (
+    arabic_from,
     expand_labels,
-    notes_heads,
-    serialize,
+    first_chapter,
+    label_ranges,
 )
+from allianceprint.writers.pdfresult import PdfResult
+from allianceprint.writers.printhtml import Selection, compose_document, notes_heads, serialize
 
 OPENING = "opening"
 BOOK_NOTES = "book-notes"
@@ -209,7 +207,7 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: CacheFolder,
             blank_before=numbers.blank_before,
             folios=tuple(runs[name].pdf for name in sorted(runs, key=_run_index)),
             outline=numbers.outline(),
-            labels=tuple(pdfmerge.LabelRange(r.start, r.style) for r in numbers.ranges),
+            labels=numbers.ranges,
             created=created, record=_record(book, numbers, page_map), marks=plan, slug=slug,
             fonts=fonts), target)
         if meanwhile is not None:  # the caller's work, while another process merges
@@ -321,14 +319,14 @@ class _Pieces:
         self.variant = None if options.pdf_variant == "none" else options.pdf_variant
         self.stylesheet = book.styles.file("print/print.css")
         self.shared = frozenset() if print_ready else shared_anchors(book)
-        self.book_end = options.notes == "book-end" and any(p.notes for p in book.parts)
+        self.book_end = book.note_placement.book_end
         parts = book.parts
         division = {p.id: p.part.division for p in parts}
         self.order = ([OPENING] + [p.id for p in parts if division[p.id] == "front"]
                       + [p.id for p in parts if division[p.id] == "body"]
                       + ([BOOK_NOTES] if self.book_end else [])
                       + [p.id for p in parts if division[p.id] == "back"])
-        self.first_body = next((p.id for p in parts if division[p.id] == "body"), None)
+        self.first_body = first_chapter(book)
         self._fixed = (__version__, code_digest(), weasyprint.__version__, self.variant or "",
                        book.styles.digest)
 
@@ -438,22 +436,9 @@ class _Numbering:
         self.blank_before = tuple(blanks)
         self.anchors = [page.anchors for page in self.pages]
         self.done = done
-        self.arabic_from = self._first_body_page(first_body)
-        ranges = [LabelRange(0, "r", self.arabic_from)]
-        if self.arabic_from < len(self.pages):
-            ranges.append(LabelRange(self.arabic_from, "D",
-                                     len(self.pages) - self.arabic_from))
-        self.ranges = tuple(r for r in ranges if r.count)
+        self.arabic_from = arabic_from(self.anchors, first_body)
+        self.ranges = label_ranges(len(self.pages), self.arabic_from)
         self.labels = expand_labels(self.ranges)
-
-    def _first_body_page(self, first_body: str | None) -> int:
-        """Where arabic numbers begin: the page of the first chapter's anchor."""
-        layout = self.done.get(first_body) if first_body else None
-        if layout is not None:
-            for index, page in enumerate(layout.pages):
-                if first_body in page.anchors:
-                    return self.first_page[first_body] + index
-        return len(self.pages)
 
     def toc_pages(self) -> dict[str, str]:
         """Each part's (and the notes section's) printed page, for the contents."""
@@ -732,7 +717,7 @@ def _lay_out_piece(job: PieceJob) -> PieceLayout:
 
 
 def _lay_out_collected(job: PieceJob, records: list[renderlog.Record]) -> PieceLayout:
-    try:
+    with refusals_raised():
         # job.allowed: the manuscript folder, then the style folders (most specific first).
         fetcher = ConfinedFetcher(list(job.allowed), styles=job.allowed[1:])
         html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
@@ -756,11 +741,6 @@ def _lay_out_collected(job: PieceJob, records: list[renderlog.Record]) -> PieceL
         write_atomically(job.pdf, lambda temporary: document.write_pdf(
             temporary, pdf_variant=job.variant))
         fonts = pdffonts.record(document, job.pdf.parent / pdffonts.STORE)
-    except FatalURLFetchingError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, AssetError):
-            raise AssetError(cause.message) from None
-        raise
     layout = PieceLayout(job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end,
                          tuple(records), fonts)
     record = layout.to_data(_sha256(job.pdf) or "")
