@@ -15,7 +15,7 @@ import unicodedata
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from allianceprint.cachefolder import CacheFolder, temporary_for
 from allianceprint.errors import Diagnostics, ManuscriptError
@@ -25,7 +25,7 @@ from allianceprint.progress import Progress
 from allianceprint.stamp import Stamp
 
 if TYPE_CHECKING:
-    from allianceprint.writers.pdf import PdfResult
+    from allianceprint.writers.pdfresult import PdfResult, PendingPdf
 
 FORMATS = ("pdf", "epub")
 
@@ -148,16 +148,6 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
     with ExitStack() as cleanup:
         staged: list[tuple[Path, Path]] = []
         epub: Path | None = None  # the EPUB's temporary file, once written
-
-        def write_the_epub(page_map: PageMap | None) -> None:
-            """The EPUB, with the print edition's page numbers when there are some."""
-            nonlocal epub
-            from allianceprint.writers.epub import write_epub
-            epub = _temporary(output / f"{stem}.epub", cleanup)
-            with progress.stage("EPUB", total=1) as stage:
-                write_epub(rendered, epub, modified=when, page_map=page_map)
-                stage.advance(f"{stem}.epub")
-
         if "pdf" in formats:
             from allianceprint.fonts import check_fonts
 
@@ -169,10 +159,12 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 editions.append((f"{stem}-print.pdf", True))
             for name, printer in editions:
                 temp = _temporary(output / name, cleanup)
-                # The EPUB is written while the reading edition's pieces are merged.
-                meanwhile = write_the_epub if "epub" in formats and not printer else None
-                pdf = _write_pdf(rendered, temp, created, printer, single_document,
-                                 cache, progress, meanwhile, name)
+                with _start_pdf(rendered, temp, created, printer, single_document, cache,
+                                progress, name) as pending:
+                    if "epub" in formats and not printer:  # while the pieces are merged
+                        epub = _write_epub(rendered, output / f"{stem}.epub", when,
+                                           pending.page_map, cleanup, progress)
+                    pdf = pending.result()
                 pdfs.append(pdf)
                 for finding in pdf.findings:  # what the renderer logged (renderlog)
                     diagnostics.record(finding)
@@ -184,7 +176,8 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 results.append(OutputFile(output / name, temp.stat().st_size, pdf.pages))
         if "epub" in formats:
             if epub is None:
-                write_the_epub(None)
+                epub = _write_epub(rendered, output / f"{stem}.epub", when, None, cleanup,
+                                   progress)
             staged.append((epub, output / f"{stem}.epub"))
             results.append(OutputFile(output / f"{stem}.epub", epub.stat().st_size))
         for temp, final in staged:
@@ -207,24 +200,34 @@ def _keeps_pages(keep_pages: bool | None, book: RenderedBook) -> bool:
     return (book.book.config.book.printing or 1) > 1
 
 
-def _write_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
+def _start_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
                single_document: bool, cache: CacheFolder, progress: Progress,
-               meanwhile: Callable[[PageMap | None], None] | None,
-               name: str = "") -> PdfResult:
-    """The PDF in pieces (writers/pdfparts) or as one document (writers/pdf); `meanwhile`
-    gets the page map once the layout is done (while the pieces are merged)."""
+               name: str = "") -> PendingPdf:
+    """The PDF laid out in pieces and their merge started (writers/pieces), or laid out and
+    written as one document (writers/pdf)."""
     if single_document:
         from allianceprint.writers.pdf import write_pdf
+        from allianceprint.writers.pdfresult import PendingPdf
         with progress.stage("lay out", total=1) as stage:
             result = write_pdf(book, target, created=created, print_ready=print_ready,
                                name=name)
             stage.advance(target.name)
-        if meanwhile is not None:
-            meanwhile(result.page_map)
-        return result
-    from allianceprint.writers.pdfparts import write_pdf_in_parts
-    return write_pdf_in_parts(book, target, cache, created=created, print_ready=print_ready,
-                              progress=progress, meanwhile=meanwhile, name=name)
+        return PendingPdf(result.page_map, lambda: result)
+    from allianceprint.writers.pdfparts import start_pdf_in_pieces
+    return start_pdf_in_pieces(book, target, cache, created=created, print_ready=print_ready,
+                               progress=progress, name=name)
+
+
+def _write_epub(book: RenderedBook, final: Path, when: dt.datetime, page_map: PageMap | None,
+                cleanup: ExitStack, progress: Progress) -> Path:
+    """The EPUB, written into the temporary file for `final`, with the print edition's page
+    numbers when there are some (`page_map`)."""
+    from allianceprint.writers.epub import write_epub
+    temp = _temporary(final, cleanup)
+    with progress.stage("EPUB", total=1) as stage:
+        write_epub(book, temp, modified=when, page_map=page_map)
+        stage.advance(final.name)
+    return temp
 
 
 def build_time() -> dt.datetime:

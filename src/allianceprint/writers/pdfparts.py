@@ -11,7 +11,7 @@ in `build/.cache` under a hash of everything that affects it (its HTML, the styl
 images it shows, the PDF variant, allianceprint's code and WeasyPrint's version), so a
 rebuild lays out only the pieces that changed, whatever their page numbers.
 
-`write_pdf_in_parts`, in order:
+`start_pdf_in_pieces`, in order:
 1. lays out the parts, and the opening with stand-in numbers in its contents (its length
    is what that first layout is for);
 2. with book-end notes, lays out the notes section, then again with running heads naming
@@ -22,8 +22,8 @@ rebuild lays out only the pieces that changed, whatever their page numbers.
    length moved the front matter's numbers);
 5. lays out the folios: empty pages with print.css's page furniture, in runs of pieces,
    one per process (and, for the printer's PDF, the slug lines: writers/marks);
-6. merges it all (writers/pdfmerge) in a process of its own, while the caller writes the
-   EPUB, which needs only the page map.
+6. starts merging it all (writers/pdfmerge) in a process of its own, and returns: the
+   caller may write the EPUB, which needs only the page map, before it waits for the merge.
 The result has the pages, page labels, contents numbers and outline of the whole book laid
 out as one document (writers/pdf, `--single-document`); the tests compare the two.
 """
@@ -42,6 +42,7 @@ import os
 import queue
 import signal
 import sys
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -75,7 +76,7 @@ from allianceprint.writers.pagelabels import (
     first_chapter,
     label_ranges,
 )
-from allianceprint.writers.pdfresult import PdfResult
+from allianceprint.writers.pdfresult import PdfResult, PendingPdf
 from allianceprint.writers.printhtml import Selection, compose_document, notes_heads, serialize
 
 OPENING = "opening"
@@ -177,18 +178,17 @@ class PieceJob:
     folios: bool = False  # a folio run: no bookmarks, no page map
 
 
-def write_pdf_in_parts(book: RenderedBook, target: Path, cache: CacheFolder,
-                       created: str | None = None, print_ready: bool = False,
-                       progress: Progress | None = None,
-                       workers: int | None = None,
-                       meanwhile: Callable[[PageMap | None], None] | None = None,
-                       name: str = "") -> PdfResult:
-    """Lay out the book in pieces (reusing what `cache` holds), merge them into `target`.
-    `meanwhile` is called with the page map (None for the printer's PDF) while the pieces
-    are merged in another process: the EPUB can be written then."""
+def start_pdf_in_pieces(book: RenderedBook, target: Path, cache: CacheFolder,
+                        created: str | None = None, print_ready: bool = False,
+                        progress: Progress | None = None, workers: int | None = None,
+                        name: str = "") -> PendingPdf:
+    """Lay out the book in pieces (reusing what `cache` holds) and start merging them into
+    `target` in a process of its own. The page map (None for the printer's PDF) is known
+    when this returns; `result()` of what it returns waits for the merge."""
     progress = progress or Progress()
     pieces = _Pieces(book, cache, print_ready)  # undated: the merge dates the PDF
-    with _Runner(cache, workers, progress) as runner:
+    with ExitStack() as stack:  # until the merge is started: then the PendingPdf's
+        runner = stack.enter_context(_Runner(cache, workers, progress))
         # With the parts, a first layout of the contents: its length, not its numbers.
         done = runner.run("lay out", [*pieces.parts(), pieces.opening(None)])
         if pieces.book_end:
@@ -201,33 +201,33 @@ def write_pdf_in_parts(book: RenderedBook, target: Path, cache: CacheFolder,
             plan = marks.plan_for(options, book.book.config.book.title, name or target.name,
                                   created, numbers.labels)
             slug = marks.slug_pdf(plan, marks.trim_width(options), cache.pieces)
+            stack.callback(slug.unlink, missing_ok=True)
         fonts = _fonts(cache.pieces, [done[piece] for piece in pieces.order], runs.values())
         merged = runner.start(pdfmerge.merge, pdfmerge.MergeInput(
             pieces=tuple(done[piece].pdf for piece in pieces.order),
             blank_before=numbers.blank_before,
-            folios=tuple(runs[name].pdf for name in sorted(runs, key=_run_index)),
+            folios=tuple(runs[run].pdf for run in sorted(runs, key=_run_index)),
             outline=numbers.outline(),
             labels=numbers.ranges,
             created=created, record=_record(book, numbers, page_map), marks=plan, slug=slug,
             fonts=fonts), target)
-        if meanwhile is not None:  # the caller's work, while another process merges
-            meanwhile(page_map)
-        try:
-            with progress.stage("merge", total=1) as stage:
-                count = merged()
-                stage.advance(target.name)
-        finally:
-            if slug is not None:
-                slug.unlink(missing_ok=True)
-    if count != len(numbers.labels):
-        raise AssertionError(f"merged {count} pages, numbered {len(numbers.labels)}")
-    return PdfResult(
-        target, count, tuple(numbers.labels), page_map,
-        rendered=_named(layout for layout in done.values() if not layout.cached),
-        reused=_named(layout for layout in done.values() if layout.cached),
-        cache_keys=frozenset(runner.used) | _font_keys(fonts, done.values(), runs.values()),
-        findings=tuple(finding for piece, logs in runner.logged
-                       for finding in renderlog.findings(logs, book, piece)))
+        running = stack.pop_all()
+
+    def wait() -> PdfResult:
+        with progress.stage("merge", total=1) as stage:
+            count = merged()
+            stage.advance(target.name)
+        if count != len(numbers.labels):
+            raise AssertionError(f"merged {count} pages, numbered {len(numbers.labels)}")
+        return PdfResult(
+            target, count, tuple(numbers.labels), page_map,
+            rendered=_named(layout for layout in done.values() if not layout.cached),
+            reused=_named(layout for layout in done.values() if layout.cached),
+            cache_keys=frozenset(runner.used) | _font_keys(fonts, done.values(), runs.values()),
+            findings=tuple(finding for piece, logs in runner.logged
+                           for finding in renderlog.findings(logs, book, piece)))
+
+    return PendingPdf(page_map, wait, running.__exit__)
 
 
 def _fonts(cache: Path, pieces: list[PieceLayout], runs: Iterable[PieceLayout]
