@@ -479,16 +479,16 @@ def test_a_dead_layout_worker_ends_the_build_with_a_clear_error(small, monkeypat
     import signal
 
     from allianceprint.errors import ManuscriptError
-    from allianceprint.writers import pdfparts
-    main, original = os.getpid(), pdfparts._lay_out_piece
+    from allianceprint.writers.pieces import layout, pool
+    main, original = os.getpid(), layout._lay_out_piece
 
     def killed(job):
         if os.getpid() != main:
             os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
         return original(job)
 
-    monkeypatch.setattr(pdfparts, "_lay_out_piece", killed)
-    monkeypatch.setattr(pdfparts, "_cores", lambda: 2)
+    monkeypatch.setattr(layout, "_lay_out_piece", killed)
+    monkeypatch.setattr(pool, "_cores", lambda: 2)
     started = time.monotonic()
     with pytest.raises(ManuscriptError, match="a layout process ended without finishing"):
         _build(small, small / "build")

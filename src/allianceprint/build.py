@@ -71,7 +71,7 @@ class BuildResult:
 
     outputs: tuple[OutputFile, ...]
     # The PDF's pieces laid out in this build and those taken from build/.cache: part ids,
-    # "contents" and "notes" (see writers/pdfparts).
+    # "contents" and "notes" (see writers/pieces).
     rendered: tuple[str, ...] = ()
     reused: tuple[str, ...] = ()
     up_to_date: bool = False  # nothing changed since the last build; nothing was written
@@ -99,7 +99,7 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
 
     With `print_ready` (or `[print] print_ready = true`), the PDF format also writes the
     printer's PDF, `<name>-print.pdf`, with bleed and printer's marks. The PDF is laid out
-    in pieces, in parallel and cached in `output/.cache` (writers/pdfparts), or with
+    in pieces, in parallel and cached in `output/.cache` (writers/pieces), or with
     `single_document` as one WeasyPrint document (writers/pdf). When nothing that the
     outputs depend on has changed since the last build, nothing is done. `styles`
     (`--styles`) is a house style folder that wins over book.toml's `[style]`.
@@ -183,7 +183,7 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
         for temp, final in staged:
             os.replace(temp, final)
     if pdfs and not single_document:
-        from allianceprint.writers.pdfparts import prune
+        from allianceprint.writers.pieces import prune
         used = frozenset(key for pdf in pdfs for key in pdf.cache_keys)
         prune(cache, lambda key: key in used)
     stamp.record(cache, [(item.path, item.pages) for item in results], diagnostics.warnings)
@@ -213,7 +213,7 @@ def _start_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool
                                name=name)
             stage.advance(target.name)
         return PendingPdf(result.page_map, lambda: result)
-    from allianceprint.writers.pdfparts import start_pdf_in_pieces
+    from allianceprint.writers.pieces import start_pdf_in_pieces
     return start_pdf_in_pieces(book, target, cache, created=created, print_ready=print_ready,
                                progress=progress, name=name)
 

@@ -1,7 +1,7 @@
 """Laid-out pieces of the book (one PDF each) -> the book's PDF (pikepdf).
 
 The pieces arrive in reading order, each laid out on its own without folios (see
-writers/pdfparts). The merge, in order:
+writers/pieces). The merge, in order:
 
 1. appends every piece's pages, with a blank page before a piece that would otherwise open
    on a left-hand page;
