@@ -37,9 +37,11 @@ class OutputFile:
     pages: int | None = None  # the PDF's page count
 
 
-def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
-          cache: CacheFolder | None = None, styles: Path | None = None) -> RenderedBook:
-    """Load, render and check the manuscript without writing anything. Every mistake found
+def checked_book(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
+                 cache: CacheFolder | None = None, styles: Path | None = None
+                 ) -> RenderedBook:
+    """The manuscript loaded, rendered and checked, without writing anything (the `check`
+    command, and the first step of a build). Every mistake found
     is in `diagnostics`, and raised together (with `strict`, warnings count as mistakes).
     With `cache` (a build's), parts rendered by the last build from the same sources are
     taken from it; when the checks pass, it is left holding this manuscript's parts.
@@ -53,15 +55,15 @@ def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
     book = load_book(manuscript, diagnostics)
     house_style = house_style_set(book.config, styles)
     house_style.check(manuscript, diagnostics)
-    kept = RenderCache(cache, book) if cache else None
-    rendered = render_book(book, diagnostics, house_style, cache=kept)
+    render_cache = RenderCache(cache, book) if cache else None
+    rendered = render_book(book, diagnostics, house_style, cache=render_cache)
     check_book_in_time(rendered, diagnostics, lambda: check_book(
         rendered, diagnostics, complete=every_part_read(book)))
     diagnostics.sort(reading_order(book))
     diagnostics.raise_if_errors(strict)
-    if kept is not None:
+    if render_cache is not None:
         cache.lock()  # the first write into the output folder
-        kept.save()
+        render_cache.save()
     return rendered
 
 
@@ -137,8 +139,8 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
         return BuildResult(tuple(OutputFile(output / w.name, w.size, w.pages)
                                  for w in stamp.outputs(cache)), up_to_date=True)
     from allianceprint.pagemap import identify_blocks
-    rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=cache,
-                                     styles=styles))
+    rendered = identify_blocks(checked_book(manuscript, diagnostics, strict, cache=cache,
+                                            styles=styles))
     when = build_time()
     created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     cache.lock()  # makes the output folder (and says so if it cannot)
