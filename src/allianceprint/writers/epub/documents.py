@@ -161,6 +161,7 @@ class EpubBuilder:
         self.package.add_item(item)
         return item
 
+
 def _parse(content: str) -> etree._Element:
     """A rendered document, parsed: a bug in a template or fragment fails here, not in a
     reading system."""

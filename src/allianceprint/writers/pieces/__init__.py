@@ -33,7 +33,6 @@ piece laid out, in a worker), `records` (what goes to a worker and comes back, a
 cache's record of it), `numbering` (the book's pages from the pieces').
 """
 
-
 from __future__ import annotations
 
 from contextlib import ExitStack
@@ -55,6 +54,7 @@ from allianceprint.writers.pieces.records import BOOK_NOTES, OPENING, PieceLayou
 #: length can move the front matter's numbers, which can lengthen it again (it settles at
 #: once in practice).
 CONTENTS_LAYOUTS = 3
+
 
 def start_pdf_in_pieces(book: RenderedBook, target: Path, cache: CacheFolder,
                         created: str | None = None, print_ready: bool = False,
