@@ -165,5 +165,3 @@ def _hoist(marker: etree._Element) -> None:
         marker.tail = None
         parent.remove(marker)
         parent.addprevious(marker)
-
-

@@ -183,4 +183,3 @@ def prune(cache: CacheFolder, keep: Callable[[str], bool]) -> None:
             path.unlink(missing_ok=True)
     pdffonts.prune(cache.pieces / pdffonts.STORE,
                    lambda name: keep(f"{pdffonts.STORE}/{name}"))
-
