@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from helpers import make_manuscript  # noqa: E402
 from test_hostile2 import HOSTILE_REGEX_INPUTS  # noqa: E402
 
-from allianceprint.build import check  # noqa: E402
+from allianceprint.build import checked_book  # noqa: E402
 from allianceprint.errors import Diagnostics, ManuscriptError  # noqa: E402
 
 HEAD = "---\ntitle: One\nauthors: [au]\n---\n\n"
@@ -42,7 +42,7 @@ def time_check(body: str) -> tuple[float, str]:
         root = make_manuscript(Path(folder) / "book", {"one.md": HEAD + body + "\n"})
         started = time.perf_counter()
         try:
-            check(root, Diagnostics())
+            checked_book(root, Diagnostics())
             outcome = "ok"
         except ManuscriptError as exc:
             outcome = str(exc).splitlines()[0][:70]

@@ -18,7 +18,7 @@ import lxml.html
 import pytest
 from test_cjk_typesetting import text_lines
 
-from allianceprint.build import build, check
+from allianceprint.build import build, checked_book
 from allianceprint.errors import Diagnostics
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "zh-Hans"
@@ -46,7 +46,7 @@ def justified_blocks() -> list[str]:
     """The printed text of each block of prose in the parts' bodies, in reading order
     (note numbers left out: they print at another size)."""
     blocks = []
-    for part in check(SAMPLE, Diagnostics()).parts:
+    for part in checked_book(SAMPLE, Diagnostics()).parts:
         root = lxml.html.fragment_fromstring(part.body_html, create_parent="div")
         for element in root.iter("p", "li"):
             if any(a.tag in ("dl", "table", "li") for a in element.iterancestors()):

@@ -18,7 +18,7 @@ from helpers import make_manuscript
 from pdfutil import Pdf
 from weasyprint import HTML
 
-from allianceprint.build import build, check
+from allianceprint.build import build, checked_book
 from allianceprint.errors import Diagnostics
 from allianceprint.pagemap import OwnText, identify_blocks, map_pages, text_position, with_block_ids
 
@@ -313,6 +313,6 @@ def test_block_ids_are_added_in_order_and_keep_the_authors_ids():
 
 def test_identify_blocks_registers_the_ids_as_anchors_of_their_part(tmp_path):
     root = make_manuscript(tmp_path / "book")
-    book = identify_blocks(check(root, Diagnostics()))
+    book = identify_blocks(checked_book(root, Diagnostics()))
     assert book.anchors["one-b1"] == "one"
     assert 'id="one-b1"' in book.parts[0].body_html

@@ -36,7 +36,7 @@ from helpers import DEFAULT_TOML, make_manuscript, run_cli
 from pypdf import PdfReader
 
 import allianceprint.render
-from allianceprint.build import check
+from allianceprint.build import checked_book
 from allianceprint.errors import AssetError, Diagnostics
 
 CANARY = "CANARY-7f3a9c-do-not-read"
@@ -391,7 +391,7 @@ def small_rendered(tmp_path_factory):
     base = tmp_path_factory.mktemp("fetcher")
     root = write_corpus_case(base, one("Text.\n"), None)
     (root / "link.png").symlink_to("../canary.png")
-    return base, root, check(root, Diagnostics())
+    return base, root, checked_book(root, Diagnostics())
 
 
 @pytest.mark.parametrize("attack", list(FETCHER_ATTACKS))

@@ -305,11 +305,11 @@ HEAD = "---\ntitle: One\nauthors: [au]\n---\n\n"  # the body starts on line 6
 
 def _check_errors(root: Path) -> list[str]:
     """`check`'s findings on the manuscript, as the command line prints them."""
-    from allianceprint.build import check
+    from allianceprint.build import checked_book
     from allianceprint.errors import ManuscriptError
     diagnostics = Diagnostics()
     try:
-        check(root, diagnostics)
+        checked_book(root, diagnostics)
     except ManuscriptError as exc:
         if not diagnostics.errors:  # raised at once (book.toml), not collected
             diagnostics.add(exc)
@@ -481,16 +481,16 @@ def test_a_dead_layout_worker_ends_the_build_with_a_clear_error(small, monkeypat
     import signal
 
     from allianceprint.errors import ManuscriptError
-    from allianceprint.writers import pdfparts
-    main, original = os.getpid(), pdfparts._lay_out_piece
+    from allianceprint.writers.pieces import layout, pool
+    main, original = os.getpid(), layout._lay_out_piece
 
     def killed(job):
         if os.getpid() != main:
             os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
         return original(job)
 
-    monkeypatch.setattr(pdfparts, "_lay_out_piece", killed)
-    monkeypatch.setattr(pdfparts, "_cores", lambda: 2)
+    monkeypatch.setattr(layout, "_lay_out_piece", killed)
+    monkeypatch.setattr(pool, "_cores", lambda: 2)
     started = time.monotonic()
     with pytest.raises(ManuscriptError, match="a layout process ended without finishing"):
         _build(small, small / "build")
@@ -567,12 +567,12 @@ def test_strict_fails_on_what_the_renderer_says_and_writes_nothing(sloppy_house)
 
 
 def test_an_image_the_renderer_cannot_draw_is_an_error_at_its_line(tmp_path):
-    from allianceprint.build import check
+    from allianceprint.build import checked_book
     from allianceprint.renderlog import findings
     root = _one_part(tmp_path, "Text.\n\n![Alt](pics/p.png)\n")
     (root / "pics").mkdir()
     (root / "pics" / "p.png").write_bytes(_png(10, 10))
-    book = check(root, Diagnostics())
+    book = checked_book(root, Diagnostics())
     url = (root / "pics" / "p.png").as_uri()
     records = [("weasyprint", logging.ERROR, f"Failed to load image at '{url}': broken"),
                ("weasyprint", logging.WARNING, "Something else")]

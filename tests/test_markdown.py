@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import DEFAULT_TOML, make_manuscript
 
-from allianceprint.build import check
+from allianceprint.build import checked_book
 from allianceprint.errors import Diagnostics
 
 TWO_CHAPTERS = DEFAULT_TOML.replace('chapters = ["one.md"]', 'chapters = ["one.md", "two.md"]')
@@ -15,7 +15,7 @@ TWO_CHAPTERS = DEFAULT_TOML.replace('chapters = ["one.md"]', 'chapters = ["one.m
 
 def render(tmp_path: Path, files: dict[str, str], toml: str = DEFAULT_TOML):
     diagnostics = Diagnostics()
-    book = check(make_manuscript(tmp_path / "book", files, toml), diagnostics)
+    book = checked_book(make_manuscript(tmp_path / "book", files, toml), diagnostics)
     return book, diagnostics
 
 

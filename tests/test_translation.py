@@ -460,9 +460,9 @@ def test_japanese_words_formats_and_file_name(japanese):
 def test_traditional_chinese_words_in_the_print_html(tmp_path):
     from lxml import html as lxml_html
 
-    from allianceprint.build import check
+    from allianceprint.build import checked_book
     from allianceprint.errors import Diagnostics
-    from allianceprint.writers.pdf import compose_html
+    from allianceprint.writers.printhtml import compose_html
 
     toml = ZH_TOML.format(extra=textwrap.dedent("""\
         publisher = "子午出版社"
@@ -476,7 +476,7 @@ def test_traditional_chinese_words_in_the_print_html(tmp_path):
         """)).replace('language = "zh-Hans"', 'language = "zh-TW"')
     chapter = "# 第一章\n\n正文。[^1]\n\n| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |\n\nTable: 數據\n\n[^1]: 註。\n"
     root = make_manuscript(tmp_path / "b", {"one.md": chapter}, toml=toml)
-    document = lxml_html.document_fromstring(compose_html(check(root, Diagnostics())))
+    document = lxml_html.document_fromstring(compose_html(checked_book(root, Diagnostics())))
 
     def flat(expected: list[str]) -> list[str]:
         return [cjk_flat(item) for item in expected]

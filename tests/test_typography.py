@@ -136,17 +136,18 @@ def test_the_measure_finds_what_it_should_on_an_unfinished_layout(tmp_path):
     from allianceprint.loader import load_book
     from allianceprint.render import render_book
     from allianceprint.writers import pdf as pdf_writer
+    from allianceprint.writers import printhtml
     diagnostics = Diagnostics()
     book = render_book(load_book(root, diagnostics), diagnostics, StyleSet((styles,)))
     unaided = tmp_path / "unaided.pdf"
-    original = (pdf_writer.bind_last_words, pdf_writer.balance_pages, pdf_writer.lay_out)
+    original = (printhtml.bind_last_words, pdf_writer.balance_pages, pdf_writer.lay_out)
     try:
-        pdf_writer.bind_last_words = lambda root: 0
+        printhtml.bind_last_words = lambda root: 0
         pdf_writer.balance_pages = lambda document, ids: 0
         pdf_writer.lay_out = lambda html, sheets: html.render(stylesheets=sheets)
         pdf_writer.write_pdf(book, unaided)
     finally:
-        pdf_writer.bind_last_words, pdf_writer.balance_pages, pdf_writer.lay_out = original
+        printhtml.bind_last_words, pdf_writer.balance_pages, pdf_writer.lay_out = original
     report = measure(unaided)
     assert report.runts and report.balanced_share < 0.9 and report.longest_hyphen_run >= 3
 

@@ -26,7 +26,7 @@ from helpers import DEFAULT_TOML, make_manuscript, run_cli
 
 import allianceprint.cli
 import allianceprint.watch
-from allianceprint.build import check
+from allianceprint.build import checked_book
 from allianceprint.errors import Diagnostics, ManuscriptError
 from allianceprint.progress import Progress
 from allianceprint.watch import WatchFilter, summary, watch
@@ -56,7 +56,7 @@ class CachedCheck:
 
     def __call__(self, *args: object, **kwargs: object) -> Result:
         self.calls += 1
-        book = check(self.manuscript, Diagnostics())
+        book = checked_book(self.manuscript, Diagnostics())
         html = {part.id: part.body_html for part in book.parts}
         rendered = tuple(i for i, text in html.items() if self.cache.get(i) != text)
         reused = tuple(i for i in html if i not in rendered)

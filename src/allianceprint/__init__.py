@@ -5,9 +5,10 @@ The pipeline, one module per stage:
     config   book.toml                      -> BookConfig
     loader   manuscript folder + BookConfig -> Book (parts, contributors, abbreviations)
     render   Book                           -> RenderedBook (HTML per part, notes, contents)
-    writers  RenderedBook                   -> book.pdf (writers.pdfparts: laid out in pieces,
+    writers  RenderedBook                   -> book.pdf (writers.pieces: laid out in pieces,
                                                in parallel, cached, merged by writers.pdfmerge;
-                                               or writers.pdf: one document), book.epub
+                                               or writers.pdf: one document; both compose
+                                               writers.printhtml), book.epub
                                                (writers.epub)
     stamp    manuscript + options           -> whether the last build is still current
     build    runs the stages, writes outputs atomically

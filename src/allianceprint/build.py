@@ -15,7 +15,7 @@ import unicodedata
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from allianceprint.cachefolder import CacheFolder, temporary_for
 from allianceprint.errors import Diagnostics, ManuscriptError
@@ -25,7 +25,7 @@ from allianceprint.progress import Progress
 from allianceprint.stamp import Stamp
 
 if TYPE_CHECKING:
-    from allianceprint.writers.pdf import PdfResult
+    from allianceprint.writers.pdfresult import PdfResult, PendingPdf
 
 FORMATS = ("pdf", "epub")
 
@@ -37,9 +37,11 @@ class OutputFile:
     pages: int | None = None  # the PDF's page count
 
 
-def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
-          cache: CacheFolder | None = None, styles: Path | None = None) -> RenderedBook:
-    """Load, render and check the manuscript without writing anything. Every mistake found
+def checked_book(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
+                 cache: CacheFolder | None = None, styles: Path | None = None
+                 ) -> RenderedBook:
+    """The manuscript loaded, rendered and checked, without writing anything (the `check`
+    command, and the first step of a build). Every mistake found
     is in `diagnostics`, and raised together (with `strict`, warnings count as mistakes).
     With `cache` (a build's), parts rendered by the last build from the same sources are
     taken from it; when the checks pass, it is left holding this manuscript's parts.
@@ -53,15 +55,15 @@ def check(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
     book = load_book(manuscript, diagnostics)
     house_style = house_style_set(book.config, styles)
     house_style.check(manuscript, diagnostics)
-    kept = RenderCache(cache, book) if cache else None
-    rendered = render_book(book, diagnostics, house_style, cache=kept)
+    render_cache = RenderCache(cache, book) if cache else None
+    rendered = render_book(book, diagnostics, house_style, cache=render_cache)
     check_book_in_time(rendered, diagnostics, lambda: check_book(
         rendered, diagnostics, complete=every_part_read(book)))
     diagnostics.sort(reading_order(book))
     diagnostics.raise_if_errors(strict)
-    if kept is not None:
+    if render_cache is not None:
         cache.lock()  # the first write into the output folder
-        kept.save()
+        render_cache.save()
     return rendered
 
 
@@ -71,7 +73,7 @@ class BuildResult:
 
     outputs: tuple[OutputFile, ...]
     # The PDF's pieces laid out in this build and those taken from build/.cache: part ids,
-    # "contents" and "notes" (see writers/pdfparts).
+    # "contents" and "notes" (see writers/pieces).
     rendered: tuple[str, ...] = ()
     reused: tuple[str, ...] = ()
     up_to_date: bool = False  # nothing changed since the last build; nothing was written
@@ -99,7 +101,7 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
 
     With `print_ready` (or `[print] print_ready = true`), the PDF format also writes the
     printer's PDF, `<name>-print.pdf`, with bleed and printer's marks. The PDF is laid out
-    in pieces, in parallel and cached in `output/.cache` (writers/pdfparts), or with
+    in pieces, in parallel and cached in `output/.cache` (writers/pieces), or with
     `single_document` as one WeasyPrint document (writers/pdf). When nothing that the
     outputs depend on has changed since the last build, nothing is done. `styles`
     (`--styles`) is a house style folder that wins over book.toml's `[style]`.
@@ -137,8 +139,8 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
         return BuildResult(tuple(OutputFile(output / w.name, w.size, w.pages)
                                  for w in stamp.outputs(cache)), up_to_date=True)
     from allianceprint.pagemap import identify_blocks
-    rendered = identify_blocks(check(manuscript, diagnostics, strict, cache=cache,
-                                     styles=styles))
+    rendered = identify_blocks(checked_book(manuscript, diagnostics, strict, cache=cache,
+                                            styles=styles))
     when = build_time()
     created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     cache.lock()  # makes the output folder (and says so if it cannot)
@@ -148,16 +150,6 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
     with ExitStack() as cleanup:
         staged: list[tuple[Path, Path]] = []
         epub: Path | None = None  # the EPUB's temporary file, once written
-
-        def write_the_epub(page_map: PageMap | None) -> None:
-            """The EPUB, with the print edition's page numbers when there are some."""
-            nonlocal epub
-            from allianceprint.writers.epub import write_epub
-            epub = _temporary(output / f"{stem}.epub", cleanup)
-            with progress.stage("EPUB", total=1) as stage:
-                write_epub(rendered, epub, modified=when, page_map=page_map)
-                stage.advance(f"{stem}.epub")
-
         if "pdf" in formats:
             from allianceprint.fonts import check_fonts
 
@@ -169,10 +161,12 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 editions.append((f"{stem}-print.pdf", True))
             for name, printer in editions:
                 temp = _temporary(output / name, cleanup)
-                # The EPUB is written while the reading edition's pieces are merged.
-                meanwhile = write_the_epub if "epub" in formats and not printer else None
-                pdf = _write_pdf(rendered, temp, created, printer, single_document,
-                                 cache, progress, meanwhile, name)
+                with _start_pdf(rendered, temp, created, printer, single_document, cache,
+                                progress, name) as pending:
+                    if "epub" in formats and not printer:  # while the pieces are merged
+                        epub = _write_epub(rendered, output / f"{stem}.epub", when,
+                                           pending.page_map, cleanup, progress)
+                    pdf = pending.result()
                 pdfs.append(pdf)
                 for finding in pdf.findings:  # what the renderer logged (renderlog)
                     diagnostics.record(finding)
@@ -184,13 +178,14 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 results.append(OutputFile(output / name, temp.stat().st_size, pdf.pages))
         if "epub" in formats:
             if epub is None:
-                write_the_epub(None)
+                epub = _write_epub(rendered, output / f"{stem}.epub", when, None, cleanup,
+                                   progress)
             staged.append((epub, output / f"{stem}.epub"))
             results.append(OutputFile(output / f"{stem}.epub", epub.stat().st_size))
         for temp, final in staged:
             os.replace(temp, final)
     if pdfs and not single_document:
-        from allianceprint.writers.pdfparts import prune
+        from allianceprint.writers.pieces import prune
         used = frozenset(key for pdf in pdfs for key in pdf.cache_keys)
         prune(cache, lambda key: key in used)
     stamp.record(cache, [(item.path, item.pages) for item in results], diagnostics.warnings)
@@ -207,24 +202,34 @@ def _keeps_pages(keep_pages: bool | None, book: RenderedBook) -> bool:
     return (book.book.config.book.printing or 1) > 1
 
 
-def _write_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
+def _start_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
                single_document: bool, cache: CacheFolder, progress: Progress,
-               meanwhile: Callable[[PageMap | None], None] | None,
-               name: str = "") -> PdfResult:
-    """The PDF in pieces (writers/pdfparts) or as one document (writers/pdf); `meanwhile`
-    gets the page map once the layout is done (while the pieces are merged)."""
+               name: str = "") -> PendingPdf:
+    """The PDF laid out in pieces and their merge started (writers/pieces), or laid out and
+    written as one document (writers/pdf)."""
     if single_document:
         from allianceprint.writers.pdf import write_pdf
+        from allianceprint.writers.pdfresult import PendingPdf
         with progress.stage("lay out", total=1) as stage:
             result = write_pdf(book, target, created=created, print_ready=print_ready,
                                name=name)
             stage.advance(target.name)
-        if meanwhile is not None:
-            meanwhile(result.page_map)
-        return result
-    from allianceprint.writers.pdfparts import write_pdf_in_parts
-    return write_pdf_in_parts(book, target, cache, created=created, print_ready=print_ready,
-                              progress=progress, meanwhile=meanwhile, name=name)
+        return PendingPdf(result.page_map, lambda: result)
+    from allianceprint.writers.pieces import start_pdf_in_pieces
+    return start_pdf_in_pieces(book, target, cache, created=created, print_ready=print_ready,
+                               progress=progress, name=name)
+
+
+def _write_epub(book: RenderedBook, final: Path, when: dt.datetime, page_map: PageMap | None,
+                cleanup: ExitStack, progress: Progress) -> Path:
+    """The EPUB, written into the temporary file for `final`, with the print edition's page
+    numbers when there are some (`page_map`)."""
+    from allianceprint.writers.epub import write_epub
+    temp = _temporary(final, cleanup)
+    with progress.stage("EPUB", total=1) as stage:
+        write_epub(book, temp, modified=when, page_map=page_map)
+        stage.advance(final.name)
+    return temp
 
 
 def build_time() -> dt.datetime:

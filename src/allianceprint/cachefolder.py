@@ -12,7 +12,7 @@ how many it ignored (see docs/safety.md).
 
 `<output>/.cache` holds the stamp (stamp.py: is the last build current?), the rendered
 parts (rendercache.py: `render/<key>.json`) and the laid-out pieces of the PDF
-(writers/pdfparts.py: `pieces/<key>.pdf` with `pieces/<key>.json`). `CacheFolder` names
+(writers/pieces: `pieces/<key>.pdf` with `pieces/<key>.json`). `CacheFolder` names
 those paths, so that no other module builds them; `write_atomically` is how every file of
 the cache (and every output) is written (`write_all_atomically` for several that go
 together): into a `.NAME.PID.part` file beside it, moved onto

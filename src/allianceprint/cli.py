@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Callable
 
-from allianceprint.build import FORMATS, build, check
+from allianceprint.build import FORMATS, build, checked_book
 from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
 from allianceprint.progress import for_stream
 from allianceprint.watch import DEBOUNCE_MS, BuildOutcome, watch
@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
                 from allianceprint.translation import check_translation
                 check_translation(args.manuscript, args.original, diagnostics, args.strict)
             else:
-                check(args.manuscript, diagnostics, strict=args.strict, styles=args.styles)
+                checked_book(args.manuscript, diagnostics, strict=args.strict,
+                             styles=args.styles)
             _report(_findings(diagnostics, None, args.strict), as_json)
             if not as_json:
                 print(f"{args.manuscript}: no errors, {len(diagnostics.warnings)} warnings")

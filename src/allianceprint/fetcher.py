@@ -11,10 +11,12 @@ says what was refused and why. It never opens a network connection.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from allianceprint.errors import AssetError
 
@@ -73,3 +75,16 @@ class ConfinedFetcher(URLFetcher):
                     if candidate.is_file():
                         return candidate
         return path
+
+
+@contextmanager
+def refusals_raised() -> Iterator[None]:
+    """Within it, what the fetcher refused during a layout is raised as the fetcher's own
+    `AssetError` (one located line), not as the `FatalURLFetchingError` WeasyPrint wraps it in."""
+    try:
+        yield
+    except FatalURLFetchingError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, AssetError):
+            raise AssetError(cause.message) from None
+        raise

@@ -201,10 +201,6 @@ def uses_zh_ja_formats(language: str) -> bool:
     return language.split("-", 1)[0].lower() in ("zh", "ja")
 
 
-#: The old name, which cjk.is_cjk (zh, ja and ko: CJK typesetting) also has; writers/pdf.py
-#: and writers/epub.py still call it, until the branch that splits them is merged.
-is_cjk = uses_zh_ja_formats
-
 
 def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> Labels:
     """The labels for a BCP 47 tag: its language's table over English, then overrides."""

@@ -5,8 +5,8 @@ short_title, authors, kind; read by frontmatter.py), its title (else its first `
 heading) and its Markdown body; reads the abbreviations part's definitions; warns about
 Markdown files that no list names.
 Mistakes are collected in a `Diagnostics`; a part that cannot be read is left out of the
-`Book`, so that the later stages can still check the others (`build.check` raises them
-all together). Only a `book.toml` that cannot be read stops the loading at once.
+`Book`, so that the later stages can still check the others (`build.checked_book` raises
+them all together). Only a `book.toml` that cannot be read stops the loading at once.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from allianceprint.labels import printing_statement
 
 if TYPE_CHECKING:
     from allianceprint.housestyle import StyleSet
+    from allianceprint.noteplacing import NotePlacement
 
 Division = Literal["front", "body", "back"]
 PartKind = Literal["text", "abbreviations", "contributors"]
@@ -256,6 +257,7 @@ class RenderedBook:
     anchors: Mapping[str, str]  # every anchor id -> the id of the part that holds it
     contributors: tuple[Contributor, ...]  # in order of first appearance
     styles: StyleSet  # where the writers read their stylesheets and templates
+    note_placement: NotePlacement  # where the notes print, decided once (noteplacing)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ affiliation and biography, an abbreviation's expansion) goes through `HtmlSafety
 located in the file it comes from. A part whose conversion takes far longer than its size
 can explain (Python-Markdown is quadratic on some hostile input, such as thousands of `[`
 that never close) is stopped and reported instead of hanging the build. Mistakes are added
-to the diagnostics; `build.check` raises them once every check has run.
+to the diagnostics; `build.checked_book` raises them once every check has run.
 """
 
 from __future__ import annotations
@@ -38,11 +38,12 @@ from allianceprint.mdext import (
     HtmlSafetyExtension,
     NotesExtension,
     PartContext,
-    PartExtension,
     SourceInfo,
+    TitleFiguresLinksExtension,
     prose_lines,
 )
 from allianceprint.model import Book, Note, Part, RenderedBook, RenderedPart, TocEntry
+from allianceprint.noteplacing import NotePlacement
 from allianceprint.rendercache import RenderCache
 
 #: Python-Markdown's own extensions a part's body gets, beside those every piece of Markdown
@@ -85,7 +86,9 @@ def render_book(book: Book, diagnostics: Diagnostics, styles: StyleSet | None = 
     return RenderedBook(book=book, parts=parts, toc=toc, labels=book.config.labels,
                         anchors=MappingProxyType(anchors),
                         contributors=book.contributor_order(),
-                        styles=styles or StyleSet.with_house_style(None))
+                        styles=styles or StyleSet.with_house_style(None),
+                        note_placement=NotePlacement.decide(book.config.print.notes,
+                                                            any(p.notes for p in parts)))
 
 
 class _Renderer:
@@ -105,7 +108,8 @@ class _Renderer:
         context = PartContext(root=self.book.root, source_file=(self.book.root / part.source)
                               .resolve(), part_ids=self.part_ids, id_prefix=prefix,
                               labels=self.book.config.labels, listed=self.listed)
-        md = self.new_markdown(source, notes, PartExtension(source, context), *_BODY_EXTENSIONS)
+        md = self.new_markdown(source, notes, TitleFiguresLinksExtension(source, context),
+                               *_BODY_EXTENSIONS)
         return md, notes, context
 
     def new_markdown(self, origin: SourceInfo, *extensions: Extension | str,

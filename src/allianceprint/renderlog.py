@@ -3,7 +3,7 @@
 WeasyPrint reports what it cannot do (an image it cannot load or draw, CSS it ignores in a
 house style, a font it cannot load) as log records, not exceptions: left as log lines they
 are easy to miss, carry no location and `--strict` cannot fail on them. The PDF writers
-collect the records of each layout with `collect()` (a piece of writers/pdfparts in its
+collect the records of each layout with `collect()` (a piece of writers/pieces in its
 worker, kept in the piece's record so a cached piece gives them again; the whole book in
 writers/pdf) and turn them into findings with `findings()`:
 

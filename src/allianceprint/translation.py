@@ -300,13 +300,13 @@ def check_translation(manuscript: Path, original: Path, diagnostics: Diagnostics
     """`check DIR --original ORIG_DIR`: check the translation as `check` does, then compare
     it with its original (checked too, its own findings kept apart), raising every
     difference found together with the translation's other findings."""
-    from allianceprint.build import check
+    from allianceprint.build import checked_book
     from allianceprint.checks import reading_order
 
-    rendered = check(manuscript, diagnostics, strict)
+    rendered = checked_book(manuscript, diagnostics, strict)
     theirs = Diagnostics()
     try:
-        source = check(original, theirs)
+        source = checked_book(original, theirs)
     except ManuscriptError as exc:
         theirs.add(exc)  # book.toml's errors are raised before anything is collected
         for found in theirs.errors:

@@ -9,8 +9,9 @@ the images it uses, and every mistake found, located by file and line.
   semantics. Builds on Python-Markdown's `footnotes` extension for the parsing.
 - `AbbreviationsExtension`: marks every use of the book's abbreviations with `<abbr title>`,
   including abbreviations with full stops, digits or ampersands (`U.S.`, `5G`, `R&D`).
-- `PartExtension`: takes the part's title heading out of the flow, turns an image alone in its
-  paragraph into a figure, checks images and links against the manuscript folder.
+- `TitleFiguresLinksExtension`: takes the part's title heading out of the flow, turns an
+  image alone in its paragraph into a figure and numbers captions, checks images and links
+  against the manuscript folder, makes bare URLs links that can break.
 - `HtmlSafetyExtension`: raw HTML and attribute lists may use only harmless elements and
   attributes (no scripts, event handlers, `javascript:` links, embedded documents, `<link>` or
   `<style>`); block quotes and lists may nest only so deep, and so may the HTML they make.
@@ -18,7 +19,7 @@ the images it uses, and every mistake found, located by file and line.
 
 from allianceprint.mdext.abbreviations import AbbreviationsExtension
 from allianceprint.mdext.notes import CollectedNote, NotesExtension
-from allianceprint.mdext.parts import PartContext, PartExtension
+from allianceprint.mdext.parts import PartContext, TitleFiguresLinksExtension
 from allianceprint.mdext.safety import (
                                         BLOCK_ELEMENTS,
                                         INLINE_ELEMENTS,
@@ -29,6 +30,6 @@ from allianceprint.mdext.safety import (
 from allianceprint.mdext.source import SourceInfo, prose_lines, remove_element, source_headings
 
 __all__ = ["AbbreviationsExtension", "BLOCK_ELEMENTS", "CollectedNote", "HtmlSafetyExtension",
-           "INLINE_ELEMENTS", "NotesExtension", "PartContext", "PartExtension", "SourceInfo",
-           "attribute_problem", "element_problem", "prose_lines", "remove_element",
-           "source_headings"]
+           "INLINE_ELEMENTS", "NotesExtension", "PartContext", "SourceInfo",
+           "TitleFiguresLinksExtension", "attribute_problem", "element_problem", "prose_lines",
+           "remove_element", "source_headings"]

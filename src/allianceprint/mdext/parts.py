@@ -1,5 +1,6 @@
-"""`PartExtension`: a part's tree -> its title taken out of the flow, figures and numbered
-captions, images and links checked against the manuscript folder, URLs that can break."""
+"""`TitleFiguresLinksExtension`: a part's tree -> its title taken out of the flow, figures
+and numbered captions, images and links checked against the manuscript folder, bare URLs
+made links that can break."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class _TitleProcessor(Treeprocessor):
     Runs after the notes are numbered, so that a note hanging on the title counts first.
     """
 
-    def __init__(self, md: Markdown, ext: PartExtension) -> None:
+    def __init__(self, md: Markdown, ext: TitleFiguresLinksExtension) -> None:
         super().__init__(md)
         self.ext = ext
 
@@ -56,13 +57,13 @@ class _TitleProcessor(Treeprocessor):
             remove_element(root, first)
 
 
-class _PartProcessor(Treeprocessor):
+class _FiguresLinksProcessor(Treeprocessor):
     """Makes figures and table captions, checks images and links, lets URLs break.
 
     Runs before the notes leave the tree, so that it sees inside them too.
     """
 
-    def __init__(self, md: Markdown, ext: PartExtension) -> None:
+    def __init__(self, md: Markdown, ext: TitleFiguresLinksExtension) -> None:
         super().__init__(md)
         self.ext = ext
 
@@ -257,7 +258,7 @@ class _BareUrl(InlineProcessor):
         return link, m.start(0), m.end(0)
 
 
-class PartExtension(Extension):
+class TitleFiguresLinksExtension(Extension):
     """Title extraction, figures, image and link checks; see the module docstring."""
 
     def __init__(self, source: SourceInfo, context: PartContext) -> None:
@@ -267,7 +268,7 @@ class PartExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
-        md.treeprocessors.register(_PartProcessor(md, self), "part", 6)
+        md.treeprocessors.register(_FiguresLinksProcessor(md, self), "part", 6)
         md.treeprocessors.register(_TitleProcessor(md, self), "part-title", 4)
         md.inlinePatterns.register(_BareUrl(_BARE_URL_RE, md), "bare-url", 115)
 

@@ -164,16 +164,3 @@ def plan_for(options, title: str, file_name: str, created: str | None,
 
 def trim_width(options) -> float:
     return points(options.trim.split()[0])
-
-
-def apply_to_file(target: Path, plan: MarksPlan, trim: float) -> None:
-    """Draw the marks into the PDF file `target` (the book laid out as one document)."""
-    slug = slug_pdf(plan, trim, target.parent)
-    try:
-        with pikepdf.open(target, allow_overwriting_input=True) as pdf:
-            draw_marks(pdf, plan, slug)
-            pdf.save(target, deterministic_id=True, fix_metadata_version=False,
-                     object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    finally:
-        if slug is not None:
-            slug.unlink(missing_ok=True)

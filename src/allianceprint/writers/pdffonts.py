@@ -1,6 +1,6 @@
 """The pieces' embedded fonts -> one subset of each font for the whole book (HarfBuzz).
 
-Each piece of the book (writers/pdfparts) is its own WeasyPrint document, so each embeds its
+Each piece of the book (writers/pieces) is its own WeasyPrint document, so each embeds its
 own subset of every font it uses: a book of thirty pieces would carry each font thirty times.
 WeasyPrint subsets with the glyph ids retained, so the pieces' content streams all name a
 glyph by its id in the original font. The book can then carry each font once:

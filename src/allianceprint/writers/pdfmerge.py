@@ -1,7 +1,7 @@
 """Laid-out pieces of the book (one PDF each) -> the book's PDF (pikepdf).
 
 The pieces arrive in reading order, each laid out on its own without folios (see
-writers/pdfparts). The merge, in order:
+writers/pieces). The merge, in order:
 
 1. appends every piece's pages, with a blank page before a piece that would otherwise open
    on a left-hand page;
@@ -32,6 +32,7 @@ from pikepdf import Array, Dictionary, Name, String
 from allianceprint import pagerecord
 from allianceprint.writers import pdffonts
 from allianceprint.writers.marks import MarksPlan, draw_marks
+from allianceprint.writers.pagelabels import LabelRange, write_page_labels
 
 LINK_SCHEME = "allianceprint:"  # how a piece writes a link to an anchor in another piece
 
@@ -46,14 +47,6 @@ class Bookmark:
     x: float
     y: float
     children: tuple[Bookmark, ...] = ()
-
-
-@dataclass(frozen=True)
-class LabelRange:
-    """Pages from `start` (an index) numbered in `style`: "r" lower roman, "D" decimal."""
-
-    start: int
-    style: str
 
 
 @dataclass(frozen=True)
@@ -90,7 +83,7 @@ def merge(plan: MergeInput, target: Path) -> int:
         _link_across(book, range(first, len(book.pages)))
     _write_dests(book, dests)
     _write_outline(book, plan.outline)
-    _write_labels(book, plan.labels)
+    write_page_labels(book, plan.labels)
     _overlay_folios(book, plan.folios)
     pdffonts.share(book, plan.fonts)  # after the folios: their forms bring fonts too
     if plan.marks is not None:
@@ -241,14 +234,6 @@ def _write_outline(book: pikepdf.Pdf, outline: tuple[Bookmark, ...]) -> None:
 
     with book.open_outline() as tree:
         tree.root.extend(item(mark) for mark in outline)
-
-
-def _write_labels(book: pikepdf.Pdf, labels: tuple[LabelRange, ...]) -> None:
-    nums = Array()
-    for label in labels:
-        nums.append(label.start)
-        nums.append(Dictionary(S=Name("/" + label.style), St=1))
-    book.Root.PageLabels = Dictionary(Nums=nums)
 
 
 def _write_dates(book: pikepdf.Pdf, created: str) -> None:
