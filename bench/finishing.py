@@ -1,0 +1,116 @@
+"""What the print finishing (hyphens.lay_out: hyphen ladders, words broken at a recto turn)
+costs in a cold build, and where a cold build's CPU goes in WeasyPrint (issue 14).
+
+Builds a manuscript (a generated one with --pages N) in THIS process, as a one-core build
+does (`os.sched_setaffinity` to one core: the pieces are laid out in-process, so they are
+profiled too), under cProfile, and prints:
+- per piece: its pages, and the faults `hyphens.find_faults` finds after each layout
+  (the last count is of the layout kept: faults left in the book);
+- the profiled seconds of WeasyPrint's stages: style cascade (`get_all_computed_styles`),
+  box building (`build_formatting_structure`), layout (`layout_document`), drawing and
+  writing the PDF (`Document.write_pdf`), and of `hyphens` itself.
+cProfile inflates Python-heavy code, so read the shares, not the seconds.
+
+Run: .venv/bin/python bench/finishing.py --pages 200 [--manuscript DIR] [--no-profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from allianceprint import hyphens
+from allianceprint.build import build
+from allianceprint.errors import Diagnostics
+from allianceprint.writers import pdf as pdf_writer
+from allianceprint.writers import pdfparts
+
+STAGES = (  # (label, file suffix, function name) as pstats names them
+    ("style cascade", "weasyprint/css/__init__.py", "get_all_computed_styles"),
+    ("box building", "weasyprint/formatting_structure/build.py", "build_formatting_structure"),
+    ("layout", "weasyprint/layout/__init__.py", "layout_document"),
+    ("drawing + PDF write", "weasyprint/document.py", "write_pdf"),
+    ("hyphens.find_faults", "allianceprint/hyphens.py", "find_faults"),
+    ("hyphens.lay_out", "allianceprint/hyphens.py", "lay_out"),
+)
+
+
+def counting(runs: list[tuple[str, int, list[int]]]):
+    """A `lay_out` that records the faults found after each layout of each document."""
+    original = hyphens.lay_out
+    find = hyphens.find_faults
+
+    def lay_out(html, stylesheets):
+        counts: list[int] = []
+
+        def find_faults(document):
+            faults = find(document)
+            counts.append(len(faults))
+            return faults
+
+        hyphens.find_faults = find_faults
+        try:
+            document = original(html, stylesheets)
+        finally:
+            hyphens.find_faults = find
+        if len(counts) <= hyphens.PASSES:  # the kept layout was not looked at: look
+            counts.append(len(find(document)))
+        anchors = [a for page in document.pages for a in page.anchors]
+        runs.append((anchors[0] if anchors else "?", len(document.pages), counts))
+        return document
+
+    return lay_out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--manuscript", type=Path)
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args()
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    with tempfile.TemporaryDirectory() as folder:
+        root = args.manuscript
+        if root is None:
+            root = Path(folder) / "book"
+            subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")),
+                            "--pages", str(args.pages), str(root)], check=True)
+        runs: list[tuple[str, int, list[int]]] = []
+        pdfparts.lay_out = pdf_writer.lay_out = counting(runs)
+        profile = None if args.no_profile else cProfile.Profile()
+        started, cpu = time.perf_counter(), time.process_time()
+        if profile:
+            profile.enable()
+        build(root, Path(folder) / "out", ("pdf",), Diagnostics())
+        if profile:
+            profile.disable()
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"PASSES = {hyphens.PASSES}; faults found after each layout, per piece:")
+    for first, pages, counts in runs:
+        print(f"  {first[:28]:28} {pages:4} pages  faults {' -> '.join(map(str, counts))}")
+    layouts = sum(min(len(c), hyphens.PASSES + 1) for _, _, c in runs)
+    for n in range(hyphens.PASSES + 1):
+        print(f"  pieces with faults after pass {n}: "
+              f"{sum(1 for _, _, c in runs if len(c) > n and c[n])} of {len(runs)}")
+    print(f"  layouts: {layouts} for {len(runs)} pieces; faults left: "
+          f"{sum(c[-1] for _, _, c in runs)}")
+    print(f"build: {wall:.1f} s wall, {cpu:.1f} s CPU" + (" (profiled)" if profile else ""))
+    if profile:
+        stats = pstats.Stats(profile).stats
+        for label, path, name in STAGES:
+            total = sum(entry[3] for (file, _, function), entry in stats.items()
+                        if file.endswith(path) and function == name)
+            calls = sum(entry[1] for (file, _, function), entry in stats.items()
+                        if file.endswith(path) and function == name)
+            print(f"  {label:22} {total:7.1f} s  {100 * total / cpu:3.0f}%  ({calls} calls)")
+
+
+if __name__ == "__main__":
+    main()
