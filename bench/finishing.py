@@ -12,6 +12,7 @@ profiled too), under cProfile, and prints:
 cProfile inflates Python-heavy code, so read the shares, not the seconds.
 
 Run: .venv/bin/python bench/finishing.py --pages 200 [--manuscript DIR] [--no-profile]
+[--full: every pass lays out every page, as before the passes were made cheap]
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from allianceprint import hyphens
+from allianceprint import hyphens, remake
 from allianceprint.build import build
 from allianceprint.errors import Diagnostics
 from allianceprint.writers import pdf as pdf_writer
@@ -42,9 +43,9 @@ STAGES = (  # (label, file suffix, function name) as pstats names them
 )
 
 
-def counting(runs: list[tuple[str, int, list[int]]]):
-    """A `lay_out` that records the faults found after each layout of each document."""
-    original = hyphens.lay_out
+def counting(runs: list[tuple[str, int, list[int], int]]):
+    """A `lay_out` that records the faults found after each layout of each document, and
+    the pages laid out in all."""
     find = hyphens.find_faults
 
     def lay_out(html, stylesheets):
@@ -57,13 +58,15 @@ def counting(runs: list[tuple[str, int, list[int]]]):
 
         hyphens.find_faults = find_faults
         try:
-            document = original(html, stylesheets)
+            layout = hyphens.lay_out_counted(html, stylesheets)
         finally:
             hyphens.find_faults = find
+        document = layout.document
         if len(counts) <= hyphens.PASSES:  # the kept layout was not looked at: look
             counts.append(len(find(document)))
         anchors = [a for page in document.pages for a in page.anchors]
-        runs.append((anchors[0] if anchors else "?", len(document.pages), counts))
+        runs.append((anchors[0] if anchors else "?", len(document.pages), counts,
+                     layout.laid_out))
         return document
 
     return lay_out
@@ -74,7 +77,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--manuscript", type=Path)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--full", action="store_true",
+                        help="lay out every page in every pass, as before remake.again")
     args = parser.parse_args()
+    if args.full:
+        remake.again = lambda previous, changed: remake.again_in_full(previous)
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     with tempfile.TemporaryDirectory() as folder:
         root = args.manuscript
@@ -82,9 +89,9 @@ def main() -> None:
             root = Path(folder) / "book"
             subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")),
                             "--pages", str(args.pages), str(root)], check=True)
-        runs: list[tuple[str, int, list[int]]] = []
+        runs: list[tuple[str, int, list[int], int]] = []
         pdfparts.lay_out = pdf_writer.lay_out = counting(runs)
-        profile = None if args.no_profile else cProfile.Profile()
+        profile = None if args.no_profile else cProfile.Profile(time.process_time)
         started, cpu = time.perf_counter(), time.process_time()
         if profile:
             profile.enable()
@@ -93,14 +100,16 @@ def main() -> None:
             profile.disable()
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"PASSES = {hyphens.PASSES}; faults found after each layout, per piece:")
-    for first, pages, counts in runs:
-        print(f"  {first[:28]:28} {pages:4} pages  faults {' -> '.join(map(str, counts))}")
-    layouts = sum(min(len(c), hyphens.PASSES + 1) for _, _, c in runs)
+    for first, pages, counts, laid_out in runs:
+        print(f"  {first[:28]:28} {pages:4} pages, {laid_out:4} laid out;  faults "
+              f"{' -> '.join(map(str, counts))}")
     for n in range(hyphens.PASSES + 1):
         print(f"  pieces with faults after pass {n}: "
-              f"{sum(1 for _, _, c in runs if len(c) > n and c[n])} of {len(runs)}")
-    print(f"  layouts: {layouts} for {len(runs)} pieces; faults left: "
-          f"{sum(c[-1] for _, _, c in runs)}")
+              f"{sum(1 for _, _, c, _ in runs if len(c) > n and c[n])} of {len(runs)}")
+    pages = sum(run[1] for run in runs)
+    laid_out = sum(run[3] for run in runs)
+    print(f"  {laid_out} pages laid out for {pages} ({laid_out / pages:.2f} a page); "
+          f"faults left: {sum(c[-1] for _, _, c, _ in runs)}")
     print(f"build: {wall:.1f} s wall, {cpu:.1f} s CPU" + (" (profiled)" if profile else ""))
     if profile:
         stats = pstats.Stats(profile).stats
@@ -109,7 +118,7 @@ def main() -> None:
                         if file.endswith(path) and function == name)
             calls = sum(entry[1] for (file, _, function), entry in stats.items()
                         if file.endswith(path) and function == name)
-            print(f"  {label:22} {total:7.1f} s  {100 * total / cpu:3.0f}%  ({calls} calls)")
+            print(f"  {label:22} {total:7.1f} s CPU {100 * total / cpu:3.0f}%  ({calls} calls)")
 
 
 if __name__ == "__main__":

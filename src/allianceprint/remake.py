@@ -1,25 +1,30 @@
-"""An HTML document -> its WeasyPrint layout; and, after its tree changed from a known page
-on, the same layout again with the pages before that one kept instead of laid out anew.
+"""An HTML document -> its WeasyPrint layout; and, after a few of its blocks changed, the
+same layout again with only the pages those changes reach laid out anew.
 
 `HTML.render` lays out every page each time. hyphens.lay_out changes a few words on a few
-pages and needs the layout again; the pages before the first change are the same in both
-layouts, and laying them out again is most of the cost. WeasyPrint itself knows how to
-lay out a document from a given page on (`make_all_pages` re-makes a page only when its
-`page_maker` entry says so: how it repaginates for `counter(pages)`). This module reuses
-that machinery: the styles and boxes of the changed tree are built anew (the box tree's
-structure is the same up to the changed element), the `page_maker` entries of the pages
-before `first` are carried over, and only pages from `first` on are made.
+pages and needs the layout again; most pages come out as they were, and laying them out
+again was most of a cold build's cost. WeasyPrint can lay out a document again from a
+given page on: `make_all_pages` re-makes a page when its `page_maker` entry (where and in
+which state the page begins) says its content changed, and the page after a re-made one
+only if it now begins elsewhere or in another state (how it repaginates for
+`counter(pages)`). `again` uses that: the styles and boxes of the changed tree are built
+anew (their structure is the same outside the changed blocks, so the old page starts
+still point at the same places), the old `page_maker` and bare pages are carried over,
+and the pages holding a changed block are marked changed. The result is the layout the
+whole document would get, as tests/test_remake.py checks.
 
-This is WeasyPrint's private API, used here only. `render` is `Document._render` and
-`_paginate` is `layout.layout_document` of WeasyPrint 70, with the bare pages kept (before
-their margin boxes, which the next pagination adds again) and a start page. Another major
-version is laid out with the public API, every page each time (tests/test_remake.py fails
-when the copied functions change upstream, and checks the result equals a full layout).
+This is WeasyPrint's private API, used here only. `_render` is `Document._render` and
+`_paginate` is `layout.layout_document` of WeasyPrint 70, keeping each page's bare state
+(before its margin boxes, which every pagination adds again) and the pages to re-make.
+Another major version is laid out with the public API, every page each time;
+tests/test_remake.py fails when the copied functions change upstream.
 
-A kept page must not depend on state of the layout that `page_maker` does not hold:
-`again` lays out from an earlier page when `first` receives notes reported from the page
-before, and lays out every page when the document uses page-based lookups
-(`target-counter()`, running elements), whose state lives in the old layout's context.
+A kept page must not depend on state that `page_maker` does not hold. So: tables are
+measured before the pagination, as their first page would measure them; a document with
+footnotes (which can move to the next page) keeps only the pages before the first change,
+and not a page that receives notes from the page before; a document with page lookups
+(`target-counter()`, running elements: their state is in the old context) is laid out
+again in full. A `Layout` passed to `again` is used up: its pages become the new one's.
 """
 
 from __future__ import annotations
@@ -79,8 +84,7 @@ def again(previous: Layout, changed: set[int]) -> Layout:
                       laid_out=len(document.pages))
     first = min(changed, default=0)
     if _looks_up(previous.context):
-        return _render(previous.html, previous.stylesheets, previous.fonts,
-                       previous.counter_style, None, set())
+        return again_in_full(previous)
     if previous.notes:  # footnotes may move between pages: keep only the pages before
         first = _without_reported_notes(previous, min(first, len(previous.bare) - 1))
         return _render(previous.html, previous.stylesheets, previous.fonts,
@@ -88,6 +92,12 @@ def again(previous: Layout, changed: set[int]) -> Layout:
                        set(range(first, len(previous.bare))))
     return _render(previous.html, previous.stylesheets, previous.fonts,
                    previous.counter_style, previous, changed)
+
+
+def again_in_full(previous: Layout) -> Layout:
+    """`previous`'s document laid out again, every page (for comparison: bench/finishing)."""
+    return _render(previous.html, previous.stylesheets, previous.fonts,
+                   previous.counter_style, None, set())
 
 
 def _looks_up(context) -> bool:
