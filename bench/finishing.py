@@ -33,13 +33,17 @@ from allianceprint.errors import Diagnostics
 from allianceprint.writers import pdf as pdf_writer
 from allianceprint.writers import pdfparts
 
-STAGES = (  # (label, file suffix, function name) as pstats names them
-    ("style cascade", "weasyprint/css/__init__.py", "get_all_computed_styles"),
-    ("box building", "weasyprint/formatting_structure/build.py", "build_formatting_structure"),
-    ("layout", "weasyprint/layout/__init__.py", "layout_document"),
-    ("drawing + PDF write", "weasyprint/document.py", "write_pdf"),
-    ("hyphens.find_faults", "allianceprint/hyphens.py", "find_faults"),
-    ("hyphens.lay_out", "allianceprint/hyphens.py", "lay_out"),
+STAGES = (  # label, then the functions (file suffix, name, as pstats names them) it sums
+    ("style cascade", [("weasyprint/css/__init__.py", "get_all_computed_styles")]),
+    ("box building", [("weasyprint/formatting_structure/build.py",
+                       "build_formatting_structure")]),
+    ("layout", [("weasyprint/layout/__init__.py", "layout_document"),
+                ("allianceprint/remake.py", "_paginate")]),
+    ("drawing + PDF write", [("weasyprint/document.py", "write_pdf")]),
+    ("hyphens.find_faults", [("allianceprint/hyphens.py", "find_faults")]),
+    ("hyphens.lay_out, all passes", [("allianceprint/hyphens.py", "lay_out_counted")]),
+    ("Markdown render", [("allianceprint/render.py", "render_book")]),
+    ("checks", [("allianceprint/checks.py", "check_book")]),
 )
 
 
@@ -113,11 +117,12 @@ def main() -> None:
     print(f"build: {wall:.1f} s wall, {cpu:.1f} s CPU" + (" (profiled)" if profile else ""))
     if profile:
         stats = pstats.Stats(profile).stats
-        for label, path, name in STAGES:
-            total = sum(entry[3] for (file, _, function), entry in stats.items()
-                        if file.endswith(path) and function == name)
-            calls = sum(entry[1] for (file, _, function), entry in stats.items()
-                        if file.endswith(path) and function == name)
+        for label, functions in STAGES:
+            chosen = [entry for (file, _, function), entry in stats.items()
+                      if any(file.endswith(path) and function == name
+                             for path, name in functions)]
+            total = sum(entry[3] for entry in chosen)
+            calls = sum(entry[1] for entry in chosen)
             print(f"  {label:22} {total:7.1f} s CPU {100 * total / cpu:3.0f}%  ({calls} calls)")
 
 
