@@ -5,12 +5,18 @@ WeasyPrint hyphenates each line on its own, so it may end three or more lines in
 with a hyphen, or break a word on the last line of a right-hand page, whose end the
 reader finds only after turning the leaf. `find_faults` reads the layout: in each run of
 consecutive hyphenated lines, the third and every later one; and the last line of every
-right-hand page that continues on the next. `keep_whole` wraps each such word (its first
+right-hand page that continues on the next. `_wrap` wraps each such word (its first
 occurrence in the element the line's text came from, not yet wrapped) in
 `<span class="keep-whole">` (print.css: `white-space: nowrap`: neither hyphenated nor
 broken after a hyphen of its own, as in "long-standing"), in the parsed tree WeasyPrint
 lays out, so that the next layout cannot break it. The text is not changed. A line that
 ends in a word's own hyphen counts as a hyphenated line.
+
+The next layout re-makes only the pages that hold a changed block (the line's block, or
+the table, inline block or float around it, whose widths follow their words), and the
+pages after them as long as they begin elsewhere than before (remake.again): about 1.8
+pages laid out per page of the 200-page bench book, against 2.8 with a whole layout per
+pass (docs/benchmark.md). The pages are the same as with whole layouts.
 
 Page parity: a document's first page is a right-hand page (every piece of the book opens
 on one), so its even-indexed pages are right-hand pages.
@@ -25,6 +31,7 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
+from allianceprint import remake
 from allianceprint.weasyboxes import page_box
 
 CLASS = "keep-whole"
@@ -37,21 +44,33 @@ PASSES = 2  # layouts again at most (each can move breaks elsewhere)
 class Fault:
     element: object  # the (ElementTree) element whose text holds the word
     word: str  # as written, without the hyphen
+    pages: frozenset[int] = frozenset()  # the pages on which the line's block lies
 
 
 def lay_out(html: HTML, stylesheets: list) -> Document:
     """`html` laid out; again, with its faulty words kept whole, while it has some (up to
-    PASSES more times)."""
-    document = html.render(stylesheets=stylesheets)
+    PASSES more times). Each time only the pages from the changed blocks on are laid out
+    again, as far as their breaks moved (remake.again); the result is the same as laying
+    out the whole document each time."""
+    return lay_out_counted(html, stylesheets).document
+
+
+def lay_out_counted(html: HTML, stylesheets: list) -> remake.Layout:
+    """`lay_out`, with the pages each pass laid out (`Layout.laid_out`, summed)."""
+    layout = remake.render(html, stylesheets)
+    laid_out = layout.laid_out
     for _ in range(PASSES):
-        faults = find_faults(document)
-        if not faults or not keep_whole(faults):
+        faults = [fault for fault in find_faults(layout.document)
+                  if _wrap(fault.element, fault.word)]
+        if not faults:
             break
         # The selector engine's view of the changed tree (it caches each element's children).
         html.wrapper_element = cssselect2.ElementWrapper.from_html_root(
             html.etree_element, content_language=None)
-        document = html.render(stylesheets=stylesheets)
-    return document
+        layout = remake.again(layout, set().union(*(fault.pages for fault in faults)))
+        laid_out += layout.laid_out
+    layout.laid_out = laid_out
+    return layout
 
 
 def _line_texts(line) -> list[boxes.TextBox]:
@@ -62,36 +81,46 @@ def _line_texts(line) -> list[boxes.TextBox]:
     return found
 
 
-def _flow_lines(page) -> list:
+def _flow_lines(page, index: int, blocks: dict[object, set[int]]) -> list:
+    """The page's lines, each with the element of the block whose layout depends on it:
+    the block that holds the line, or the outermost table, inline block or float around
+    it (their widths follow their content). `blocks` gets the page's index for each
+    element with a box on it."""
     lines = []
 
-    def walk(box) -> None:
+    def walk(box, holder) -> None:
+        blocks.setdefault(box.element, set()).add(index)
         for child in getattr(box, "children", ()):
             if isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox)):
                 continue
             if isinstance(child, boxes.LineBox):
-                lines.append(child)
+                lines.append((child, holder or box.element))
             elif isinstance(child, boxes.ParentBox):
-                walk(child)
+                walk(child, holder or (child.element if _shrinks(child) else None))
 
-    walk(page_box(page))
+    walk(page_box(page), None)
     return lines
 
 
+def _shrinks(box) -> bool:
+    """Whether the box's width follows its content."""
+    return (isinstance(box, (boxes.TableBox, boxes.InlineBlockBox)) or box.is_table_wrapper
+            or box.is_floated())
+
+
 def find_faults(document: Document) -> list[Fault]:
-    faults: list[Fault] = []
+    found: list[tuple[boxes.TextBox, boxes.TextBox, object]] = []
+    blocks: dict[object, set[int]] = {}  # element -> the pages its blocks lie on
     run = 0
-    previous_end: boxes.TextBox | None = None
+    previous_end: tuple[boxes.TextBox, object] | None = None
     pages = document.pages
     for index, page in enumerate(pages):
-        lines = _flow_lines(page)
+        lines = _flow_lines(page, index, blocks)
         run = 0  # a ladder of hyphens is counted on one page
-        for number, line in enumerate(lines):
+        for number, (line, block) in enumerate(lines):
             texts = _line_texts(line)
             if previous_end is not None and texts:  # the end of the word broken above
-                faults_word = _broken_word(previous_end, texts[0])
-                if faults_word is not None:
-                    faults.append(faults_word)
+                found.append((previous_end[0], texts[0], previous_end[1]))
                 previous_end = None
             if not texts or not _hyphenated(texts[-1]):
                 run = 0
@@ -99,7 +128,12 @@ def find_faults(document: Document) -> list[Fault]:
             run += 1
             last_on_recto = index % 2 == 0 and number == len(lines) - 1 and index + 1 < len(pages)
             if run > MAX_RUN or last_on_recto:
-                previous_end = texts[-1]
+                previous_end = (texts[-1], block)
+    faults = []
+    for end, start, block in found:
+        fault = _broken_word(end, start)
+        if fault is not None:
+            faults.append(Fault(fault.element, fault.word, frozenset(blocks[block])))
     return faults
 
 
@@ -128,14 +162,6 @@ def _letters(token: str) -> str:
     while end and not token[end - 1].isalnum():
         end -= 1
     return token[:end]
-
-
-def keep_whole(faults: list[Fault]) -> bool:
-    """Wrap each fault's word in a span that is not hyphenated; whether any was."""
-    changed = False
-    for fault in faults:
-        changed |= _wrap(fault.element, fault.word)
-    return changed
 
 
 def _wrap(element, word: str) -> bool:

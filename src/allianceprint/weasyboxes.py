@@ -1,4 +1,4 @@
-"""A laid-out WeasyPrint page <-> its box tree: the one door to WeasyPrint's private API.
+"""A laid-out WeasyPrint page <-> its box tree: the door to WeasyPrint's private box API.
 
 WeasyPrint's public API gives a laid-out `Page` its size, links, anchors and bookmarks,
 not the boxes it was drawn from. Four jobs need those boxes: `balance` moves them
@@ -9,7 +9,9 @@ page's named page type (`page_type.name`, `page_type.blank`). They all go throug
 (the `Page._page_box` attribute, a `boxes.PageBox`, with a `page_type` whose `name` and
 `blank` say which `@page` rule laid it out, and `Page(page_box)` building a page from
 it again) lives here alone. tests/test_weasyboxes.py fails if an upgrade changes any of
-it; pyproject.toml pins WeasyPrint to the versions it passes with.
+it; pyproject.toml pins WeasyPrint to the versions it passes with. The one other module
+that reaches into WeasyPrint is `remake`, for laying a document out again from a page
+(its layout context, not its boxes); tests/test_remake.py guards that in the same way.
 """
 
 from __future__ import annotations
