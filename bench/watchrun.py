@@ -28,7 +28,7 @@ from pathlib import Path
 import psutil
 
 #: How often the outputs' state is looked at while a rebuild runs (seconds).
-POLL = 0.005
+POLL = 0.01
 #: How long the first build (cold) and each rebuild may take before the run gives up.
 FIRST_BUILD_TIMEOUT = 3600.0
 EDIT_TIMEOUT = 600.0
@@ -137,7 +137,7 @@ def measure_watch(allianceprint: Path, manuscript: Path, output: Path,
                     except psutil.Error:
                         pass
                 peak[0] = max(peak[0], total)
-            done.wait(0.02)
+            done.wait(0.05)  # light: the sampling competes with the watch for the cores
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
