@@ -621,31 +621,20 @@ def report(result: dict[str, object]) -> str:
                    f"at the end {m.get('load_average_at_end')}"),
               (f"         {m['os']}; Python {m['python']}; {m['weasyprint']}; "
                f"Pandoc {m['pandoc']}; {m['allianceprint']}"),
-              "", f"DETAIL: {result['manuscript']}, {result['repeat']} repetition(s)", ""]
-    lines.append(f"  {'variant':<50} {'median s':>9} {'min s':>8} {'max s':>8} "
-                 f"{'CPU s':>7} {'peak MiB':>9} {'pages':>6} {'PDF kB':>7} {'EPUB kB':>8}")
-    for v in result["variants"].values():
-        if not v["available"]:
-            lines.append(f"  {v['label']:<50} unavailable: {v['why_unavailable']}")
-            continue
-
-        def kb(value: float | None) -> str:
-            return "-" if value is None else str(round(value))
-
-        times = [s["seconds"] for s in v["samples"]]
-        cpu = v["median_cpu_seconds"]
-        lines.append(f"  {v['label']:<50} {v['median_seconds']:9.2f} {min(times):8.2f} "
-                     f"{max(times):8.2f} {'-' if cpu is None else f'{cpu:.1f}':>7} "
-                     f"{v['median_peak_pss_mib']:9.0f} "
-                     f"{v['pages'] if v['pages'] is not None else '-':>6} "
-                     f"{kb(v['median_pdf_kb']):>7} {kb(v['median_epub_kb']):>8}")
+              ""]
+    if "builds" in result["parts"]:
+        lines += [f"DETAIL: {result['manuscript']}, {result['repeat']} repetition(s)", "",
+                  f"  {'variant':<50} {'median s':>9} {'min s':>8} {'max s':>8} "
+                  f"{'CPU s':>7} {'peak MiB':>9} {'pages':>6} {'PDF kB':>7} {'EPUB kB':>8}"]
+        lines += [_detail(v) for v in result["variants"].values()]
     w = result.get("watch")
     if w:
         lines += ["", (f"WATCH: {w['edits']} saves in different chapters of a {w['pages']}-page "
                        f"book, {w['page_count_changes']} of them changing a chapter's page count; "
                        "save -> both PDF and EPUB replaced:"),
                   (f"  median {w['median_seconds']:.2f} s, p90 {w['p90_seconds']:.2f} s, "
-                   f"max {w['max_seconds']:.2f} s, min {w['min_seconds']:.2f} s; "
+                   f"max {w['max_seconds']:.2f} s, min {w['min_seconds']:.2f} s; CPU "
+                   f"{w['median_cpu_seconds'] or 0:.2f} s (median); "
                    f"peak memory {w['peak_pss_mib']:.0f} MiB; first build "
                    f"{w['first_build_seconds']:.1f} s")]
         grown = [e for e in w["samples"] if e["kind"] == "grow"]
@@ -662,6 +651,23 @@ def report(result: dict[str, object]) -> str:
                    f"({c['wall_per_page']['en-US']:.3f} wall): {c['ratio']:.2f}x CPU, "
                    f"{c['wall_ratio']:.2f}x wall")]
     return "\n".join(lines)
+
+
+def _detail(v: dict[str, object]) -> str:
+    """One variant's line of the detail table."""
+    if not v["available"]:
+        return f"  {v['label']:<50} unavailable: {v['why_unavailable']}"
+
+    def kb(value: float | None) -> str:
+        return "-" if value is None else str(round(value))
+
+    times = [s["seconds"] for s in v["samples"]]
+    cpu = v["median_cpu_seconds"]
+    return (f"  {v['label']:<50} {v['median_seconds']:9.2f} {min(times):8.2f} "
+            f"{max(times):8.2f} {'-' if cpu is None else f'{cpu:.1f}':>7} "
+            f"{v['median_peak_pss_mib']:9.0f} "
+            f"{v['pages'] if v['pages'] is not None else '-':>6} "
+            f"{kb(v['median_pdf_kb']):>7} {kb(v['median_epub_kb']):>8}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,7 @@ class WatchEdit:
     kind: str  # "sentence" or "grow" (a paragraph added: the page count changes)
     seconds: float  # save -> both outputs replaced
     reported: str  # the line the watch printed
+    cpu_seconds: float | None = None  # the watch's and its children's, save -> line printed
     pages_before: int | None = None
     pages_after: int | None = None
 
@@ -67,6 +68,9 @@ class WatchResult:
             "p90_seconds": percentile(times, 0.9) if times else None,
             "max_seconds": max(times) if times else None,
             "min_seconds": min(times) if times else None,
+            "median_cpu_seconds": statistics.median(
+                e.cpu_seconds for e in self.edits if e.cpu_seconds is not None)
+            if any(e.cpu_seconds is not None for e in self.edits) else None,
             "peak_pss_mib": self.peak_pss / 2**20,
             "first_build_seconds": self.first_build_seconds,
             "page_count_changes": sum(1 for e in self.edits
@@ -168,6 +172,7 @@ def measure_watch(allianceprint: Path, manuscript: Path, output: Path,
             before = (_state(pdf), _state(epub))
             pages_before = count_pages(pdf) if kind == "grow" else None
             time.sleep(0.3)  # a save comes after a pause, not in the same burst as the last
+            cpu0 = _cpu(proc)
             t0 = time.perf_counter()
             (grow if kind == "grow" else edit_sentence)(manuscript / rel, 1000 + index)
             seen: dict[str, float] = {}
@@ -185,8 +190,10 @@ def measure_watch(allianceprint: Path, manuscript: Path, output: Path,
             reported = next_line(EDIT_TIMEOUT)
             if not reported.startswith(("rebuilt", "built")):
                 raise WatchBenchError(f"edit {index + 1} ({rel}): {reported}")
-            edit = WatchEdit(rel, kind, max(seen.values()), reported, pages_before,
-                             count_pages(pdf) if kind == "grow" else None)
+            cpu = _cpu(proc)
+            edit = WatchEdit(rel, kind, max(seen.values()), reported,
+                             None if cpu is None or cpu0 is None else cpu - cpu0,
+                             pages_before, count_pages(pdf) if kind == "grow" else None)
             result.edits.append(edit)
             pages = (f", pages {edit.pages_before} -> {edit.pages_after}"
                      if kind == "grow" else "")
@@ -204,6 +211,16 @@ def measure_watch(allianceprint: Path, manuscript: Path, output: Path,
         sampler.join()
     result.peak_pss = peak[0]
     return result
+
+
+def _cpu(proc: psutil.Process) -> float | None:
+    """The CPU seconds of the watch and of its children that have ended (the merge's
+    process, a layout worker): steadier than the clock on a shared machine."""
+    try:
+        times = proc.cpu_times()
+    except psutil.Error:
+        return None
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def _outputs(output: Path) -> tuple[Path, Path]:
