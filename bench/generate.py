@@ -165,6 +165,8 @@ class Writer:
     language = "en-US"
     #: Text lengths are counted in words (`count`); a Chinese writer counts characters.
     separator = " "
+    vocabulary = (NOUNS, ADJECTIVES, PLACES)  # what tables are made of
+    first_column = "Arrangement"
     titles = {"preface": "Preface", "acknowledgments": "Acknowledgments",
               "abbreviations": "Abbreviations", "introduction": "Introduction",
               "final": "Final Thoughts", "contributors": "About the Contributors"}
@@ -189,11 +191,12 @@ class Writer:
         r = self.rng
         name = f"{r.choice(FIRST_NAMES)} {surname(r)}"
         where = r.choice(INSTITUTIONS + UNIVERSITIES)
+        affiliation = f"{r.choice(ROLES)}, {where}"  # before the bio: the same random draws
         bio = (f"{name} is a {r.choice(ROLES).lower()} at the {where}, working on "
                f"{r.choice(ADJECTIVES)} {plural(r.choice(NOUNS))} and {r.choice(ADJECTIVES)} "
                f"{plural(r.choice(NOUNS))}. {self.paragraph(45, abbreviations=False)} "
                f"{name.split()[0]} holds a doctorate from the {r.choice(UNIVERSITIES)}.")
-        return name, f"{r.choice(ROLES)}, {where}", bio
+        return name, affiliation, bio
 
     def book_fields(self, chapters: int) -> dict[str, str]:
         return {"title": self.title(4), "subtitle": "Synthetic Essays on " + self.title(3),
@@ -289,18 +292,21 @@ class Writer:
 
     def table(self) -> str:
         r = self.rng
+        nouns, adjectives, places = self.vocabulary
         cols = r.randint(3, 5)
-        head = ["Arrangement"] + [r.choice(NOUNS).capitalize() for _ in range(cols - 1)]
-        caption = f"Table: {self.title(3)} across {r.choice(ADJECTIVES)} arrangements."
-        lines = [caption, "", "| " + " | ".join(head) + " |", "|" + " --- |" * cols]
+        head = [self.first_column] + [r.choice(nouns).capitalize() for _ in range(cols - 1)]
+        lines = [self.caption(), "", "| " + " | ".join(head) + " |", "|" + " --- |" * cols]
         for _ in range(r.randint(4, 8)):
-            row = [f"{r.choice(PLACES)} {r.choice(NOUNS)}"]
+            row = [f"{r.choice(places)}{self.separator}{r.choice(nouns)}"]
             for _ in range(cols - 1):
                 row.append(r.choice((str(r.randint(1, 99)), str(r.randint(1994, 2025)),
-                                     r.choice(ADJECTIVES),
-                                     f"{r.choice(ADJECTIVES)} {r.choice(NOUNS)}")))
+                                     r.choice(adjectives),
+                                     f"{r.choice(adjectives)}{self.separator}{r.choice(nouns)}")))
             lines.append("| " + " | ".join(row) + " |")
         return "\n".join(lines)
+
+    def caption(self) -> str:
+        return f"Table: {self.title(3)} across {self.rng.choice(ADJECTIVES)} arrangements."
 
 
 # --- the Chinese vocabulary (written for this generator, like the English one) ----------
@@ -356,6 +362,8 @@ class ChineseWriter(Writer):
 
     language = "zh-Hans"
     separator = ""
+    vocabulary = (ZH_NOUNS, ZH_ADJECTIVES, ZH_PLACES)
+    first_column = "安排"
     titles = {"preface": "前言", "acknowledgments": "致谢", "abbreviations": "缩略语",
               "introduction": "导论", "final": "结语", "contributors": "作者简介"}
 
@@ -429,20 +437,8 @@ class ChineseWriter(Writer):
             text += self.sentence()
         return text
 
-    def table(self) -> str:
-        r = self.rng
-        cols = r.randint(3, 5)
-        head = ["安排"] + [r.choice(ZH_NOUNS) for _ in range(cols - 1)]
-        caption = f"Table: {self.title(3)}在{r.choice(ZH_ADJECTIVES)}安排中的比较。"
-        lines = [caption, "", "| " + " | ".join(head) + " |", "|" + " --- |" * cols]
-        for _ in range(r.randint(4, 8)):
-            row = [f"{r.choice(ZH_PLACES)}{r.choice(ZH_NOUNS)}"]
-            for _ in range(cols - 1):
-                row.append(r.choice((str(r.randint(1, 99)), str(r.randint(1994, 2025)),
-                                     r.choice(ZH_ADJECTIVES),
-                                     f"{r.choice(ZH_ADJECTIVES)}{r.choice(ZH_NOUNS)}")))
-            lines.append("| " + " | ".join(row) + " |")
-        return "\n".join(lines)
+    def caption(self) -> str:
+        return f"Table: {self.title(3)}在{self.rng.choice(ZH_ADJECTIVES)}安排中的比较。"
 
     def name(self) -> str:
         r = self.rng

@@ -60,6 +60,9 @@ try:
 except ImportError as exc:  # pragma: no cover - a message, not a traceback
     sys.exit(f"bench/run.py needs the bench extras: pip install -e '.[bench]' ({exc})")
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from watchrun import WatchBenchError, measure_watch, tree_pss  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 ALLIANCEPRINT = BIN / "allianceprint"
@@ -134,19 +137,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Measured:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            total = 0
-            try:
-                procs = [proc] + proc.children(recursive=True)
-            except psutil.Error:
-                procs = [proc]
-            for p in procs:
-                try:
-                    # PSS: a page shared by forked workers counts once, split among them
-                    # (summed RSS would count the parent's pages again in every worker).
-                    total += p.memory_full_info().pss
-                except psutil.Error:
-                    pass
-            peak = max(peak, total)
+            peak = max(peak, tree_pss(proc))
             done.wait(SAMPLE_EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -557,9 +548,6 @@ def run(manuscript: Path, work: Path, plan: Plan, log=print) -> dict[str, object
 
 def watch_part(manuscript: Path, output: Path, edits: int, log) -> dict[str, object]:
     """`allianceprint watch` under `edits` saves (bench/watchrun.py)."""
-    sys.path.insert(0, str(HERE))
-    from watchrun import WatchBenchError, measure_watch
-
     try:
         result = measure_watch(ALLIANCEPRINT, manuscript, output, edit_sentence,
                                grow_chapter, edits=edits, log=log,

@@ -130,17 +130,7 @@ def measure_watch(allianceprint: Path, manuscript: Path, output: Path,
     def sample() -> None:
         while not done.is_set():
             if sampling.is_set():
-                total = 0
-                try:
-                    procs = [proc] + proc.children(recursive=True)
-                except psutil.Error:
-                    procs = [proc]
-                for p in procs:
-                    try:
-                        total += p.memory_full_info().pss
-                    except psutil.Error:
-                        pass
-                peak[0] = max(peak[0], total)
+                peak[0] = max(peak[0], tree_pss(proc))
             done.wait(0.05)  # light: the sampling competes with the watch for the cores
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -211,6 +201,23 @@ def measure_watch(allianceprint: Path, manuscript: Path, output: Path,
         sampler.join()
     result.peak_pss = peak[0]
     return result
+
+
+def tree_pss(proc: psutil.Process) -> int:
+    """The PSS of `proc` and all its descendants, in bytes. PSS: a page that forked workers
+    share with their parent counts once, split among them (summed RSS would count the
+    parent's pages again in every worker)."""
+    try:
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        procs = [proc]
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_full_info().pss
+        except psutil.Error:  # ended meanwhile
+            pass
+    return total
 
 
 def _cpu(proc: psutil.Process) -> float | None:
