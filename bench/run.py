@@ -618,7 +618,7 @@ def report(result: dict[str, object]) -> str:
     w = result.get("watch")
     if w:
         lines += ["", (f"WATCH: {w['edits']} saves in different chapters of a {w['pages']}-page "
-                       f"book, {w['page_count_changes']} of them changing a chapter's page count; "
+                       f"book, {w['page_count_changes']} of them changing the book's page count; "
                        "save -> both PDF and EPUB replaced:"),
                   (f"  median {w['median_seconds']:.2f} s, p90 {w['p90_seconds']:.2f} s, "
                    f"max {w['max_seconds']:.2f} s, min {w['min_seconds']:.2f} s; CPU "

@@ -6,8 +6,10 @@ done), then makes `edits` saves, one at a time, each in another part (the book's
 turn, spread over the book), and for each measures, from the moment before the file is
 written, the time until BOTH the PDF and the EPUB in OUT have been replaced (a new inode or
 modification time: the build moves them into place only when both are written). One save in
-`grow_every` adds a paragraph of about two pages instead of changing a sentence, so that
-the part's page count changes and every page after it moves. It also records the line the
+`grow_every` adds a paragraph of about 600 words (1.5–2 pages) instead of changing a
+sentence, so that the part's page count changes and, unless the part grows into the blank
+page before the next one, every page after it moves (the book's page count, before and
+after, tells which). It also records the line the
 watch printed for each rebuild and the peak PSS of its process tree over all the edits.
 """
 
