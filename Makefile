@@ -47,7 +47,8 @@ $(TOOLS)/node_modules/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.js
 clean:
 	rm -rf build/*.pdf build/*.epub build/.cache
 
-# The benchmark (bench/README.md): a synthetic 600-page volume, our builds vs the Pandoc route.
+# The benchmark (bench/README.md): a synthetic 600-page volume, our builds vs the Pandoc route,
+# `watch` under 20 saves, and the same book in Chinese.
 bench: $(VENV)/.runtime
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/run.py --pages 600

@@ -19,6 +19,15 @@ rotates from one repetition to the next), each as a separate process tree:
             standalone HTML with a 6x9 paged-media stylesheet, the `weasyprint` command ->
             PDF, and Pandoc -> EPUB; its time is the sum of the three commands.
 
+Then, unless `--parts` leaves them out:
+
+- watch:    `allianceprint watch` on the book (or on a book of `--watch-pages`), 20 saves in
+            different chapters, two of them adding a paragraph that changes the chapter's
+            page count: median, p90 and max of the time from the save until both the PDF and
+            the EPUB are replaced (bench/watchrun.py), and its peak memory;
+- cjk:      the same generated book in Chinese (generate.py --language zh-Hans, `--cjk-pages`),
+            built cold once: its CPU seconds per page against the English book's.
+
 Peak memory is the largest sum of PSS (proportional set size: a page shared by several
 processes, as forked workers share their parent's, is split among them) over the process
 and all its descendants, sampled every 20 ms with psutil. The report gives medians, and above all ratios against targets.
@@ -30,7 +39,9 @@ import argparse
 import json
 import os
 import platform
+import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -41,12 +52,16 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 try:
     import psutil
     import pypandoc
 except ImportError as exc:  # pragma: no cover - a message, not a traceback
     sys.exit(f"bench/run.py needs the bench extras: pip install -e '.[bench]' ({exc})")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from watchrun import WatchBenchError, measure_watch, tree_pss  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -67,6 +82,11 @@ RATIOS = [
     ("size_vs_single", "cold", "single", "pdf_bytes", 1.1,
      "PDF file size (pieces merged) vs --single-document"),
 ]
+#: The watch's goal: a saved one-sentence edit updates both files within this, median.
+WATCH_TARGET_SECONDS = 1.0
+#: A page of Chinese may cost this much of a page of English (CPU seconds per page).
+CJK_TARGET = 1.5
+PARTS = ("builds", "watch", "cjk")
 
 
 @dataclass
@@ -75,6 +95,8 @@ class Sample:
     peak_pss: int  # bytes
     pages: int | None = None
     pdf_bytes: int | None = None  # the size of the PDF it wrote
+    cpu_seconds: float | None = None  # user + system, the whole process tree
+    epub_bytes: int | None = None  # the size of the EPUB it wrote
 
 
 @dataclass
@@ -96,9 +118,17 @@ class BenchError(Exception):
 
 # --- measuring one command ----------------------------------------------------------------
 
-def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
-    """Run `cmd`; return (wall seconds, peak PSS of its process tree in bytes, stdout).
-    A non-zero exit raises BenchError with the command's stderr."""
+class Measured(NamedTuple):
+    seconds: float  # wall clock
+    peak_pss: int  # bytes, the whole process tree
+    stdout: str
+    cpu_seconds: float  # user + system of the whole tree: steadier on a shared machine
+
+
+def measure(cmd: list[str], cwd: Path | None = None) -> Measured:
+    """Run `cmd` and measure it. A non-zero exit raises BenchError with the command's
+    stderr."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = psutil.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
@@ -107,19 +137,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            total = 0
-            try:
-                procs = [proc] + proc.children(recursive=True)
-            except psutil.Error:
-                procs = [proc]
-            for p in procs:
-                try:
-                    # PSS: a page shared by forked workers counts once, split among them
-                    # (summed RSS would count the parent's pages again in every worker).
-                    total += p.memory_full_info().pss
-                except psutil.Error:
-                    pass
-            peak = max(peak, total)
+            peak = max(peak, tree_pss(proc))
             done.wait(SAMPLE_EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -128,10 +146,13 @@ def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
     elapsed = time.perf_counter() - start
     done.set()
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The build waits for its workers, so their time is in its own children's usage.
+    cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
     if proc.returncode != 0:
         raise BenchError(f"{' '.join(map(str, cmd))} exited with {proc.returncode}:\n"
                          + err.decode(errors="replace")[-3000:])
-    return elapsed, peak, out.decode(errors="replace")
+    return Measured(elapsed, peak, out.decode(errors="replace"), cpu)
 
 
 def pdf_pages(stdout: str) -> int | None:
@@ -158,10 +179,11 @@ def has_single_document() -> bool:
 def ap_build(manuscript: Path, out: Path, *, clean: bool, extra: tuple[str, ...] = ()) -> Sample:
     if clean and out.exists():
         shutil.rmtree(out)  # everything, OUT/.cache included
-    seconds, peak, stdout = measure([str(ALLIANCEPRINT), "build", str(manuscript),
-                                     "--output", str(out), *extra])
-    pdfs = sorted(out.glob("*.pdf"))
-    return Sample(seconds, peak, pdf_pages(stdout), pdfs[0].stat().st_size if pdfs else None)
+    run = measure([str(ALLIANCEPRINT), "build", str(manuscript), "--output", str(out), *extra])
+    pdfs, epubs = sorted(out.glob("*.pdf")), sorted(out.glob("*.epub"))
+    return Sample(run.seconds, run.peak_pss, pdf_pages(run.stdout),
+                  pdfs[0].stat().st_size if pdfs else None, run.cpu_seconds,
+                  epubs[0].stat().st_size if epubs else None)
 
 
 def middle_chapter(manuscript: Path) -> Path:
@@ -205,6 +227,24 @@ def edit_sentence(path: Path, repetition: int) -> str:
     lines[index] = " ".join(sentences)
     path.write_text("\n".join(lines), encoding="utf-8")
     return new
+
+
+def grow_chapter(path: Path, repetition: int) -> str:
+    """Add a paragraph of about 600 words (two pages) after the middle paragraph of `path`:
+    the part's page count changes, and every page after it moves. Returns the paragraph."""
+    sys.path.insert(0, str(HERE))
+    from generate import Writer
+
+    writer = Writer(random.Random(f"allianceprint-bench-grow:{repetition}"))
+    paragraph = writer.paragraph(600, abbreviations=False)
+    text = path.read_text("utf-8")
+    blocks = text.split("\n\n")
+    prose = [i for i, block in enumerate(blocks) if len(block) > 200 and block[:1].isalpha()]
+    if not prose:
+        raise BenchError(f"{path}: no paragraph to add one after")
+    blocks.insert(prose[len(prose) // 2] + 1, paragraph)
+    path.write_text("\n\n".join(blocks), encoding="utf-8")
+    return paragraph
 
 
 # --- the Pandoc route ---------------------------------------------------------------------
@@ -339,12 +379,13 @@ def pandoc_route(manuscript: Path, work: Path) -> Sample:
         [pandoc, str(md), "-f", "markdown", "-t", "epub3", "--toc", "--toc-depth=1",
          "--split-level=1", *meta, "-o", str(epub)],
     ]
-    seconds, peak = 0.0, 0
+    seconds, peak, cpu = 0.0, 0, 0.0
     for cmd in steps:
-        s, p, _ = measure(cmd, cwd=work)
-        seconds += s
-        peak = max(peak, p)
-    return Sample(seconds, peak, count_pdf_pages(pdf))
+        step = measure(cmd, cwd=work)
+        seconds += step.seconds
+        peak = max(peak, step.peak_pss)
+        cpu += step.cpu_seconds
+    return Sample(seconds, peak, count_pdf_pages(pdf), pdf.stat().st_size, cpu)
 
 
 # --- the machine ------------------------------------------------------------------------
@@ -382,7 +423,20 @@ def machine() -> dict[str, object]:
 
 # --- the run ------------------------------------------------------------------------------
 
-def run(manuscript: Path, work: Path, repeat: int, log=print) -> dict[str, object]:
+@dataclass(frozen=True)
+class Plan:
+    """What one run measures."""
+
+    repeat: int = 3
+    parts: tuple[str, ...] = PARTS
+    pages: int | None = None  # the main book's --pages (None: --manuscript)
+    watch_manuscript: Path | None = None  # None: the main book
+    watch_edits: int = 20
+    cjk_pages: int | None = None  # the Chinese book's pages; None: no CJK part
+    seed: int = 1
+
+
+def run(manuscript: Path, work: Path, plan: Plan, log=print) -> dict[str, object]:
     ours, single_out, pandoc_work = work / "out", work / "out-single", work / "pandoc"
     variants = {
         "cold": Variant("cold", "allianceprint cold build (PDF+EPUB)"),
@@ -395,6 +449,7 @@ def run(manuscript: Path, work: Path, repeat: int, log=print) -> dict[str, objec
         variants["single"].available = False
         variants["single"].why_unavailable = "`allianceprint build --help` has no --single-document"
     chapter = middle_chapter(manuscript)
+    at_start = machine()  # the load average before the run
 
     log(f"warm-up: allianceprint check {manuscript}")
     measure([str(ALLIANCEPRINT), "check", str(manuscript)])
@@ -421,11 +476,12 @@ def run(manuscript: Path, work: Path, repeat: int, log=print) -> dict[str, objec
         variants["pandoc"].samples.append(s)
         log(f"  pandoc  {s.seconds:7.2f} s  {s.peak_pss / 2**20:7.0f} MiB  pages={s.pages}")
 
-    groups = [ours_chain, single, pandoc]
-    for rep in range(repeat):
-        log(f"repetition {rep + 1}/{repeat}")
-        for group in groups[rep % 3:] + groups[: rep % 3]:
-            group(rep)
+    if "builds" in plan.parts:
+        groups = [ours_chain, single, pandoc]
+        for rep in range(plan.repeat):
+            log(f"repetition {rep + 1}/{plan.repeat}")
+            for group in groups[rep % 3:] + groups[: rep % 3]:
+                group(rep)
 
     ratios = []
     for key, num, den, metric, target, text in RATIOS:
@@ -435,25 +491,104 @@ def run(manuscript: Path, work: Path, repeat: int, log=print) -> dict[str, objec
                        "denominator": den, "metric": metric, "target": target,
                        "value": value,
                        "pass": None if value is None else value <= target})
+
+    watched = None
+    if "watch" in plan.parts:
+        log("watch")
+        # The main book watched where it was built (its first build then has little to
+        # do); a book of --watch-pages from cold.
+        own = plan.watch_manuscript is None
+        watched = watch_part(manuscript if own else plan.watch_manuscript,
+                             ours if own else work / "out-watch", plan.watch_edits, log)
+        median = watched["median_seconds"]
+        ratios.append({"name": "watch_median", "metric": "watch_seconds",
+                       "description": f"watch: save -> PDF and EPUB replaced, median of "
+                                      f"{watched['edits']} edits, {watched['pages']} pages "
+                                      "(seconds, not a ratio)",
+                       "target": WATCH_TARGET_SECONDS, "value": median,
+                       "pass": None if median is None else median <= WATCH_TARGET_SECONDS})
+    cjk = None
+    if "cjk" in plan.parts and plan.cjk_pages:
+        log("cjk")
+        same = variants["cold"].samples and plan.cjk_pages == plan.pages
+        cjk = cjk_part(work, plan.cjk_pages, plan.seed,
+                       variants["cold"].samples if same else None, log)
+        ratios.append({"name": "cjk_page_cost", "metric": "cpu_seconds_per_page",
+                       "description": "CPU per page, Chinese book vs English book (cold)",
+                       "target": CJK_TARGET, "value": cjk["ratio"],
+                       "pass": cjk["ratio"] <= CJK_TARGET})
     return {
         "manuscript": str(manuscript),
-        "repeat": repeat,
-        "machine": machine(),
+        "repeat": plan.repeat,
+        "parts": list(plan.parts),
+        "machine": at_start,
         "ratios": ratios,
         "variants": {
-            v.name: {"label": v.label, "available": v.available,
-                     "why_unavailable": v.why_unavailable or None,
+            v.name: {"label": v.label, "available": v.available and bool(v.samples),
+                     "why_unavailable": v.why_unavailable or (
+                         None if v.samples else "not measured (--parts)"),
                      "median_seconds": v.median("seconds"),
+                     "median_cpu_seconds": v.median("cpu_seconds"),
                      "median_peak_pss_mib": (None if not v.samples
                                              else v.median("peak_pss") / 2**20),
                      "pages": v.samples[-1].pages if v.samples else None,
                      "median_pdf_kb": (None if v.median("pdf_bytes") is None
                                        else v.median("pdf_bytes") / 1000),
-                     "samples": [{"seconds": s.seconds, "peak_pss_mib": s.peak_pss / 2**20,
-                                  "pages": s.pages, "pdf_bytes": s.pdf_bytes}
+                     "median_epub_kb": (None if v.median("epub_bytes") is None
+                                        else v.median("epub_bytes") / 1000),
+                     "samples": [{"seconds": s.seconds, "cpu_seconds": s.cpu_seconds,
+                                  "peak_pss_mib": s.peak_pss / 2**20, "pages": s.pages,
+                                  "pdf_bytes": s.pdf_bytes, "epub_bytes": s.epub_bytes}
                                  for s in v.samples]}
             for v in variants.values()},
+        "watch": watched,
+        "cjk": cjk,
     }
+
+
+def watch_part(manuscript: Path, output: Path, edits: int, log) -> dict[str, object]:
+    """`allianceprint watch` under `edits` saves (bench/watchrun.py)."""
+    try:
+        result = measure_watch(ALLIANCEPRINT, manuscript, output, edit_sentence,
+                               grow_chapter, edits=edits, log=log,
+                               count_pages=count_pdf_pages)
+    except WatchBenchError as exc:
+        raise BenchError(f"watch: {exc}") from exc
+    return result.summary()
+
+
+def cjk_part(work: Path, pages: int, seed: int, english: list[Sample] | None,
+             log) -> dict[str, object]:
+    """The generated book in Chinese and in English, `pages` pages each, built cold (PDF and
+    EPUB): CPU seconds per page of each (the English one from `english`, the main book's
+    cold builds, when they are of the same size) and their ratio."""
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
+    books = {}
+    for language in ("zh-Hans", "en-US"):
+        if language == "en-US" and english:
+            books[language] = english
+            continue
+        folder = work / f"cjk-{language}"
+        generate(folder / "manuscript", pages, seed, language)
+        sample = ap_build(folder / "manuscript", folder / "out", clean=True)
+        log(f"  {language:8s} {sample.seconds:7.2f} s  {sample.cpu_seconds:7.2f} s CPU  "
+            f"{sample.peak_pss / 2**20:5.0f} MiB  pages={sample.pages}")
+        books[language] = [sample]
+
+    def per_page(samples: list[Sample], metric: str) -> float:
+        return statistics.median(getattr(s, metric) / s.pages for s in samples)
+
+    zh, en = books["zh-Hans"], books["en-US"]
+    return {"pages": {"zh-Hans": zh[-1].pages, "en-US": en[-1].pages},
+            "cpu_per_page": {"zh-Hans": per_page(zh, "cpu_seconds"),
+                             "en-US": per_page(en, "cpu_seconds")},
+            "wall_per_page": {"zh-Hans": per_page(zh, "seconds"),
+                              "en-US": per_page(en, "seconds")},
+            "ratio": per_page(zh, "cpu_seconds") / per_page(en, "cpu_seconds"),
+            "wall_ratio": per_page(zh, "seconds") / per_page(en, "seconds"),
+            "zh_pdf_kb": zh[-1].pdf_bytes / 1000 if zh[-1].pdf_bytes else None}
 
 
 def report(result: dict[str, object]) -> str:
@@ -464,26 +599,63 @@ def report(result: dict[str, object]) -> str:
             verdict, value = "n/a ", "   unavailable"
         else:
             verdict = "PASS" if r["pass"] else "FAIL"
-            value = f"{r['value']:8.3f}x"
-        lines.append(f"  {verdict}  {value}  (target <= {r['target']}x)  {r['description']}")
+            value = f"{r['value']:8.3f}" + (" s" if r["metric"] == "watch_seconds" else "x")
+        unit = " s" if r["metric"] == "watch_seconds" else "x"
+        lines.append(f"  {verdict}  {value}  (target <= {r['target']}{unit})  "
+                     f"{r['description']}")
     lines += ["", (f"machine: {m['cpu']}, {m['logical_cores']} logical / "
                    f"{m['physical_cores']} physical cores, {m['ram_gb']} GiB RAM, "
-                   f"load average at start {m['load_average_at_start']}"),
+                   f"load average at start {m['load_average_at_start']}, "
+                   f"at the end {m.get('load_average_at_end')}"),
               (f"         {m['os']}; Python {m['python']}; {m['weasyprint']}; "
                f"Pandoc {m['pandoc']}; {m['allianceprint']}"),
-              "", f"DETAIL: {result['manuscript']}, {result['repeat']} repetition(s)", ""]
-    lines.append(f"  {'variant':<50} {'median s':>9} {'min s':>8} {'max s':>8} "
-                 f"{'peak MiB':>9} {'pages':>6} {'PDF kB':>7}")
-    for v in result["variants"].values():
-        if not v["available"]:
-            lines.append(f"  {v['label']:<50} unavailable: {v['why_unavailable']}")
-            continue
-        times = [s["seconds"] for s in v["samples"]]
-        lines.append(f"  {v['label']:<50} {v['median_seconds']:9.2f} {min(times):8.2f} "
-                     f"{max(times):8.2f} {v['median_peak_pss_mib']:9.0f} "
-                     f"{v['pages'] if v['pages'] is not None else '-':>6} "
-                     f"{'-' if v['median_pdf_kb'] is None else round(v['median_pdf_kb']):>7}")
+              ""]
+    if "builds" in result["parts"]:
+        lines += [f"DETAIL: {result['manuscript']}, {result['repeat']} repetition(s)", "",
+                  f"  {'variant':<50} {'median s':>9} {'min s':>8} {'max s':>8} "
+                  f"{'CPU s':>7} {'peak MiB':>9} {'pages':>6} {'PDF kB':>7} {'EPUB kB':>8}"]
+        lines += [_detail(v) for v in result["variants"].values()]
+    w = result.get("watch")
+    if w:
+        lines += ["", (f"WATCH: {w['edits']} saves in different chapters of a {w['pages']}-page "
+                       f"book, {w['page_count_changes']} of them changing the book's page count; "
+                       "save -> both PDF and EPUB replaced:"),
+                  (f"  median {w['median_seconds']:.2f} s, p90 {w['p90_seconds']:.2f} s, "
+                   f"max {w['max_seconds']:.2f} s, min {w['min_seconds']:.2f} s; CPU "
+                   f"{w['median_cpu_seconds'] or 0:.2f} s (median); "
+                   f"peak memory {w['peak_pss_mib']:.0f} MiB; first build "
+                   f"{w['first_build_seconds']:.1f} s")]
+        grown = [e for e in w["samples"] if e["kind"] == "grow"]
+        for edit in grown:
+            lines.append(f"  page count: {edit['part']} grew by a paragraph, "
+                         f"{edit['pages_before']} -> {edit['pages_after']} pages, "
+                         f"{edit['seconds']:.2f} s")
+    c = result.get("cjk")
+    if c:
+        lines += ["", "CJK: the generated book in Chinese vs in English, cold build:",
+                  (f"  zh-Hans {c['pages']['zh-Hans']} pages, {c['cpu_per_page']['zh-Hans']:.3f} "
+                   f"CPU s/page ({c['wall_per_page']['zh-Hans']:.3f} s/page wall); en-US "
+                   f"{c['pages']['en-US']} pages, {c['cpu_per_page']['en-US']:.3f} CPU s/page "
+                   f"({c['wall_per_page']['en-US']:.3f} wall): {c['ratio']:.2f}x CPU, "
+                   f"{c['wall_ratio']:.2f}x wall")]
     return "\n".join(lines)
+
+
+def _detail(v: dict[str, object]) -> str:
+    """One variant's line of the detail table."""
+    if not v["available"]:
+        return f"  {v['label']:<50} unavailable: {v['why_unavailable']}"
+
+    def kb(value: float | None) -> str:
+        return "-" if value is None else str(round(value))
+
+    times = [s["seconds"] for s in v["samples"]]
+    cpu = v["median_cpu_seconds"]
+    return (f"  {v['label']:<50} {v['median_seconds']:9.2f} {min(times):8.2f} "
+            f"{max(times):8.2f} {'-' if cpu is None else f'{cpu:.1f}':>7} "
+            f"{v['median_peak_pss_mib']:9.0f} "
+            f"{v['pages'] if v['pages'] is not None else '-':>6} "
+            f"{kb(v['median_pdf_kb']):>7} {kb(v['median_epub_kb']):>8}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -496,17 +668,34 @@ def main(argv: list[str] | None = None) -> int:
                         help="use an existing manuscript folder (copied first, never edited)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (default: 3)")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="what to measure, comma-separated: builds (cold, no-op, edit, "
+                             "single, Pandoc), watch, cjk (default: all)")
+    parser.add_argument("--watch-pages", type=int, default=None,
+                        help="run the watch part on a generated book of this many pages "
+                             "(e.g. 200 for a quick run; default: the main book)")
+    parser.add_argument("--watch-edits", type=int, default=20,
+                        help="saves in the watch part (default: 20)")
+    parser.add_argument("--cjk-pages", type=int, default=None,
+                        help="pages of the Chinese book (and its English twin; default: "
+                             "--pages, or 200)")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (manuscript and outputs)")
     args = parser.parse_args(argv)
+    parts = tuple(part.strip() for part in args.parts.split(",") if part.strip())
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if not parts or any(part not in PARTS for part in parts):
+        parser.error(f"--parts: choose from {', '.join(PARTS)}")
     if not ALLIANCEPRINT.exists() or not WEASYPRINT.exists():
         parser.error(f"run this with the venv's Python: {ALLIANCEPRINT} or {WEASYPRINT} "
                      "is missing")
 
     work = Path(tempfile.mkdtemp(prefix="allianceprint-bench-"))
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
     try:
         manuscript = work / "manuscript"
         if args.manuscript is not None:
@@ -514,14 +703,21 @@ def main(argv: list[str] | None = None) -> int:
                             ignore=shutil.ignore_patterns("build", ".cache"))
             print(f"copied {args.manuscript} to {manuscript}")
         else:
-            sys.path.insert(0, str(HERE))
-            from generate import generate
-
             pages = args.pages or 80
             summary = generate(manuscript, pages, args.seed)
             print(f"generated ~{pages} pages into {manuscript}: {summary['chapters']} "
                   f"chapters, {summary['words']} words, {summary['notes']} notes")
-        result = run(manuscript, work, args.repeat)
+        watch_manuscript = None
+        if "watch" in parts and args.watch_pages is not None:
+            watch_manuscript = work / "watch-manuscript"
+            generate(watch_manuscript, args.watch_pages, args.seed)
+        plan = Plan(repeat=args.repeat, parts=parts,
+                    pages=None if args.manuscript is not None else args.pages or 80,
+                    watch_manuscript=watch_manuscript,
+                    watch_edits=args.watch_edits,
+                    cjk_pages=args.cjk_pages or args.pages or 200, seed=args.seed)
+        result = run(manuscript, work, plan)
+        result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1

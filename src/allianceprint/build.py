@@ -195,6 +195,26 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
                        reused=tuple(sorted({p for pdf in pdfs for p in pdf.reused})))
 
 
+def warm_up(formats: tuple[str, ...], single_document: bool = False) -> None:
+    """Import what a rebuild of `formats` runs (WeasyPrint, about a second, most of it), so
+    that `watch`, which stays up, pays for it before the first save rather than after it
+    (a first build that was up to date imported none of it)."""
+    import allianceprint.checks  # noqa: F401
+    import allianceprint.loader  # noqa: F401
+    import allianceprint.pagemap  # noqa: F401
+    import allianceprint.render  # noqa: F401
+    import allianceprint.rendercache  # noqa: F401
+    if "epub" in formats:
+        import allianceprint.writers.epub  # noqa: F401
+    if "pdf" in formats:
+        import allianceprint.fonts  # noqa: F401
+        if single_document:
+            import allianceprint.writers.pdf  # noqa: F401
+        else:
+            import allianceprint.writers.pieces  # noqa: F401
+            import allianceprint.writers.pieces.layout  # noqa: F401  (WeasyPrint)
+
+
 def _keeps_pages(keep_pages: bool | None, book: RenderedBook) -> bool:
     """`build --keep-pages`, or by default a printing after the first."""
     if keep_pages is not None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Callable
 
-from allianceprint.build import FORMATS, build, checked_book
+from allianceprint.build import FORMATS, build, checked_book, warm_up
 from allianceprint.errors import Diagnostic, Diagnostics, ManuscriptError
 from allianceprint.progress import for_stream
 from allianceprint.watch import DEBOUNCE_MS, BuildOutcome, watch
@@ -126,7 +126,8 @@ def _watch(args: argparse.Namespace) -> int:
         from allianceprint.housestyle import builtin_folder
         styles = args.styles if args.styles is not None else builtin_folder()
         watch(args.manuscript, build_once, output=output, styles=styles,
-              debounce_ms=args.debounce, on_error=failed)
+              debounce_ms=args.debounce, on_error=failed,
+              warm=lambda: warm_up(formats, args.single_document))
     except KeyboardInterrupt:  # the way to stop watching: not a failure
         if _Terminated.received.is_set():
             raise _Terminated() from None  # SIGTERM, seen by watchfiles: exit status 143

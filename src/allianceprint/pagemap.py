@@ -161,6 +161,10 @@ def text_position(element, offset: int,
     count = 0
     for node, attr in text_slots(element, anchors):
         raw = getattr(node, attr) or ""
+        whole = len(_counted(raw))  # as the characters one by one count (casefold is too)
+        if count + whole <= offset:  # the offset is further on: skip the string at once
+            count += whole
+            continue
         for index, ch in enumerate(raw):
             piece = "" if ch.isspace() else _counted(ch)
             if not piece:

@@ -6,7 +6,8 @@ for `debounce_ms`). After each build it prints one line on stdout, e.g.
 
     rebuilt ch-otsuka, ch-lecka in 3.2 s (10 parts from cache)
 
-or `up to date`. A mistake in the manuscript (`ManuscriptError`) goes to `on_error` (the
+or `up to date`. After the first build, `warm` (the command's `build.warm_up`) imports what a
+rebuild needs, so that the first save does not wait for it. A mistake in the manuscript (`ManuscriptError`) goes to `on_error` (the
 command line prints it the way `build` does) and the watching goes on; anything else, and
 Ctrl-C (`KeyboardInterrupt`), ends it. Changes come from `file_changes()` (watchfiles) or,
 in tests, from any iterable of sets of `(change, path)`.
@@ -110,7 +111,7 @@ def watch(manuscript: Path, build_once: Callable[[], BuildOutcome],
           styles: Path | None = None, debounce_ms: int = DEBOUNCE_MS,
           stop_event: threading.Event | None = None,
           on_error: Callable[[ManuscriptError], None] | None = None,
-          out: TextIO | None = None) -> None:
+          out: TextIO | None = None, warm: Callable[[], None] | None = None) -> None:
     """Build with `build_once`, then again after each set of changes, until `changes` ends
     or `stop_event` is set. Returns then; Ctrl-C raises KeyboardInterrupt.
 
@@ -129,6 +130,8 @@ def watch(manuscript: Path, build_once: Callable[[], BuildOutcome],
         changes = file_changes(roots, [output if output is not None else manuscript / "build"],
                                debounce_ms, stop_event)
     _run(build_once, report, out, first=True)
+    if warm is not None:
+        warm()  # the changes meanwhile are not lost: the folders are watched already
     shown = " and ".join(str(root) for root in roots)
     print(f"watching {shown} for changes (Ctrl-C to stop)", file=out, flush=True)
     for batch in changes:

@@ -82,9 +82,15 @@ class PageList:
         places: dict[tuple[str, int], list[Page]] = defaultdict(list)
         for start, page in zip(self.page_map.pages, pages):
             places[(start.anchor, start.offset)].append(page)
+        by_id: dict[str, dict[str, list[etree._Element]]] = {}  # per document, built once
         for (anchor, offset), together in places.items():
             document, element_id = self.anchor_home(anchor)
-            found = documents[document][1].xpath("//*[@id=$id]", id=element_id)
+            if document not in by_id:
+                by_id[document] = defaultdict(list)
+                for element in documents[document][1].iter():
+                    if isinstance(element.tag, str) and element.get("id") is not None:
+                        by_id[document][element.get("id")].append(element)
+            found = by_id[document].get(element_id, [])
             if len(found) != 1:
                 raise ValueError(f"{document} has {len(found)} elements with the id "
                                  f"{element_id!r}, where a printed page begins")

@@ -14,6 +14,7 @@ from allianceprint.balance import balance_pages, part_ids
 from allianceprint.cachefolder import write_atomically, write_sealed
 from allianceprint.errors import ManuscriptError
 from allianceprint.fetcher import ConfinedFetcher, refusals_raised
+from allianceprint.housestyle import StyleSet
 from allianceprint.hyphens import lay_out
 from allianceprint.overflow import overflows
 from allianceprint.pagemap import page_starts
@@ -91,9 +92,9 @@ _STYLESHEETS: dict[tuple, CSS] = {}
 
 def _stylesheet(path: Path, allowed: tuple[Path, ...]) -> CSS:
     """print.css, parsed once per worker rather than once per piece (it does not change
-    within a build; its size and time are part of the key for `watch`, which stays up)."""
-    stat = path.stat()
-    key = (path, stat.st_mtime_ns, stat.st_size, allowed)
+    within a build). `watch` stays up, so the key is the content of every style file:
+    print.css @imports others (cjk.css), whose changes its own time would not show."""
+    key = (path, StyleSet(allowed[1:]).digest, allowed)  # allowed[1:]: the style folders
     if key not in _STYLESHEETS:
         _STYLESHEETS.clear()
         fetcher = ConfinedFetcher(list(allowed), styles=allowed[1:])  # as in lay_out_piece

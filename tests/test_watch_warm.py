@@ -1,0 +1,79 @@
+"""`watch` stays up between builds: what it keeps must never be stale.
+
+The process keeps print.css parsed from one build to the next (writers/pieces/layout), and
+imports what a rebuild needs once, after the first build (`build.warm_up`). These tests
+build for real, twice in one process, with one layout process (`_cores` -> 1), so that the
+pieces are laid out in this process, where the parsed stylesheet is kept.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from helpers import DEFAULT_TOML, make_manuscript
+
+import allianceprint.writers.pieces.pool
+from allianceprint.build import build
+from allianceprint.errors import Diagnostics
+from allianceprint.housestyle import builtin_folder
+from allianceprint.watch import watch
+
+CHAPTER = "---\ntitle: Chapter One\nauthors: [au]\n---\n\nA plain sentence of body text.\n"
+
+
+def text_colours(pdf: Path, word: str) -> set[tuple[float, ...]]:
+    """The fill colours of the characters of the lines that hold `word`."""
+    colours = set()
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            for line in page.extract_text_lines(return_chars=True):
+                if word in line["text"]:
+                    colours.update(tuple(char["non_stroking_color"] or ())
+                                   for char in line["chars"] if not char["text"].isspace())
+    return colours
+
+
+def test_a_change_in_a_stylesheet_that_print_css_imports_reaches_the_next_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """print.css @imports other files (the built-in one cjk.css): a change in one of them
+    must not be hidden by the print.css the process parsed for the last build."""
+    monkeypatch.setattr(allianceprint.writers.pieces.pool, "_cores", lambda: 1)
+    book = make_manuscript(tmp_path / "book", {"one.md": CHAPTER}, DEFAULT_TOML)
+    house = tmp_path / "house" / "print"
+    house.mkdir(parents=True)
+    builtin = (builtin_folder() / "print" / "print.css").read_text(encoding="utf-8")
+    (house / "print.css").write_text('@import "extra.css";\n' + builtin, encoding="utf-8")
+    extra = house / "extra.css"
+    output = tmp_path / "out"
+
+    def built_colours(css: str) -> set[tuple[float, ...]]:
+        extra.write_text(css, encoding="utf-8")
+        result = build(book, output, ("pdf",), Diagnostics(), styles=tmp_path / "house")
+        assert "one" in result.rendered  # laid out again: the styles changed
+        return text_colours(output / "a-small-book.pdf", "plain sentence")
+
+    # Same size, so print.css's own time and size would be all a stale key could see.
+    assert built_colours(".part-body p { color: rgb(255, 0, 0) !important }") == {(1, 0, 0)}
+    assert built_colours(".part-body p { color: rgb(0, 0, 255) !important }") == {(0, 0, 1)}
+
+
+def test_the_warm_up_runs_once_after_the_first_build_before_the_watching_begins(
+        tmp_path: Path) -> None:
+    book = make_manuscript(tmp_path / "book", {"one.md": CHAPTER}, DEFAULT_TOML)
+    events: list[str] = []
+
+    class Outcome:
+        rendered, reused, up_to_date = ("one",), (), False
+
+    def build_once() -> Outcome:
+        events.append("build")
+        return Outcome()
+
+    out = io.StringIO()
+    watch(book, build_once, [{("modified", str(book / "one.md"))}] * 2, out=out,
+          warm=lambda: events.append(f"warm, {len(out.getvalue().splitlines())} line(s)"))
+    assert events == ["build", "warm, 1 line(s)", "build", "build"]
+    assert out.getvalue().splitlines()[1].startswith("watching ")
