@@ -122,6 +122,11 @@ class PrintOptions:
     pdf_variant: str = "pdf/ua-1"  # a WeasyPrint PDF variant, or "none"
     notes: NoteMode = "chapter-end"
 
+    @property
+    def weasyprint_variant(self) -> str | None:
+        """`pdf_variant` as WeasyPrint's `write_pdf` takes it (None: plain PDF)."""
+        return None if self.pdf_variant == "none" else self.pdf_variant
+
 
 @dataclass(frozen=True)
 class CheckOptions:

@@ -28,9 +28,8 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 
 from allianceprint import pagerecord, renderlog
-from allianceprint.balance import balance_pages, part_ids
 from allianceprint.fetcher import ConfinedFetcher, refusals_raised
-from allianceprint.hyphens import lay_out
+from allianceprint.finishing import lay_out_finished
 from allianceprint.model import PageMap, RenderedBook
 from allianceprint.overflow import overflows
 from allianceprint.pagemap import map_pages, shared_anchors
@@ -71,9 +70,8 @@ def _write(book: RenderedBook, target: Path, fetcher: ConfinedFetcher, created: 
         labels = expand_labels(ranges)
         # The EPUB cites the reading edition's pages; the printer's PDF has the same pages.
         page_map = None if print_ready else map_pages(document, labels, shared_anchors(book))
-        variant = None if options.pdf_variant == "none" else options.pdf_variant
-        document.write_pdf(target, pdf_variant=variant,
-                           attachments=_record(book, document, labels, page_map, variant,
+        document.write_pdf(target, pdf_variant=options.weasyprint_variant,
+                           attachments=_record(book, document, labels, page_map, options.weasyprint_variant,
                                                created))
         plan = None
         if print_ready:
@@ -119,9 +117,7 @@ def _layout(book: RenderedBook, fetcher: ConfinedFetcher, created: str | None,
     html = HTML(string=source, base_url=str(book.book.root) + "/", url_fetcher=fetcher)
     stylesheet = CSS(filename=str(book.styles.file("print/print.css")),
                      url_fetcher=fetcher)
-    document = lay_out(html, [stylesheet])  # no runs of hyphens, no word broken at a turn
-    balance_pages(document, part_ids(source))  # facing pages end on one baseline
-    return document
+    return lay_out_finished(html, source, [stylesheet])
 
 
 def _book_notes_heads(document: Document, book: RenderedBook) -> dict[str, str]:

@@ -44,7 +44,7 @@ class Pieces:
         self.cache = cache
         self.print_ready = print_ready
         options = book.book.config.print
-        self.variant = None if options.pdf_variant == "none" else options.pdf_variant
+        self.variant = options.weasyprint_variant
         self.stylesheet = book.styles.file("print/print.css")
         self.shared = frozenset() if print_ready else shared_anchors(book)
         self.book_end = book.note_placement.book_end

@@ -10,12 +10,12 @@ from pathlib import Path
 from weasyprint import CSS, HTML
 
 from allianceprint import renderlog
-from allianceprint.balance import balance_pages, part_ids
+from allianceprint.balance import part_ids
 from allianceprint.cachefolder import write_atomically, write_sealed
 from allianceprint.errors import ManuscriptError
 from allianceprint.fetcher import ConfinedFetcher, refusals_raised
+from allianceprint.finishing import lay_out_finished
 from allianceprint.housestyle import StyleSet
-from allianceprint.hyphens import lay_out
 from allianceprint.overflow import overflows
 from allianceprint.pagemap import page_starts
 from allianceprint.render import TooSlow, time_limit
@@ -64,9 +64,8 @@ def _lay_out_collected(job: PieceJob, records: list[renderlog.Record]) -> PieceL
         stylesheets = [_stylesheet(job.stylesheet, job.allowed)]
         if job.folios:
             document = html.render(stylesheets=stylesheets)
-        else:  # as writers/pdf does
-            document = lay_out(html, stylesheets)
-            balance_pages(document, part_ids(job.html))
+        else:
+            document = lay_out_finished(html, job.html, stylesheets)
         records.extend(renderlog.overflow_records(overflows(document, part_ids(job.html))))
         pages = tuple(PiecePage(page_box(page).page_type.name or "",
                                 bool(page_box(page).page_type.blank), tuple(page.anchors))
