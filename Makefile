@@ -12,6 +12,7 @@ book: $(VENV)/.runtime
 
 test: $(VENV)/.test $(TOOLS)/node_modules/.installed
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.runtime

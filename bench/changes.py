@@ -34,17 +34,18 @@ ALLIANCEPRINT = Path(sys.executable).parent / "allianceprint"
 TARGET = 0.2
 
 # Runs a command and prints its peak resident memory (KiB) on the last line of stderr.
-_MAXRSS = ("import resource, subprocess, sys\n"
-           "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
-           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
-           "sys.exit(r.returncode)\n")
+_MAXRSS = (
+    "import resource, subprocess, sys\n"
+    "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(r.returncode)\n"
+)
 
 
 def timed(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
     """(wall seconds, peak RSS in KiB) of `cmd` as a process of its own."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _MAXRSS, *cmd], stderr=subprocess.PIPE,
-                          text=True)
+    proc = subprocess.run([sys.executable, "-c", _MAXRSS, *cmd], stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode not in ok:
         sys.exit(f"{' '.join(cmd)} exited with {proc.returncode}:\n{proc.stderr[-3000:]}")
@@ -59,8 +60,9 @@ def add_sentence(manuscript: Path) -> Path:
     lines = path.read_text("utf-8").split("\n")
     paragraphs = [i for i, line in enumerate(lines) if len(line) > 200 and line[:1].isalpha()]
     index = paragraphs[len(paragraphs) // 2]
-    lines[index] = re.sub(r"(\.)( |$)", r". A late correction added this sentence here.\2",
-                          lines[index], count=1)
+    lines[index] = re.sub(
+        r"(\.)( |$)", r". A late correction added this sentence here.\2", lines[index], count=1
+    )
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -78,27 +80,41 @@ def run(pages: int, repeat: int, work: Path, log=print) -> dict:
     old = work / "old.pdf"
     shutil.copy(pdf, old)
     add_sentence(manuscript)
-    timed([str(ALLIANCEPRINT), "build", str(manuscript), "--output", str(out),
-           "--allow-reflow"])
+    timed([str(ALLIANCEPRINT), "build", str(manuscript), "--output", str(out), "--allow-reflow"])
     new = work / "new.pdf"
     shutil.copy(pdf, new)
     log(f"  cold build {cold:.1f} s")
     report, written = [], []
     rss = 0
     for rep in range(repeat):
-        seconds, peak = timed([str(ALLIANCEPRINT), "changes", str(old), str(new),
-                               "--format", "json"], ok=(1,))
+        seconds, peak = timed(
+            [str(ALLIANCEPRINT), "changes", str(old), str(new), "--format", "json"], ok=(1,)
+        )
         report.append(seconds)
         rss = max(rss, peak)
-        seconds, peak = timed([str(ALLIANCEPRINT), "changes", str(old), str(new), "--pdf",
-                               str(work / "changes.pdf"), "--replacement-pages",
-                               str(work / "replace.pdf")], ok=(1,))
+        seconds, peak = timed(
+            [
+                str(ALLIANCEPRINT),
+                "changes",
+                str(old),
+                str(new),
+                "--pdf",
+                str(work / "changes.pdf"),
+                "--replacement-pages",
+                str(work / "replace.pdf"),
+            ],
+            ok=(1,),
+        )
         written.append(seconds)
         rss = max(rss, peak)
         log(f"  repetition {rep + 1}: report {report[-1]:.2f} s, with PDFs {written[-1]:.2f} s")
-    summary = json.loads(subprocess.run(
-        [str(ALLIANCEPRINT), "changes", str(old), str(new), "--format", "json"],
-        capture_output=True, text=True).stdout)["summary"]
+    summary = json.loads(
+        subprocess.run(
+            [str(ALLIANCEPRINT), "changes", str(old), str(new), "--format", "json"],
+            capture_output=True,
+            text=True,
+        ).stdout
+    )["summary"]
     return {
         "pages": summary["new_pages"],
         "cold_build_seconds": round(cold, 2),
@@ -125,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         if key != "edits":
             print(f"{key}: {value}")
     verdict = "meets" if result["ratio_with_pdfs"] < TARGET else "misses"
-    print(f"changes vs cold build: {result['ratio']}x ({result['ratio_with_pdfs']}x with "
-          f"both PDFs), {verdict} the target of {TARGET}x")
+    print(
+        f"changes vs cold build: {result['ratio']}x ({result['ratio_with_pdfs']}x with "
+        f"both PDFs), {verdict} the target of {TARGET}x"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -37,10 +37,14 @@ from allianceprint.writers import pdfparts
 
 STAGES = (  # label, then the functions (file suffix, name, as pstats names them) it sums
     ("style cascade", [("weasyprint/css/__init__.py", "get_all_computed_styles")]),
-    ("box building", [("weasyprint/formatting_structure/build.py",
-                       "build_formatting_structure")]),
-    ("layout", [("weasyprint/layout/__init__.py", "layout_document"),
-                ("allianceprint/remake.py", "_paginate")]),
+    ("box building", [("weasyprint/formatting_structure/build.py", "build_formatting_structure")]),
+    (
+        "layout",
+        [
+            ("weasyprint/layout/__init__.py", "layout_document"),
+            ("allianceprint/remake.py", "_paginate"),
+        ],
+    ),
     ("drawing + PDF write", [("weasyprint/document.py", "write_pdf")]),
     ("hyphens.find_faults", [("allianceprint/hyphens.py", "find_faults")]),
     ("hyphens.lay_out, all passes", [("allianceprint/hyphens.py", "lay_out_counted")]),
@@ -71,8 +75,7 @@ def counting(runs: list[tuple[str, int, list[int], int]]):
         if len(counts) <= hyphens.PASSES:  # the kept layout was not looked at: look
             counts.append(len(find(document)))
         anchors = [a for page in document.pages for a in page.anchors]
-        runs.append((anchors[0] if anchors else "?", len(document.pages), counts,
-                     layout.laid_out))
+        runs.append((anchors[0] if anchors else "?", len(document.pages), counts, layout.laid_out))
         return document
 
     return lay_out
@@ -90,6 +93,7 @@ def timed(spent: dict[str, float]) -> None:
                 return function(*args, **kwargs)
             finally:
                 spent[label] = spent.get(label, 0.0) + time.process_time() - started
+
         return wrapper
 
     def generator(label, function):
@@ -104,6 +108,7 @@ def timed(spent: dict[str, float]) -> None:
                 finally:
                     spent[label] = spent.get(label, 0.0) + time.process_time() - started
                 yield item
+
         return wrapper
 
     document.get_all_computed_styles = plain("style cascade", document.get_all_computed_styles)
@@ -120,8 +125,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--manuscript", type=Path)
     parser.add_argument("--no-profile", action="store_true")
-    parser.add_argument("--full", action="store_true",
-                        help="lay out every page in every pass, as before remake.again")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="lay out every page in every pass, as before remake.again",
+    )
     args = parser.parse_args()
     if args.full:
         remake.again = lambda previous, changed: remake.again_in_full(previous)
@@ -130,8 +138,16 @@ def main() -> None:
         root = args.manuscript
         if root is None:
             root = Path(folder) / "book"
-            subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")),
-                            "--pages", str(args.pages), str(root)], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(Path(__file__).with_name("generate.py")),
+                    "--pages",
+                    str(args.pages),
+                    str(root),
+                ],
+                check=True,
+            )
         runs: list[tuple[str, int, list[int], int]] = []
         spent: dict[str, float] = {}
         if args.no_profile:
@@ -147,24 +163,32 @@ def main() -> None:
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"PASSES = {hyphens.PASSES}; faults found after each layout, per piece:")
     for first, pages, counts, laid_out in runs:
-        print(f"  {first[:28]:28} {pages:4} pages, {laid_out:4} laid out;  faults "
-              f"{' -> '.join(map(str, counts))}")
+        print(
+            f"  {first[:28]:28} {pages:4} pages, {laid_out:4} laid out;  faults "
+            f"{' -> '.join(map(str, counts))}"
+        )
     for n in range(hyphens.PASSES + 1):
-        print(f"  pieces with faults after pass {n}: "
-              f"{sum(1 for _, _, c, _ in runs if len(c) > n and c[n])} of {len(runs)}")
+        print(
+            f"  pieces with faults after pass {n}: "
+            f"{sum(1 for _, _, c, _ in runs if len(c) > n and c[n])} of {len(runs)}"
+        )
     pages = sum(run[1] for run in runs)
     laid_out = sum(run[3] for run in runs)
-    print(f"  {laid_out} pages laid out for {pages} ({laid_out / pages:.2f} a page); "
-          f"faults left: {sum(c[-1] for _, _, c, _ in runs)}")
+    print(
+        f"  {laid_out} pages laid out for {pages} ({laid_out / pages:.2f} a page); "
+        f"faults left: {sum(c[-1] for _, _, c, _ in runs)}"
+    )
     print(f"build: {wall:.1f} s wall, {cpu:.1f} s CPU" + (" (profiled)" if profile else ""))
     for label, seconds in spent.items():
         print(f"  {label:22} {seconds:7.1f} s CPU {100 * seconds / cpu:3.0f}%")
     if profile:
         stats = pstats.Stats(profile).stats
         for label, functions in STAGES:
-            chosen = [entry for (file, _, function), entry in stats.items()
-                      if any(file.endswith(path) and function == name
-                             for path, name in functions)]
+            chosen = [
+                entry
+                for (file, _, function), entry in stats.items()
+                if any(file.endswith(path) and function == name for path, name in functions)
+            ]
             total = sum(entry[3] for entry in chosen)
             calls = sum(entry[1] for entry in chosen)
             print(f"  {label:22} {total:7.1f} s CPU {100 * total / cpu:3.0f}%  ({calls} calls)")

@@ -74,10 +74,22 @@ deliberately notably arguably visibly steadily cautiously occasionally
 """.split()
 
 OPENERS = [
-    "In practice", "At the same time", "By contrast", "For this reason", "In the short term",
-    "Over the longer term", "Seen from the capitals involved", "On closer inspection",
-    "In most accounts", "Taken together", "As a result", "Even so", "Put differently",
-    "Until recently", "In several cases", "For smaller partners",
+    "In practice",
+    "At the same time",
+    "By contrast",
+    "For this reason",
+    "In the short term",
+    "Over the longer term",
+    "Seen from the capitals involved",
+    "On closer inspection",
+    "In most accounts",
+    "Taken together",
+    "As a result",
+    "Even so",
+    "Put differently",
+    "Until recently",
+    "In several cases",
+    "For smaller partners",
 ]
 
 PLACES = """
@@ -101,15 +113,25 @@ brook den feld gaard hart holm ley mont ner ridge sby ston thal vik wick ward
 """.split()
 
 INSTITUTIONS = [
-    "Centre for Alliance Studies", "Institute of Maritime Affairs",
-    "School of Public Policy", "Forum for Regional Order", "Department of Politics",
-    "Council on Economic Statecraft", "Programme on Security and Technology",
+    "Centre for Alliance Studies",
+    "Institute of Maritime Affairs",
+    "School of Public Policy",
+    "Forum for Regional Order",
+    "Department of Politics",
+    "Council on Economic Statecraft",
+    "Programme on Security and Technology",
     "Observatory of Coastal Governance",
 ]
 
 ROLES = [
-    "Research Fellow", "Senior Fellow", "Assistant Professor", "Associate Professor",
-    "Postdoctoral Researcher", "Lecturer", "Programme Director", "Visiting Scholar",
+    "Research Fellow",
+    "Senior Fellow",
+    "Assistant Professor",
+    "Associate Professor",
+    "Postdoctoral Researcher",
+    "Lecturer",
+    "Programme Director",
+    "Visiting Scholar",
 ]
 
 UNIVERSITIES = [f"University of {p}" for p in PLACES] + [f"{p} College" for p in PLACES]
@@ -167,9 +189,14 @@ class Writer:
     separator = " "
     vocabulary = (NOUNS, ADJECTIVES, PLACES)  # what tables are made of
     first_column = "Arrangement"
-    titles = {"preface": "Preface", "acknowledgments": "Acknowledgments",
-              "abbreviations": "Abbreviations", "introduction": "Introduction",
-              "final": "Final Thoughts", "contributors": "About the Contributors"}
+    titles = {
+        "preface": "Preface",
+        "acknowledgments": "Acknowledgments",
+        "abbreviations": "Abbreviations",
+        "introduction": "Introduction",
+        "final": "Final Thoughts",
+        "contributors": "About the Contributors",
+    }
 
     @staticmethod
     def count(text: str) -> int:
@@ -192,17 +219,22 @@ class Writer:
         name = f"{r.choice(FIRST_NAMES)} {surname(r)}"
         where = r.choice(INSTITUTIONS + UNIVERSITIES)
         affiliation = f"{r.choice(ROLES)}, {where}"  # before the bio: the same random draws
-        bio = (f"{name} is a {r.choice(ROLES).lower()} at the {where}, working on "
-               f"{r.choice(ADJECTIVES)} {plural(r.choice(NOUNS))} and {r.choice(ADJECTIVES)} "
-               f"{plural(r.choice(NOUNS))}. {self.paragraph(45, abbreviations=False)} "
-               f"{name.split()[0]} holds a doctorate from the {r.choice(UNIVERSITIES)}.")
+        bio = (
+            f"{name} is a {r.choice(ROLES).lower()} at the {where}, working on "
+            f"{r.choice(ADJECTIVES)} {plural(r.choice(NOUNS))} and {r.choice(ADJECTIVES)} "
+            f"{plural(r.choice(NOUNS))}. {self.paragraph(45, abbreviations=False)} "
+            f"{name.split()[0]} holds a doctorate from the {r.choice(UNIVERSITIES)}."
+        )
         return name, affiliation, bio
 
     def book_fields(self, chapters: int) -> dict[str, str]:
-        return {"title": self.title(4), "subtitle": "Synthetic Essays on " + self.title(3),
-                "publisher": "Benchmark Institute for Synthetic Studies",
-                "rights": "© 2026 Benchmark Institute. Generated nonsense text for benchmarks.",
-                "description": f"A synthetic edited volume of {chapters} chapters."}
+        return {
+            "title": self.title(4),
+            "subtitle": "Synthetic Essays on " + self.title(3),
+            "publisher": "Benchmark Institute for Synthetic Studies",
+            "rights": "© 2026 Benchmark Institute. Generated nonsense text for benchmarks.",
+            "description": f"A synthetic edited volume of {chapters} chapters.",
+        }
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
@@ -240,10 +272,14 @@ class Writer:
         parts.append(self.noun_phrase())
         roll = r.random()
         if roll < 0.3:
-            parts.append(f"while {self.noun_phrase(subject=True)} {r.choice(VERBS)} {self.noun_phrase()}")
+            parts.append(
+                f"while {self.noun_phrase(subject=True)} {r.choice(VERBS)} {self.noun_phrase()}"
+            )
         elif roll < 0.5:
-            parts.append(f"across {r.randint(2, 14)} {r.choice(ADJECTIVES)} "
-                         f"{plural(r.choice(NOUNS))} since {r.randint(1994, 2025)}")
+            parts.append(
+                f"across {r.randint(2, 14)} {r.choice(ADJECTIVES)} "
+                f"{plural(r.choice(NOUNS))} since {r.randint(1994, 2025)}"
+            )
         elif roll < 0.6:
             parts.append(f"through {self.noun_phrase()} and {self.noun_phrase()}")
         text = " ".join(parts)
@@ -267,8 +303,9 @@ class Writer:
         r = self.rng
         a1, a2 = r.choice(ADJECTIVES).capitalize(), r.choice(ADJECTIVES).capitalize()
         n1, n2 = r.choice(NOUNS).capitalize(), r.choice(NOUNS).capitalize()
-        return {2: f"{a1} {n1}", 3: f"{a1} and {a2} {n1}", 4: f"{a1} {n1} and {n2}"
-                }.get(words, f"{a1} {n1} and {a2} {n2}")
+        return {2: f"{a1} {n1}", 3: f"{a1} and {a2} {n1}", 4: f"{a1} {n1} and {n2}"}.get(
+            words, f"{a1} {n1} and {a2} {n2}"
+        )
 
     def note(self, with_url: bool) -> str:
         r = self.rng
@@ -276,16 +313,22 @@ class Writer:
         year = r.randint(1998, 2025)
         title = self.title(r.choice((2, 3, 5)))
         if r.random() < 0.5:
-            text = (f"{author}, *{title}* ({r.choice(PLACES)}: {r.choice(PLACES)} University "
-                    f"Press, {year}), {r.randint(3, 280)}–{r.randint(281, 420)}.")
+            text = (
+                f"{author}, *{title}* ({r.choice(PLACES)}: {r.choice(PLACES)} University "
+                f"Press, {year}), {r.randint(3, 280)}–{r.randint(281, 420)}."
+            )
         else:
-            text = (f"{author}, \u201c{title},\u201d *Journal of {r.choice(ADJECTIVES).capitalize()} "
-                    f"Studies* {r.randint(4, 60)}, no. {r.randint(1, 4)} ({year}): "
-                    f"{r.randint(10, 200)}–{r.randint(201, 300)}.")
+            text = (
+                f"{author}, \u201c{title},\u201d *Journal of {r.choice(ADJECTIVES).capitalize()} "
+                f"Studies* {r.randint(4, 60)}, no. {r.randint(1, 4)} ({year}): "
+                f"{r.randint(10, 200)}–{r.randint(201, 300)}."
+            )
         if with_url:
             slug = "-".join(title.lower().split())
-            text += (f" Available at https://www.example.org/{r.choice(('reports', 'papers', 'briefs'))}"
-                     f"/{year}/{slug}.pdf.")
+            text += (
+                f" Available at https://www.example.org/{r.choice(('reports', 'papers', 'briefs'))}"
+                f"/{year}/{slug}.pdf."
+            )
         if r.random() < 0.35:
             text += " " + self.sentence()
         return text
@@ -299,9 +342,16 @@ class Writer:
         for _ in range(r.randint(4, 8)):
             row = [f"{r.choice(places)}{self.separator}{r.choice(nouns)}"]
             for _ in range(cols - 1):
-                row.append(r.choice((str(r.randint(1, 99)), str(r.randint(1994, 2025)),
-                                     r.choice(adjectives),
-                                     f"{r.choice(adjectives)}{self.separator}{r.choice(nouns)}")))
+                row.append(
+                    r.choice(
+                        (
+                            str(r.randint(1, 99)),
+                            str(r.randint(1994, 2025)),
+                            r.choice(adjectives),
+                            f"{r.choice(adjectives)}{self.separator}{r.choice(nouns)}",
+                        )
+                    )
+                )
             lines.append("| " + " | ".join(row) + " |")
         return "\n".join(lines)
 
@@ -339,21 +389,64 @@ ZH_VERBS = """
 
 ZH_ADVERBS = "逐步 悄然 明确地 在很大程度上 部分地 日益 很少 始终 不均衡地 刻意地 显著地 或许 明显地 稳步 谨慎地 偶尔".split()
 
-ZH_OPENERS = ["在实践中", "与此同时", "相比之下", "正因如此", "从短期看", "从长远看",
-              "从相关各国首都的角度看", "细究之下", "在多数叙述中", "综合来看", "结果是",
-              "即便如此", "换言之", "直到不久前", "在若干案例中", "对较小的伙伴而言"]
+ZH_OPENERS = [
+    "在实践中",
+    "与此同时",
+    "相比之下",
+    "正因如此",
+    "从短期看",
+    "从长远看",
+    "从相关各国首都的角度看",
+    "细究之下",
+    "在多数叙述中",
+    "综合来看",
+    "结果是",
+    "即便如此",
+    "换言之",
+    "直到不久前",
+    "在若干案例中",
+    "对较小的伙伴而言",
+]
 
 ZH_PLACES = "北川 临湾 澜州 石岬 云渡 青屿 望潮 南堰 栖霞湾 镜湖 沙洲 雁门 白崖 东溪 西陵 苍梧 岚岛 赤滩 霁川 松浦 潮安 朔口".split()
 
 ZH_SURNAMES = "林 陈 周 许 韩 宋 顾 沈 唐 梁 叶 程 方 苏 邵 贺 秦 陆 范 蒋".split()
 ZH_GIVEN = "思 远 明 静 晓 宁 嘉 欣 立 安 文 博 雅 澄 毅 岚 舟 峻 琳 昭 怡 涵 朗 清".split()
 
-ZH_INSTITUTIONS = ["同盟研究中心", "海洋事务研究所", "公共政策学院", "地区秩序论坛",
-                   "政治学系", "经济治国方略委员会", "安全与技术项目", "沿海治理观察站"]
-ZH_ROLES = ["研究员", "高级研究员", "助理教授", "副教授", "博士后研究员", "讲师",
-            "项目主任", "访问学者"]
-ZH_ORGS = ["理事会", "框架", "机制", "协定", "论坛", "计划", "秘书处", "审议", "网络",
-           "登记处", "工作组", "备忘录"]
+ZH_INSTITUTIONS = [
+    "同盟研究中心",
+    "海洋事务研究所",
+    "公共政策学院",
+    "地区秩序论坛",
+    "政治学系",
+    "经济治国方略委员会",
+    "安全与技术项目",
+    "沿海治理观察站",
+]
+ZH_ROLES = [
+    "研究员",
+    "高级研究员",
+    "助理教授",
+    "副教授",
+    "博士后研究员",
+    "讲师",
+    "项目主任",
+    "访问学者",
+]
+ZH_ORGS = [
+    "理事会",
+    "框架",
+    "机制",
+    "协定",
+    "论坛",
+    "计划",
+    "秘书处",
+    "审议",
+    "网络",
+    "登记处",
+    "工作组",
+    "备忘录",
+]
 
 
 class ChineseWriter(Writer):
@@ -364,8 +457,14 @@ class ChineseWriter(Writer):
     separator = ""
     vocabulary = (ZH_NOUNS, ZH_ADJECTIVES, ZH_PLACES)
     first_column = "安排"
-    titles = {"preface": "前言", "acknowledgments": "致谢", "abbreviations": "缩略语",
-              "introduction": "导论", "final": "结语", "contributors": "作者简介"}
+    titles = {
+        "preface": "前言",
+        "acknowledgments": "致谢",
+        "abbreviations": "缩略语",
+        "introduction": "导论",
+        "final": "结语",
+        "contributors": "作者简介",
+    }
 
     @staticmethod
     def count(text: str) -> int:
@@ -373,8 +472,10 @@ class ChineseWriter(Writer):
 
     def expansion(self, abbr: str, english: str) -> str:
         fixed = random.Random(f"allianceprint-bench-abbr:{abbr}")  # the same in every book
-        return (f"{fixed.choice(ZH_ADJECTIVES)}{fixed.choice(ZH_NOUNS)}"
-                f"{fixed.choice(ZH_ORGS)}（{english}）")
+        return (
+            f"{fixed.choice(ZH_ADJECTIVES)}{fixed.choice(ZH_NOUNS)}"
+            f"{fixed.choice(ZH_ORGS)}（{english}）"
+        )
 
     def abbr_sentence(self, abbr: str) -> str:
         return f"{abbr}{self.rng.choice(ZH_VERBS)}{self.noun_phrase()}。"
@@ -399,10 +500,14 @@ class ChineseWriter(Writer):
         text += r.choice(ZH_VERBS) + self.noun_phrase()
         roll = r.random()
         if roll < 0.3:
-            text += f"，而{self.noun_phrase(subject=True)}则{r.choice(ZH_VERBS)}{self.noun_phrase()}"
+            text += (
+                f"，而{self.noun_phrase(subject=True)}则{r.choice(ZH_VERBS)}{self.noun_phrase()}"
+            )
         elif roll < 0.5:
-            text += (f"，涉及{r.randint(2, 14)}个{r.choice(ZH_ADJECTIVES)}{r.choice(ZH_NOUNS)}，"
-                     f"始于{r.randint(1994, 2025)}年")
+            text += (
+                f"，涉及{r.randint(2, 14)}个{r.choice(ZH_ADJECTIVES)}{r.choice(ZH_NOUNS)}，"
+                f"始于{r.randint(1994, 2025)}年"
+            )
         elif roll < 0.6:
             text += f"，并借助{self.noun_phrase()}与{self.noun_phrase()}实现"
         return text + "。"
@@ -411,8 +516,9 @@ class ChineseWriter(Writer):
         r = self.rng
         a1, a2 = r.choice(ZH_ADJECTIVES), r.choice(ZH_ADJECTIVES)
         n1, n2 = r.choice(ZH_NOUNS), r.choice(ZH_NOUNS)
-        return {2: f"{a1}{n1}", 3: f"{a1}与{a2}{n1}", 4: f"{a1}{n1}与{n2}"
-                }.get(words, f"{a1}{n1}与{a2}{n2}")
+        return {2: f"{a1}{n1}", 3: f"{a1}与{a2}{n1}", 4: f"{a1}{n1}与{n2}"}.get(
+            words, f"{a1}{n1}与{a2}{n2}"
+        )
 
     def chapter_title(self) -> tuple[str, str]:
         short = self.title(5)
@@ -424,12 +530,16 @@ class ChineseWriter(Writer):
         year = r.randint(1998, 2025)
         title = self.title(r.choice((2, 3, 5)))
         if r.random() < 0.5:
-            text = (f"{author}：《{title}》（{r.choice(ZH_PLACES)}：{r.choice(ZH_PLACES)}大学"
-                    f"出版社，{year}年），第{r.randint(3, 280)}–{r.randint(281, 420)}页。")
+            text = (
+                f"{author}：《{title}》（{r.choice(ZH_PLACES)}：{r.choice(ZH_PLACES)}大学"
+                f"出版社，{year}年），第{r.randint(3, 280)}–{r.randint(281, 420)}页。"
+            )
         else:
-            text = (f"{author}：《{title}》，载《{r.choice(ZH_ADJECTIVES)}研究》第"
-                    f"{r.randint(4, 60)}卷第{r.randint(1, 4)}期（{year}年），第"
-                    f"{r.randint(10, 200)}–{r.randint(201, 300)}页。")
+            text = (
+                f"{author}：《{title}》，载《{r.choice(ZH_ADJECTIVES)}研究》第"
+                f"{r.randint(4, 60)}卷第{r.randint(1, 4)}期（{year}年），第"
+                f"{r.randint(10, 200)}–{r.randint(201, 300)}页。"
+            )
         if with_url:
             kind = r.choice(("reports", "papers", "briefs"))
             text += f"参见 https://www.example.org/{kind}/{year}/{r.randint(100, 999)}.pdf。"
@@ -449,17 +559,22 @@ class ChineseWriter(Writer):
         name = self.name()
         where = f"{r.choice(ZH_PLACES)}大学{r.choice(ZH_INSTITUTIONS)}"
         role = r.choice(ZH_ROLES)
-        bio = (f"{name}，{where}{role}，研究方向为{r.choice(ZH_ADJECTIVES)}{r.choice(ZH_NOUNS)}"
-               f"与{r.choice(ZH_ADJECTIVES)}{r.choice(ZH_NOUNS)}。"
-               f"{self.paragraph(45, abbreviations=False)}{name}获{r.choice(ZH_PLACES)}大学"
-               "博士学位。")
+        bio = (
+            f"{name}，{where}{role}，研究方向为{r.choice(ZH_ADJECTIVES)}{r.choice(ZH_NOUNS)}"
+            f"与{r.choice(ZH_ADJECTIVES)}{r.choice(ZH_NOUNS)}。"
+            f"{self.paragraph(45, abbreviations=False)}{name}获{r.choice(ZH_PLACES)}大学"
+            "博士学位。"
+        )
         return name, f"{where}{role}", bio
 
     def book_fields(self, chapters: int) -> dict[str, str]:
-        return {"title": self.title(4), "subtitle": f"关于{self.title(3)}的综合论集",
-                "publisher": "综合研究基准研究院",
-                "rights": "© 2026 基准研究院。为基准测试生成的无意义文本。",
-                "description": f"一部由{chapters}章组成的综合编著。"}
+        return {
+            "title": self.title(4),
+            "subtitle": f"关于{self.title(3)}的综合论集",
+            "publisher": "综合研究基准研究院",
+            "rights": "© 2026 基准研究院。为基准测试生成的无意义文本。",
+            "description": f"一部由{chapters}章组成的综合编著。",
+        }
 
 
 def plural(noun: str) -> str:
@@ -486,7 +601,9 @@ def _body(w: Writer, words: int, *, table: bool, sections: bool) -> str:
     next_note = r.randint(150, 350)
     while written < words:
         if sections and since_heading >= r.randint(4, 7) and words - written > 400:
-            level = "###" if r.random() < 0.25 and any(b.startswith("## ") for b in blocks) else "##"
+            level = (
+                "###" if r.random() < 0.25 and any(b.startswith("## ") for b in blocks) else "##"
+            )
             blocks.append(f"{level} {w.title(r.choice((3, 5)))}")
             since_heading = 0
         length = r.choice((45, 80, 110, 140, 170, 220, 260))
@@ -529,8 +646,7 @@ def plan(pages: int) -> tuple[int, int]:
     return chapters, round(words / (chapters + 1))
 
 
-def generate(out: Path, pages: int, seed: int = 1, language: str = "en-US"
-             ) -> dict[str, object]:
+def generate(out: Path, pages: int, seed: int = 1, language: str = "en-US") -> dict[str, object]:
     """Write the manuscript into `out` (created; existing files are overwritten), in
     English or (`language="zh-Hans"`) Chinese. Returns a summary: chapters, words (for
     Chinese, characters), notes, tables."""
@@ -561,17 +677,27 @@ def generate(out: Path, pages: int, seed: int = 1, language: str = "en-US"
         summary["notes"] += text.count("\n[^")
         summary["tables"] += text.count("\nTable: ")
 
-    write("front", "preface.md", _front_matter(title=w.titles["preface"])
-          + _body(w, 900, table=False, sections=False))
-    write("front", "acknowledgments.md", _front_matter(title=w.titles["acknowledgments"])
-          + _body(w, 450, table=False, sections=False))
+    write(
+        "front",
+        "preface.md",
+        _front_matter(title=w.titles["preface"]) + _body(w, 900, table=False, sections=False),
+    )
+    write(
+        "front",
+        "acknowledgments.md",
+        _front_matter(title=w.titles["acknowledgments"])
+        + _body(w, 450, table=False, sections=False),
+    )
     # The abbreviations part is written last, once the text has used every entry.
     abbr_name = "abbreviations.md"
     files["front"].append(f"front/{abbr_name}")
 
-    write("chapters", "introduction.md",
-          _front_matter(title=w.titles["introduction"], authors=editors)
-          + _body(w, chapter_words // 2, table=False, sections=True))
+    write(
+        "chapters",
+        "introduction.md",
+        _front_matter(title=w.titles["introduction"], authors=editors)
+        + _body(w, chapter_words // 2, table=False, sections=True),
+    )
     width = len(str(n_chapters))
     # chapter lengths vary by up to a fifth either way, and add up to the plan
     factors = [r.uniform(0.8, 1.2) for _ in range(n_chapters)]
@@ -580,20 +706,31 @@ def generate(out: Path, pages: int, seed: int = 1, language: str = "en-US"
         key = person(f"author{i:0{width}d}")
         title, short = w.chapter_title()
         length = round(chapter_words * factors[i - 1])
-        write("chapters", f"{i:0{width}d}-chapter.md",
-              _front_matter(title=title, short_title=short, authors=[key])
-              + _body(w, length, table=i % 3 == 2, sections=True))
+        write(
+            "chapters",
+            f"{i:0{width}d}-chapter.md",
+            _front_matter(title=title, short_title=short, authors=[key])
+            + _body(w, length, table=i % 3 == 2, sections=True),
+        )
     final = _body(w, chapter_words // 2, table=False, sections=True)
     if w.unused:  # every abbreviation must appear somewhere in the text
         final += "\n" + w.separator.join(w.abbr_sentence(a) for a in w.unused) + "\n"
         w.unused.clear()
-    write("chapters", "final-thoughts.md",
-          _front_matter(title=w.titles["final"], authors=editors) + final)
-    write("back", "contributors.md", _front_matter(title=w.titles["contributors"],
-                                                   kind="contributors"))
-    abbr = (_front_matter(title=w.titles["abbreviations"], kind="abbreviations")
-            + "\n".join(f"*[{a}]: {w.expansion(a, e)}" for a, e in sorted(ABBREVIATIONS))
-            + "\n")
+    write(
+        "chapters",
+        "final-thoughts.md",
+        _front_matter(title=w.titles["final"], authors=editors) + final,
+    )
+    write(
+        "back",
+        "contributors.md",
+        _front_matter(title=w.titles["contributors"], kind="contributors"),
+    )
+    abbr = (
+        _front_matter(title=w.titles["abbreviations"], kind="abbreviations")
+        + "\n".join(f"*[{a}]: {w.expansion(a, e)}" for a, e in sorted(ABBREVIATIONS))
+        + "\n"
+    )
     (out / "front" / abbr_name).write_text(abbr, encoding="utf-8")
 
     fields = w.book_fields(n_chapters)
@@ -626,17 +763,24 @@ def generate(out: Path, pages: int, seed: int = 1, language: str = "en-US"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="folder to write the manuscript into")
-    parser.add_argument("--pages", type=int, default=80,
-                        help="about how many printed pages (default: 80)")
+    parser.add_argument(
+        "--pages", type=int, default=80, help="about how many printed pages (default: 80)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
-    parser.add_argument("--language", choices=("en-US", "zh-Hans"), default="en-US",
-                        help="English (default) or Chinese nonsense text")
+    parser.add_argument(
+        "--language",
+        choices=("en-US", "zh-Hans"),
+        default="en-US",
+        help="English (default) or Chinese nonsense text",
+    )
     args = parser.parse_args(argv)
     if args.pages < 20:
         parser.error("--pages must be at least 20")
     summary = generate(args.out, args.pages, args.seed, args.language)
-    print(f"wrote {args.out}: {summary['chapters']} chapters, {summary['words']} words, "
-          f"{summary['notes']} notes, {summary['tables']} tables")
+    print(
+        f"wrote {args.out}: {summary['chapters']} chapters, {summary['words']} words, "
+        f"{summary['notes']} notes, {summary['tables']} tables"
+    )
     return 0
 
 

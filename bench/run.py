@@ -71,16 +71,39 @@ SAMPLE_EVERY = 0.02
 
 # ratio name -> (numerator variant, denominator variant, metric, target, description)
 RATIOS = [
-    ("cold_vs_pandoc", "cold", "pandoc", "seconds", 0.45,
-     "cold PDF+EPUB build vs the Pandoc route"),
-    ("edit_vs_cold", "edit", "cold", "seconds", 0.15,
-     "rebuild after a one-chapter edit vs cold build"),
-    ("noop_vs_cold", "noop", "cold", "seconds", 0.05,
-     "no-op rebuild vs cold build"),
-    ("memory_vs_single", "cold", "single", "peak_pss", 0.5,
-     "peak memory (cold build) vs --single-document"),
-    ("size_vs_single", "cold", "single", "pdf_bytes", 1.1,
-     "PDF file size (pieces merged) vs --single-document"),
+    (
+        "cold_vs_pandoc",
+        "cold",
+        "pandoc",
+        "seconds",
+        0.45,
+        "cold PDF+EPUB build vs the Pandoc route",
+    ),
+    (
+        "edit_vs_cold",
+        "edit",
+        "cold",
+        "seconds",
+        0.15,
+        "rebuild after a one-chapter edit vs cold build",
+    ),
+    ("noop_vs_cold", "noop", "cold", "seconds", 0.05, "no-op rebuild vs cold build"),
+    (
+        "memory_vs_single",
+        "cold",
+        "single",
+        "peak_pss",
+        0.5,
+        "peak memory (cold build) vs --single-document",
+    ),
+    (
+        "size_vs_single",
+        "cold",
+        "single",
+        "pdf_bytes",
+        1.1,
+        "PDF file size (pieces merged) vs --single-document",
+    ),
 ]
 #: The watch's goal: a saved one-sentence edit updates both files within this, median.
 WATCH_TARGET_SECONDS = 1.0
@@ -118,6 +141,7 @@ class BenchError(Exception):
 
 # --- measuring one command ----------------------------------------------------------------
 
+
 class Measured(NamedTuple):
     seconds: float  # wall clock
     peak_pss: int  # bytes, the whole process tree
@@ -150,8 +174,10 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Measured:
     # The build waits for its workers, so their time is in its own children's usage.
     cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
     if proc.returncode != 0:
-        raise BenchError(f"{' '.join(map(str, cmd))} exited with {proc.returncode}:\n"
-                         + err.decode(errors="replace")[-3000:])
+        raise BenchError(
+            f"{' '.join(map(str, cmd))} exited with {proc.returncode}:\n"
+            + err.decode(errors="replace")[-3000:]
+        )
     return Measured(elapsed, peak, out.decode(errors="replace"), cpu)
 
 
@@ -170,9 +196,11 @@ def count_pdf_pages(path: Path) -> int | None:
 
 # --- allianceprint variants ---------------------------------------------------------------
 
+
 def has_single_document() -> bool:
-    help_text = subprocess.run([str(ALLIANCEPRINT), "build", "--help"], capture_output=True,
-                               text=True, check=False).stdout
+    help_text = subprocess.run(
+        [str(ALLIANCEPRINT), "build", "--help"], capture_output=True, text=True, check=False
+    ).stdout
     return "--single-document" in help_text
 
 
@@ -181,9 +209,14 @@ def ap_build(manuscript: Path, out: Path, *, clean: bool, extra: tuple[str, ...]
         shutil.rmtree(out)  # everything, OUT/.cache included
     run = measure([str(ALLIANCEPRINT), "build", str(manuscript), "--output", str(out), *extra])
     pdfs, epubs = sorted(out.glob("*.pdf")), sorted(out.glob("*.epub"))
-    return Sample(run.seconds, run.peak_pss, pdf_pages(run.stdout),
-                  pdfs[0].stat().st_size if pdfs else None, run.cpu_seconds,
-                  epubs[0].stat().st_size if epubs else None)
+    return Sample(
+        run.seconds,
+        run.peak_pss,
+        pdf_pages(run.stdout),
+        pdfs[0].stat().st_size if pdfs else None,
+        run.cpu_seconds,
+        epubs[0].stat().st_size if epubs else None,
+    )
 
 
 def middle_chapter(manuscript: Path) -> Path:
@@ -194,8 +227,20 @@ def middle_chapter(manuscript: Path) -> Path:
     return manuscript / chapters[len(chapters) // 2]
 
 
-EDIT_WORDS = ["provisional", "durable", "layered", "quiet", "reciprocal", "uneven",
-              "deliberate", "gradual", "visible", "collective", "cautious", "modest"]
+EDIT_WORDS = [
+    "provisional",
+    "durable",
+    "layered",
+    "quiet",
+    "reciprocal",
+    "uneven",
+    "deliberate",
+    "gradual",
+    "visible",
+    "collective",
+    "cautious",
+    "modest",
+]
 
 
 def edit_sentence(path: Path, repetition: int) -> str:
@@ -206,9 +251,14 @@ def edit_sentence(path: Path, repetition: int) -> str:
     body_start = 0
     if lines and lines[0].strip() == "---":
         body_start = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0) + 1
-    paragraphs = [i for i in range(body_start, len(lines))
-                  if len(lines[i]) > 200 and lines[i][:1].isalpha()
-                  and not lines[i].startswith(("Table:",)) and "|" not in lines[i][:2]]
+    paragraphs = [
+        i
+        for i in range(body_start, len(lines))
+        if len(lines[i]) > 200
+        and lines[i][:1].isalpha()
+        and not lines[i].startswith(("Table:",))
+        and "|" not in lines[i][:2]
+    ]
     if not paragraphs:
         raise BenchError(f"{path}: no paragraph to edit")
     index = paragraphs[len(paragraphs) // 2]
@@ -216,12 +266,15 @@ def edit_sentence(path: Path, repetition: int) -> str:
     sentences = re.split(r"(?<=[.!?]) (?=[A-Z])", line)
     # the middle sentence, preferring one without notes or abbreviations (so that the edit
     # leaves the checks' findings alone); note references are kept in any case
-    plain = [i for i, x in enumerate(sentences)
-             if "[^" not in x and not re.search(r"\b[A-Z]{2,}\b", x)]
+    plain = [
+        i for i, x in enumerate(sentences) if "[^" not in x and not re.search(r"\b[A-Z]{2,}\b", x)
+    ]
     target = plain[len(plain) // 2] if plain else len(sentences) // 2
     word = EDIT_WORDS[repetition % len(EDIT_WORDS)]
-    new = (f"In revision {repetition + 1} of this draft the argument became more {word} "
-           f"than before, and the {word} reading is the one kept here.")
+    new = (
+        f"In revision {repetition + 1} of this draft the argument became more {word} "
+        f"than before, and the {word} reading is the one kept here."
+    )
     new += "".join(re.findall(r"\[\^[^\]]+\]", sentences[target]))
     sentences[target] = new
     lines[index] = " ".join(sentences)
@@ -258,7 +311,8 @@ def pandoc_css(config: dict) -> str:
     """6x9 page and allianceprint's default margins and size, folios in margin boxes."""
     p = config.get("print", {})
     size = {"6x9": "6in 9in", "a5": "A5", "a4": "A4", "letter": "letter", "b5": "B5"}.get(
-        str(p.get("trim", "6x9")).lower(), p.get("trim", "6in 9in"))
+        str(p.get("trim", "6x9")).lower(), p.get("trim", "6in 9in")
+    )
     top, bottom = p.get("margin_top", "0.7in"), p.get("margin_bottom", "0.8in")
     inner, outer = p.get("margin_inner", "0.875in"), p.get("margin_outer", "0.625in")
     return f"""@page {{ size: {size}; margin: {top} {outer} {bottom} {inner}; }}
@@ -289,8 +343,7 @@ def pandoc_markdown(manuscript: Path, config: dict) -> str:
 
     contents = config.get("contents", {})
     people = config.get("contributors", {})
-    order = [*contents.get("front", []), *contents.get("chapters", []),
-             *contents.get("back", [])]
+    order = [*contents.get("front", []), *contents.get("chapters", []), *contents.get("back", [])]
     ids = {Path(rel).as_posix(): f"part-{n}" for n, rel in enumerate(order, 1)}
     out: list[str] = []
     for n, rel in enumerate(order, 1):
@@ -300,7 +353,7 @@ def pandoc_markdown(manuscript: Path, config: dict) -> str:
         found = FRONT_MATTER.match(text)
         if found:
             meta = yaml.safe_load(found.group(1)) or {}
-            text = text[found.end():]
+            text = text[found.end() :]
         title = meta.get("title")
         body = text.lstrip()
         if title is None and body.startswith("# "):
@@ -346,8 +399,7 @@ def pandoc_markdown(manuscript: Path, config: dict) -> str:
             entries = []
             for k in seen:
                 p = people[k]
-                entries.append(f"**{p['name']}**, *{p.get('affiliation', '')}*. "
-                               f"{p.get('bio', '')}")
+                entries.append(f"**{p['name']}**, *{p.get('affiliation', '')}*. {p.get('bio', '')}")
             body = body + "\n\n" + "\n\n".join(entries)
         out += lines + [body.strip(), ""]
     return "\n".join(out) + "\n"
@@ -373,11 +425,38 @@ def pandoc_route(manuscript: Path, work: Path) -> Sample:
     meta = ["--metadata", f"title={title}", "--metadata", f"lang={lang}"]
     html, pdf, epub = work / "book.html", work / "book.pdf", work / "book.epub"
     steps = [
-        [pandoc, str(md), "-f", "markdown", "-t", "html5", "-s", "--toc", "--toc-depth=1",
-         "--reference-location=section", "-c", css.name, *meta, "-o", str(html)],
+        [
+            pandoc,
+            str(md),
+            "-f",
+            "markdown",
+            "-t",
+            "html5",
+            "-s",
+            "--toc",
+            "--toc-depth=1",
+            "--reference-location=section",
+            "-c",
+            css.name,
+            *meta,
+            "-o",
+            str(html),
+        ],
         [str(WEASYPRINT), str(html), str(pdf)],
-        [pandoc, str(md), "-f", "markdown", "-t", "epub3", "--toc", "--toc-depth=1",
-         "--split-level=1", *meta, "-o", str(epub)],
+        [
+            pandoc,
+            str(md),
+            "-f",
+            "markdown",
+            "-t",
+            "epub3",
+            "--toc",
+            "--toc-depth=1",
+            "--split-level=1",
+            *meta,
+            "-o",
+            str(epub),
+        ],
     ]
     seconds, peak, cpu = 0.0, 0, 0.0
     for cmd in steps:
@@ -389,6 +468,7 @@ def pandoc_route(manuscript: Path, work: Path) -> Sample:
 
 
 # --- the machine ------------------------------------------------------------------------
+
 
 def machine() -> dict[str, object]:
     cpu = platform.processor() or platform.machine()
@@ -402,8 +482,7 @@ def machine() -> dict[str, object]:
 
     def version(cmd: list[str]) -> str:
         try:
-            return subprocess.run(cmd, capture_output=True, text=True,
-                                  check=False).stdout.strip()
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
         except OSError:
             return "unknown"
 
@@ -422,6 +501,7 @@ def machine() -> dict[str, object]:
 
 
 # --- the run ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -461,8 +541,10 @@ def run(manuscript: Path, work: Path, plan: Plan, log=print) -> dict[str, object
         log(f"  noop    {s.seconds:7.2f} s  {s.peak_pss / 2**20:7.0f} MiB")
         edit_sentence(chapter, rep)
         variants["edit"].samples.append(s := ap_build(manuscript, ours, clean=False))
-        log(f"  edit    {s.seconds:7.2f} s  {s.peak_pss / 2**20:7.0f} MiB  "
-            f"({chapter.relative_to(manuscript)})")
+        log(
+            f"  edit    {s.seconds:7.2f} s  {s.peak_pss / 2**20:7.0f} MiB  "
+            f"({chapter.relative_to(manuscript)})"
+        )
 
     def single(rep: int) -> None:
         if not variants["single"].available:
@@ -480,17 +562,25 @@ def run(manuscript: Path, work: Path, plan: Plan, log=print) -> dict[str, object
         groups = [ours_chain, single, pandoc]
         for rep in range(plan.repeat):
             log(f"repetition {rep + 1}/{plan.repeat}")
-            for group in groups[rep % 3:] + groups[: rep % 3]:
+            for group in groups[rep % 3 :] + groups[: rep % 3]:
                 group(rep)
 
     ratios = []
     for key, num, den, metric, target, text in RATIOS:
         a, b = variants[num].median(metric), variants[den].median(metric)
         value = a / b if a is not None and b else None
-        ratios.append({"name": key, "description": text, "numerator": num,
-                       "denominator": den, "metric": metric, "target": target,
-                       "value": value,
-                       "pass": None if value is None else value <= target})
+        ratios.append(
+            {
+                "name": key,
+                "description": text,
+                "numerator": num,
+                "denominator": den,
+                "metric": metric,
+                "target": target,
+                "value": value,
+                "pass": None if value is None else value <= target,
+            }
+        )
 
     watched = None
     if "watch" in plan.parts:
@@ -498,25 +588,42 @@ def run(manuscript: Path, work: Path, plan: Plan, log=print) -> dict[str, object
         # The main book watched where it was built (its first build then has little to
         # do); a book of --watch-pages from cold.
         own = plan.watch_manuscript is None
-        watched = watch_part(manuscript if own else plan.watch_manuscript,
-                             ours if own else work / "out-watch", plan.watch_edits, log)
+        watched = watch_part(
+            manuscript if own else plan.watch_manuscript,
+            ours if own else work / "out-watch",
+            plan.watch_edits,
+            log,
+        )
         median = watched["median_seconds"]
-        ratios.append({"name": "watch_median", "metric": "watch_seconds",
-                       "description": f"watch: save -> PDF and EPUB replaced, median of "
-                                      f"{watched['edits']} edits, {watched['pages']} pages "
-                                      "(seconds, not a ratio)",
-                       "target": WATCH_TARGET_SECONDS, "value": median,
-                       "pass": None if median is None else median <= WATCH_TARGET_SECONDS})
+        ratios.append(
+            {
+                "name": "watch_median",
+                "metric": "watch_seconds",
+                "description": f"watch: save -> PDF and EPUB replaced, median of "
+                f"{watched['edits']} edits, {watched['pages']} pages "
+                "(seconds, not a ratio)",
+                "target": WATCH_TARGET_SECONDS,
+                "value": median,
+                "pass": None if median is None else median <= WATCH_TARGET_SECONDS,
+            }
+        )
     cjk = None
     if "cjk" in plan.parts and plan.cjk_pages:
         log("cjk")
         same = variants["cold"].samples and plan.cjk_pages == plan.pages
-        cjk = cjk_part(work, plan.cjk_pages, plan.seed,
-                       variants["cold"].samples if same else None, log)
-        ratios.append({"name": "cjk_page_cost", "metric": "cpu_seconds_per_page",
-                       "description": "CPU per page, Chinese book vs English book (cold)",
-                       "target": CJK_TARGET, "value": cjk["ratio"],
-                       "pass": cjk["ratio"] <= CJK_TARGET})
+        cjk = cjk_part(
+            work, plan.cjk_pages, plan.seed, variants["cold"].samples if same else None, log
+        )
+        ratios.append(
+            {
+                "name": "cjk_page_cost",
+                "metric": "cpu_seconds_per_page",
+                "description": "CPU per page, Chinese book vs English book (cold)",
+                "target": CJK_TARGET,
+                "value": cjk["ratio"],
+                "pass": cjk["ratio"] <= CJK_TARGET,
+            }
+        )
     return {
         "manuscript": str(manuscript),
         "repeat": plan.repeat,
@@ -524,23 +631,35 @@ def run(manuscript: Path, work: Path, plan: Plan, log=print) -> dict[str, object
         "machine": at_start,
         "ratios": ratios,
         "variants": {
-            v.name: {"label": v.label, "available": v.available and bool(v.samples),
-                     "why_unavailable": v.why_unavailable or (
-                         None if v.samples else "not measured (--parts)"),
-                     "median_seconds": v.median("seconds"),
-                     "median_cpu_seconds": v.median("cpu_seconds"),
-                     "median_peak_pss_mib": (None if not v.samples
-                                             else v.median("peak_pss") / 2**20),
-                     "pages": v.samples[-1].pages if v.samples else None,
-                     "median_pdf_kb": (None if v.median("pdf_bytes") is None
-                                       else v.median("pdf_bytes") / 1000),
-                     "median_epub_kb": (None if v.median("epub_bytes") is None
-                                        else v.median("epub_bytes") / 1000),
-                     "samples": [{"seconds": s.seconds, "cpu_seconds": s.cpu_seconds,
-                                  "peak_pss_mib": s.peak_pss / 2**20, "pages": s.pages,
-                                  "pdf_bytes": s.pdf_bytes, "epub_bytes": s.epub_bytes}
-                                 for s in v.samples]}
-            for v in variants.values()},
+            v.name: {
+                "label": v.label,
+                "available": v.available and bool(v.samples),
+                "why_unavailable": v.why_unavailable
+                or (None if v.samples else "not measured (--parts)"),
+                "median_seconds": v.median("seconds"),
+                "median_cpu_seconds": v.median("cpu_seconds"),
+                "median_peak_pss_mib": (None if not v.samples else v.median("peak_pss") / 2**20),
+                "pages": v.samples[-1].pages if v.samples else None,
+                "median_pdf_kb": (
+                    None if v.median("pdf_bytes") is None else v.median("pdf_bytes") / 1000
+                ),
+                "median_epub_kb": (
+                    None if v.median("epub_bytes") is None else v.median("epub_bytes") / 1000
+                ),
+                "samples": [
+                    {
+                        "seconds": s.seconds,
+                        "cpu_seconds": s.cpu_seconds,
+                        "peak_pss_mib": s.peak_pss / 2**20,
+                        "pages": s.pages,
+                        "pdf_bytes": s.pdf_bytes,
+                        "epub_bytes": s.epub_bytes,
+                    }
+                    for s in v.samples
+                ],
+            }
+            for v in variants.values()
+        },
         "watch": watched,
         "cjk": cjk,
     }
@@ -549,16 +668,24 @@ def run(manuscript: Path, work: Path, plan: Plan, log=print) -> dict[str, object
 def watch_part(manuscript: Path, output: Path, edits: int, log) -> dict[str, object]:
     """`allianceprint watch` under `edits` saves (bench/watchrun.py)."""
     try:
-        result = measure_watch(ALLIANCEPRINT, manuscript, output, edit_sentence,
-                               grow_chapter, edits=edits, log=log,
-                               count_pages=count_pdf_pages)
+        result = measure_watch(
+            ALLIANCEPRINT,
+            manuscript,
+            output,
+            edit_sentence,
+            grow_chapter,
+            edits=edits,
+            log=log,
+            count_pages=count_pdf_pages,
+        )
     except WatchBenchError as exc:
         raise BenchError(f"watch: {exc}") from exc
     return result.summary()
 
 
-def cjk_part(work: Path, pages: int, seed: int, english: list[Sample] | None,
-             log) -> dict[str, object]:
+def cjk_part(
+    work: Path, pages: int, seed: int, english: list[Sample] | None, log
+) -> dict[str, object]:
     """The generated book in Chinese and in English, `pages` pages each, built cold (PDF and
     EPUB): CPU seconds per page of each (the English one from `english`, the main book's
     cold builds, when they are of the same size) and their ratio."""
@@ -573,22 +700,27 @@ def cjk_part(work: Path, pages: int, seed: int, english: list[Sample] | None,
         folder = work / f"cjk-{language}"
         generate(folder / "manuscript", pages, seed, language)
         sample = ap_build(folder / "manuscript", folder / "out", clean=True)
-        log(f"  {language:8s} {sample.seconds:7.2f} s  {sample.cpu_seconds:7.2f} s CPU  "
-            f"{sample.peak_pss / 2**20:5.0f} MiB  pages={sample.pages}")
+        log(
+            f"  {language:8s} {sample.seconds:7.2f} s  {sample.cpu_seconds:7.2f} s CPU  "
+            f"{sample.peak_pss / 2**20:5.0f} MiB  pages={sample.pages}"
+        )
         books[language] = [sample]
 
     def per_page(samples: list[Sample], metric: str) -> float:
         return statistics.median(getattr(s, metric) / s.pages for s in samples)
 
     zh, en = books["zh-Hans"], books["en-US"]
-    return {"pages": {"zh-Hans": zh[-1].pages, "en-US": en[-1].pages},
-            "cpu_per_page": {"zh-Hans": per_page(zh, "cpu_seconds"),
-                             "en-US": per_page(en, "cpu_seconds")},
-            "wall_per_page": {"zh-Hans": per_page(zh, "seconds"),
-                              "en-US": per_page(en, "seconds")},
-            "ratio": per_page(zh, "cpu_seconds") / per_page(en, "cpu_seconds"),
-            "wall_ratio": per_page(zh, "seconds") / per_page(en, "seconds"),
-            "zh_pdf_kb": zh[-1].pdf_bytes / 1000 if zh[-1].pdf_bytes else None}
+    return {
+        "pages": {"zh-Hans": zh[-1].pages, "en-US": en[-1].pages},
+        "cpu_per_page": {
+            "zh-Hans": per_page(zh, "cpu_seconds"),
+            "en-US": per_page(en, "cpu_seconds"),
+        },
+        "wall_per_page": {"zh-Hans": per_page(zh, "seconds"), "en-US": per_page(en, "seconds")},
+        "ratio": per_page(zh, "cpu_seconds") / per_page(en, "cpu_seconds"),
+        "wall_ratio": per_page(zh, "seconds") / per_page(en, "seconds"),
+        "zh_pdf_kb": zh[-1].pdf_bytes / 1000 if zh[-1].pdf_bytes else None,
+    }
 
 
 def report(result: dict[str, object]) -> str:
@@ -601,43 +733,66 @@ def report(result: dict[str, object]) -> str:
             verdict = "PASS" if r["pass"] else "FAIL"
             value = f"{r['value']:8.3f}" + (" s" if r["metric"] == "watch_seconds" else "x")
         unit = " s" if r["metric"] == "watch_seconds" else "x"
-        lines.append(f"  {verdict}  {value}  (target <= {r['target']}{unit})  "
-                     f"{r['description']}")
-    lines += ["", (f"machine: {m['cpu']}, {m['logical_cores']} logical / "
-                   f"{m['physical_cores']} physical cores, {m['ram_gb']} GiB RAM, "
-                   f"load average at start {m['load_average_at_start']}, "
-                   f"at the end {m.get('load_average_at_end')}"),
-              (f"         {m['os']}; Python {m['python']}; {m['weasyprint']}; "
-               f"Pandoc {m['pandoc']}; {m['allianceprint']}"),
-              ""]
+        lines.append(f"  {verdict}  {value}  (target <= {r['target']}{unit})  {r['description']}")
+    lines += [
+        "",
+        (
+            f"machine: {m['cpu']}, {m['logical_cores']} logical / "
+            f"{m['physical_cores']} physical cores, {m['ram_gb']} GiB RAM, "
+            f"load average at start {m['load_average_at_start']}, "
+            f"at the end {m.get('load_average_at_end')}"
+        ),
+        (
+            f"         {m['os']}; Python {m['python']}; {m['weasyprint']}; "
+            f"Pandoc {m['pandoc']}; {m['allianceprint']}"
+        ),
+        "",
+    ]
     if "builds" in result["parts"]:
-        lines += [f"DETAIL: {result['manuscript']}, {result['repeat']} repetition(s)", "",
-                  f"  {'variant':<50} {'median s':>9} {'min s':>8} {'max s':>8} "
-                  f"{'CPU s':>7} {'peak MiB':>9} {'pages':>6} {'PDF kB':>7} {'EPUB kB':>8}"]
+        lines += [
+            f"DETAIL: {result['manuscript']}, {result['repeat']} repetition(s)",
+            "",
+            f"  {'variant':<50} {'median s':>9} {'min s':>8} {'max s':>8} "
+            f"{'CPU s':>7} {'peak MiB':>9} {'pages':>6} {'PDF kB':>7} {'EPUB kB':>8}",
+        ]
         lines += [_detail(v) for v in result["variants"].values()]
     w = result.get("watch")
     if w:
-        lines += ["", (f"WATCH: {w['edits']} saves in different chapters of a {w['pages']}-page "
-                       f"book, {w['page_count_changes']} of them changing the book's page count; "
-                       "save -> both PDF and EPUB replaced:"),
-                  (f"  median {w['median_seconds']:.2f} s, p90 {w['p90_seconds']:.2f} s, "
-                   f"max {w['max_seconds']:.2f} s, min {w['min_seconds']:.2f} s; CPU "
-                   f"{w['median_cpu_seconds'] or 0:.2f} s (median); "
-                   f"peak memory {w['peak_pss_mib']:.0f} MiB; first build "
-                   f"{w['first_build_seconds']:.1f} s")]
+        lines += [
+            "",
+            (
+                f"WATCH: {w['edits']} saves in different chapters of a {w['pages']}-page "
+                f"book, {w['page_count_changes']} of them changing the book's page count; "
+                "save -> both PDF and EPUB replaced:"
+            ),
+            (
+                f"  median {w['median_seconds']:.2f} s, p90 {w['p90_seconds']:.2f} s, "
+                f"max {w['max_seconds']:.2f} s, min {w['min_seconds']:.2f} s; CPU "
+                f"{w['median_cpu_seconds'] or 0:.2f} s (median); "
+                f"peak memory {w['peak_pss_mib']:.0f} MiB; first build "
+                f"{w['first_build_seconds']:.1f} s"
+            ),
+        ]
         grown = [e for e in w["samples"] if e["kind"] == "grow"]
         for edit in grown:
-            lines.append(f"  page count: {edit['part']} grew by a paragraph, "
-                         f"{edit['pages_before']} -> {edit['pages_after']} pages, "
-                         f"{edit['seconds']:.2f} s")
+            lines.append(
+                f"  page count: {edit['part']} grew by a paragraph, "
+                f"{edit['pages_before']} -> {edit['pages_after']} pages, "
+                f"{edit['seconds']:.2f} s"
+            )
     c = result.get("cjk")
     if c:
-        lines += ["", "CJK: the generated book in Chinese vs in English, cold build:",
-                  (f"  zh-Hans {c['pages']['zh-Hans']} pages, {c['cpu_per_page']['zh-Hans']:.3f} "
-                   f"CPU s/page ({c['wall_per_page']['zh-Hans']:.3f} s/page wall); en-US "
-                   f"{c['pages']['en-US']} pages, {c['cpu_per_page']['en-US']:.3f} CPU s/page "
-                   f"({c['wall_per_page']['en-US']:.3f} wall): {c['ratio']:.2f}x CPU, "
-                   f"{c['wall_ratio']:.2f}x wall")]
+        lines += [
+            "",
+            "CJK: the generated book in Chinese vs in English, cold build:",
+            (
+                f"  zh-Hans {c['pages']['zh-Hans']} pages, {c['cpu_per_page']['zh-Hans']:.3f} "
+                f"CPU s/page ({c['wall_per_page']['zh-Hans']:.3f} s/page wall); en-US "
+                f"{c['pages']['en-US']} pages, {c['cpu_per_page']['en-US']:.3f} CPU s/page "
+                f"({c['wall_per_page']['en-US']:.3f} wall): {c['ratio']:.2f}x CPU, "
+                f"{c['wall_ratio']:.2f}x wall"
+            ),
+        ]
     return "\n".join(lines)
 
 
@@ -651,37 +806,58 @@ def _detail(v: dict[str, object]) -> str:
 
     times = [s["seconds"] for s in v["samples"]]
     cpu = v["median_cpu_seconds"]
-    return (f"  {v['label']:<50} {v['median_seconds']:9.2f} {min(times):8.2f} "
-            f"{max(times):8.2f} {'-' if cpu is None else f'{cpu:.1f}':>7} "
-            f"{v['median_peak_pss_mib']:9.0f} "
-            f"{v['pages'] if v['pages'] is not None else '-':>6} "
-            f"{kb(v['median_pdf_kb']):>7} {kb(v['median_epub_kb']):>8}")
+    return (
+        f"  {v['label']:<50} {v['median_seconds']:9.2f} {min(times):8.2f} "
+        f"{max(times):8.2f} {'-' if cpu is None else f'{cpu:.1f}':>7} "
+        f"{v['median_peak_pss_mib']:9.0f} "
+        f"{v['pages'] if v['pages'] is not None else '-':>6} "
+        f"{kb(v['median_pdf_kb']):>7} {kb(v['median_epub_kb']):>8}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--pages", type=int, default=None,
-                        help="generate a synthetic volume of about this many pages "
-                             "(default: 80)")
-    source.add_argument("--manuscript", type=Path, default=None,
-                        help="use an existing manuscript folder (copied first, never edited)")
+    source.add_argument(
+        "--pages",
+        type=int,
+        default=None,
+        help="generate a synthetic volume of about this many pages (default: 80)",
+    )
+    source.add_argument(
+        "--manuscript",
+        type=Path,
+        default=None,
+        help="use an existing manuscript folder (copied first, never edited)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (default: 3)")
-    parser.add_argument("--parts", default=",".join(PARTS),
-                        help="what to measure, comma-separated: builds (cold, no-op, edit, "
-                             "single, Pandoc), watch, cjk (default: all)")
-    parser.add_argument("--watch-pages", type=int, default=None,
-                        help="run the watch part on a generated book of this many pages "
-                             "(e.g. 200 for a quick run; default: the main book)")
-    parser.add_argument("--watch-edits", type=int, default=20,
-                        help="saves in the watch part (default: 20)")
-    parser.add_argument("--cjk-pages", type=int, default=None,
-                        help="pages of the Chinese book (and its English twin; default: "
-                             "--pages, or 200)")
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help="what to measure, comma-separated: builds (cold, no-op, edit, "
+        "single, Pandoc), watch, cjk (default: all)",
+    )
+    parser.add_argument(
+        "--watch-pages",
+        type=int,
+        default=None,
+        help="run the watch part on a generated book of this many pages "
+        "(e.g. 200 for a quick run; default: the main book)",
+    )
+    parser.add_argument(
+        "--watch-edits", type=int, default=20, help="saves in the watch part (default: 20)"
+    )
+    parser.add_argument(
+        "--cjk-pages",
+        type=int,
+        default=None,
+        help="pages of the Chinese book (and its English twin; default: --pages, or 200)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary folder (manuscript and outputs)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary folder (manuscript and outputs)"
+    )
     args = parser.parse_args(argv)
     parts = tuple(part.strip() for part in args.parts.split(",") if part.strip())
     if args.repeat < 1:
@@ -689,8 +865,7 @@ def main(argv: list[str] | None = None) -> int:
     if not parts or any(part not in PARTS for part in parts):
         parser.error(f"--parts: choose from {', '.join(PARTS)}")
     if not ALLIANCEPRINT.exists() or not WEASYPRINT.exists():
-        parser.error(f"run this with the venv's Python: {ALLIANCEPRINT} or {WEASYPRINT} "
-                     "is missing")
+        parser.error(f"run this with the venv's Python: {ALLIANCEPRINT} or {WEASYPRINT} is missing")
 
     work = Path(tempfile.mkdtemp(prefix="allianceprint-bench-"))
     sys.path.insert(0, str(HERE))
@@ -699,23 +874,30 @@ def main(argv: list[str] | None = None) -> int:
     try:
         manuscript = work / "manuscript"
         if args.manuscript is not None:
-            shutil.copytree(args.manuscript, manuscript,
-                            ignore=shutil.ignore_patterns("build", ".cache"))
+            shutil.copytree(
+                args.manuscript, manuscript, ignore=shutil.ignore_patterns("build", ".cache")
+            )
             print(f"copied {args.manuscript} to {manuscript}")
         else:
             pages = args.pages or 80
             summary = generate(manuscript, pages, args.seed)
-            print(f"generated ~{pages} pages into {manuscript}: {summary['chapters']} "
-                  f"chapters, {summary['words']} words, {summary['notes']} notes")
+            print(
+                f"generated ~{pages} pages into {manuscript}: {summary['chapters']} "
+                f"chapters, {summary['words']} words, {summary['notes']} notes"
+            )
         watch_manuscript = None
         if "watch" in parts and args.watch_pages is not None:
             watch_manuscript = work / "watch-manuscript"
             generate(watch_manuscript, args.watch_pages, args.seed)
-        plan = Plan(repeat=args.repeat, parts=parts,
-                    pages=None if args.manuscript is not None else args.pages or 80,
-                    watch_manuscript=watch_manuscript,
-                    watch_edits=args.watch_edits,
-                    cjk_pages=args.cjk_pages or args.pages or 200, seed=args.seed)
+        plan = Plan(
+            repeat=args.repeat,
+            parts=parts,
+            pages=None if args.manuscript is not None else args.pages or 80,
+            watch_manuscript=watch_manuscript,
+            watch_edits=args.watch_edits,
+            cjk_pages=args.cjk_pages or args.pages or 200,
+            seed=args.seed,
+        )
         result = run(manuscript, work, plan)
         result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     except BenchError as exc:

@@ -71,13 +71,17 @@ class WatchResult:
             "max_seconds": max(times) if times else None,
             "min_seconds": min(times) if times else None,
             "median_cpu_seconds": statistics.median(
-                e.cpu_seconds for e in self.edits if e.cpu_seconds is not None)
-            if any(e.cpu_seconds is not None for e in self.edits) else None,
+                e.cpu_seconds for e in self.edits if e.cpu_seconds is not None
+            )
+            if any(e.cpu_seconds is not None for e in self.edits)
+            else None,
             "peak_pss_mib": self.peak_pss / 2**20,
             "first_build_seconds": self.first_build_seconds,
-            "page_count_changes": sum(1 for e in self.edits
-                                      if e.pages_before is not None
-                                      and e.pages_before != e.pages_after),
+            "page_count_changes": sum(
+                1
+                for e in self.edits
+                if e.pages_before is not None and e.pages_before != e.pages_after
+            ),
             "samples": [vars(edit) for edit in self.edits],
         }
 
@@ -101,16 +105,23 @@ def edited_parts(manuscript: Path, count: int) -> list[str]:
     return [chapters[(i * stride) % len(chapters)] for i in range(count)]
 
 
-def measure_watch(allianceprint: Path, manuscript: Path, output: Path,
-                  edit_sentence: Callable[[Path, int], str],
-                  grow: Callable[[Path, int], str], edits: int = 20, grow_every: int = 10,
-                  log: Callable[[str], None] = print,
-                  count_pages: Callable[[Path], int | None] = lambda _: None) -> WatchResult:
+def measure_watch(
+    allianceprint: Path,
+    manuscript: Path,
+    output: Path,
+    edit_sentence: Callable[[Path, int], str],
+    grow: Callable[[Path, int], str],
+    edits: int = 20,
+    grow_every: int = 10,
+    log: Callable[[str], None] = print,
+    count_pages: Callable[[Path], int | None] = lambda _: None,
+) -> WatchResult:
     """Run the watch, make `edits` saves, measure each (see the module's docstring)."""
     command = [str(allianceprint), "watch", str(manuscript), "--output", str(output)]
     started = time.perf_counter()
-    proc = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                        bufsize=1)
+    proc = psutil.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+    )
     lines: queue.Queue[str | None] = queue.Queue()
     errors: list[str] = []
 
@@ -156,8 +167,10 @@ def measure_watch(allianceprint: Path, manuscript: Path, output: Path,
         result.first_build_seconds = time.perf_counter() - started
         pdf, epub = _outputs(output)
         result.pages = count_pages(pdf)
-        log(f"  watch: first build and warm-up {result.first_build_seconds:.1f} s, "
-            f"{result.pages} pages")
+        log(
+            f"  watch: first build and warm-up {result.first_build_seconds:.1f} s, "
+            f"{result.pages} pages"
+        )
         sampling.set()
         for index, rel in enumerate(edited_parts(manuscript, edits)):
             kind = "grow" if grow_every and index % grow_every == grow_every - 1 else "sentence"
@@ -175,22 +188,30 @@ def measure_watch(allianceprint: Path, manuscript: Path, output: Path,
                     if name not in seen and _state(path) != old:
                         seen[name] = now - t0
                 if now > limit:
-                    raise WatchBenchError(f"edit {index + 1} ({rel}): outputs not replaced "
-                                          f"after {EDIT_TIMEOUT:.0f} s; stderr:\n"
-                                          + "\n".join(errors[-20:]))
+                    raise WatchBenchError(
+                        f"edit {index + 1} ({rel}): outputs not replaced "
+                        f"after {EDIT_TIMEOUT:.0f} s; stderr:\n" + "\n".join(errors[-20:])
+                    )
                 time.sleep(POLL)
             reported = next_line(EDIT_TIMEOUT)
             if not reported.startswith(("rebuilt", "built")):
                 raise WatchBenchError(f"edit {index + 1} ({rel}): {reported}")
             cpu = _cpu(proc)
-            edit = WatchEdit(rel, kind, max(seen.values()), reported,
-                             None if cpu is None or cpu0 is None else cpu - cpu0,
-                             pages_before, count_pages(pdf) if kind == "grow" else None)
+            edit = WatchEdit(
+                rel,
+                kind,
+                max(seen.values()),
+                reported,
+                None if cpu is None or cpu0 is None else cpu - cpu0,
+                pages_before,
+                count_pages(pdf) if kind == "grow" else None,
+            )
             result.edits.append(edit)
-            pages = (f", pages {edit.pages_before} -> {edit.pages_after}"
-                     if kind == "grow" else "")
-            log(f"  watch edit {index + 1:2d} {kind:8s} {edit.seconds:6.2f} s  {rel}  "
-                f"[{reported}]{pages}")
+            pages = f", pages {edit.pages_before} -> {edit.pages_after}" if kind == "grow" else ""
+            log(
+                f"  watch edit {index + 1:2d} {kind:8s} {edit.seconds:6.2f} s  {rel}  "
+                f"[{reported}]{pages}"
+            )
     finally:
         sampling.clear()
         done.set()
@@ -236,8 +257,9 @@ def _outputs(output: Path) -> tuple[Path, Path]:
     pdfs = [p for p in output.glob("*.pdf") if not p.name.endswith("-print.pdf")]
     epubs = list(output.glob("*.epub"))
     if len(pdfs) != 1 or len(epubs) != 1:
-        raise WatchBenchError(f"{output}: expected one PDF and one EPUB, found "
-                              f"{[p.name for p in pdfs + epubs]}")
+        raise WatchBenchError(
+            f"{output}: expected one PDF and one EPUB, found {[p.name for p in pdfs + epubs]}"
+        )
     return pdfs[0], epubs[0]
 
 

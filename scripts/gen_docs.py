@@ -34,14 +34,14 @@ file is reported together, each with its key and line. `allianceprint new DIR` w
 HEADINGS = {
     "book": "The book: its title, people, dates, identifiers.",
     "contributors": "One table per person, `[contributors.KEY]`; the key is what `editors`, "
-                    "`authors`, `translators` and a part's `authors` name.",
+    "`authors`, `translators` and a part's `authors` name.",
     "contents": "The parts, in reading order: Markdown files relative to the manuscript folder.",
     "print": "The print edition's page, and what the printer gets.",
     "labels": "",
     "checks": "What `allianceprint check` accepts.",
     "style": "A house style of the press's own (see [styles](styles.md)).",
     "history": "The book's editions and printings, in order, one `[[history]]` table each: "
-               "the copyright page lists them.",
+    "the copyright page lists them.",
 }
 
 
@@ -60,15 +60,20 @@ def _table(options) -> str:
 def page() -> str:
     out = [INTRO]
     for table, options in TABLES.items():
-        header = f"[[{table}]]" if table in ARRAY_TABLES else (
-            "[contributors.KEY]" if table == "contributors" else f"[{table}]")
+        header = (
+            f"[[{table}]]"
+            if table in ARRAY_TABLES
+            else ("[contributors.KEY]" if table == "contributors" else f"[{table}]")
+        )
         out.append(f"## `{header}`\n")
         if HEADINGS.get(table):
             out.append(HEADINGS[table] + "\n")
         if options is None:
-            out.append("Any word the book prints, by name, replacing the default of the book's "
-                       "language. `printing` holds `{n}` where the number goes, or `{ordinal}` "
-                       "for it as an ordinal in the book's language.\n")
+            out.append(
+                "Any word the book prints, by name, replacing the default of the book's "
+                "language. `printing` holds `{n}` where the number goes, or `{ordinal}` "
+                "for it as an ordinal in the book's language.\n"
+            )
             out.append("| label | English default |\n| --- | --- |")
             out.extend(f"| `{key}` | {_cell(value)} |" for key, value in ENGLISH.items())
             out.append("")
@@ -79,8 +84,10 @@ def page() -> str:
                 out.append(f"## `[{table}.{option.key}]`\n")
                 out.append(_table(SUBTABLES[f"{table}.{option.key}"]))
     out.append("## A part's front matter\n")
-    out.append("Each Markdown part may open with YAML front matter (see "
-               "[the manuscript format](manuscript.md)):\n")
+    out.append(
+        "Each Markdown part may open with YAML front matter (see "
+        "[the manuscript format](manuscript.md)):\n"
+    )
     out.append("| key | meaning |\n| --- | --- |")
     out.extend(f"| `{key}` | {_cell(doc)} |" for key, doc in FRONT_MATTER_KEYS.items())
     return "\n".join(out) + "\n"

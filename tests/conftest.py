@@ -53,8 +53,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
 @pytest.fixture(scope="session")
 def sample_single(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample's PDF laid out as one document (--single-document), once a session."""
-    written = build(SAMPLE, tmp_path_factory.mktemp("single"), ("pdf",), Diagnostics(),
-                    single_document=True)
+    written = build(
+        SAMPLE, tmp_path_factory.mktemp("single"), ("pdf",), Diagnostics(), single_document=True
+    )
     return written.outputs[0].path
 
 
@@ -65,7 +66,8 @@ def assert_no_logs(caplog: pytest.LogCaptureFixture):
     yield caplog
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert not problems, "unexpected log records:\n" + "\n".join(
-        f"{r.name}: {r.getMessage()}" for r in problems)
+        f"{r.name}: {r.getMessage()}" for r in problems
+    )
 
 
 def have(command: str) -> bool:

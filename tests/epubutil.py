@@ -9,9 +9,14 @@ from pathlib import Path
 
 from lxml import etree
 
-NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
-      "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
-      "ncx": "http://www.daisy.org/z3986/2005/ncx/", "c": "urn:oasis:names:tc:opendocument:xmlns:container"}
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
@@ -42,8 +47,10 @@ class Epub:
     @cached_property
     def spine(self) -> list[str]:
         """The spine's documents, as zip member names."""
-        return [self.href(self.manifest[ref.get("idref")].get("href"))
-                for ref in self.opf.iterfind(".//opf:spine/opf:itemref", NS)]
+        return [
+            self.href(self.manifest[ref.get("idref")].get("href"))
+            for ref in self.opf.iterfind(".//opf:spine/opf:itemref", NS)
+        ]
 
     @cached_property
     def nav_path(self) -> str:
@@ -54,4 +61,6 @@ class Epub:
         return [el.text for el in self.opf.iterfind(f".//opf:metadata/dc:{tag}", NS)]
 
     def meta_property(self, prop: str) -> list[str]:
-        return [el.text for el in self.opf.iterfind(f".//opf:metadata/opf:meta[@property='{prop}']", NS)]
+        return [
+            el.text for el in self.opf.iterfind(f".//opf:metadata/opf:meta[@property='{prop}']", NS)
+        ]

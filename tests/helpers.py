@@ -40,16 +40,18 @@ Some text with a note.[^1]
 """
 
 
-def make_manuscript(root: Path, files: dict[str, str] | None = None,
-                    toml: str | None = None) -> Path:
+def make_manuscript(
+    root: Path, files: dict[str, str] | None = None, toml: str | None = None
+) -> Path:
     """Write a manuscript: `book.toml` (default DEFAULT_TOML) plus `files` (path -> text).
 
     Without `files`, the manuscript has one chapter, `one.md` (DEFAULT_CHAPTER).
     Texts are dedented, so they can be written indented in the test.
     """
     root.mkdir(parents=True, exist_ok=True)
-    (root / "book.toml").write_text(textwrap.dedent(toml if toml is not None else DEFAULT_TOML),
-                                    encoding="utf-8")
+    (root / "book.toml").write_text(
+        textwrap.dedent(toml if toml is not None else DEFAULT_TOML), encoding="utf-8"
+    )
     for name, text in (files if files is not None else {"one.md": DEFAULT_CHAPTER}).items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)

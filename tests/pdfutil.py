@@ -40,8 +40,12 @@ class Pdf:
                 if isinstance(node, list):
                     walk(node, level + 1)
                 else:
-                    items.append(OutlineItem(node.title, self.reader.get_destination_page_number(
-                        node), level))
+                    items.append(
+                        OutlineItem(
+                            node.title, self.reader.get_destination_page_number(node), level
+                        )
+                    )
+
         walk(self.reader.outline, 1)
         return items
 
@@ -52,8 +56,10 @@ class Pdf:
     @cached_property
     def lines(self) -> list[list[str]]:
         """Each page's text lines, top to bottom (pdfplumber's layout order)."""
-        return [[line.strip() for line in (page.extract_text() or "").splitlines()
-                 if line.strip()] for page in self.plumber.pages]
+        return [
+            [line.strip() for line in (page.extract_text() or "").splitlines() if line.strip()]
+            for page in self.plumber.pages
+        ]
 
     def region_lines(self, index: int, top: float, bottom: float) -> list[str]:
         """The text lines between `top` and `bottom` points from the top of the page."""
@@ -71,8 +77,10 @@ class Pdf:
 
 
 _CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uff00-\uffef"
-_CJK_LATIN_GAP = re.compile(rf"(?<=[{_CJK}])[ \u2009]+(?=[^\s{_CJK}])"
-                            rf"|(?<=[^\s{_CJK}])[ \u2009]+(?=[{_CJK}])")
+_CJK_LATIN_GAP = re.compile(
+    rf"(?<=[{_CJK}])[ \u2009]+(?=[^\s{_CJK}])"
+    rf"|(?<=[^\s{_CJK}])[ \u2009]+(?=[{_CJK}])"
+)
 
 
 def cjk_flat(text: str) -> str:

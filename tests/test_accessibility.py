@@ -34,11 +34,21 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 #: epub:type -> the DPUB-ARIA (or ARIA) role that must go with it, as Ace checks it
 #: (`endnote`'s role, doc-endnote, is deprecated: none is required).
-ROLES = {"chapter": "doc-chapter", "noteref": "doc-noteref", "endnotes": "doc-endnotes",
-         "footnote": "doc-footnote", "toc": "doc-toc", "page-list": "doc-pagelist",
-         "pagebreak": "doc-pagebreak", "backlink": "doc-backlink", "preface": "doc-preface",
-         "introduction": "doc-introduction", "conclusion": "doc-conclusion",
-         "acknowledgments": "doc-acknowledgments", "glossary": "doc-glossary"}
+ROLES = {
+    "chapter": "doc-chapter",
+    "noteref": "doc-noteref",
+    "endnotes": "doc-endnotes",
+    "footnote": "doc-footnote",
+    "toc": "doc-toc",
+    "page-list": "doc-pagelist",
+    "pagebreak": "doc-pagebreak",
+    "backlink": "doc-backlink",
+    "preface": "doc-preface",
+    "introduction": "doc-introduction",
+    "conclusion": "doc-conclusion",
+    "acknowledgments": "doc-acknowledgments",
+    "glossary": "doc-glossary",
+}
 
 
 # --- the books ---------------------------------------------------------------------------
@@ -54,12 +64,14 @@ SENTENCES = [
     "Glaubwürdigkeit der Abschreckung.",
     "Handelsabkommen und Exportkontrollen gehören heute ebenso zur Bündnispolitik wie "
     "Truppenstationierungen.",
-    "Kleinere Staaten suchen Rückversicherung, ohne sich vollständig an eine Großmacht zu "
-    "binden."]
+    "Kleinere Staaten suchen Rückversicherung, ohne sich vollständig an eine Großmacht zu binden.",
+]
 
-SQUARE_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" '
-              'viewBox="0 0 100 100"><rect x="5" y="5" width="90" height="90" fill="none" '
-              'stroke="black"/><circle cx="50" cy="50" r="20"/></svg>')
+SQUARE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" '
+    'viewBox="0 0 100 100"><rect x="5" y="5" width="90" height="90" fill="none" '
+    'stroke="black"/><circle cx="50" cy="50" r="20"/></svg>'
+)
 
 
 def _paragraph(n: int, note: str = "") -> str:
@@ -70,24 +82,42 @@ def _paragraph(n: int, note: str = "") -> str:
 def _features_files() -> dict[str, str]:
     chapter = ["---", "authors: [au]", "---", "# Verbündete im Wandel[^t]", ""]
     chapter += [_paragraph(n, str(n) if n % 3 == 0 else "") for n in range(1, 9)]
-    chapter += ["## Eine Tabelle", "",
-                "| Gruppe | Gründungsjahr | Mitgliedstaaten | Schwerpunkt der Zusammenarbeit |",
-                "|---|---|---|---|"]
-    chapter += [f"| Gruppe {n} | {1990 + n} | {n + 2} Staaten | Zusammenarbeit in "
-                "Sicherheitsfragen und Handelspolitik |" for n in range(1, 13)]
-    chapter += ["", '![Ein Quadrat mit einem Kreis in der Mitte.](quadrat.svg "Ein Quadrat.")',
-                "", "![](quadrat.svg)", "",
-                "> Ein Zitat über Bündnisse, die länger halten, als man erwartete.[^z]",
-                "", "- Ein Punkt mit [Verweis auf Kapitel zwei](zwei.md)", "- Zweiter Punkt",
-                "    - Unterpunkt", ""]
+    chapter += [
+        "## Eine Tabelle",
+        "",
+        "| Gruppe | Gründungsjahr | Mitgliedstaaten | Schwerpunkt der Zusammenarbeit |",
+        "|---|---|---|---|",
+    ]
+    chapter += [
+        f"| Gruppe {n} | {1990 + n} | {n + 2} Staaten | Zusammenarbeit in "
+        "Sicherheitsfragen und Handelspolitik |"
+        for n in range(1, 13)
+    ]
+    chapter += [
+        "",
+        '![Ein Quadrat mit einem Kreis in der Mitte.](quadrat.svg "Ein Quadrat.")',
+        "",
+        "![](quadrat.svg)",
+        "",
+        "> Ein Zitat über Bündnisse, die länger halten, als man erwartete.[^z]",
+        "",
+        "- Ein Punkt mit [Verweis auf Kapitel zwei](zwei.md)",
+        "- Zweiter Punkt",
+        "    - Unterpunkt",
+        "",
+    ]
     chapter += [_paragraph(n, "z" if n == 10 else "") for n in range(9, 15)]
-    chapter += ["[^t]: Eine Anmerkung zum Titel.",
-                "[^z]: Eine Anmerkung, die zweimal zitiert wird."]
+    chapter += [
+        "[^t]: Eine Anmerkung zum Titel.",
+        "[^z]: Eine Anmerkung, die zweimal zitiert wird.",
+    ]
     chapter += [f"[^{n}]: Anmerkung {n}: {SENTENCES[n % 6]}" for n in (3, 6)]
-    return {"eins.md": "\n".join(chapter) + "\n",
-            "zwei.md": "# Zweites Kapitel\n\n" + "\n".join(_paragraph(n) for n in range(20, 26)),
-            "vorwort.md": "# Vorwort\n\n" + _paragraph(40),
-            "quadrat.svg": SQUARE_SVG}
+    return {
+        "eins.md": "\n".join(chapter) + "\n",
+        "zwei.md": "# Zweites Kapitel\n\n" + "\n".join(_paragraph(n) for n in range(20, 26)),
+        "vorwort.md": "# Vorwort\n\n" + _paragraph(40),
+        "quadrat.svg": SQUARE_SVG,
+    }
 
 
 FEATURES_TOML = """\
@@ -135,21 +165,27 @@ notes = "book-end"
 @pytest.fixture(scope="session")
 def features(tmp_path_factory) -> Built:
     """German, print footnotes, a table over two pages, figures, an image without alt text."""
-    root = make_manuscript(tmp_path_factory.mktemp("features") / "buch", _features_files(),
-                           FEATURES_TOML)
+    root = make_manuscript(
+        tmp_path_factory.mktemp("features") / "buch", _features_files(), FEATURES_TOML
+    )
     return build_book(root, root / "build")
 
 
 @pytest.fixture(scope="session")
 def covered(tmp_path_factory) -> Built:
     """French, a cover, book-end notes, and contents long enough for two pages."""
-    files = {f"c{n:02}.md": f"# Chapitre {n} : un titre assez long pour tenir sur deux "
-                            f"lignes de la table des matières\n\nTexte du chapitre {n}.[^1]\n\n"
-                            f"[^1]: Note du chapitre {n}.\n"
-             for n in range(1, COVER_CHAPTERS + 1)}
+    files = {
+        f"c{n:02}.md": f"# Chapitre {n} : un titre assez long pour tenir sur deux "
+        f"lignes de la table des matières\n\nTexte du chapitre {n}.[^1]\n\n"
+        f"[^1]: Note du chapitre {n}.\n"
+        for n in range(1, COVER_CHAPTERS + 1)
+    }
     chapters = ", ".join(f'"c{n:02}.md"' for n in range(1, COVER_CHAPTERS + 1))
-    root = make_manuscript(tmp_path_factory.mktemp("covered") / "livre", files,
-                           textwrap.dedent(COVER_TOML).format(chapters=chapters))
+    root = make_manuscript(
+        tmp_path_factory.mktemp("covered") / "livre",
+        files,
+        textwrap.dedent(COVER_TOML).format(chapters=chapters),
+    )
     Image.new("RGB", (60, 90), "navy").save(root / "couverture.png")
     return build_book(root, root / "build")
 
@@ -170,20 +206,34 @@ class Reports:
 def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        pytest.fail("Chromium is not installed: `make test` installs it "
-                    "(scripts/setup-system.sh --test)")
+        pytest.fail(
+            "Chromium is not installed: `make test` installs it (scripts/setup-system.sh --test)"
+        )
     return path
 
 
 def run_checkers(epub: Path, work: Path) -> Reports:
     """EPUBCheck and Ace on `epub`, side by side."""
     if not ACE.exists():
-        pytest.fail(f"DAISY Ace is not installed in {TOOLS}: `make test` installs it "
-                    "(npm ci in tools/)")
+        pytest.fail(
+            f"DAISY Ace is not installed in {TOOLS}: `make test` installs it (npm ci in tools/)"
+        )
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium()}
-    ace = subprocess.Popen([str(ACE), "--force", "--silent", "--outdir", str(work / "ace"),
-                            "--tempdir", str(work / "ace-tmp"), str(epub)],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    ace = subprocess.Popen(
+        [
+            str(ACE),
+            "--force",
+            "--silent",
+            "--outdir",
+            str(work / "ace"),
+            "--tempdir",
+            str(work / "ace-tmp"),
+            str(epub),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     check = EpubCheck(str(epub))
     output, _ = ace.communicate(timeout=600)
     assert ace.returncode == 0, f"Ace failed to run:\n{output.decode(errors='replace')}"
@@ -191,8 +241,10 @@ def run_checkers(epub: Path, work: Path) -> Reports:
     failed = tuple(
         f"{subject['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
         f"({a['earl:test']['earl:impact']}): {a['earl:result'].get('dct:description', '')}"
-        for subject in report["assertions"] for a in subject.get("assertions", [])
-        if a["earl:result"]["earl:outcome"] != "pass")
+        for subject in report["assertions"]
+        for a in subject.get("assertions", [])
+        if a["earl:result"]["earl:outcome"] != "pass"
+    )
     messages = tuple(f"{m.level} {m.id} {m.location}: {m.message}" for m in check.messages)
     return Reports(messages, failed, report["earl:result"]["earl:outcome"])
 
@@ -230,8 +282,14 @@ def test_accessibility_metadata_of_the_sample(sample):
     assert meta["schema:accessMode"] == ["textual", "visual"]  # it has a figure
     assert meta["schema:accessModeSufficient"] == ["textual", "textual,visual"]
     assert set(meta["schema:accessibilityFeature"]) == {
-        "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability",
-        "alternativeText", "pageBreakMarkers", "pageNavigation"}
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+        "alternativeText",
+        "pageBreakMarkers",
+        "pageNavigation",
+    }
     assert meta["schema:accessibilityHazard"] == ["none"]
     (summary,) = meta["schema:accessibilitySummary"]
     assert "Every image has a text description." in summary and "page list" in summary
@@ -247,8 +305,9 @@ def test_an_image_without_alt_text_is_a_warning_and_the_metadata_says_so(feature
     meta = _metadata(book)
     assert meta["schema:accessModeSufficient"] == ["textual,visual"]  # not text alone
     assert "alternativeText" not in meta["schema:accessibilityFeature"]
-    (summary,) = book.opf.xpath("//opf:meta[@property='schema:accessibilitySummary']",
-                                namespaces=NS)
+    (summary,) = book.opf.xpath(
+        "//opf:meta[@property='schema:accessibilitySummary']", namespaces=NS
+    )
     assert summary.get(XML_LANG) == "en"  # written in English, in a German book
     assert meta["pageBreakSource"] == ["Ein kleines Buch"]  # no print ISBN: its title
 
@@ -309,8 +368,7 @@ def test_the_cover_is_the_first_page_of_the_reading_order(covered):
     assert image.get("role") == "doc-cover"
     assert image.get("alt") == "Couverture: Un livre avec couverture"
     covers = [i for i in book.manifest.values() if i.get("properties") == "cover-image"]
-    assert [book.href(c.get("href")) for c in covers] == [
-        book.href("images/cover.png")]
+    assert [book.href(c.get("href")) for c in covers] == [book.href("images/cover.png")]
 
 
 def test_contents_over_two_pages_get_both_pages_in_the_nav(covered):
@@ -335,9 +393,14 @@ def test_tables_fit_a_phone_sized_screen(sample, features, tmp_path):
             if "<table" in path.read_text(encoding="utf-8"):
                 documents.append(str(path))
     assert len(documents) >= 3
-    result = subprocess.run(["node", str(PHONE_LAYOUT), "360", *documents], cwd=TOOLS,
-                            capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium()})
+    result = subprocess.run(
+        ["node", str(PHONE_LAYOUT), "360", *documents],
+        cwd=TOOLS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium()},
+    )
     assert result.returncode == 0, result.stderr
     for layout in json.loads(result.stdout):
         assert layout["viewport"] == 360

@@ -38,7 +38,9 @@ def test_write_all_atomically_writes_every_file(tmp_path: Path) -> None:
     (tmp_path / "book.toml").write_bytes(b"old")
     write_all_atomically(files)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {
-        "one.md": b"one", "book.toml": b"toml"}
+        "one.md": b"one",
+        "book.toml": b"toml",
+    }
 
 
 def test_write_all_atomically_replaces_none_when_one_fails(tmp_path: Path) -> None:

@@ -37,12 +37,42 @@ bio = "Ilse edits."
 chapters = ["one.md", "two.md", "three.md"]
 """
 
-PLACES = ["Varna", "Tromsø", "Kochi", "Recife", "Iloilo", "Mombasa", "Gdańsk", "Valparaíso",
-          "Da Nang", "Haifa", "Aarhus", "Durban"]
-ACTS = ["reviewed", "renewed", "audited", "suspended", "rewrote", "published", "costed",
-        "debated", "extended", "narrowed"]
-THINGS = ["port agreement", "cable landing rules", "fisheries accord", "grain corridor",
-          "customs pilot", "tariff schedule", "pilotage code", "dredging contract"]
+PLACES = [
+    "Varna",
+    "Tromsø",
+    "Kochi",
+    "Recife",
+    "Iloilo",
+    "Mombasa",
+    "Gdańsk",
+    "Valparaíso",
+    "Da Nang",
+    "Haifa",
+    "Aarhus",
+    "Durban",
+]
+ACTS = [
+    "reviewed",
+    "renewed",
+    "audited",
+    "suspended",
+    "rewrote",
+    "published",
+    "costed",
+    "debated",
+    "extended",
+    "narrowed",
+]
+THINGS = [
+    "port agreement",
+    "cable landing rules",
+    "fisheries accord",
+    "grain corridor",
+    "customs pilot",
+    "tariff schedule",
+    "pilotage code",
+    "dredging contract",
+]
 
 
 def prose(chapter: int, paragraphs: int) -> str:
@@ -56,26 +86,34 @@ def prose(chapter: int, paragraphs: int) -> str:
             sentences.append(
                 f"In {1950 + n % 70} the council of {PLACES[n % len(PLACES)]} "
                 f"{ACTS[n % len(ACTS)]} its {THINGS[n % len(THINGS)]} for the "
-                f"{n}th time, item {chapter}.{p}.{s}.")
+                f"{n}th time, item {chapter}.{p}.{s}."
+            )
         out.append(" ".join(sentences))
     return "\n\n".join(out)
 
 
-CJK_PARAGRAPH = ("{: lang=\"ja\"}\n"
-                 "港湾の協定は毎年見直される。委員会は新しい規則を公表し、漁業の合意を延長した。"
-                 "関税の計画は議論されたが、結論は翌年に持ち越された。")
+CJK_PARAGRAPH = (
+    '{: lang="ja"}\n'
+    "港湾の協定は毎年見直される。委員会は新しい規則を公表し、漁業の合意を延長した。"
+    "関税の計画は議論されたが、結論は翌年に持ち越された。"
+)
 
 
 def chapter(number: int, title: str, paragraphs: int, extra: str = "") -> str:
-    return (f"---\ntitle: {title}\nauthors: [ed]\n---\n\n{prose(number, paragraphs)}"
-            f"[^a]\n\n{extra}\n\n[^a]: A note to chapter {number}, on the {THINGS[number]}.\n")
+    return (
+        f"---\ntitle: {title}\nauthors: [ed]\n---\n\n{prose(number, paragraphs)}"
+        f"[^a]\n\n{extra}\n\n[^a]: A note to chapter {number}, on the {THINGS[number]}.\n"
+    )
 
 
-def files(one: str | None = None, two: str | None = None, three: str | None = None
-          ) -> dict[str, str]:
-    return {"one.md": one or chapter(1, "Harbours", 9),
-            "two.md": two or chapter(2, "Cables", 8, CJK_PARAGRAPH),
-            "three.md": three or chapter(3, "Grain", 5)}
+def files(
+    one: str | None = None, two: str | None = None, three: str | None = None
+) -> dict[str, str]:
+    return {
+        "one.md": one or chapter(1, "Harbours", 9),
+        "two.md": two or chapter(2, "Cables", 8, CJK_PARAGRAPH),
+        "three.md": three or chapter(3, "Grain", 5),
+    }
 
 
 @dataclass(frozen=True)
@@ -92,8 +130,9 @@ def base(tmp_path_factory) -> Variant:
     return Variant(root, out / "corrected-printings.pdf")
 
 
-def variant(base: Variant, where: Path, edit: dict[str, str],
-            keep_pages: bool | None = False) -> Variant:
+def variant(
+    base: Variant, where: Path, edit: dict[str, str], keep_pages: bool | None = False
+) -> Variant:
     """The base book with `edit` applied (file -> new text), built from a copy of the base
     build's folder (its cache saves laying out what did not change)."""
     root = where / "book"
@@ -120,6 +159,7 @@ def chapter_pages(pdf: Path, part: str) -> list[str]:
     import pypdfium2
 
     from allianceprint.pagerecord import read
+
     record = read(pypdfium2.PdfDocument(str(pdf)))
     return [page.label for page in record.pages if page.part == part]
 
@@ -144,8 +184,9 @@ def test_the_same_pdf_twice_is_unchanged(base):
 
 
 def test_a_one_letter_correction_changes_one_page(base, tmp_path):
-    text = chapter(1, "Harbours", 9).replace("its customs pilot for the 1004th", "its customs "
-                                             "pilot for the 1005th", 1)
+    text = chapter(1, "Harbours", 9).replace(
+        "its customs pilot for the 1004th", "its customs pilot for the 1005th", 1
+    )
     new = variant(base, tmp_path, {"one.md": text}, keep_pages=True)  # it keeps its pages
     status, report = report_json(base.pdf, new.pdf)
     assert status == 1
@@ -158,8 +199,9 @@ def test_a_one_letter_correction_changes_one_page(base, tmp_path):
     assert summary["old_pages"] == summary["new_pages"]
     assert summary["contents_changed"] is False
     assert summary["signatures"]["16"]["changed"] == [1]
-    assert summary["edits"] == [{"at": "1", "first": "1", "last": "1", "old": "1004th",
-                                 "new": "1005th", "source": "one.md"}]
+    assert summary["edits"] == [
+        {"at": "1", "first": "1", "last": "1", "old": "1004th", "new": "1005th", "source": "one.md"}
+    ]
     # The printer's pages: that one page alone, with its boxes as they were (a printer's
     # PDF, here the same pages given a bleed, its TrimBox and BleedBox).
     printer = tmp_path / "printer.pdf"
@@ -169,14 +211,18 @@ def test_a_one_letter_correction_changes_one_page(base, tmp_path):
             page.BleedBox = [-9, -9, 441, 657]
             page.TrimBox = [0, 0, 432, 648]
         pdf.save(printer)
-    status, out, err = run_cli("changes", base.pdf, printer, "--replacement-pages",
-                               tmp_path / "repl.pdf")
+    status, out, err = run_cli(
+        "changes", base.pdf, printer, "--replacement-pages", tmp_path / "repl.pdf"
+    )
     assert status == 1, err
     with pikepdf.open(tmp_path / "repl.pdf") as repl:
         assert len(repl.pages) == 1
         page = repl.pages[0]
         assert [list(page.mediabox), list(page.trimbox), list(page.bleedbox)] == [
-            [-9, -9, 441, 657], [0, 0, 432, 648], [-9, -9, 441, 657]]
+            [-9, -9, 441, 657],
+            [0, 0, 432, 648],
+            [-9, -9, 441, 657],
+        ]
         assert repl.Root.PageLabels.Nums[1].P == "1"
     # the table: one row a page, the changed words on the page's row, then the summary
     status, out, _ = run_cli("changes", base.pdf, new.pdf)
@@ -196,8 +242,11 @@ def test_a_one_letter_correction_changes_one_page(base, tmp_path):
 @pytest.fixture(scope="module")
 def sentence(base, tmp_path_factory) -> Variant:
     text = chapter(1, "Harbours", 9).replace(
-        "item 1.1.2.", "item 1.1.2. A clerk later counted the vessels that had used "
-        "the outer basin that winter, and found the ledger short by a third.", 1)
+        "item 1.1.2.",
+        "item 1.1.2. A clerk later counted the vessels that had used "
+        "the outer basin that winter, and found the ledger short by a third.",
+        1,
+    )
     where = tmp_path_factory.mktemp("sentence")
     with pytest.raises(ManuscriptError) as failed:
         variant(base, where, {"one.md": text}, keep_pages=None)  # printing 2: kept by default
@@ -214,7 +263,7 @@ def test_an_added_sentence_reflows_to_the_chapter_end(base, sentence):
     assert chapter_pages(base.pdf, "one") == one  # the chapter did not grow a page
     by_page = statuses(report)
     first = next(label for label in one if by_page[label] == "text")
-    rest = one[one.index(first) + 1:]
+    rest = one[one.index(first) + 1 :]
     text_pages = [p for p in one if by_page[p] != "unchanged"]
     assert text_pages[0] == first and all(by_page[p] in ("reflow", "unchanged") for p in rest)
     assert by_page[rest[0]] == "reflow"
@@ -241,12 +290,14 @@ def test_keep_pages_on_the_command_line(base, sentence, tmp_path):
     root = tmp_path / "book"
     shutil.copytree(new.manuscript, root)
     shutil.copytree(base.pdf.parent, tmp_path / "out")
-    status, out, err = run_cli("build", root, "--output", tmp_path / "out", "--format", "pdf",
-                               "--keep-pages")
+    status, out, err = run_cli(
+        "build", root, "--output", tmp_path / "out", "--format", "pdf", "--keep-pages"
+    )
     assert status == 1 and "one.md:" in err and "reflows pages" in err, err
     assert (tmp_path / "out" / base.pdf.name).read_bytes() == base.pdf.read_bytes()
-    status, out, err = run_cli("build", root, "--output", tmp_path / "out", "--format", "pdf",
-                               "--allow-reflow")
+    status, out, err = run_cli(
+        "build", root, "--output", tmp_path / "out", "--format", "pdf", "--allow-reflow"
+    )
     assert status == 0, err
 
 
@@ -295,8 +346,7 @@ def test_a_cjk_edit_is_compared_by_character(base, tmp_path):
     assert changed[0]["changes"] == [{"old": "延長", "new": "短縮"}]  # not the whole line
 
 
-def test_the_changes_pdf_shows_both_pages_with_the_changed_lines_marked(base, sentence,
-                                                                       tmp_path):
+def test_the_changes_pdf_shows_both_pages_with_the_changed_lines_marked(base, sentence, tmp_path):
     new, _ = sentence
     target = tmp_path / "changes.pdf"
     status, out, err = run_cli("changes", base.pdf, new.pdf, "--pdf", target)
@@ -305,18 +355,36 @@ def test_the_changes_pdf_shows_both_pages_with_the_changed_lines_marked(base, se
     changed = [p for p in report.pages if p.status != "unchanged"]
     with pikepdf.open(target) as pdf:
         assert len(pdf.pages) == len(changed)
-    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(target),
-                    str(tmp_path / "sheet")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(target),
+            str(tmp_path / "sheet"),
+        ],
+        check=True,
+    )
     image = Image.open(next(tmp_path.glob("sheet*.png"))).convert("RGB")
     width, height = image.size
     pixels = image.load()
 
     def count(left: int, right: int, test) -> int:
-        return sum(1 for x in range(left, right, 2) for y in range(0, height, 2)
-                   if test(pixels[x, y]))
+        return sum(
+            1 for x in range(left, right, 2) for y in range(0, height, 2) if test(pixels[x, y])
+        )
 
-    def yellow(p): return p[0] > 200 and p[1] > 180 and p[2] < 120
-    def dark(p): return max(p) < 140  # text (grey at 40 dpi), not a highlight
+    def yellow(p):
+        return p[0] > 200 and p[1] > 180 and p[2] < 120
+
+    def dark(p):
+        return max(p) < 140  # text (grey at 40 dpi), not a highlight
+
     # both pages are drawn, the edit is marked yellow on NEW (the right) only
     assert count(0, width // 2, dark) > 100 and count(width // 2, width, dark) > 100
     assert count(width // 2, width, yellow) > 50
@@ -325,8 +393,12 @@ def test_the_changes_pdf_shows_both_pages_with_the_changed_lines_marked(base, se
 
 def weasy_pdf(path: Path, text: str) -> Path:
     from weasyprint import HTML
-    body = "".join(f"<p>{text} Paragraph {n}: the harbour board met again and agreed "
-                   f"on item {n} of the agenda after a long debate.</p>" for n in range(60))
+
+    body = "".join(
+        f"<p>{text} Paragraph {n}: the harbour board met again and agreed "
+        f"on item {n} of the agenda after a long debate.</p>"
+        for n in range(60)
+    )
     HTML(string=f"<html lang=en><body>{body}</body></html>").write_pdf(path)
     return path
 
@@ -335,11 +407,14 @@ def test_pdfs_not_made_by_allianceprint(tmp_path):
     old = weasy_pdf(tmp_path / "old.pdf", "The board sat.")
     new = weasy_pdf(tmp_path / "new.pdf", "The board sat.")
     assert run_cli("changes", old, new)[0] == 0
-    text = "".join(f"<p>The board sat. Paragraph {n}: the harbour board met again and agreed "
-                   f"on item {n} of the agenda after a long debate.</p>" for n in range(60))
+    text = "".join(
+        f"<p>The board sat. Paragraph {n}: the harbour board met again and agreed "
+        f"on item {n} of the agenda after a long debate.</p>"
+        for n in range(60)
+    )
     from weasyprint import HTML
-    HTML(string=f"<html><body>{text.replace('item 30 ', 'item 31 ')}</body></html>"
-         ).write_pdf(new)
+
+    HTML(string=f"<html><body>{text.replace('item 30 ', 'item 31 ')}</body></html>").write_pdf(new)
     status, report = report_json(old, new)
     assert status == 1 and report["summary"]["recorded"] is False
     changed = [p for p in report["pages"] if p["status"] != "unchanged"]
@@ -356,9 +431,13 @@ def test_bad_input_exits_2_with_one_line(base, tmp_path):
     with pikepdf.open(base.pdf) as pdf:
         pdf.save(encrypted, encryption=pikepdf.Encryption(owner="o", user="u"))
     other = weasy_pdf(tmp_path / "other.pdf", "Something else entirely.")
-    for bad, says in ((text, "not a PDF"), (damaged, "damaged"), (encrypted, "encrypted"),
-                      (other, "not two printings of one book"),
-                      (tmp_path / "missing.pdf", "cannot read")):
+    for bad, says in (
+        (text, "not a PDF"),
+        (damaged, "damaged"),
+        (encrypted, "encrypted"),
+        (other, "not two printings of one book"),
+        (tmp_path / "missing.pdf", "cannot read"),
+    ):
         status, out, err = run_cli("changes", base.pdf, bad)
         assert status == 2, (bad, err)
         assert len(err.strip().splitlines()) == 1 and says in err, err
@@ -372,6 +451,7 @@ def test_two_different_books_by_their_records(base, tmp_path):
         data = json.loads(pdf.attachments[NAME].get_file().read_bytes())
         data["book"]["title"] = "Another Volume"
         from allianceprint.pagerecord import embed
+
         del pdf.attachments[NAME]
         if "/AF" in pdf.Root:
             del pdf.Root.AF
@@ -383,9 +463,12 @@ def test_two_different_books_by_their_records(base, tmp_path):
 
 def test_a_moved_paragraph_is_moved_text_not_new_text(tmp_path):
     from weasyprint import HTML
-    paragraphs = [f"<p>Paragraph {n}: the harbour board of {PLACES[n % 12]} met again and "
-                  f"agreed on item {n} of the agenda after a debate of {n + 3} hours.</p>"
-                  for n in range(40)]
+
+    paragraphs = [
+        f"<p>Paragraph {n}: the harbour board of {PLACES[n % 12]} met again and "
+        f"agreed on item {n} of the agenda after a debate of {n + 3} hours.</p>"
+        for n in range(40)
+    ]
     HTML(string="".join(paragraphs)).write_pdf(tmp_path / "old.pdf")
     moved = paragraphs[:5] + paragraphs[6:30] + [paragraphs[5]] + paragraphs[30:]
     HTML(string="".join(moved)).write_pdf(tmp_path / "new.pdf")
@@ -399,10 +482,16 @@ def test_a_moved_paragraph_is_moved_text_not_new_text(tmp_path):
 def test_a_page_with_more_text_than_a_book_page_is_refused(tmp_path):
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(432, 648))
-    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(
-        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)))
+    page.obj.Resources = pikepdf.Dictionary(
+        Font=pikepdf.Dictionary(
+            F1=pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+            )
+        )
+    )
     page.obj.Contents = pdf.make_stream(  # 25,000 tiny lines: 450,000 characters
-        b"BT /F1 1 Tf 10 10 Td " + b"(xxxxxxxxxx yyyyy) Tj 0 -1 Td " * 25_000 + b" ET")
+        b"BT /F1 1 Tf 10 10 Td " + b"(xxxxxxxxxx yyyyy) Tj 0 -1 Td " * 25_000 + b" ET"
+    )
     pdf.save(tmp_path / "huge.pdf")
     status, out, err = run_cli("changes", tmp_path / "huge.pdf", tmp_path / "huge.pdf")
     assert status == 2 and "more than 200000 characters" in err and len(err.splitlines()) == 1
@@ -423,8 +512,9 @@ def test_a_moved_paragraph_is_matched_by_its_block_ids(base, tmp_path):
 
 
 def test_the_single_document_build_records_the_same_pages(base, tmp_path):
-    written = build(base.manuscript, tmp_path / "single", ("pdf",), Diagnostics(),
-                    single_document=True)
+    written = build(
+        base.manuscript, tmp_path / "single", ("pdf",), Diagnostics(), single_document=True
+    )
     single = written.outputs[0].path
     status, report = report_json(base.pdf, single)
     assert status == 0, [p for p in report["pages"] if p["status"] != "unchanged"]
@@ -440,15 +530,19 @@ def test_two_corrections_on_following_pages_keep_the_pages(tmp_path):
     from allianceprint.keptpages import check_kept_pages
 
     def book(*items: int) -> str:
-        return "".join(f"<p>Paragraph {n}: the harbour board met again and agreed on item "
-                       f"{n + 1 if n in items else n} of the agenda after a long debate.</p>"
-                       for n in range(60))
+        return "".join(
+            f"<p>Paragraph {n}: the harbour board met again and agreed on item "
+            f"{n + 1 if n in items else n} of the agenda after a long debate.</p>"
+            for n in range(60)
+        )
 
     HTML(string=book()).write_pdf(tmp_path / "old.pdf")
     HTML(string=book(12, 40)).write_pdf(tmp_path / "new.pdf")
     report = compare_files(tmp_path / "old.pdf", tmp_path / "new.pdf")
     changed = [p for p in report.pages if p.status != "unchanged"]
     assert [p.status for p in changed] == ["text", "text"] and changed[0].new != changed[1].new
-    assert [(s.first, s.last) for s in report.spans] == [(changed[0].new_label,) * 2,
-                                                         (changed[1].new_label,) * 2]
+    assert [(s.first, s.last) for s in report.spans] == [
+        (changed[0].new_label,) * 2,
+        (changed[1].new_label,) * 2,
+    ]
     check_kept_pages(tmp_path / "old.pdf", tmp_path / "new.pdf", tmp_path)  # no error

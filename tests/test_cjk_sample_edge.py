@@ -31,6 +31,7 @@ CLOSING = "、。，．：；？！）」』》〉】〕”’％‰"
 @pytest.fixture(scope="module")
 def pdf(tmp_path_factory):
     import pdfplumber
+
     diagnostics = Diagnostics()
     written = build(SAMPLE, tmp_path_factory.mktemp("zh-sample"), ("pdf",), diagnostics)
     [path] = [o.path for o in written.outputs if o.path.suffix == ".pdf"]
@@ -63,13 +64,16 @@ def justified_blocks() -> list[str]:
 
 def body_lines(pdf) -> list[list[dict]]:
     """The lines of body text at the body size, without headings (the sans face)."""
-    lines = ([c for c in line if "Sans" not in c["fontname"]]
-             for line in text_lines(pdf, BODY_SIZE))
+    lines = (
+        [c for c in line if "Sans" not in c["fontname"]] for line in text_lines(pdf, BODY_SIZE)
+    )
     # An opening mark set half-width (`halt`) is drawn half an em left of its origin, over
     # a halved closing mark before it (`。“`): it is ordered by its middle.
-    return [sorted(line, key=lambda c: c["x0"] + (c["size"] / 2 if c["text"] in OPENING
-                                                  else 0.0))
-            for line in lines if line]
+    return [
+        sorted(line, key=lambda c: c["x0"] + (c["size"] / 2 if c["text"] in OPENING else 0.0))
+        for line in lines
+        if line
+    ]
 
 
 def glyphs(line: list[dict]) -> list[dict]:
@@ -90,7 +94,7 @@ def find_blocks(pdf, blocks: list[str]) -> list[tuple[str, list[list[dict]]]]:
             line = lines[at]
             at += 1
             for skip in range(4):  # the number of a list item ("1. ") comes first
-                if target[len(printed):].startswith(bare(text(line[skip:]))):
+                if target[len(printed) :].startswith(bare(text(line[skip:]))):
                     break
             else:
                 continue  # another block's line, a running head or a folio
@@ -122,8 +126,10 @@ def blocks(pdf):
 
 def test_most_lines_end_on_the_edge(pdf):
     edges = right_edges(pdf)
-    ends = [abs(glyphs(line)[-1]["x1"] - edges[line[0]["page_number"] % 2]) <= 1.0
-            for line in body_lines(pdf)]
+    ends = [
+        abs(glyphs(line)[-1]["x1"] - edges[line[0]["page_number"] % 2]) <= 1.0
+        for line in body_lines(pdf)
+    ]
     assert sum(ends) > 0.5 * len(ends), (sum(ends), len(ends), edges)
 
 
@@ -135,8 +141,9 @@ def test_every_non_final_justified_line_ends_on_the_right_edge(pdf, blocks):
             right = edges[line[0]["page_number"] % 2]
             last = glyphs(line)[-1]
             if abs(last["x1"] - right) > 1.0:
-                misses.append(f"p{line[0]['page_number']}: {right - last['x1']:.2f} pt "
-                              f"short: {text(line)}")
+                misses.append(
+                    f"p{line[0]['page_number']}: {right - last['x1']:.2f} pt short: {text(line)}"
+                )
         for line in lines:
             for a, b in zip(glyphs(line), glyphs(line)[1:]):
                 gap = (b["x0"] - a["x1"]) / BODY_SIZE
@@ -157,11 +164,13 @@ def test_kinsoku_and_no_space_between_ideographs(blocks):
 
 def test_white_space_that_prints_nothing_in_cjk_text_is_taken_out():
     from allianceprint import cjk
+
     document = lxml.html.document_fromstring(
         '<html lang="ja"><body><div class="part-body">'
         "<p>港湾の管理を\nめぐる協議。</p>"
         "<ul><li><strong>要点。</strong> 三つの作業部会 （秋） です</li></ul>"
-        "<p>山田 花子、<code>a  b</code> と\nSAR</p></div></body></html>")
+        "<p>山田 花子、<code>a  b</code> と\nSAR</p></div></body></html>"
+    )
     cjk.typeset(document, "ja")
     first, item, last = document.iter("p", "li")
     assert first.text_content() == "港湾の管理をめぐる協議。"  # a source line break
@@ -173,8 +182,10 @@ def test_white_space_that_prints_nothing_in_cjk_text_is_taken_out():
 
 def _typeset_paragraph(text: str):
     from allianceprint import cjk
+
     document = lxml.html.document_fromstring(
-        f'<html lang="zh-Hans"><body><div class="part-body"><p>{text}</p></div></body></html>')
+        f'<html lang="zh-Hans"><body><div class="part-body"><p>{text}</p></div></body></html>'
+    )
     report = cjk.typeset(document, "zh-Hans", 30)
     return document.find(".//p"), report
 
@@ -195,10 +206,11 @@ def test_the_filling_breaks_where_pango_does():
 
 def test_a_run_before_a_paragraph_ending_unit_is_pushed_in():
     # " AUKUS 楚。" does not fit: two commas are halved, and nothing is spaced out
-    text = "我们要求他们既为学者写作，也为实务工作者写作：论点要说得明白，证据要来自官方文件" \
-           "和二手文献，政策含义要讲清 AUKUS 楚。"
+    text = (
+        "我们要求他们既为学者写作，也为实务工作者写作：论点要说得明白，证据要来自官方文件"
+        "和二手文献，政策含义要讲清 AUKUS 楚。"
+    )
     paragraph, report = _typeset_paragraph(text)
     assert report.pushed_in == 1
-    assert [s.text for s in paragraph.iter("span") if s.get("class") == "cjk-halt"] == \
-        ["，", "，"]
+    assert [s.text for s in paragraph.iter("span") if s.get("class") == "cjk-halt"] == ["，", "，"]
     assert not [s for s in paragraph.iter("span") if s.get("class") == "cjk-fill"]

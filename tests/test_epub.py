@@ -13,12 +13,18 @@ from conftest import build_book
 from epubutil import EPUB_TYPE, NS, Epub
 from helpers import DEFAULT_TOML, make_manuscript
 
-TITLES = ["Preface", "Acknowledgments", "Abbreviations", "Introduction",
-          "Between Deterrence and Reassurance: Japan’s Regional Strategy after 2022",
-          "Trusted Networks: Technology Cooperation among Allies",
-          "Economic Security as Alliance Policy",
-          "The Minilateral Turn: Small Groupings in a Crowded Region",
-          "Final Thoughts", "About the Contributors"]
+TITLES = [
+    "Preface",
+    "Acknowledgments",
+    "Abbreviations",
+    "Introduction",
+    "Between Deterrence and Reassurance: Japan’s Regional Strategy after 2022",
+    "Trusted Networks: Technology Cooperation among Allies",
+    "Economic Security as Alliance Policy",
+    "The Minilateral Turn: Small Groupings in a Crowded Region",
+    "Final Thoughts",
+    "About the Contributors",
+]
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +51,16 @@ def test_nav_lists_every_part_with_chapter_authors(book):
     toc = nav.find(".//x:nav[@id='toc']", NS)
     assert toc.get(EPUB_TYPE) == "toc"
     entries = toc.findall(".//x:li", NS)
-    titles = [" ".join("".join(li.find(".//x:span[@class='toc-title']", NS).itertext()).split())
-              for li in entries]
+    titles = [
+        " ".join("".join(li.find(".//x:span[@class='toc-title']", NS).itertext()).split())
+        for li in entries
+    ]
     assert titles == TITLES
-    authors = {t: "".join(li.find(".//x:span[@class='toc-authors']", NS).itertext())
-               for t, li in zip(titles, entries)
-               if li.find(".//x:span[@class='toc-authors']", NS) is not None}
+    authors = {
+        t: "".join(li.find(".//x:span[@class='toc-authors']", NS).itertext())
+        for t, li in zip(titles, entries)
+        if li.find(".//x:span[@class='toc-authors']", NS) is not None
+    }
     assert authors["Trusted Networks: Technology Cooperation among Allies"] == "Agnieszka Łęcka"
     assert authors["Introduction"] == "Helena Voss, Daniel Arakawa"
     for li in entries:  # every entry points at a document in the spine
@@ -59,8 +69,9 @@ def test_nav_lists_every_part_with_chapter_authors(book):
 
 
 def test_ncx_lists_every_part(book):
-    ncx_item = next(i for i in book.manifest.values()
-                    if i.get("media-type") == "application/x-dtbncx+xml")
+    ncx_item = next(
+        i for i in book.manifest.values() if i.get("media-type") == "application/x-dtbncx+xml"
+    )
     ncx = book.xml(book.href(ncx_item.get("href")))
     labels = [" ".join(t.text.split()) for t in ncx.iterfind(".//ncx:navLabel/ncx:text", NS)]
     assert labels == TITLES
@@ -107,18 +118,23 @@ def test_metadata(book):
     assert book.metadata("title")[0] == "Allied Horizons"
     assert book.metadata("language") == ["en-US"]
     assert book.metadata("creator") == ["Helena Voss", "Daniel Arakawa"]
-    assert set(book.metadata("contributor")) == {"Kenji Ōtsuka", "Agnieszka Łęcka",
-                                                  "Priya Raghunath", "Lucía Beltrán"}
+    assert set(book.metadata("contributor")) == {
+        "Kenji Ōtsuka",
+        "Agnieszka Łęcka",
+        "Priya Raghunath",
+        "Lucía Beltrán",
+    }
     assert book.metadata("date") == ["2026-03"]
     assert book.metadata("publisher") == ["Meridian Institute for Policy Studies"]
     assert "sample text" in book.metadata("rights")[0]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", book.meta_property("dcterms:modified")[0])
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", book.meta_property("dcterms:modified")[0]
+    )
     identifier = book.metadata("identifier")[0]
     assert identifier.startswith("urn:uuid:")
 
 
-def test_identifier_is_stable_and_modified_honours_source_date_epoch(sample, tmp_path,
-                                                                     monkeypatch):
+def test_identifier_is_stable_and_modified_honours_source_date_epoch(sample, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     again = Epub(build_book(sample.manuscript, tmp_path).epub)
     assert again.metadata("identifier") == Epub(sample.epub).metadata("identifier")
@@ -138,18 +154,25 @@ def test_notes_are_asides_in_a_numbered_list_at_the_end_of_their_part(book):
         first = aside.find("x:p", NS)  # the number runs into the note's first paragraph
         assert first[0].get("class") == "note-number" and first[0].text == f"{number}."
     # Nothing but the noterefs' targets is marked as a note.
-    assert len([el for el in doc.iter() if el.get(EPUB_TYPE) in ("endnote", "footnote")]) \
-        == len(items)
+    assert len([el for el in doc.iter() if el.get(EPUB_TYPE) in ("endnote", "footnote")]) == len(
+        items
+    )
 
 
 def test_chapter_documents_carry_their_authors(book):
-    for name, authors in (("introduction", ["Helena Voss", "Daniel Arakawa"]),
-                          ("trusted-networks", ["Agnieszka Łęcka"]), ("preface", [])):
+    for name, authors in (
+        ("introduction", ["Helena Voss", "Daniel Arakawa"]),
+        ("trusted-networks", ["Agnieszka Łęcka"]),
+        ("preface", []),
+    ):
         doc = book.xml(next(n for n in book.spine if name in n))
-        assert [m.get("content") for m in doc.iterfind(".//x:head/x:meta[@name='author']", NS)] \
-            == authors
-        shown = ["".join(p.find("x:span[@class='author-name']", NS).itertext())
-                 for p in doc.iterfind(".//x:header/x:p[@class='part-author']", NS)]
+        assert [
+            m.get("content") for m in doc.iterfind(".//x:head/x:meta[@name='author']", NS)
+        ] == authors
+        shown = [
+            "".join(p.find("x:span[@class='author-name']", NS).itertext())
+            for p in doc.iterfind(".//x:header/x:p[@class='part-author']", NS)
+        ]
         assert shown == authors
 
 

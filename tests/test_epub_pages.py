@@ -64,9 +64,15 @@ def markers(epub) -> list[Marker]:
         doc = epub.xml(name)
         for element in doc.iter():
             if element.get(EPUB_TYPE) == "pagebreak":
-                found.append(Marker(element.get("aria-label"), name, element.get("id"),
-                                    tuple(_words_after(doc, element, 6)),
-                                    _table_head(element)))
+                found.append(
+                    Marker(
+                        element.get("aria-label"),
+                        name,
+                        element.get("id"),
+                        tuple(_words_after(doc, element, 6)),
+                        _table_head(element),
+                    )
+                )
     return found
 
 
@@ -76,20 +82,28 @@ def printed(sample) -> list[Printed]:
     pages = []
     with pdfplumber.open(sample.pdf) as pdf:
         for page, label in zip(pdf.pages, labels):
-            head = " ".join((page.crop((0, 0, page.width, HEAD_HEIGHT)).extract_text()
-                             or "").split())
-            lines = [" ".join(line.split()) for line in (page.extract_text() or "").splitlines()
-                     if line.strip()]
+            head = " ".join(
+                (page.crop((0, 0, page.width, HEAD_HEIGHT)).extract_text() or "").split()
+            )
+            lines = [
+                " ".join(line.split())
+                for line in (page.extract_text() or "").splitlines()
+                if line.strip()
+            ]
             if head and lines and lines[0] == head:
                 lines = lines[1:]
             if lines and lines[-1] == label:  # the folio
                 lines = lines[:-1]
-            pages.append(Printed(tuple(w.casefold() for w in WORD.findall(" ".join(lines))),
-                                 bool(lines) and lines[-1].endswith(HYPHEN)))
+            pages.append(
+                Printed(
+                    tuple(w.casefold() for w in WORD.findall(" ".join(lines))),
+                    bool(lines) and lines[-1].endswith(HYPHEN),
+                )
+            )
     return pages
 
 
-SENTINEL = "\uE000"  # a private-use character: in no book
+SENTINEL = "\ue000"  # a private-use character: in no book
 
 
 def _words_after(doc, marker, count: int) -> list[str]:
@@ -126,8 +140,7 @@ def test_every_page_list_entry_is_a_page_break_marker(epub, page_list):
         assert marker.tag == "{%s}span" % NS["x"] and not "".join(marker.itertext())
 
 
-def test_markers_follow_the_printed_pages_through_the_reading_order(sample, markers,
-                                                                       page_list):
+def test_markers_follow_the_printed_pages_through_the_reading_order(sample, markers, page_list):
     """Page-list entries are the markers (nothing from note ids) and stand in page order."""
     assert [m.label for m in markers] == Pdf(sample.pdf).labels
     assert [f"{m.document}#{m.element_id}" for m in markers] == [t for _, t in page_list]
@@ -145,10 +158,10 @@ def test_words_after_each_marker_are_the_first_words_of_its_printed_page(markers
             expected = expected[1:]
             hyphenated += 1
         head = list(marker.table_head)
-        if head and expected[:len(head)] == head and marker.words[:len(head)] != head:
+        if head and expected[: len(head)] == head and marker.words[: len(head)] != head:
             # A table goes on from the page before under its head, repeated: the page's
             # own text begins after it.
-            expected = expected[len(head):]
+            expected = expected[len(head) :]
         # In a table, the PDF's text runs across the cells of a row line by line: only the
         # first word is sure to come first.
         count = 1 if head else 5
@@ -181,8 +194,9 @@ def test_an_epub_built_without_the_print_edition_has_no_pages(tmp_path):
     book = Epub(built.outputs[0].path)
     nav = book.xml(book.nav_path)
     assert not [n for n in nav.iter() if n.get(EPUB_TYPE) == "page-list"]
-    assert not [e for name in book.spine for e in book.xml(name).iter()
-                if e.get(EPUB_TYPE) == "pagebreak"]
+    assert not [
+        e for name in book.spine for e in book.xml(name).iter() if e.get(EPUB_TYPE) == "pagebreak"
+    ]
     assert book.meta_property("pageBreakSource") == []
     assert "pageBreakMarkers" not in book.meta_property("schema:accessibilityFeature")
 
@@ -194,8 +208,10 @@ PAGE_CSS = "<style>@page { size: 3in 2in; margin: 0.2in } body { font: 11pt seri
 
 def _layout(body: str, css: str = ""):
     """Lay out `body` (block ids added as build.py does) on small pages."""
-    html = f"<html lang='en'><head>{PAGE_CSS}<style>{css}</style></head><body>" \
-           f"{with_block_ids(body, 'x-b')}</body></html>"
+    html = (
+        f"<html lang='en'><head>{PAGE_CSS}<style>{css}</style></head><body>"
+        f"{with_block_ids(body, 'x-b')}</body></html>"
+    )
     document = HTML(string=html).render()
     root = lxml.html.fromstring(html)
     anchors = frozenset(el.get("id") for el in root.iter() if el.get("id"))
@@ -218,6 +234,7 @@ def _page_texts(document) -> list[str]:
                 parts.append(box.text)
             for child in getattr(box, "children", ()):
                 walk(child)
+
         walk(page._page_box)
         texts.append(" ".join(parts))
     return texts
@@ -240,8 +257,10 @@ def _squashed(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and ch != HYPHEN)
 
 
-SENTENCE = ("Comprehensive internationalization considerations necessitate extraordinarily "
-            "thorough deliberations regarding interoperability. ")
+SENTENCE = (
+    "Comprehensive internationalization considerations necessitate extraordinarily "
+    "thorough deliberations regarding interoperability. "
+)
 
 
 def test_a_page_that_begins_inside_a_hyphenated_word_begins_after_it_in_the_epub():
@@ -253,19 +272,22 @@ def test_a_page_that_begins_inside_a_hyphenated_word_begins_after_it_in_the_epub
     for i in cut:
         start = pages.pages[i]
         fragment = re.match(r"\s*(\w+)", texts[i])[1]  # the end of the hyphenated word
-        rest = texts[i].lstrip()[len(fragment):]
+        rest = texts[i].lstrip()[len(fragment) :]
         assert start.anchor == "x-b1"
         assert _squashed(_text_from(root, anchors, start))[:30] == _squashed(rest)[:30]
         # ... and the whole hyphenated word stands before the marker.
         own = OwnText.of(root.xpath("//*[@id='x-b1']")[0], anchors)
-        assert own.text[:start.offset].endswith(fragment.casefold())
+        assert own.text[: start.offset].endswith(fragment.casefold())
 
 
 def test_a_repeated_table_header_is_not_where_a_page_begins():
-    rows = "".join(f"<tr><td>Row {n} first</td><td>Row {n} second cell</td></tr>"
-                   for n in range(1, 30))
-    body = f"<table><thead><tr><th>Left head</th><th>Right head</th></tr></thead>" \
-           f"<tbody>{rows}</tbody></table>"
+    rows = "".join(
+        f"<tr><td>Row {n} first</td><td>Row {n} second cell</td></tr>" for n in range(1, 30)
+    )
+    body = (
+        f"<table><thead><tr><th>Left head</th><th>Right head</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
     document, root, anchors, pages = _layout(body)
     texts = _page_texts(document)
     assert len(texts) >= 3 and all(t.lstrip().startswith("Left head") for t in texts)
@@ -276,23 +298,32 @@ def test_a_repeated_table_header_is_not_where_a_page_begins():
 
 
 def test_blank_pages_take_the_next_pages_place_and_text_outside_anchors_is_skipped():
-    body = ("<div class='print-only'><p>Only in print, on its own page.</p></div>"
-            "<section id='one'><p>First part.</p></section>"
-            "<section id='two' style='break-before: left'><p>Second part.</p></section>")
-    html = f"<html lang='en'><head>{PAGE_CSS}<style>.print-only {{ break-after: page }}" \
-           f"</style></head><body>{body}</body></html>"
+    body = (
+        "<div class='print-only'><p>Only in print, on its own page.</p></div>"
+        "<section id='one'><p>First part.</p></section>"
+        "<section id='two' style='break-before: left'><p>Second part.</p></section>"
+    )
+    html = (
+        f"<html lang='en'><head>{PAGE_CSS}<style>.print-only {{ break-after: page }}"
+        f"</style></head><body>{body}</body></html>"
+    )
     document = HTML(string=html).render()
     anchors = frozenset({"one", "two"})
-    pages = map_pages(document, ["i", "ii", "iii", "iv"][:len(document.pages)], anchors)
+    pages = map_pages(document, ["i", "ii", "iii", "iv"][: len(document.pages)], anchors)
     assert len(pages.pages) == 4  # print-only page, part one, blank verso, part two
     assert [(p.anchor, p.offset, p.blank) for p in pages.pages] == [
-        ("one", 0, True), ("one", 0, False), ("two", 0, True), ("two", 0, False)]
+        ("one", 0, True),
+        ("one", 0, False),
+        ("two", 0, True),
+        ("two", 0, False),
+    ]
 
 
 def test_note_references_count_as_their_own_anchors_not_as_the_paragraphs_text():
     """A paragraph's text is counted the same whether its notes print as numbers or not."""
     html = lxml.html.fromstring(
-        "<p id='p1'>Alpha beta<sup><a id='r1' href='#n1'>12</a></sup> gamma delta.</p>")
+        "<p id='p1'>Alpha beta<sup><a id='r1' href='#n1'>12</a></sup> gamma delta.</p>"
+    )
     anchors = frozenset({"p1", "r1"})
     own = OwnText.of(html, anchors)
     assert own.text == "alphabetagammadelta." and own.word_bounds == (5, 9, 14, 19)
@@ -303,12 +334,14 @@ def test_note_references_count_as_their_own_anchors_not_as_the_paragraphs_text()
 
 
 def test_block_ids_are_added_in_order_and_keep_the_authors_ids():
-    html = with_block_ids("<p>One</p><ul><li><p>Two</p></li></ul><h2 id='mine'>Three</h2>"
-                          "<table><tr><td>Four</td></tr></table>", "c-b")
+    html = with_block_ids(
+        "<p>One</p><ul><li><p>Two</p></li></ul><h2 id='mine'>Three</h2>"
+        "<table><tr><td>Four</td></tr></table>",
+        "c-b",
+    )
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     ids = [(el.tag, el.get("id")) for el in root.iter() if el.get("id")]
-    assert ids == [("p", "c-b1"), ("li", "c-b2"), ("p", "c-b3"), ("h2", "mine"),
-                   ("td", "c-b4")]
+    assert ids == [("p", "c-b1"), ("li", "c-b2"), ("p", "c-b3"), ("h2", "mine"), ("td", "c-b4")]
 
 
 def test_identify_blocks_registers_the_ids_as_anchors_of_their_part(tmp_path):

@@ -75,8 +75,9 @@ def assert_confined(opened: list[str], base: Path, *inside: Path) -> None:
     for name in opened:
         path = Path(os.path.abspath(name))
         if path.is_relative_to(base):
-            assert any(path.is_relative_to(folder.resolve()) for folder in inside), \
+            assert any(path.is_relative_to(folder.resolve()) for folder in inside), (
                 f"opened {path}, outside the manuscript"
+            )
 
 
 # --- the corpus --------------------------------------------------------------------------
@@ -93,9 +94,10 @@ class Fifo:
 
 
 def svg(inside: str, doctype: str = "") -> bytes:
-    return (f'<?xml version="1.0"?>{doctype}<svg xmlns="http://www.w3.org/2000/svg" '
-            f'xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">{inside}</svg>'
-            ).encode()
+    return (
+        f'<?xml version="1.0"?>{doctype}<svg xmlns="http://www.w3.org/2000/svg" '
+        f'xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">{inside}</svg>'
+    ).encode()
 
 
 def toml(old: str, new: str) -> str:
@@ -115,149 +117,466 @@ DEEP_SPANS = "<span>" * 40 + "x" + "</span>" * 40
 # in test_errors.py; a part's body starts on line 6 (PART).
 CORPUS = [
     # reading files outside the manuscript
-    ("image-parent-folder", one("![x](../canary.txt)\n"), None,
-     "book/one.md:6:6", "image '../canary.txt' lies outside the manuscript folder"),
-    ("image-absolute-path", one("![x](/etc/passwd)\n"), None,
-     "book/one.md:6:6", "image '/etc/passwd' lies outside the manuscript folder"),
-    ("image-percent-encoded-dots", one("![x](%2e%2e/canary.txt)\n"), None,
-     "book/one.md:6:6", "image '%2e%2e/canary.txt' lies outside the manuscript folder"),
-    ("image-symlink-out", {**one("![x](img.png)\n"), "img.png": Symlink("../canary.png")}, None,
-     "book/one.md:6:6", "image 'img.png' lies outside the manuscript folder"),
-    ("image-file-url", one("![x](file:///etc/passwd)\n"), None,
-     "book/one.md:6:6", "is not a file in the manuscript: the build never fetches"),
-    ("image-nul-in-name", one("![x](a%00b.png)\n"), None,
-     "book/one.md:6:6", "image 'a%00b.png' is not a usable file name"),
-    ("image-name-too-long", one(f"![x]({'a' * 5000}.png)\n"), None,
-     "book/one.md:6:6", "cannot be read: File name too long"),
-    ("image-is-a-folder", {**one("![x](images)\n"), "images/a.txt": "a"}, None,
-     "book/one.md:6:6", "image 'images' is not a regular file"),
-    ("image-is-a-pipe", {**one("![x](img.png)\n"), "img.png": Fifo()}, None,
-     "book/one.md:6:6", "image 'img.png' is not a regular file (a folder, a pipe"),
-    ("image-not-an-image", {**one("![x](notes.txt)\n"), "notes.txt": "text"}, None,
-     "book/one.md:6:6", "is not a PNG, JPEG, GIF, WebP or SVG file"),
-    ("image-fake-png", {**one("![x](fake.png)\n"), "fake.png": b"#!/bin/sh\n"}, None,
-     "book/one.md:6:6", "image 'fake.png' is not a PNG image, whatever its name says"),
-    ("svg-with-script", {**one("![x](a.svg)\n"), "a.svg": svg("<script>alert(1)</script>")},
-     None, "book/one.md:6:6", "image 'a.svg' contains <script>"),
-    ("svg-with-event-handler", {**one("![x](a.svg)\n"), "a.svg": svg('<rect onload="x()"/>')},
-     None, "book/one.md:6:6", "has an event-handler attribute (onload=)"),
-    ("svg-pulls-a-file", {**one("![x](a.svg)\n"),
-                          "a.svg": svg('<image xlink:href="../canary.png"/>')},
-     None, "book/one.md:6:6", "refers to '../canary.png', another file or address"),
-    ("svg-declares-entities", {**one("![x](a.svg)\n"), "a.svg": svg(
-        "<text>&c;</text>", '<!DOCTYPE svg [<!ENTITY c SYSTEM "../canary.txt">]>')},
-     None, "book/one.md:6:6", "declares XML entities"),
-    ("link-parent-folder", one("See [this](../canary.txt).\n"), None,
-     "book/one.md:6:12", "link '../canary.txt' lies outside the manuscript folder"),
-    ("part-absolute-path", None, toml('chapters = ["one.md"]', 'chapters = ["/etc/passwd"]'),
-     "book/book.toml:17:13", "'/etc/passwd' lies outside the manuscript folder"),
-    ("part-symlink-out", {"one.md": Symlink("../canary.md")}, None,
-     "book/book.toml:17:13", "'one.md' lies outside the manuscript folder"),
-    ("part-is-a-pipe", {"one.md": Fifo()}, None,
-     "book/book.toml:17:13", "'one.md' is not a regular file"),
-    ("part-nul-in-name", None, toml('chapters = ["one.md"]', 'chapters = ["one\\u0000.md"]'),
-     "book/book.toml:17:13", "is not a usable file name"),
-    ("cover-outside", None, toml('editors = ["ed"]', 'editors = ["ed"]\ncover = "../canary.png"'),
-     "book/book.toml:5:1", "[book] cover: '../canary.png' lies outside the manuscript folder"),
-    ("cover-symlink-out", {**one("Text.\n"), "cover.png": Symlink("../canary.png")},
-     toml('editors = ["ed"]', 'editors = ["ed"]\ncover = "cover.png"'),
-     "book/book.toml:5:1", "[book] cover: 'cover.png' lies outside the manuscript folder"),
+    (
+        "image-parent-folder",
+        one("![x](../canary.txt)\n"),
+        None,
+        "book/one.md:6:6",
+        "image '../canary.txt' lies outside the manuscript folder",
+    ),
+    (
+        "image-absolute-path",
+        one("![x](/etc/passwd)\n"),
+        None,
+        "book/one.md:6:6",
+        "image '/etc/passwd' lies outside the manuscript folder",
+    ),
+    (
+        "image-percent-encoded-dots",
+        one("![x](%2e%2e/canary.txt)\n"),
+        None,
+        "book/one.md:6:6",
+        "image '%2e%2e/canary.txt' lies outside the manuscript folder",
+    ),
+    (
+        "image-symlink-out",
+        {**one("![x](img.png)\n"), "img.png": Symlink("../canary.png")},
+        None,
+        "book/one.md:6:6",
+        "image 'img.png' lies outside the manuscript folder",
+    ),
+    (
+        "image-file-url",
+        one("![x](file:///etc/passwd)\n"),
+        None,
+        "book/one.md:6:6",
+        "is not a file in the manuscript: the build never fetches",
+    ),
+    (
+        "image-nul-in-name",
+        one("![x](a%00b.png)\n"),
+        None,
+        "book/one.md:6:6",
+        "image 'a%00b.png' is not a usable file name",
+    ),
+    (
+        "image-name-too-long",
+        one(f"![x]({'a' * 5000}.png)\n"),
+        None,
+        "book/one.md:6:6",
+        "cannot be read: File name too long",
+    ),
+    (
+        "image-is-a-folder",
+        {**one("![x](images)\n"), "images/a.txt": "a"},
+        None,
+        "book/one.md:6:6",
+        "image 'images' is not a regular file",
+    ),
+    (
+        "image-is-a-pipe",
+        {**one("![x](img.png)\n"), "img.png": Fifo()},
+        None,
+        "book/one.md:6:6",
+        "image 'img.png' is not a regular file (a folder, a pipe",
+    ),
+    (
+        "image-not-an-image",
+        {**one("![x](notes.txt)\n"), "notes.txt": "text"},
+        None,
+        "book/one.md:6:6",
+        "is not a PNG, JPEG, GIF, WebP or SVG file",
+    ),
+    (
+        "image-fake-png",
+        {**one("![x](fake.png)\n"), "fake.png": b"#!/bin/sh\n"},
+        None,
+        "book/one.md:6:6",
+        "image 'fake.png' is not a PNG image, whatever its name says",
+    ),
+    (
+        "svg-with-script",
+        {**one("![x](a.svg)\n"), "a.svg": svg("<script>alert(1)</script>")},
+        None,
+        "book/one.md:6:6",
+        "image 'a.svg' contains <script>",
+    ),
+    (
+        "svg-with-event-handler",
+        {**one("![x](a.svg)\n"), "a.svg": svg('<rect onload="x()"/>')},
+        None,
+        "book/one.md:6:6",
+        "has an event-handler attribute (onload=)",
+    ),
+    (
+        "svg-pulls-a-file",
+        {**one("![x](a.svg)\n"), "a.svg": svg('<image xlink:href="../canary.png"/>')},
+        None,
+        "book/one.md:6:6",
+        "refers to '../canary.png', another file or address",
+    ),
+    (
+        "svg-declares-entities",
+        {
+            **one("![x](a.svg)\n"),
+            "a.svg": svg("<text>&c;</text>", '<!DOCTYPE svg [<!ENTITY c SYSTEM "../canary.txt">]>'),
+        },
+        None,
+        "book/one.md:6:6",
+        "declares XML entities",
+    ),
+    (
+        "link-parent-folder",
+        one("See [this](../canary.txt).\n"),
+        None,
+        "book/one.md:6:12",
+        "link '../canary.txt' lies outside the manuscript folder",
+    ),
+    (
+        "part-absolute-path",
+        None,
+        toml('chapters = ["one.md"]', 'chapters = ["/etc/passwd"]'),
+        "book/book.toml:17:13",
+        "'/etc/passwd' lies outside the manuscript folder",
+    ),
+    (
+        "part-symlink-out",
+        {"one.md": Symlink("../canary.md")},
+        None,
+        "book/book.toml:17:13",
+        "'one.md' lies outside the manuscript folder",
+    ),
+    (
+        "part-is-a-pipe",
+        {"one.md": Fifo()},
+        None,
+        "book/book.toml:17:13",
+        "'one.md' is not a regular file",
+    ),
+    (
+        "part-nul-in-name",
+        None,
+        toml('chapters = ["one.md"]', 'chapters = ["one\\u0000.md"]'),
+        "book/book.toml:17:13",
+        "is not a usable file name",
+    ),
+    (
+        "cover-outside",
+        None,
+        toml('editors = ["ed"]', 'editors = ["ed"]\ncover = "../canary.png"'),
+        "book/book.toml:5:1",
+        "[book] cover: '../canary.png' lies outside the manuscript folder",
+    ),
+    (
+        "cover-symlink-out",
+        {**one("Text.\n"), "cover.png": Symlink("../canary.png")},
+        toml('editors = ["ed"]', 'editors = ["ed"]\ncover = "cover.png"'),
+        "book/book.toml:5:1",
+        "[book] cover: 'cover.png' lies outside the manuscript folder",
+    ),
     # the network
-    ("image-scheme-relative", one("![x](//example.com/a.png)\n"), None,
-     "book/one.md:6:6", "is not a file in the manuscript: the build never fetches"),
-    ("raw-img-http", one('Text <img src="http://127.0.0.1:9/x.png" alt="x">.\n'), None,
-     "book/one.md:6:6", "<img> is not allowed: write images as ![alt text](path/to/file)"),
-    ("raw-style-import", one('<style>@import url("http://127.0.0.1:9/x.css");</style>\n'),
-     None, "book/one.md:6:1", "<style> is not allowed: a part cannot load files"),
-    ("raw-style-attribute-url", one('A <span style="background: url(../canary.png)">x</span>.\n'),
-     None, "book/one.md:6:3", "the style= on <span> uses 'url('"),
+    (
+        "image-scheme-relative",
+        one("![x](//example.com/a.png)\n"),
+        None,
+        "book/one.md:6:6",
+        "is not a file in the manuscript: the build never fetches",
+    ),
+    (
+        "raw-img-http",
+        one('Text <img src="http://127.0.0.1:9/x.png" alt="x">.\n'),
+        None,
+        "book/one.md:6:6",
+        "<img> is not allowed: write images as ![alt text](path/to/file)",
+    ),
+    (
+        "raw-style-import",
+        one('<style>@import url("http://127.0.0.1:9/x.css");</style>\n'),
+        None,
+        "book/one.md:6:1",
+        "<style> is not allowed: a part cannot load files",
+    ),
+    (
+        "raw-style-attribute-url",
+        one('A <span style="background: url(../canary.png)">x</span>.\n'),
+        None,
+        "book/one.md:6:3",
+        "the style= on <span> uses 'url('",
+    ),
     # raw HTML
-    ("raw-script-block", one("<script>alert(1)</script>\n"), None,
-     "book/one.md:6:1", "<script> is not allowed: a book runs no scripts"),
-    ("raw-script-inline", one("Text <script>alert(1)</script> text.\n"), None,
-     "book/one.md:6:6", "<script> is not allowed"),
-    ("raw-script-uppercase", one("Text.\n\n<SCRIPT>alert(1)</SCRIPT>\n"), None,
-     "book/one.md:8:1", "<script> is not allowed"),
-    ("raw-iframe", one('<iframe src="https://example.com"></iframe>\n'), None,
-     "book/one.md:6:1", "<iframe> is not allowed: a book cannot embed other documents"),
-    ("raw-object", one('Text <object data="../canary.txt"></object>.\n'), None,
-     "book/one.md:6:6", "<object> is not allowed"),
-    ("raw-link-attachment", one('<link rel="attachment" href="../canary.txt">\n'), None,
-     "book/one.md:6:1", "<link> is not allowed"),
-    ("raw-a-attachment", one('See <a rel="attachment" href="../canary.txt">this</a>.\n'), None,
-     "book/one.md:6:5", "the attribute rel= is not allowed on <a>"),
-    ("raw-meta-refresh", one('<meta http-equiv="refresh" content="0;url=http://x">\n'), None,
-     "book/one.md:6:1", "<meta> is not allowed"),
-    ("raw-onclick", one('Click <b onclick="steal()">here</b>.\n'), None,
-     "book/one.md:6:7", "the event-handler attribute onclick= on <b> would run a script"),
-    ("raw-onmouseover-uppercase", one('A <SPAN ONMOUSEOVER="x()">y</SPAN>.\n'), None,
-     "book/one.md:6:3", "the event-handler attribute onmouseover= on <span>"),
-    ("raw-javascript-link", one('A <a href="javascript:alert(1)">link</a>.\n'), None,
-     "book/one.md:6:3", "link 'javascript:alert(1)': a javascript: link would run a script"),
-    ("raw-javascript-link-encoded", one('A <a href="jav&#x61;script:alert(1)">x</a>.\n'), None,
-     "book/one.md:6:3", "a javascript: link would run a script"),
-    ("raw-doctype-entity", one('<!DOCTYPE x [<!ENTITY e SYSTEM "../canary.txt">]>\n\nText.\n'),
-     None, "book/one.md:6:1", "<!DOCTYPE> is not allowed in a part"),
-    ("raw-inline-svg", one('<svg><image href="../canary.png"/></svg>\n'), None,
-     "book/one.md:6:1", "<svg> is not allowed"),
-    ("raw-bad-lang", one('A <span lang="xx-nowhere">x</span>.\n'), None,
-     "book/one.md:6:3", "lang= on <span>: 'xx-nowhere' is not a known language tag"),
-    ("attribute-list-onclick", one('A paragraph.\n{: onclick="alert(1)" }\n'), None,
-     "book/one.md:7:4", "in an attribute list: the event-handler attribute onclick= on <p>"),
-    ("attribute-list-style-url", one('## Section {: style="background:url(../canary.png)" }\n'),
-     None, "book/one.md:6:15", "the style= on <h2> uses 'url('"),
-    ("attribute-list-rel-attachment", one('[x](https://example.com){: rel="attachment" }\n'),
-     None, "book/one.md:6:28", "the attribute rel= is not allowed on <a>"),
-    ("attribute-list-javascript-href",
-     one('[x](https://example.com){: href="javascript:alert(1)" }\n'), None,
-     "book/one.md:6:34", "link 'javascript:alert(1)': a javascript: link would run a script"),
-    ("markdown-javascript-link", one("A [link](javascript:alert(1)).\n"), None,
-     "book/one.md:6:10", "a javascript: link would run a script"),
-    ("markdown-file-link", one("A [link](file:///etc/passwd).\n"), None,
-     "book/one.md:6:10", "not to file: addresses"),
-    ("title-with-script", {"one.md": "---\ntitle: \"One <script>x()</script>\"\n---\n\nText.\n"},
-     None, "book/one.md:2", "<script> is not allowed"),
-    ("bio-with-script", {**one("Text.\n"), "people.md": PEOPLE},
-     WITH_PEOPLE.replace('bio = "Aru writes chapters."',
-                         'bio = "Aru <script>x()</script> writes."'),
-     "book/book.toml:14", "<script> is not allowed"),
-    ("label-with-image", {**one("Text.\n"), "people.md": PEOPLE},
-     WITH_PEOPLE + '\n[labels]\ncontributors = "People <img src=../canary.png>"\n',
-     "book/book.toml:21", "<img> is not allowed"),
+    (
+        "raw-script-block",
+        one("<script>alert(1)</script>\n"),
+        None,
+        "book/one.md:6:1",
+        "<script> is not allowed: a book runs no scripts",
+    ),
+    (
+        "raw-script-inline",
+        one("Text <script>alert(1)</script> text.\n"),
+        None,
+        "book/one.md:6:6",
+        "<script> is not allowed",
+    ),
+    (
+        "raw-script-uppercase",
+        one("Text.\n\n<SCRIPT>alert(1)</SCRIPT>\n"),
+        None,
+        "book/one.md:8:1",
+        "<script> is not allowed",
+    ),
+    (
+        "raw-iframe",
+        one('<iframe src="https://example.com"></iframe>\n'),
+        None,
+        "book/one.md:6:1",
+        "<iframe> is not allowed: a book cannot embed other documents",
+    ),
+    (
+        "raw-object",
+        one('Text <object data="../canary.txt"></object>.\n'),
+        None,
+        "book/one.md:6:6",
+        "<object> is not allowed",
+    ),
+    (
+        "raw-link-attachment",
+        one('<link rel="attachment" href="../canary.txt">\n'),
+        None,
+        "book/one.md:6:1",
+        "<link> is not allowed",
+    ),
+    (
+        "raw-a-attachment",
+        one('See <a rel="attachment" href="../canary.txt">this</a>.\n'),
+        None,
+        "book/one.md:6:5",
+        "the attribute rel= is not allowed on <a>",
+    ),
+    (
+        "raw-meta-refresh",
+        one('<meta http-equiv="refresh" content="0;url=http://x">\n'),
+        None,
+        "book/one.md:6:1",
+        "<meta> is not allowed",
+    ),
+    (
+        "raw-onclick",
+        one('Click <b onclick="steal()">here</b>.\n'),
+        None,
+        "book/one.md:6:7",
+        "the event-handler attribute onclick= on <b> would run a script",
+    ),
+    (
+        "raw-onmouseover-uppercase",
+        one('A <SPAN ONMOUSEOVER="x()">y</SPAN>.\n'),
+        None,
+        "book/one.md:6:3",
+        "the event-handler attribute onmouseover= on <span>",
+    ),
+    (
+        "raw-javascript-link",
+        one('A <a href="javascript:alert(1)">link</a>.\n'),
+        None,
+        "book/one.md:6:3",
+        "link 'javascript:alert(1)': a javascript: link would run a script",
+    ),
+    (
+        "raw-javascript-link-encoded",
+        one('A <a href="jav&#x61;script:alert(1)">x</a>.\n'),
+        None,
+        "book/one.md:6:3",
+        "a javascript: link would run a script",
+    ),
+    (
+        "raw-doctype-entity",
+        one('<!DOCTYPE x [<!ENTITY e SYSTEM "../canary.txt">]>\n\nText.\n'),
+        None,
+        "book/one.md:6:1",
+        "<!DOCTYPE> is not allowed in a part",
+    ),
+    (
+        "raw-inline-svg",
+        one('<svg><image href="../canary.png"/></svg>\n'),
+        None,
+        "book/one.md:6:1",
+        "<svg> is not allowed",
+    ),
+    (
+        "raw-bad-lang",
+        one('A <span lang="xx-nowhere">x</span>.\n'),
+        None,
+        "book/one.md:6:3",
+        "lang= on <span>: 'xx-nowhere' is not a known language tag",
+    ),
+    (
+        "attribute-list-onclick",
+        one('A paragraph.\n{: onclick="alert(1)" }\n'),
+        None,
+        "book/one.md:7:4",
+        "in an attribute list: the event-handler attribute onclick= on <p>",
+    ),
+    (
+        "attribute-list-style-url",
+        one('## Section {: style="background:url(../canary.png)" }\n'),
+        None,
+        "book/one.md:6:15",
+        "the style= on <h2> uses 'url('",
+    ),
+    (
+        "attribute-list-rel-attachment",
+        one('[x](https://example.com){: rel="attachment" }\n'),
+        None,
+        "book/one.md:6:28",
+        "the attribute rel= is not allowed on <a>",
+    ),
+    (
+        "attribute-list-javascript-href",
+        one('[x](https://example.com){: href="javascript:alert(1)" }\n'),
+        None,
+        "book/one.md:6:34",
+        "link 'javascript:alert(1)': a javascript: link would run a script",
+    ),
+    (
+        "markdown-javascript-link",
+        one("A [link](javascript:alert(1)).\n"),
+        None,
+        "book/one.md:6:10",
+        "a javascript: link would run a script",
+    ),
+    (
+        "markdown-file-link",
+        one("A [link](file:///etc/passwd).\n"),
+        None,
+        "book/one.md:6:10",
+        "not to file: addresses",
+    ),
+    (
+        "title-with-script",
+        {"one.md": '---\ntitle: "One <script>x()</script>"\n---\n\nText.\n'},
+        None,
+        "book/one.md:2",
+        "<script> is not allowed",
+    ),
+    (
+        "bio-with-script",
+        {**one("Text.\n"), "people.md": PEOPLE},
+        WITH_PEOPLE.replace(
+            'bio = "Aru writes chapters."', 'bio = "Aru <script>x()</script> writes."'
+        ),
+        "book/book.toml:14",
+        "<script> is not allowed",
+    ),
+    (
+        "label-with-image",
+        {**one("Text.\n"), "people.md": PEOPLE},
+        WITH_PEOPLE + '\n[labels]\ncontributors = "People <img src=../canary.png>"\n',
+        "book/book.toml:21",
+        "<img> is not allowed",
+    ),
     # broken text, and bombs
-    ("not-utf8", one(PART.encode() + b"Caf\xe9.\n"), None,
-     "book/one.md:6:4", "the file is not UTF-8 text: save it as UTF-8"),
-    ("nul-byte", one(PART.encode() + b"A\x00B.\n"), None,
-     "book/one.md:6:2", "the file contains a NUL byte: remove it"),
-    ("control-characters", one(PART.encode() + b"A\x1b[31m red\x1b[0m B.\n"), None,
-     "book/one.md:6:2", "the file contains 2 control characters (U+001B here, the first), "
-     "which no book can print"),
-    ("control-character-by-yaml-escape",
-     {"one.md": '---\ntitle: "One\\e"\nauthors: [au]\n---\n\nText.\n'}, None,
-     "book/one.md:2:1", "`title` contains the control character U+001B"),
-    ("control-character-by-toml-escape", one("Text.\n"),
-     toml('title = "A Small Book"', 'title = "A Small\\u000bBook"'),
-     "book/book.toml:2:1", "[book] title: contains the control character U+000B"),
-    ("part-of-10-mb", one("Lorem ipsum dolor sit amet. " * 400_000), None,
-     "book/one.md", "the file is 11 MB; a part may be at most 5 MB: split it"),
-    ("yaml-alias-bomb", {"one.md": "---\na: &a [x, x, x, x, x, x, x, x, x]\n"
-                                   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                                   "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n---\n\nText.\n"},
-     None, "book/one.md:3:8", "aliases (*name) are not allowed in front matter"),
-    ("yaml-deep-nesting", {"one.md": "---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n"},
-     None, "book/one.md:2:23", "values nest more than 16 deep"),
-    ("yaml-huge-front-matter", {"one.md": "---\ntitle: x\n" + "#" * 70_000 + "\n---\n"},
-     None, "book/one.md:1:1", "the front matter is 68 kB"),
-    ("toml-deep-nesting", None, DEFAULT_TOML + "\n[labels]\nand = " + "[" * 5000 + "]" * 5000,
-     "book/book.toml:20:39", "arrays or inline tables nest more than 32 deep"),
-    ("deep-block-quotes", one("> " * 1000 + "deep\n"), None,
-     "book/one.md:6:33", "block quotes nest 1000 deep here; a book allows at most 16"),
-    ("deep-lists", one("".join("    " * i + "- item\n" for i in range(500))), None,
-     "book/one.md:22:65", "this list item is 17 levels deep; lists may nest at most 16"),
-    ("deep-quote-in-list", one("".join("    " * i + "- > x\n" for i in range(500))), None,
-     "book/one.md:22:65", "lists may nest at most 16"),
-    ("deep-raw-html", one(DEEP_SPANS + "\n"), None,
-     "book/one.md:6:193", "raw HTML elements nest more than 32 deep"),
+    (
+        "not-utf8",
+        one(PART.encode() + b"Caf\xe9.\n"),
+        None,
+        "book/one.md:6:4",
+        "the file is not UTF-8 text: save it as UTF-8",
+    ),
+    (
+        "nul-byte",
+        one(PART.encode() + b"A\x00B.\n"),
+        None,
+        "book/one.md:6:2",
+        "the file contains a NUL byte: remove it",
+    ),
+    (
+        "control-characters",
+        one(PART.encode() + b"A\x1b[31m red\x1b[0m B.\n"),
+        None,
+        "book/one.md:6:2",
+        "the file contains 2 control characters (U+001B here, the first), which no book can print",
+    ),
+    (
+        "control-character-by-yaml-escape",
+        {"one.md": '---\ntitle: "One\\e"\nauthors: [au]\n---\n\nText.\n'},
+        None,
+        "book/one.md:2:1",
+        "`title` contains the control character U+001B",
+    ),
+    (
+        "control-character-by-toml-escape",
+        one("Text.\n"),
+        toml('title = "A Small Book"', 'title = "A Small\\u000bBook"'),
+        "book/book.toml:2:1",
+        "[book] title: contains the control character U+000B",
+    ),
+    (
+        "part-of-10-mb",
+        one("Lorem ipsum dolor sit amet. " * 400_000),
+        None,
+        "book/one.md",
+        "the file is 11 MB; a part may be at most 5 MB: split it",
+    ),
+    (
+        "yaml-alias-bomb",
+        {
+            "one.md": "---\na: &a [x, x, x, x, x, x, x, x, x]\n"
+            "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+            "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n---\n\nText.\n"
+        },
+        None,
+        "book/one.md:3:8",
+        "aliases (*name) are not allowed in front matter",
+    ),
+    (
+        "yaml-deep-nesting",
+        {"one.md": "---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n"},
+        None,
+        "book/one.md:2:23",
+        "values nest more than 16 deep",
+    ),
+    (
+        "yaml-huge-front-matter",
+        {"one.md": "---\ntitle: x\n" + "#" * 70_000 + "\n---\n"},
+        None,
+        "book/one.md:1:1",
+        "the front matter is 68 kB",
+    ),
+    (
+        "toml-deep-nesting",
+        None,
+        DEFAULT_TOML + "\n[labels]\nand = " + "[" * 5000 + "]" * 5000,
+        "book/book.toml:20:39",
+        "arrays or inline tables nest more than 32 deep",
+    ),
+    (
+        "deep-block-quotes",
+        one("> " * 1000 + "deep\n"),
+        None,
+        "book/one.md:6:33",
+        "block quotes nest 1000 deep here; a book allows at most 16",
+    ),
+    (
+        "deep-lists",
+        one("".join("    " * i + "- item\n" for i in range(500))),
+        None,
+        "book/one.md:22:65",
+        "this list item is 17 levels deep; lists may nest at most 16",
+    ),
+    (
+        "deep-quote-in-list",
+        one("".join("    " * i + "- > x\n" for i in range(500))),
+        None,
+        "book/one.md:22:65",
+        "lists may nest at most 16",
+    ),
+    (
+        "deep-raw-html",
+        one(DEEP_SPANS + "\n"),
+        None,
+        "book/one.md:6:193",
+        "raw HTML elements nest more than 32 deep",
+    ),
 ]
 CORPUS_BY_ID = {case[0]: case for case in CORPUS}
 
@@ -267,8 +586,7 @@ def write_corpus_case(base: Path, files: dict | None, toml_text: str | None) -> 
     (base / "canary.txt").write_text(CANARY, encoding="utf-8")
     (base / "canary.md").write_text(f"# {CANARY}\n", encoding="utf-8")
     (base / "canary.png").write_bytes(PNG + CANARY.encode())
-    plain = {name: text for name, text in (files or {}).items()
-             if isinstance(text, (str, bytes))}
+    plain = {name: text for name, text in (files or {}).items() if isinstance(text, (str, bytes))}
     root = make_manuscript(base / "book", plain if files is not None else None, toml_text)
     for name, special in (files or {}).items():
         path = root / name
@@ -285,8 +603,9 @@ def assert_reported(status: int, stderr: str, location: str, fragment: str) -> N
     lines = stderr.splitlines()
     for line in lines:
         assert DIAGNOSTIC_RE.fullmatch(line), f"not a diagnostic line: {line!r}"
-    assert any(line.startswith(f"{location}: error: ") and fragment in line for line in lines), \
+    assert any(line.startswith(f"{location}: error: ") and fragment in line for line in lines), (
         f"no error at {location} with {fragment!r} in:\n{stderr}"
+    )
 
 
 def test_the_corpus_is_large_enough():
@@ -322,17 +641,27 @@ def test_a_part_that_takes_too_long_is_stopped(tmp_path: Path, monkeypatch):
 
 
 def test_harmless_inline_html_still_works(tmp_path: Path):
-    root = write_corpus_case(tmp_path, one(
-        'Water is H<sub>2</sub>O, E = mc<sup>2</sup>,<br>and <span lang="ja">日本</span> '
-        'is <abbr title="Japan">JP</abbr>. <!-- an editor\'s comment -->\n\n'
-        '<div class="box" id="box-1">\n<p>A <em>boxed</em> paragraph.</p>\n</div>\n\n'
-        'A paragraph with a class.\n{: .aside #para lang="fr" }\n'), None)
+    root = write_corpus_case(
+        tmp_path,
+        one(
+            'Water is H<sub>2</sub>O, E = mc<sup>2</sup>,<br>and <span lang="ja">日本</span> '
+            'is <abbr title="Japan">JP</abbr>. <!-- an editor\'s comment -->\n\n'
+            '<div class="box" id="box-1">\n<p>A <em>boxed</em> paragraph.</p>\n</div>\n\n'
+            'A paragraph with a class.\n{: .aside #para lang="fr" }\n'
+        ),
+        None,
+    )
     status, _, stderr = run_cli("build", root, "--format", "epub", "--output", tmp_path / "out")
     assert status == 0, stderr
     import zipfile
+
     with zipfile.ZipFile(tmp_path / "out" / "a-small-book.epub") as epub:
         text = epub.read("EPUB/one.xhtml").decode()
-    assert "<sub>2</sub>" in text and "<sup>2</sup>" in text and '<span lang="ja" xml:lang="ja">' in text
+    assert (
+        "<sub>2</sub>" in text
+        and "<sup>2</sup>" in text
+        and '<span lang="ja" xml:lang="ja">' in text
+    )
     assert '<div class="box" id="box-1">' in text
     assert re.search(r'<p (?=[^>]*class="aside")(?=[^>]*id="para")(?=[^>]*lang="fr")', text)
 
@@ -367,22 +696,37 @@ FETCHER_ATTACKS = {
     "img-file-url": ('<img src="file://{canary}" alt="x">', "the build does not read"),
     "img-relative-path": ('<img src="../canary.png" alt="x">', "the build does not read"),
     "img-symlink-out": ('<img src="link.png" alt="x">', "the build does not read"),
-    "link-rel-attachment": ('<link rel="attachment" href="file://{canary}">',
-                            "the build does not read"),
-    "a-rel-attachment": ('<a rel="attachment" href="../canary.txt">x</a>',
-                         "the build does not read"),
+    "link-rel-attachment": (
+        '<link rel="attachment" href="file://{canary}">',
+        "the build does not read",
+    ),
+    "a-rel-attachment": (
+        '<a rel="attachment" href="../canary.txt">x</a>',
+        "the build does not read",
+    ),
     "img-http": ('<img src="{server}/x.png" alt="x">', "the build does not fetch"),
-    "style-import-http": ('<style>@import url("{server}/x.css");</style><p>x</p>',
-                          "the build does not fetch"),
-    "font-face-http": ('<style>@font-face {{ font-family: X; src: url({server}/f.woff) }} '
-                       'p {{ font-family: X }}</style><p>x</p>', "the build does not fetch"),
-    "style-attribute-file": ('<p style="background: url(file://{canary})">x</p>',
-                             "the build does not read"),
-    "data-url": ('<img src="data:image/png;base64,iVBORw0KGgo=" alt="x">',
-                 "the build does not fetch 'data:"),
+    "style-import-http": (
+        '<style>@import url("{server}/x.css");</style><p>x</p>',
+        "the build does not fetch",
+    ),
+    "font-face-http": (
+        "<style>@font-face {{ font-family: X; src: url({server}/f.woff) }} "
+        "p {{ font-family: X }}</style><p>x</p>",
+        "the build does not fetch",
+    ),
+    "style-attribute-file": (
+        '<p style="background: url(file://{canary})">x</p>',
+        "the build does not read",
+    ),
+    "data-url": (
+        '<img src="data:image/png;base64,iVBORw0KGgo=" alt="x">',
+        "the build does not fetch 'data:",
+    ),
     "nul-in-url": ('<img src="file:///tmp/a%00b" alt="x">', "not a usable file name"),
-    "file-url-with-host": ('<img src="file://example.com/etc/passwd" alt="x">',
-                           "the build does not fetch"),
+    "file-url-with-host": (
+        '<img src="file://example.com/etc/passwd" alt="x">',
+        "the build does not fetch",
+    ),
 }
 
 
@@ -395,8 +739,9 @@ def small_rendered(tmp_path_factory):
 
 
 @pytest.mark.parametrize("attack", list(FETCHER_ATTACKS))
-def test_fetcher_refuses_what_the_checks_would_have_caught(small_rendered, local_server,
-                                                           attack: str):
+def test_fetcher_refuses_what_the_checks_would_have_caught(
+    small_rendered, local_server, attack: str
+):
     from allianceprint.writers.pdf import write_pdf
 
     base, root, rendered = small_rendered
@@ -416,14 +761,16 @@ def test_fetcher_refuses_what_the_checks_would_have_caught(small_rendered, local
 
 @pytest.mark.skipif(not have("pdfdetach"), reason="needs poppler-utils")
 def test_built_pdf_has_no_attachment_and_no_canary(tmp_path: Path):
-    root = write_corpus_case(tmp_path, one(
-        'Text with <sup>1</sup> and a [web link](https://example.com/a.pdf).\n'), None)
+    root = write_corpus_case(
+        tmp_path, one("Text with <sup>1</sup> and a [web link](https://example.com/a.pdf).\n"), None
+    )
     with recording() as opened:
         status, _, stderr = run_cli("build", root, "--format", "pdf", "--output", tmp_path / "out")
     assert status == 0, stderr
     pdf = tmp_path / "out" / "a-small-book.pdf"
-    listing = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True,
-                             check=True).stdout
+    listing = subprocess.run(
+        ["pdfdetach", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     # only the page record the build embeds itself (pagerecord), nothing from the manuscript
     assert listing.strip().splitlines() == ["1 embedded files", "1: allianceprint-pages.json"]
     text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
@@ -436,8 +783,10 @@ def test_built_pdf_has_no_attachment_and_no_canary(tmp_path: Path):
 
 def _previous_edition(out: Path, stem: str) -> dict[Path, bytes]:
     out.mkdir(parents=True, exist_ok=True)
-    previous = {out / f"{stem}.pdf": b"%PDF-1.7 the previous print edition",
-                out / f"{stem}.epub": b"PK the previous EPUB"}
+    previous = {
+        out / f"{stem}.pdf": b"%PDF-1.7 the previous print edition",
+        out / f"{stem}.epub": b"PK the previous EPUB",
+    }
     for path, data in previous.items():
         path.write_bytes(data)
     return previous
@@ -466,9 +815,13 @@ def outputs(folder: Path) -> list[str]:
 
 
 def _start_build(out: Path, manuscript: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "allianceprint", "build", str(manuscript),
-                             "--output", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "allianceprint", "build", str(manuscript), "--output", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def _wait_for_render(process: subprocess.Popen, out: Path) -> None:
@@ -482,8 +835,9 @@ def _wait_for_render(process: subprocess.Popen, out: Path) -> None:
     assert process.poll() is None, "the build ended before it could be interrupted"
 
 
-@pytest.mark.parametrize("how, status", [(signal.SIGKILL, -signal.SIGKILL),
-                                         (signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    "how, status", [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGTERM, 143), (signal.SIGINT, 130)]
+)
 def test_interrupted_build_leaves_the_previous_edition(tmp_path: Path, how, status):
     out = tmp_path / "out"
     previous = _previous_edition(out, "allied-horizons")
@@ -532,9 +886,16 @@ def test_unwritable_output_is_an_error_not_a_traceback(tmp_path: Path):
 
 # --- bombs, in a child process with a time and memory limit -------------------------------
 
-BOMBS = ["part-of-10-mb", "yaml-alias-bomb", "yaml-deep-nesting", "toml-deep-nesting",
-         "deep-block-quotes", "deep-lists", "deep-raw-html"]
-MEMORY_LIMIT = 2 * 1024 ** 3
+BOMBS = [
+    "part-of-10-mb",
+    "yaml-alias-bomb",
+    "yaml-deep-nesting",
+    "toml-deep-nesting",
+    "deep-block-quotes",
+    "deep-lists",
+    "deep-raw-html",
+]
+MEMORY_LIMIT = 2 * 1024**3
 TIME_LIMIT = 60
 
 
@@ -543,16 +904,21 @@ def _limited() -> None:
 
 
 def _run_limited(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "allianceprint", *args], capture_output=True,
-                          text=True, timeout=TIME_LIMIT, preexec_fn=_limited, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "allianceprint", *args],
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT,
+        preexec_fn=_limited,
+        cwd=ROOT,
+    )
 
 
 @pytest.mark.parametrize("case", BOMBS)
 def test_bomb_gives_a_clear_error_within_time_and_memory(tmp_path: Path, case: str):
     _, files, toml_text, location, fragment = CORPUS_BY_ID[case]
     root = write_corpus_case(tmp_path, files, toml_text)
-    result = _run_limited("build", str(root), "--format", "epub", "--output",
-                          str(tmp_path / "out"))
+    result = _run_limited("build", str(root), "--format", "epub", "--output", str(tmp_path / "out"))
     assert_reported(result.returncode, result.stderr, location, fragment)
 
 
@@ -560,8 +926,7 @@ def test_enormous_line_builds_within_time_and_memory(tmp_path: Path):
     """A 4 MB paragraph on one line is not a mistake: it builds, in a few seconds."""
     root = write_corpus_case(tmp_path, one("word " * 800_000 + "\n"), None)
     started = time.monotonic()
-    result = _run_limited("build", str(root), "--format", "epub", "--output",
-                          str(tmp_path / "out"))
+    result = _run_limited("build", str(root), "--format", "epub", "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started < 30
     assert (tmp_path / "out" / "a-small-book.epub").stat().st_size > 0
@@ -572,7 +937,10 @@ def test_quadratic_markdown_is_stopped_within_its_time_limit(tmp_path: Path):
     root = write_corpus_case(tmp_path, one("<a " * 30_000 + "\n"), None)
     started = time.monotonic()
     result = _run_limited("check", str(root))
-    assert_reported(result.returncode, result.stderr, "book/one.md",
-                    "reading this part took more than 13 seconds: split it")
+    assert_reported(
+        result.returncode,
+        result.stderr,
+        "book/one.md",
+        "reading this part took more than 13 seconds: split it",
+    )
     assert time.monotonic() - started < 45
-

@@ -51,6 +51,7 @@ def _epub_text(path: Path) -> str:
 
 def _pdf_text(path: Path) -> str:
     from pypdf import PdfReader
+
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
@@ -60,8 +61,11 @@ def _other_user(monkeypatch, tmp_path: Path) -> None:
 
 
 def _warned(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records
-            if r.name == "allianceprint" and "cache file" in r.getMessage()]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "allianceprint" and "cache file" in r.getMessage()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +95,11 @@ def test_a_key_is_made_once_for_the_user_readable_by_them_alone(built):
 
 def test_every_cache_file_is_sealed(built):
     cache = built / "build" / ".cache"
-    files = [cache / "stamp.json", *(cache / "render").glob("*.json"),
-             *(cache / "pieces").glob("*.json")]
+    files = [
+        cache / "stamp.json",
+        *(cache / "render").glob("*.json"),
+        *(cache / "pieces").glob("*.json"),
+    ]
     assert len(files) >= 3
     for path in files:
         assert path.read_bytes().startswith(b"allianceprint-seal-1 ")
@@ -158,7 +165,7 @@ def test_a_damaged_sealed_entry_is_made_again_without_a_traceback(copy, caplog, 
             del data["notes"]
             content = json.dumps(data).encode()
         elif change == "not json":
-            content = b"{\"body_html\": "
+            content = b'{"body_html": '
         else:
             content = b"[" * 100_000 + b"]" * 100_000
         write_sealed(entry, content)
@@ -171,8 +178,10 @@ def test_a_damaged_sealed_entry_is_made_again_without_a_traceback(copy, caplog, 
 def test_a_piece_pdf_changed_in_the_cache_is_laid_out_again(copy, caplog):
     (copy / "build" / ".cache" / "stamp.json").unlink()
     pieces = sorted((copy / "build" / ".cache" / "pieces").glob("*.pdf"))
-    foreign = make_manuscript(copy.parent / "foreign", {"one.md": CHAPTER.replace(
-        "Plain text of the first chapter", INJECTED)})
+    foreign = make_manuscript(
+        copy.parent / "foreign",
+        {"one.md": CHAPTER.replace("Plain text of the first chapter", INJECTED)},
+    )
     result, _ = _build(foreign, foreign / "build", ("pdf",))
     stranger = next(p.path for p in result.outputs).read_bytes()
     for piece in pieces:  # a PDF that ends as a PDF does: only its hash tells it apart
@@ -208,6 +217,7 @@ def test_a_stamp_naming_a_file_outside_the_output_folder_is_not_up_to_date(copy)
 def test_a_seal_binds_the_content_to_its_file_name():
     sealed = seal("a.json", b"{}")
     from allianceprint.cachefolder import Untrusted, unseal
+
     assert unseal("a.json", sealed) == b"{}"
     with pytest.raises(Untrusted):
         unseal("b.json", sealed)
@@ -222,7 +232,10 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(copy):
     try:
         second = subprocess.Popen(
             [sys.executable, "-m", "allianceprint", "build", str(copy)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and second.poll() is None:
             time.sleep(0.2)
@@ -244,18 +257,32 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(copy):
 #: quadratic, or is of a kind that can be: at n = 200,000 a quadratic one takes many
 #: minutes, a linear one milliseconds.
 HOSTILE_REGEX_INPUTS = {
-    "allianceprint.checks:_URL_RE": ['"a" * n', '"@" * n', '"a@" * (n // 2)', '":/" * (n // 2)',
-                                     '"http://" + "a" * n', '"www." * (n // 4)'],
-    "allianceprint.checks:_SOURCE_MARKUP_RE": ['"](" * (n // 2)', '"<" * n', '"[^" * (n // 2)',
-                                               '"{" * n', '"{:" * (n // 2)', '"a" * n',
-                                               '"a:/" * (n // 3)'],
+    "allianceprint.checks:_URL_RE": [
+        '"a" * n',
+        '"@" * n',
+        '"a@" * (n // 2)',
+        '":/" * (n // 2)',
+        '"http://" + "a" * n',
+        '"www." * (n // 4)',
+    ],
+    "allianceprint.checks:_SOURCE_MARKUP_RE": [
+        '"](" * (n // 2)',
+        '"<" * n',
+        '"[^" * (n // 2)',
+        '"{" * n',
+        '"{:" * (n // 2)',
+        '"a" * n',
+        '"a:/" * (n // 3)',
+    ],
     "allianceprint.checks:_GIVEN_ID_RE": ['"{" * n', '"{:" * (n // 2)', '"id=" * (n // 3)'],
     "allianceprint.checks:_ANCHOR_RE": ['"#a" * (n // 2)', '"#" * n'],
     "allianceprint.mdext.notes:_NOTE_REF_RE": ['"[^" * (n // 2)', '"[^a" * (n // 3)'],
     "allianceprint.loader:_NOTE_REF_RE": ['"[^" * (n // 2)'],
     "allianceprint.mdext.source:_ATX_RE": ['"#" * n', '"# " * (n // 2)'],
-    "allianceprint.mdext.source:_SETEXT_RE": ['"=" * n + "x"',
-                                               '"-" * (n // 2) + " " * (n // 2) + "x"'],
+    "allianceprint.mdext.source:_SETEXT_RE": [
+        '"=" * n + "x"',
+        '"-" * (n // 2) + " " * (n // 2) + "x"',
+    ],
 }
 
 _REGEX_PROGRAM = """
@@ -278,14 +305,16 @@ def test_no_regex_of_the_checks_is_worse_than_linear():
     """Each pattern on long hostile inputs, in a child process that must end long before a
     quadratic pattern could (two minutes, for what takes a linear one a second)."""
     program = _REGEX_PROGRAM.replace("TARGETS", repr(HOSTILE_REGEX_INPUTS))
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "done"
 
 
 def test_the_heading_closing_sequence_is_still_taken_off():
     from allianceprint.loader import _first_heading
+
     assert _first_heading("# Title ##\n") == "Title"
     assert _first_heading("# Title#\n") == "Title#"
     assert _first_heading("# ##\n") == "##"
@@ -294,6 +323,7 @@ def test_the_heading_closing_sequence_is_still_taken_off():
 
 def test_urls_and_emails_are_still_taken_out_of_the_prose_checks():
     from allianceprint.checks import _URL_RE
+
     text = "See (https://ex.org/A-B) or www.EX.org, write to NAME@EX.ORG today."
     assert _URL_RE.sub(" ", text) == "See (  or   write to   today."
 
@@ -307,6 +337,7 @@ def _check_errors(root: Path) -> list[str]:
     """`check`'s findings on the manuscript, as the command line prints them."""
     from allianceprint.build import checked_book
     from allianceprint.errors import ManuscriptError
+
     diagnostics = Diagnostics()
     try:
         checked_book(root, diagnostics)
@@ -318,6 +349,7 @@ def _check_errors(root: Path) -> list[str]:
 
 def _one_part(tmp_path: Path, body: str, toml: str | None = None, name: str = "one.md") -> Path:
     from helpers import DEFAULT_TOML
+
     toml = (toml or DEFAULT_TOML).replace('chapters = ["one.md"]', f'chapters = ["{name}"]')
     return make_manuscript(tmp_path / "book", {name: HEAD + body}, toml)
 
@@ -327,13 +359,15 @@ def odd_book(tmp_path_factory):
     """One build of a book with what used to be lost or break the build: parts named as
     the build's own documents, comments, an escape in a note, an email autolink."""
     from helpers import DEFAULT_TOML
+
     base = tmp_path_factory.mktemp("odd")
     names = ["nav.md", "titlepage.md", "opening.md", "contents.md", "copyright-page.md"]
-    files = {name: HEAD.replace("One", f"Part {name}") + f"The text of {name}.\n"
-             for name in names}
-    files["nav.md"] += ("\nSeen <!-- PRIVATE-inline --> here.\n\n<!-- PRIVATE-block -->\n\n"
-                        "<!--- PRIVATE-dashes --->\n\nA note.[^1] Mail <name@example.org>.\n\n"
-                        "[^1]: a \\* b\n")
+    files = {name: HEAD.replace("One", f"Part {name}") + f"The text of {name}.\n" for name in names}
+    files["nav.md"] += (
+        "\nSeen <!-- PRIVATE-inline --> here.\n\n<!-- PRIVATE-block -->\n\n"
+        "<!--- PRIVATE-dashes --->\n\nA note.[^1] Mail <name@example.org>.\n\n"
+        "[^1]: a \\* b\n"
+    )
     toml = DEFAULT_TOML.replace('chapters = ["one.md"]', f"chapters = {json.dumps(names)}")
     root = make_manuscript(base / "book", files, toml)
     result, diagnostics = _build(root, root / "build")
@@ -372,7 +406,8 @@ def test_an_unclosed_comment_is_a_located_error(tmp_path):
     root = _one_part(tmp_path, "Text.\n\nMore <!-- never closed\n\nEnd.\n")
     assert [line for line in _check_errors(root) if "never closed" in line] == [
         "book/one.md:8:6: error: this HTML comment (<!--) is never closed: end it with -->, "
-        "or write &lt;!-- to show it"]
+        "or write &lt;!-- to show it"
+    ]
 
 
 def test_a_comment_in_code_is_shown_not_refused(tmp_path):
@@ -388,8 +423,9 @@ def test_a_note_in_an_image_is_a_located_error(tmp_path, image):
     assert errors and errors[0].startswith("book/one.md:8:")
 
 
-@pytest.mark.parametrize("name, written", [("p#q.png", "p%23q.png"), ("a?b.png", "a%3Fb.png"),
-                                           ("c%d.png", "c%25d.png")])
+@pytest.mark.parametrize(
+    "name, written", [("p#q.png", "p%23q.png"), ("a?b.png", "a%3Fb.png"), ("c%d.png", "c%25d.png")]
+)
 def test_an_image_name_with_url_characters_fails_in_check(tmp_path, name, written):
     root = _one_part(tmp_path, f"![Alt]({written})\n")
     (root / name).write_bytes(_png(10, 10))
@@ -398,21 +434,28 @@ def test_an_image_name_with_url_characters_fails_in_check(tmp_path, name, writte
     assert "rename the file" in errors[0]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ('"   "', "book/book.toml:2:1: error: [book] title: must not be empty"),
-    ('"A \\u0000 Book"', "book/book.toml:2:1: error: [book] title: contains the control "
-                         "character U+0000"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ('"   "', "book/book.toml:2:1: error: [book] title: must not be empty"),
+        (
+            '"A \\u0000 Book"',
+            "book/book.toml:2:1: error: [book] title: contains the control character U+0000",
+        ),
+    ],
+)
 def test_bad_titles_in_book_toml_are_located_errors(tmp_path, value, expected):
     from helpers import DEFAULT_TOML
+
     root = _one_part(tmp_path, "Text.\n", DEFAULT_TOML.replace('"A Small Book"', value))
     errors = _check_errors(root)
     assert errors and errors[0].startswith(expected), errors
 
 
 def test_a_lone_surrogate_in_front_matter_is_a_located_error(tmp_path):
-    root = make_manuscript(tmp_path / "book", {
-        "one.md": '---\ntitle: "One \\ud800"\nauthors: [au]\n---\n\nText.\n'})
+    root = make_manuscript(
+        tmp_path / "book", {"one.md": '---\ntitle: "One \\ud800"\nauthors: [au]\n---\n\nText.\n'}
+    )
     errors = _check_errors(root)
     assert errors and errors[0].startswith("book/one.md:2:1: error: `title` contains U+D800")
 
@@ -423,39 +466,61 @@ def _png(width: int, height: int) -> bytes:
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     if (width, height) == (10, 10):
         import io
 
         from PIL import Image
+
         made = io.BytesIO()
         Image.new("RGB", (10, 10), "white").save(made, "PNG")
         return made.getvalue()
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _use_bomb(levels: int, fan: int) -> str:
-    groups = "".join(f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * fan + "</g>"
-                     for i in range(1, levels))
-    return ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs>'
-            f'<rect id="l0" width="1" height="1"/>{groups}</defs>'
-            f'<use href="#l{levels - 1}"/></svg>')
+    groups = "".join(
+        f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * fan + "</g>" for i in range(1, levels)
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs>'
+        f'<rect id="l0" width="1" height="1"/>{groups}</defs>'
+        f'<use href="#l{levels - 1}"/></svg>'
+    )
 
 
-@pytest.mark.parametrize("name, data, expected", [
-    ("bomb.png", _png(50_000, 50_000), "declares more than 100 million pixels"),
-    ("wide.png", _png(200_000, 1_000), "declares more than 100 million pixels"),
-    ("bomb.svg", _use_bomb(7, 10).encode(), "draws more than 50,000 shapes"),
-    ("cycle.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#b"/></g>'
-                  b'<g id="b"><use xmlns:x="http://www.w3.org/1999/xlink" x:href="#a"/></g>'
-                  b"</svg>", "refers, through others, to itself"),
-    ("self.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><use id="u" href="#u"/></svg>',
-     "refers, through others, to itself"),
-])
+@pytest.mark.parametrize(
+    "name, data, expected",
+    [
+        ("bomb.png", _png(50_000, 50_000), "declares more than 100 million pixels"),
+        ("wide.png", _png(200_000, 1_000), "declares more than 100 million pixels"),
+        ("bomb.svg", _use_bomb(7, 10).encode(), "draws more than 50,000 shapes"),
+        (
+            "cycle.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#b"/></g>'
+            b'<g id="b"><use xmlns:x="http://www.w3.org/1999/xlink" x:href="#a"/></g>'
+            b"</svg>",
+            "refers, through others, to itself",
+        ),
+        (
+            "self.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><use id="u" href="#u"/></svg>',
+            "refers, through others, to itself",
+        ),
+    ],
+)
 def test_an_image_no_renderer_would_draw_is_a_located_error(tmp_path, name, data, expected):
     root = _one_part(tmp_path, f"![Alt]({name})\n")
     (root / name).write_bytes(data)
@@ -472,6 +537,7 @@ def test_an_svg_that_uses_its_shapes_a_few_times_is_fine(tmp_path):
 
 # --- workers, full disks, leftovers -------------------------------------------------------
 
+
 @pytest.fixture
 def small(tmp_path):
     return make_manuscript(tmp_path / "book", {"one.md": CHAPTER})
@@ -482,6 +548,7 @@ def test_a_dead_layout_worker_ends_the_build_with_a_clear_error(small, monkeypat
 
     from allianceprint.errors import ManuscriptError
     from allianceprint.writers.pieces import layout, pool
+
     main, original = os.getpid(), layout._lay_out_piece
 
     def killed(job):
@@ -518,8 +585,11 @@ def test_a_full_disk_during_the_merge_says_so(small, monkeypatch):
 def test_a_good_build_removes_what_interrupted_builds_left(small):
     out = small / "build"
     _build(small, out)
-    strays = [out / ".a-small-book.pdf.99999.part", out / ".cache" / ".stamp.json.99999.part",
-              out / ".cache" / "pieces" / ".0123.pdf.99999.part"]
+    strays = [
+        out / ".a-small-book.pdf.99999.part",
+        out / ".cache" / ".stamp.json.99999.part",
+        out / ".cache" / "pieces" / ".0123.pdf.99999.part",
+    ]
     for stray in strays:
         stray.write_bytes(b"half")
     (small / "one.md").write_text(CHAPTER + "\nMore.\n", encoding="utf-8")
@@ -529,36 +599,47 @@ def test_a_good_build_removes_what_interrupted_builds_left(small):
 
 # --- the renderer's own complaints (renderlog) --------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def sloppy_house(tmp_path_factory):
     """A book whose house style has a property WeasyPrint does not know, on its last line."""
     from helpers import DEFAULT_TOML
 
     from allianceprint.housestyle import builtin_folder
+
     css = (builtin_folder() / "print" / "print.css").read_text(encoding="utf-8")
     css += "\np { colr: red; }\n"
-    root = make_manuscript(tmp_path_factory.mktemp("sloppy") / "book",
-                           {"one.md": CHAPTER, "house/print/print.css": css},
-                           DEFAULT_TOML + '\n[style]\nfolder = "house"\n')
+    root = make_manuscript(
+        tmp_path_factory.mktemp("sloppy") / "book",
+        {"one.md": CHAPTER, "house/print/print.css": css},
+        DEFAULT_TOML + '\n[style]\nfolder = "house"\n',
+    )
     return root, len(css.splitlines())
 
 
 @pytest.mark.parametrize("single_document", [False, True])
-def test_css_the_renderer_ignores_is_a_located_finding(sloppy_house, caplog,
-                                                       single_document):
+def test_css_the_renderer_ignores_is_a_located_finding(sloppy_house, caplog, single_document):
     root, line = sloppy_house
     diagnostics = Diagnostics()
     with caplog.at_level(logging.WARNING):
-        build(root, root / f"out-{single_document}", ("pdf",), diagnostics,
-              single_document=single_document)
+        build(
+            root,
+            root / f"out-{single_document}",
+            ("pdf",),
+            diagnostics,
+            single_document=single_document,
+        )
     found = [str(d) for d in diagnostics if "colr" in d.message]
-    assert found == [f"book/house/print/print.css:{line}:5: warning: the print stylesheet: "
-                     f"WeasyPrint: Ignored `colr: red` at {line}:5, unknown property."]
+    assert found == [
+        f"book/house/print/print.css:{line}:5: warning: the print stylesheet: "
+        f"WeasyPrint: Ignored `colr: red` at {line}:5, unknown property."
+    ]
     assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
 
 
 def test_strict_fails_on_what_the_renderer_says_and_writes_nothing(sloppy_house):
     from allianceprint.errors import ManuscriptError
+
     root, line = sloppy_house
     with pytest.raises(ManuscriptError) as raised:
         build(root, root / "strict", ("pdf",), Diagnostics(), strict=True)
@@ -569,27 +650,39 @@ def test_strict_fails_on_what_the_renderer_says_and_writes_nothing(sloppy_house)
 def test_an_image_the_renderer_cannot_draw_is_an_error_at_its_line(tmp_path):
     from allianceprint.build import checked_book
     from allianceprint.renderlog import findings
+
     root = _one_part(tmp_path, "Text.\n\n![Alt](pics/p.png)\n")
     (root / "pics").mkdir()
     (root / "pics" / "p.png").write_bytes(_png(10, 10))
     book = checked_book(root, Diagnostics())
     url = (root / "pics" / "p.png").as_uri()
-    records = [("weasyprint", logging.ERROR, f"Failed to load image at '{url}': broken"),
-               ("weasyprint", logging.WARNING, "Something else")]
+    records = [
+        ("weasyprint", logging.ERROR, f"Failed to load image at '{url}': broken"),
+        ("weasyprint", logging.WARNING, "Something else"),
+    ]
     assert [str(d) for d in findings(records, book, "one")] == [
         "book/one.md:8:8: error: image pics/p.png cannot be drawn: replace it with a PNG, "
         f"JPEG or SVG that opens in an image viewer (WeasyPrint: Failed to load image at "
         f"'{url}': broken)",
-        "book/one.md: warning: WeasyPrint: Something else"]
+        "book/one.md: warning: WeasyPrint: Something else",
+    ]
 
 
 # --- what is wider than the text block (overflow) -----------------------------------------
 
 _ROW = "| " + " | ".join(f"Column{i}" for i in range(20)) + " |\n"
-_WIDE = ("Text " + "abc" * 400 + " end.\n\nA short paragraph.\n\n"
-         + _ROW + "|" + "---|" * 20 + "\n" + _ROW.replace("Column", "Value")
-         # Numbers hang in the margin by design: no warning for them.
-         + "\nA claim.[^n]\n\n1. First item.\n2. Second item.\n\n[^n]: The note.\n")
+_WIDE = (
+    "Text "
+    + "abc" * 400
+    + " end.\n\nA short paragraph.\n\n"
+    + _ROW
+    + "|"
+    + "---|" * 20
+    + "\n"
+    + _ROW.replace("Column", "Value")
+    # Numbers hang in the margin by design: no warning for them.
+    + "\nA claim.[^n]\n\n1. First item.\n2. Second item.\n\n[^n]: The note.\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -601,12 +694,14 @@ def wide_book(tmp_path_factory):
 @pytest.mark.parametrize("single_document", [False, True])
 def test_a_long_word_breaks_and_a_wide_table_is_a_located_warning(wide_book, single_document):
     from pypdf import PdfReader
+
     out = wide_book / f"out-{single_document}"
     diagnostics = Diagnostics()
     build(wide_book, out, ("pdf",), diagnostics, single_document=single_document)
     wide = [str(d) for d in diagnostics if "wider than the text block" in d.message]
     assert len(wide) == 1 and wide[0].startswith(
-        "book/one.md:11:3: warning: a table ('Column0 Column1 Column2"), wide
+        "book/one.md:11:3: warning: a table ('Column0 Column1 Column2"
+    ), wide
     # The 1,200-letter word is all there, broken into lines that stay on the page.
     reader = PdfReader(next(out.glob("*.pdf")))
     seen = []
@@ -616,6 +711,7 @@ def test_a_long_word_breaks_and_a_wide_table_is_a_located_warning(wide_book, sin
         def visit(text, cm, tm, font, size, seen=seen, width=width):
             if "abcabc" in text:
                 seen.append((text, tm[4] * cm[0] + cm[4]))
+
         page.extract_text(visitor_text=visit)
     letters = "".join(t for t, _ in seen).replace("\u2010", "").replace("-", "")
     assert letters.count("abc") >= 395
@@ -624,18 +720,21 @@ def test_a_long_word_breaks_and_a_wide_table_is_a_located_warning(wide_book, sin
 
 def test_strict_fails_on_a_wide_table(wide_book):
     from allianceprint.errors import ManuscriptError
+
     with pytest.raises(ManuscriptError, match="wider than the text block"):
         build(wide_book, wide_book / "strict", ("pdf",), Diagnostics(), strict=True)
 
 
-@pytest.mark.parametrize("image, definition, where", [
-    ("![Caption[^1]][ref]", "[ref]: p.png", "book/one.md:8:1:"),
-    ("![Caption[^1]][The  Ref]", "[the ref]: p.png", "book/one.md:8:1:"),
-    ("Text ![Caption[^1]][ref] beside.", "[ref]: p.png", "book/one.md:8:6:"),
-    ("![Caption][ref]", '[ref]: p.png "Title[^1]"', "book/one.md:10:8:"),
-])
-def test_a_note_in_a_reference_style_image_is_a_located_error(tmp_path, image, definition,
-                                                               where):
+@pytest.mark.parametrize(
+    "image, definition, where",
+    [
+        ("![Caption[^1]][ref]", "[ref]: p.png", "book/one.md:8:1:"),
+        ("![Caption[^1]][The  Ref]", "[the ref]: p.png", "book/one.md:8:1:"),
+        ("Text ![Caption[^1]][ref] beside.", "[ref]: p.png", "book/one.md:8:6:"),
+        ("![Caption][ref]", '[ref]: p.png "Title[^1]"', "book/one.md:10:8:"),
+    ],
+)
+def test_a_note_in_a_reference_style_image_is_a_located_error(tmp_path, image, definition, where):
     root = _one_part(tmp_path, f"Text.\n\n{image}\n\n{definition}\n\n[^1]: The note.\n")
     (root / "p.png").write_bytes(_png(10, 10))
     errors = [line for line in _check_errors(root) if "note cannot go in an image" in line]
@@ -643,7 +742,8 @@ def test_a_note_in_a_reference_style_image_is_a_located_error(tmp_path, image, d
 
 
 def test_a_reference_style_image_without_a_note_is_fine(tmp_path):
-    root = _one_part(tmp_path, "Text[^1].\n\n![Caption][ref]\n\n[ref]: p.png \"A title\"\n\n"
-                               "[^1]: The note.\n")
+    root = _one_part(
+        tmp_path, 'Text[^1].\n\n![Caption][ref]\n\n[ref]: p.png "A title"\n\n[^1]: The note.\n'
+    )
     (root / "p.png").write_bytes(_png(10, 10))
     assert _check_errors(root) == []

@@ -29,12 +29,17 @@ def _house_style(root: Path, name: str = "house") -> Path:
 
 def _red_chars(pdf: Path) -> str:
     with pdfplumber.open(pdf) as document:
-        return "".join(c["text"] for page in document.pages for c in page.chars
-                       if c.get("non_stroking_color") in ((1, 0, 0), [1, 0, 0], (1.0, 0.0, 0.0)))
+        return "".join(
+            c["text"]
+            for page in document.pages
+            for c in page.chars
+            if c.get("non_stroking_color") in ((1, 0, 0), [1, 0, 0], (1.0, 0.0, 0.0))
+        )
 
 
-def test_a_partial_house_style_wins_and_the_rest_is_built_in(tmp_path: Path,
-                                                              assert_no_logs) -> None:
+def test_a_partial_house_style_wins_and_the_rest_is_built_in(
+    tmp_path: Path, assert_no_logs
+) -> None:
     root = make_manuscript(tmp_path / "book", toml=DEFAULT_TOML + '\n[style]\nfolder = "house"\n')
     _house_style(root)
     status, out, err = run_cli("build", root)
@@ -43,8 +48,10 @@ def test_a_partial_house_style_wins_and_the_rest_is_built_in(tmp_path: Path,
     assert "Chapter One" in _red_chars(pdf)
     epub = next((root / "build").glob("*.epub"))
     with zipfile.ZipFile(epub) as archive:  # the EPUB's files come from the built-in style
-        assert archive.read("EPUB/styles/epub.css") == (
-            builtin_folder() / "epub" / "epub.css").read_bytes()
+        assert (
+            archive.read("EPUB/styles/epub.css")
+            == (builtin_folder() / "epub" / "epub.css").read_bytes()
+        )
 
 
 def test_styles_option_outside_the_manuscript_and_the_stamp(tmp_path: Path) -> None:
@@ -63,15 +70,18 @@ def test_styles_option_outside_the_manuscript_and_the_stamp(tmp_path: Path) -> N
     assert _red_chars(pdf) == ""
 
 
-@pytest.mark.parametrize("folder, message", [
-    ("missing", "'missing' is not a folder"),
-    ("../elsewhere", "lies outside the manuscript folder"),
-    ("empty", "holds neither print/ nor epub/"),
-])
-def test_a_bad_style_folder_is_one_located_line(tmp_path: Path, folder: str,
-                                                message: str) -> None:
-    root = make_manuscript(tmp_path / "book",
-                           toml=DEFAULT_TOML + f'\n[style]\nfolder = "{folder}"\n')
+@pytest.mark.parametrize(
+    "folder, message",
+    [
+        ("missing", "'missing' is not a folder"),
+        ("../elsewhere", "lies outside the manuscript folder"),
+        ("empty", "holds neither print/ nor epub/"),
+    ],
+)
+def test_a_bad_style_folder_is_one_located_line(tmp_path: Path, folder: str, message: str) -> None:
+    root = make_manuscript(
+        tmp_path / "book", toml=DEFAULT_TOML + f'\n[style]\nfolder = "{folder}"\n'
+    )
     (root / "empty").mkdir()
     (tmp_path / "elsewhere" / "print").mkdir(parents=True)
     status, out, err = run_cli("build", root)
@@ -92,8 +102,9 @@ def test_a_broken_template_is_located_and_nothing_is_written(tmp_path: Path) -> 
     status, out, err = run_cli("build", root)
     found = finding_lines(err)
     assert status == 1 and len(found) == 1, err
-    assert re.match(r"book/house/epub/part\.xhtml\.j2:5: error: the template does not compile",
-                    found[0]), found[0]
+    assert re.match(
+        r"book/house/epub/part\.xhtml\.j2:5: error: the template does not compile", found[0]
+    ), found[0]
     assert not (root / "build").exists() or not list((root / "build").glob("*.epub"))
     assert run_cli("check", root)[0] == 1
 
@@ -113,11 +124,16 @@ def test_a_template_that_fails_while_filling_is_located(tmp_path: Path) -> None:
 def test_styles_export_writes_a_complete_style_and_refuses_a_full_folder(tmp_path: Path) -> None:
     status, out, _ = run_cli("styles", "export", tmp_path / "mine")
     assert status == 0
-    exported = sorted(p.relative_to(tmp_path / "mine").as_posix()
-                      for p in (tmp_path / "mine").rglob("*") if p.is_file())
-    source = sorted(p.relative_to(ROOT / "styles").as_posix()
-                    for p in (ROOT / "styles").rglob("*") if p.is_file()
-                    and p.parent != ROOT / "styles" and "__pycache__" not in p.parts)
+    exported = sorted(
+        p.relative_to(tmp_path / "mine").as_posix()
+        for p in (tmp_path / "mine").rglob("*")
+        if p.is_file()
+    )
+    source = sorted(
+        p.relative_to(ROOT / "styles").as_posix()
+        for p in (ROOT / "styles").rglob("*")
+        if p.is_file() and p.parent != ROOT / "styles" and "__pycache__" not in p.parts
+    )
     assert exported == source
     status, _, err = run_cli("styles", "export", tmp_path / "mine")
     assert status == 1 and "is not empty" in err
@@ -128,13 +144,16 @@ def test_styles_export_writes_a_complete_style_and_refuses_a_full_folder(tmp_pat
 
 def test_new_writes_a_manuscript_that_passes_strict_checks(tmp_path: Path) -> None:
     target = tmp_path / "volume"
-    status, out, err = run_cli("new", target, "--title", "Shared Waters", "--editors",
-                               "Mara Quell", "Tomas Ibe")
+    status, out, err = run_cli(
+        "new", target, "--title", "Shared Waters", "--editors", "Mara Quell", "Tomas Ibe"
+    )
     assert status == 0, err
     config = tomllib.loads((target / "book.toml").read_text(encoding="utf-8"))
     assert config["book"]["title"] == "Shared Waters"
     assert [config["contributors"][k]["name"] for k in config["book"]["editors"]] == [
-        "Mara Quell", "Tomas Ibe"]
+        "Mara Quell",
+        "Tomas Ibe",
+    ]
     assert "/build/" in (target / ".gitignore").read_text()
     text = (target / "book.toml").read_text(encoding="utf-8")
     every = [o for options in (*TABLES.values(), *SUBTABLES.values()) for o in options or ()]
@@ -148,8 +167,16 @@ def test_new_writes_a_manuscript_that_passes_strict_checks(tmp_path: Path) -> No
     assert status == 0, err
     with pdfplumber.open(next((target / "build").glob("*.pdf"))) as document:
         text = "\n".join(page.extract_text() or "" for page in document.pages)
-    for words in ("Shared Waters", "Mara Quell", "Preface", "Abbreviations", "Chapter 1",
-                  "Chapter 2", "About the Contributors", "European Union"):
+    for words in (
+        "Shared Waters",
+        "Mara Quell",
+        "Preface",
+        "Abbreviations",
+        "Chapter 1",
+        "Chapter 2",
+        "About the Contributors",
+        "European Union",
+    ):
         assert words in text
     status, _, err = run_cli("new", target, "--title", "Again")
     assert status == 1 and "is not empty" in err
@@ -168,8 +195,11 @@ def test_new_in_chinese_and_japanese(tmp_path: Path) -> None:
 def test_version_names_weasyprint_and_pango() -> None:
     status, out, _ = run_cli("--version")
     assert status == 0
-    assert re.fullmatch(r"allianceprint \S+ \(WeasyPrint \S+, Pango \d+\.\d+\.\d+, "
-                        r"Python \S+\)\n", out)
+    assert re.fullmatch(
+        r"allianceprint \S+ \(WeasyPrint \S+, Pango \d+\.\d+\.\d+, "
+        r"Python \S+\)\n",
+        out,
+    )
 
 
 def test_doctor_lists_fonts_and_java() -> None:

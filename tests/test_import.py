@@ -32,8 +32,9 @@ SLUG = "ports-trust-and-the-northern-corridor"
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*"))
-            if f.is_file()}
+    return {
+        str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*")) if f.is_file()
+    }
 
 
 def note_texts(markdown: str) -> list[str]:
@@ -53,9 +54,16 @@ def imported(tmp_path_factory):
     assert status == 0, err
     built = base / "build"
     build_status, build_out, build_err = run_cli("build", root, "--output", built)
-    return {"root": root, "source": source, "out": out, "err": err, "build": built,
-            "build_status": build_status, "build_err": build_err,
-            "md": (root / "chapters" / f"{SLUG}.md").read_text(encoding="utf-8")}
+    return {
+        "root": root,
+        "source": source,
+        "out": out,
+        "err": err,
+        "build": built,
+        "build_status": build_status,
+        "build_err": build_err,
+        "md": (root / "chapters" / f"{SLUG}.md").read_text(encoding="utf-8"),
+    }
 
 
 def test_every_note_carried_in_reading_order_with_its_content(imported):
@@ -87,12 +95,15 @@ def test_inline_formatting_lists_quotes_tables_images(imported):
     assert "the\u00a0harbour master kept a cross\u2011border ledger" in md
     assert "> *The waterfront plans were debated at length.*" in md
     assert "- First item of the list\n    - A nested item\n- Second item of the list" in md
-    assert ('1. Numbered one\n    1. Lettered under it\n        {: style="list-style-type: '
-            'lower-alpha" }\n        1. Roman under that') in md
+    assert (
+        '1. Numbered one\n    1. Lettered under it\n        {: style="list-style-type: '
+        'lower-alpha" }\n        1. Roman under that'
+    ) in md
     assert "| Port | Ships |\n| --- | --- |\n| Vaaska[^8] | 12 |\n\nTable: Ships by port" in md
     assert '<th colspan="2">Region</th>' in md and '<td rowspan="2">North</td>' in md
-    assert (f"![A harbour crane against the sky](../images/{SLUG}/image1.png "
-            '"The crane at Vaaska")') in md
+    assert (
+        f'![A harbour crane against the sky](../images/{SLUG}/image1.png "The crane at Vaaska")'
+    ) in md
     image = imported["root"] / "images" / SLUG / "image1.png"
     assert image.read_bytes().startswith(b"\x89PNG")
     assert re.search(r"\[the first heading\]\(#[\w-]+-toc100\)", md)
@@ -100,8 +111,7 @@ def test_inline_formatting_lists_quotes_tables_images(imported):
 
 def test_comments_and_tracked_changes(imported):
     md = imported["md"]
-    assert ("<!-- Comment by Ines Koru (2026-01-04): Please cite the harbour survey. -->"
-            in md)
+    assert "<!-- Comment by Ines Koru (2026-01-04): Please cite the harbour survey. -->" in md
     assert "an inserted phrase" in md and "a deleted phrase" not in md
     assert "tracked changes accepted: 1 insertion, 1 deletion" in imported["out"]
 
@@ -114,11 +124,14 @@ def test_what_is_not_carried_is_reported_with_where(imported):
         ('paragraph 5 ("A caption-free paragraph that holds a…")', "text box"),
         ('paragraph 7 ("This sentence has a comment. It…")', "comment by Ines Koru"),
         ('paragraph 7 ("This sentence has a comment. It…")', "1 insertion, 1 deletion"),
-        ("paragraph 22 (\"Merged cells follow on page 4,…\")", "PAGEREF"),
+        ('paragraph 22 ("Merged cells follow on page 4,…")', "PAGEREF"),
         ("paragraph 22", "Zotero"),
         ("", "both footnotes and endnotes"),
-        ("", 'header is not carried (the book prints its own running heads and folios): '
-             '"Draft for the editors"'),
+        (
+            "",
+            "header is not carried (the book prints its own running heads and folios): "
+            '"Draft for the editors"',
+        ),
         ("", "merged or nested cells"),
     ]
     for where, what in expected:
@@ -151,29 +164,48 @@ def test_import_check_build_every_note_in_both_editions(imported):
     assert texts[0].startswith("1. Marta Ilves, Harbours and Habits")
     assert "Lloyd’s List" in texts[-1] or "Lloyd's List" in texts[-1]
     import pdfplumber
+
     with pdfplumber.open(next(imported["build"].glob("*.pdf"))) as pdf:
         text = " ".join((page.extract_text() or "") for page in pdf.pages)
-    for start in ("Marta Ilves", "A note inside the text box.", "A note in a table cell.",
-                  "A note on the heading.", "The second paragraph carries the argument"):
+    for start in (
+        "Marta Ilves",
+        "A note inside the text box.",
+        "A note in a table cell.",
+        "A note on the heading.",
+        "The second paragraph carries the argument",
+    ):
         assert start in " ".join(text.split())
 
 
 def test_words_author_names_a_known_contributor(tmp_path):
     source = WordFile([p(r("Tides"), style="Title")], author="Eda  Editor").save(
-        tmp_path / "tides.docx")
+        tmp_path / "tides.docx"
+    )
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     status, out, err = run_cli("import", source, "--into", root)
     assert status == 0, err
-    assert ("Word names its author 'Eda  Editor' (contributor ed): if that is the chapter's "
-            "author, add `authors: [ed]` to chapters/tides.md's front matter") in out
+    assert (
+        "Word names its author 'Eda  Editor' (contributor ed): if that is the chapter's "
+        "author, add `authors: [ed]` to chapters/tides.md's front matter"
+    ) in out
     assert "authors" not in (root / "chapters" / "tides.md").read_text(encoding="utf-8")
 
 
 def test_reject_changes_keeps_deletions(tmp_path):
     source = chapter().save(tmp_path / "chapter.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    status, out, err = run_cli("import", source, "--into", root, "--track-changes", "reject",
-                               "--name", "rejected", "--section", "back")
+    status, out, err = run_cli(
+        "import",
+        source,
+        "--into",
+        root,
+        "--track-changes",
+        "reject",
+        "--name",
+        "rejected",
+        "--section",
+        "back",
+    )
     assert status == 0, err
     md = (root / "back" / "rejected.md").read_text(encoding="utf-8")
     assert "a deleted phrase" in md and "an inserted phrase" not in md
@@ -184,15 +216,21 @@ def test_reject_changes_keeps_deletions(tmp_path):
 def test_force_replaces_in_place_keeping_the_editors_front_matter(tmp_path):
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML + 'chapters = ["intro.md"]\n')
     (root / "intro.md").write_text("---\ntitle: Intro\n---\n\nText.\n", encoding="utf-8")
-    first = WordFile([p(r("Tides"), style="Title"), p(r("Old text."), fn(1))],
-                     footnotes={1: p(r("Old note."))}).save(tmp_path / "tides.docx")
+    first = WordFile(
+        [p(r("Tides"), style="Title"), p(r("Old text."), fn(1))], footnotes={1: p(r("Old note."))}
+    ).save(tmp_path / "tides.docx")
     assert run_cli("import", first, "--into", root)[0] == 0
     part = root / "chapters" / "tides.md"
-    part.write_text(part.read_text(encoding="utf-8").replace(
-        "title: Tides\n", "title: Tides\nshort_title: Tides\nauthors: [ed]\n"), encoding="utf-8")
+    part.write_text(
+        part.read_text(encoding="utf-8").replace(
+            "title: Tides\n", "title: Tides\nshort_title: Tides\nauthors: [ed]\n"
+        ),
+        encoding="utf-8",
+    )
     toml_before = (root / "book.toml").read_text(encoding="utf-8")
-    revised = WordFile([p(r("Tides"), style="Title"), p(r("New text."), fn(1))],
-                       footnotes={1: p(r("New note."))}).save(tmp_path / "tides.docx")
+    revised = WordFile(
+        [p(r("Tides"), style="Title"), p(r("New text."), fn(1))], footnotes={1: p(r("New note."))}
+    ).save(tmp_path / "tides.docx")
     before = snapshot(root)
     status, out, err = run_cli("import", revised, "--into", root)
     assert status == 1 and snapshot(root) == before
@@ -207,6 +245,7 @@ def test_force_replaces_in_place_keeping_the_editors_front_matter(tmp_path):
 
 
 # -- bad input ---------------------------------------------------------------------------------
+
 
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
@@ -229,10 +268,11 @@ def _lying_zip() -> bytes:
     for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         start = 0
         while (start := data.find(signature, start)) != -1:
-            name_len = struct.unpack_from("<H", data, start + (26 if signature == b"PK\x03\x04"
-                                                                else 28))[0]
+            name_len = struct.unpack_from(
+                "<H", data, start + (26 if signature == b"PK\x03\x04" else 28)
+            )[0]
             name_at = start + (30 if signature == b"PK\x03\x04" else 46)
-            if data[name_at:name_at + name_len] == b"word/media/big.bin":
+            if data[name_at : name_at + name_len] == b"word/media/big.bin":
                 struct.pack_into("<I", data, start + offset, 1000)
             start += 4
     return bytes(data)
@@ -241,39 +281,57 @@ def _lying_zip() -> bytes:
 def _bad_inputs() -> dict[str, tuple[str, bytes]]:
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
     members = _good_members()
-    bomb_entity = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                   b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-                   b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
-                   b'2006/main"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body>'
-                   b"</w:document>")
+    bomb_entity = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
+        b'2006/main"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body>'
+        b"</w:document>"
+    )
     escaping_image = dict(members)
     escaping_image["word/_rels/document.xml.rels"] = (
         b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
         b'package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.'
         b'openxmlformats.org/officeDocument/2006/relationships/image" '
-        b'Target="../../etc/passwd"/></Relationships>')
+        b'Target="../../etc/passwd"/></Relationships>'
+    )
     absolute_image = dict(escaping_image)
     absolute_image["word/_rels/document.xml.rels"] = escaping_image[
-        "word/_rels/document.xml.rels"].replace(b"../../etc/passwd", b"/etc/passwd")
+        "word/_rels/document.xml.rels"
+    ].replace(b"../../etc/passwd", b"/etc/passwd")
     macro = dict(members)
     macro["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
         b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-        b"application/vnd.ms-word.document.macroEnabled.main+xml")
+        b"application/vnd.ms-word.document.macroEnabled.main+xml",
+    )
     return {
         "old .doc": ("old.docx", ole + b"WordDocument".ljust(64, b"\0")),
         ".doc with an embedded zip": ("embedded.docx", ole + _zip(members)),
         "encrypted": ("secret.docx", ole + "EncryptionInfo".encode("utf-16-le")),
-        "encrypted, directory at the end": ("secret2.docx", ole + b"\0" * 5_000_000
-                                            + "EncryptedPackage".encode("utf-16-le")),
+        "encrypted, directory at the end": (
+            "secret2.docx",
+            ole + b"\0" * 5_000_000 + "EncryptedPackage".encode("utf-16-le"),
+        ),
         "text renamed": ("notes.docx", b"Dear editor, here is my chapter.\n"),
         "zip of other things": ("photos.docx", _zip({"a.txt": b"hello"})),
         ".docm by name": ("macro.docm", _zip(members)),
         ".docm renamed .docx": ("macro.docx", _zip(macro)),
-        ".dotm renamed .docx": ("template.docx", _zip({**macro, "[Content_Types].xml": members[
-            "[Content_Types].xml"].replace(b"wordprocessingml.document.main+xml",
-                                           b"wordprocessingml.template.main+xml").replace(
-            b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
-            b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml")})),
+        ".dotm renamed .docx": (
+            "template.docx",
+            _zip(
+                {
+                    **macro,
+                    "[Content_Types].xml": members["[Content_Types].xml"]
+                    .replace(
+                        b"wordprocessingml.document.main+xml", b"wordprocessingml.template.main+xml"
+                    )
+                    .replace(
+                        b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+                        b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+                    ),
+                }
+            ),
+        ),
         "zip bomb": ("bomb.docx", _zip({**members, "word/media/huge.bin": b"\0" * 70_000_000})),
         "lying sizes": ("liar.docx", _lying_zip()),
         "member climbs out": ("climb.docx", _zip({**members, "../../etc/passwd": b"x"})),
@@ -341,8 +399,9 @@ def test_a_libreoffice_essay_collection_with_180_footnotes(tmp_path):
 
     _, phrases = essays(box_notes=False)
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    status, out, err = run_cli("import", DATA / "libreoffice-essays.docx", "--into", root,
-                               "--name", "essays")
+    status, out, err = run_cli(
+        "import", DATA / "libreoffice-essays.docx", "--into", root, "--name", "essays"
+    )
     assert status == 0, err
     notes = note_texts((root / "chapters" / "essays.md").read_text(encoding="utf-8"))
     assert len(notes) == len(phrases) == 192
@@ -354,27 +413,43 @@ def test_a_libreoffice_essay_collection_with_180_footnotes(tmp_path):
 def test_text_that_looks_like_markdown_hidden_text_and_custom_marks(tmp_path):
     from docxfixtures import comment_around
 
-    hidden = '<w:r><w:rPr><w:vanish/></w:rPr><w:t>HIDDEN</w:t></w:r>'
+    hidden = "<w:r><w:rPr><w:vanish/></w:rPr><w:t>HIDDEN</w:t></w:r>"
     custom = '<w:r><w:footnoteReference w:customMarkFollows="1" w:id="2"/><w:t>*</w:t></w:r>'
     word = WordFile(
-        [p(r("Odd Things"), style="Heading1"),
-         p(r("Text with a comment "), comment_around(3, r("here")), fn(1), hidden,
-           r(" and a custom"), custom, r(" mark.")),
-         p(r("The ASEAN members met.")),
-         p(r("1. Not a list"), r(" but a sentence.")),
-         p(r("# not a heading [^9] {: .x} <b>bold</b> & &amp; * _ [link](x)")),
-         p(r("Table: not a caption"))],
-        footnotes={1: p(comment_around(4, r("Noted in a note.")), r(" More.")),
-                   2: p(r("A note with its own mark."))},
-        comments={3: ("A. B.", "2026-01-01T00:00:00Z", "Check -- this > that"),
-                  4: ("C. D.", "2026-01-02T00:00:00Z", "In a note.")})
+        [
+            p(r("Odd Things"), style="Heading1"),
+            p(
+                r("Text with a comment "),
+                comment_around(3, r("here")),
+                fn(1),
+                hidden,
+                r(" and a custom"),
+                custom,
+                r(" mark."),
+            ),
+            p(r("The ASEAN members met.")),
+            p(r("1. Not a list"), r(" but a sentence.")),
+            p(r("# not a heading [^9] {: .x} <b>bold</b> & &amp; * _ [link](x)")),
+            p(r("Table: not a caption")),
+        ],
+        footnotes={
+            1: p(comment_around(4, r("Noted in a note.")), r(" More.")),
+            2: p(r("A note with its own mark.")),
+        },
+        comments={
+            3: ("A. B.", "2026-01-01T00:00:00Z", "Check -- this > that"),
+            4: ("C. D.", "2026-01-02T00:00:00Z", "In a note."),
+        },
+    )
     source = word.save(tmp_path / "odd.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     assert run_cli("import", source, "--into", root)[0] == 0
     md = (root / "chapters" / "odd-things.md").read_text(encoding="utf-8")
     assert "HIDDEN" not in md and "custom[^2] mark." in md
-    assert note_texts(md) == ["Noted in a note. More.\n\n    <!-- Comment by C. D. (2026-01-02): "
-                              "In a note. -->", "A note with its own mark."]
+    assert note_texts(md) == [
+        "Noted in a note. More.\n\n    <!-- Comment by C. D. (2026-01-02): In a note. -->",
+        "A note with its own mark.",
+    ]
     assert "<!-- Comment by A. B. (2026-01-01): Check \u2013 this \u203a that -->" in md
     built = tmp_path / "build"
     status, out, err = run_cli("build", root, "--output", built, "--format", "epub")
@@ -398,14 +473,20 @@ def test_images_converted_linked_and_vector(tmp_path):
     Image.new("RGB", (8, 8), (200, 10, 10)).save(tiff, "TIFF")
     emf = struct.pack("<II", 1, 108) + b"\0" * 32 + b" EMF" + b"\0" * 64
     word = WordFile(
-        [p(r("Pictures"), style="Title"),
-         p(picture("rIdT", "A red square", 61)),
-         p(picture("rIdE", "A diagram", 62)),
-         p(picture("rIdL", "A remote photo", 63, linked=True)),
-         p(picture("rIdN", "", 64))],
-        images={"rIdT": ("image1.tiff", tiff.getvalue()), "rIdE": ("image2.emf", emf),
-                "rIdN": ("image3.png", __import__("docxfixtures").tiny_png())},
-        linked_images={"rIdL": "https://example.org/photo.jpg"})
+        [
+            p(r("Pictures"), style="Title"),
+            p(picture("rIdT", "A red square", 61)),
+            p(picture("rIdE", "A diagram", 62)),
+            p(picture("rIdL", "A remote photo", 63, linked=True)),
+            p(picture("rIdN", "", 64)),
+        ],
+        images={
+            "rIdT": ("image1.tiff", tiff.getvalue()),
+            "rIdE": ("image2.emf", emf),
+            "rIdN": ("image3.png", __import__("docxfixtures").tiny_png()),
+        },
+        linked_images={"rIdL": "https://example.org/photo.jpg"},
+    )
     source = word.save(tmp_path / "pictures.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     status, out, err = run_cli("import", source, "--into", root)
@@ -414,7 +495,9 @@ def test_images_converted_linked_and_vector(tmp_path):
     assert "![A red square](../images/pictures/image1.png)" in md
     assert (root / "images" / "pictures" / "image1.png").read_bytes().startswith(b"\x89PNG")
     assert sorted(f.name for f in (root / "images" / "pictures").iterdir()) == [
-        "image1.png", "image3.png"]
+        "image1.png",
+        "image3.png",
+    ]
     assert "image2.emf, EMF) cannot be converted" in err
     assert "a linked image (https://example.org/photo.jpg) is not fetched" in err
     assert "an image (image3.png) has no alt text" in err
@@ -423,33 +506,54 @@ def test_images_converted_linked_and_vector(tmp_path):
 def test_boxes_in_boxes_vml_boxes_equations_and_restarted_lists(tmp_path):
     from docxfixtures import NUMBERING, picture, text_box, tiny_png
 
-    vml_box = ('<w:r><w:pict><v:shape id="b1" style="width:100pt;height:40pt"><v:textbox>'
-               '<w:txbxContent>' + p(r("Old-style box."), fn(2)) + '</w:txbxContent>'
-               '</v:textbox></v:shape></w:pict></w:r>')
-    equation = ('<m:oMath><m:r><m:t>E</m:t></m:r><m:r><m:t>=</m:t></m:r><m:r><m:t>mc</m:t>'
-                '</m:r></m:oMath>')
+    vml_box = (
+        '<w:r><w:pict><v:shape id="b1" style="width:100pt;height:40pt"><v:textbox>'
+        "<w:txbxContent>" + p(r("Old-style box."), fn(2)) + "</w:txbxContent>"
+        "</v:textbox></v:shape></w:pict></w:r>"
+    )
+    equation = (
+        "<m:oMath><m:r><m:t>E</m:t></m:r><m:r><m:t>=</m:t></m:r><m:r><m:t>mc</m:t></m:r></m:oMath>"
+    )
     restart = NUMBERING.replace(
-        "</w:numbering>", '<w:num w:numId="3"><w:abstractNumId w:val="11"/><w:lvlOverride '
-        'w:ilvl="0"><w:startOverride w:val="4"/></w:lvlOverride></w:num></w:numbering>')
+        "</w:numbering>",
+        '<w:num w:numId="3"><w:abstractNumId w:val="11"/><w:lvlOverride '
+        'w:ilvl="0"><w:startOverride w:val="4"/></w:lvlOverride></w:num></w:numbering>',
+    )
     word = WordFile(
-        [p(r("Boxes"), style="Title"),
-         p(r("Outer: "), text_box(p(r("In the outer box."), fn(1)),
-                                  p(text_box(p(r("In the inner box."), fn(3)))),
-                                  p(picture("rIdP", "A boxed picture", 71)))),
-         p(r("Then "), vml_box, r("and an equation "), equation, r(".")),
-         p(r("Fourth item"), num=(3, 0)), p(r("Fifth item"), num=(3, 0))],
-        footnotes={1: p(r("Outer box note.")), 2: p(r("VML box note.")),
-                   3: p(r("Inner box note."))},
+        [
+            p(r("Boxes"), style="Title"),
+            p(
+                r("Outer: "),
+                text_box(
+                    p(r("In the outer box."), fn(1)),
+                    p(text_box(p(r("In the inner box."), fn(3)))),
+                    p(picture("rIdP", "A boxed picture", 71)),
+                ),
+            ),
+            p(r("Then "), vml_box, r("and an equation "), equation, r(".")),
+            p(r("Fourth item"), num=(3, 0)),
+            p(r("Fifth item"), num=(3, 0)),
+        ],
+        footnotes={
+            1: p(r("Outer box note.")),
+            2: p(r("VML box note.")),
+            3: p(r("Inner box note.")),
+        },
         images={"rIdP": ("image1.png", tiny_png())},
-        extra_members={"word/numbering.xml": restart.encode()})
+        extra_members={"word/numbering.xml": restart.encode()},
+    )
     source = word.save(tmp_path / "boxes.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     status, out, err = run_cli("import", source, "--into", root)
     assert status == 0, err
     md = (root / "chapters" / "boxes.md").read_text(encoding="utf-8")
     assert note_texts(md) == ["Outer box note.", "Inner box note.", "VML box note."]
-    for text in ("In the outer box.", "In the inner box.", "Old-style box.",
-                 "![A boxed picture](../images/boxes/image1.png)"):
+    for text in (
+        "In the outer box.",
+        "In the inner box.",
+        "Old-style box.",
+        "![A boxed picture](../images/boxes/image1.png)",
+    ):
         assert md.count(text) == 1, text
     assert "and an equation *E=mc*." in md
     assert "4. Fourth item\n5. Fifth item" in md
@@ -457,22 +561,27 @@ def test_boxes_in_boxes_vml_boxes_equations_and_restarted_lists(tmp_path):
 
 
 def test_heading_levels_follow_the_title(tmp_path):
-    ruby = ('<w:r><w:ruby><w:rubyPr/><w:rt><w:r><w:t>みなと</w:t></w:r></w:rt><w:rubyBase>'
-            '<w:r><w:t>港</w:t></w:r></w:rubyBase></w:ruby></w:r>')
-    word = WordFile([p(r("Collected Essays", b=True), style="Heading1"),
-                     p(r("Intro text.")),
-                     p(r("First essay", b=True), style="Heading1"),
-                     p(r("Its section"), style="Heading2"),
-                     p(r("A deep part"), style="Heading4"),
-                     p(r("The word "), ruby, r(" means harbour.")),
-                     p(r("Second essay"), style="Heading1")])
+    ruby = (
+        "<w:r><w:ruby><w:rubyPr/><w:rt><w:r><w:t>みなと</w:t></w:r></w:rt><w:rubyBase>"
+        "<w:r><w:t>港</w:t></w:r></w:rubyBase></w:ruby></w:r>"
+    )
+    word = WordFile(
+        [
+            p(r("Collected Essays", b=True), style="Heading1"),
+            p(r("Intro text.")),
+            p(r("First essay", b=True), style="Heading1"),
+            p(r("Its section"), style="Heading2"),
+            p(r("A deep part"), style="Heading4"),
+            p(r("The word "), ruby, r(" means harbour.")),
+            p(r("Second essay"), style="Heading1"),
+        ]
+    )
     source = word.save(tmp_path / "collected.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     assert run_cli("import", source, "--into", root)[0] == 0
     md = (root / "chapters" / "collected-essays.md").read_text(encoding="utf-8")
     headings = re.findall(r"^#+ .*$", md, re.M)
-    assert headings == ["## First essay", "### Its section", "#### A deep part",
-                        "## Second essay"]
+    assert headings == ["## First essay", "### Its section", "#### A deep part", "## Second essay"]
     assert md.startswith("---\ntitle: Collected Essays\n---\n")
     assert "The word 港 means harbour." in md
 
@@ -480,12 +589,22 @@ def test_heading_levels_follow_the_title(tmp_path):
 def test_links_that_cannot_be_links_are_text_with_a_warning(tmp_path):
     from docxfixtures import anchor_link, bookmark, link
 
-    word = WordFile([p(r("Links"), style="Title"),
-                     p(r("A figure"), bookmark("_Ref5")),
-                     p(r("See "), anchor_link("_Ref5", "the figure above"), r(", "),
-                       link("rIdF", "a local file"), r(" and "), link("rIdM", "mail"), r("."))],
-                    links={"rIdF": "file:///C:/Users/x/notes.docx",
-                           "rIdM": "mailto:editor@example.org"})
+    word = WordFile(
+        [
+            p(r("Links"), style="Title"),
+            p(r("A figure"), bookmark("_Ref5")),
+            p(
+                r("See "),
+                anchor_link("_Ref5", "the figure above"),
+                r(", "),
+                link("rIdF", "a local file"),
+                r(" and "),
+                link("rIdM", "mail"),
+                r("."),
+            ),
+        ],
+        links={"rIdF": "file:///C:/Users/x/notes.docx", "rIdM": "mailto:editor@example.org"},
+    )
     source = word.save(tmp_path / "links.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     status, out, err = run_cli("import", source, "--into", root)
@@ -501,13 +620,23 @@ def test_links_that_cannot_be_links_are_text_with_a_warning(tmp_path):
 
 @pytest.mark.parametrize("mode", ["accept", "reject"])
 def test_deleted_paragraph_marks_and_formatting_changes(tmp_path, mode):
-    deleted_mark = ('<w:p><w:pPr><w:rPr>'
-                    '<w:del w:id="7" w:author="R" w:date="2026-01-05T10:00:00Z"/>'
-                    '</w:rPr></w:pPr>' + r("The first half") + "</w:p>")
-    changed = ('<w:r><w:rPr><w:i/><w:rPrChange w:id="8" w:author="R" w:date="2026-01-05T10:00:00Z">'
-               '<w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>styled</w:t></w:r>')
-    word = WordFile([p(r("Joins"), style="Title"), deleted_mark, p(r(" and the second half.")),
-                     p(r("A word once "), changed, r("."))])
+    deleted_mark = (
+        "<w:p><w:pPr><w:rPr>"
+        '<w:del w:id="7" w:author="R" w:date="2026-01-05T10:00:00Z"/>'
+        "</w:rPr></w:pPr>" + r("The first half") + "</w:p>"
+    )
+    changed = (
+        '<w:r><w:rPr><w:i/><w:rPrChange w:id="8" w:author="R" w:date="2026-01-05T10:00:00Z">'
+        "<w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>styled</w:t></w:r>"
+    )
+    word = WordFile(
+        [
+            p(r("Joins"), style="Title"),
+            deleted_mark,
+            p(r(" and the second half.")),
+            p(r("A word once "), changed, r(".")),
+        ]
+    )
     source = word.save(tmp_path / "joins.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     status, out, err = run_cli("import", source, "--into", root, "--track-changes", mode)
@@ -521,9 +650,10 @@ def test_deleted_paragraph_marks_and_formatting_changes(tmp_path, mode):
 
 
 def test_a_note_on_the_title(tmp_path):
-    word = WordFile([p(r("A Title with a "), r("Note", i=True), fn(1), style="Title"),
-                     p(r("Body."), fn(2))],
-                    footnotes={1: p(r("Thanks to the workshop.")), 2: p(r("Body note."))})
+    word = WordFile(
+        [p(r("A Title with a "), r("Note", i=True), fn(1), style="Title"), p(r("Body."), fn(2))],
+        footnotes={1: p(r("Thanks to the workshop.")), 2: p(r("Body note."))},
+    )
     source = word.save(tmp_path / "tnote.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     assert run_cli("import", source, "--into", root)[0] == 0
@@ -537,17 +667,20 @@ def test_a_note_on_the_title(tmp_path):
 def test_notes_inside_links_and_one_cell_boxes(tmp_path):
     from docxfixtures import cell, picture, table, tiny_png
 
-    linked_note = ('<w:hyperlink r:id="rIdW">' + r("the harbour site") + fn(1) +
-                   "</w:hyperlink>")
+    linked_note = '<w:hyperlink r:id="rIdW">' + r("the harbour site") + fn(1) + "</w:hyperlink>"
     word = WordFile(
-        [p(r("Boxes and links"), style="Title"),
-         p(r("See "), linked_note, r(".")),
-         table([cell(p(r("Boxed text with a note."), fn(2)), p(r("Its second line.")))],
-               columns=1),
-         p(picture("rIdP", "A crane. Description automatically generated", 81))],
+        [
+            p(r("Boxes and links"), style="Title"),
+            p(r("See "), linked_note, r(".")),
+            table(
+                [cell(p(r("Boxed text with a note."), fn(2)), p(r("Its second line.")))], columns=1
+            ),
+            p(picture("rIdP", "A crane. Description automatically generated", 81)),
+        ],
         footnotes={1: p(r("Linked note.")), 2: p(r("Boxed note."))},
         links={"rIdW": "https://example.org/harbour"},
-        images={"rIdP": ("image1.png", tiny_png())})
+        images={"rIdP": ("image1.png", tiny_png())},
+    )
     source = word.save(tmp_path / "boxes.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     status, out, err = run_cli("import", source, "--into", root)
@@ -564,15 +697,20 @@ def test_notes_in_captions_are_kept(tmp_path):
     from docxfixtures import cell, picture, table, tiny_png
 
     word = WordFile(
-        [p(r("Captions"), style="Title"),
-         p(r("Table 1: Trade by "), r("port", i=True), fn(1), style="Caption"),
-         table([cell(p(r("Port"))), cell(p(r("Tons")))], [cell(p(r("Vaaska"))), cell(p(r("9")))]),
-         p(picture("rIdP", "A crane", 91)),
-         p(r("Figure 1: The crane"), fn(2), style="Caption"),
-         p(picture("rIdP", "The crane again", 92)),
-         p(r("Figure 2: The "), r("same", i=True), r(" crane \"again\""), style="Caption")],
+        [
+            p(r("Captions"), style="Title"),
+            p(r("Table 1: Trade by "), r("port", i=True), fn(1), style="Caption"),
+            table(
+                [cell(p(r("Port"))), cell(p(r("Tons")))], [cell(p(r("Vaaska"))), cell(p(r("9")))]
+            ),
+            p(picture("rIdP", "A crane", 91)),
+            p(r("Figure 1: The crane"), fn(2), style="Caption"),
+            p(picture("rIdP", "The crane again", 92)),
+            p(r("Figure 2: The "), r("same", i=True), r(' crane "again"'), style="Caption"),
+        ],
         footnotes={1: p(r("Source: the port's ledgers.")), 2: p(r("Photograph by the author."))},
-        images={"rIdP": ("image1.png", tiny_png())})
+        images={"rIdP": ("image1.png", tiny_png())},
+    )
     source = word.save(tmp_path / "captions.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     status, out, err = run_cli("import", source, "--into", root)
@@ -580,8 +718,9 @@ def test_notes_in_captions_are_kept(tmp_path):
     md = (root / "chapters" / "captions.md").read_text(encoding="utf-8")
     assert "| Vaaska | 9 |\n\nTable: Trade by *port*[^1]" in md
     assert "![A crane](../images/captions/image1.png)\n\nThe crane[^2]" in md
-    assert ('![The crane again](../images/captions/image1.png '
-            '"The same crane \u201cagain\u201d")') in md
+    assert (
+        '![The crane again](../images/captions/image1.png "The same crane \u201cagain\u201d")'
+    ) in md
     assert note_texts(md) == ["Source: the port's ledgers.", "Photograph by the author."]
     assert "a figure caption holds a note" in err
     assert run_cli("check", root, "--strict")[0] == 0
@@ -591,10 +730,16 @@ def test_a_note_in_a_nested_table_is_kept(tmp_path):
     from docxfixtures import cell, table
 
     inner = table([cell(p(r("inner"), fn(1))), cell(p(r("cell")))], columns=2)
-    word = WordFile([p(r("Nested"), style="Title"),
-                     table([cell(p(r("Outer")), inner), cell(p(r("right")))],
-                           [cell(p(r("a"))), cell(p(r("b")))])],
-                    footnotes={1: p(r("Deep note."))})
+    word = WordFile(
+        [
+            p(r("Nested"), style="Title"),
+            table(
+                [cell(p(r("Outer")), inner), cell(p(r("right")))],
+                [cell(p(r("a"))), cell(p(r("b")))],
+            ),
+        ],
+        footnotes={1: p(r("Deep note."))},
+    )
     source = word.save(tmp_path / "nested.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
     status, out, err = run_cli("import", source, "--into", root)
@@ -611,11 +756,61 @@ def test_a_note_in_a_nested_table_is_kept(tmp_path):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_PIECES = st.sampled_from([
-    "*", "**", "_", "__", "`", "[", "]", "[^1]", "[^x]:", "(", ")", "#", "# ", "> ", "- ",
-    "+ ", "1. ", "2) ", "|", "\\", "<", ">", "<b>", "</i>", "&", "&amp;", "&#91;", "{", "}",
-    "{: #id }", "*[ABC]: x", "Table: ", "---", "===", "!", "![x](y)", "<!--", "-->", "~",
-    "http://", "  ", " ", "word", "Wörter", "日本", "\u00a0", "'", '"', "...", "--", ":"])
+_PIECES = st.sampled_from(
+    [
+        "*",
+        "**",
+        "_",
+        "__",
+        "`",
+        "[",
+        "]",
+        "[^1]",
+        "[^x]:",
+        "(",
+        ")",
+        "#",
+        "# ",
+        "> ",
+        "- ",
+        "+ ",
+        "1. ",
+        "2) ",
+        "|",
+        "\\",
+        "<",
+        ">",
+        "<b>",
+        "</i>",
+        "&",
+        "&amp;",
+        "&#91;",
+        "{",
+        "}",
+        "{: #id }",
+        "*[ABC]: x",
+        "Table: ",
+        "---",
+        "===",
+        "!",
+        "![x](y)",
+        "<!--",
+        "-->",
+        "~",
+        "http://",
+        "  ",
+        " ",
+        "word",
+        "Wörter",
+        "日本",
+        "\u00a0",
+        "'",
+        '"',
+        "...",
+        "--",
+        ":",
+    ]
+)
 
 
 def _render_text(markdown_text: str) -> str:
@@ -624,8 +819,9 @@ def _render_text(markdown_text: str) -> str:
     import markdown as md
     from lxml import html as lxml_html
 
-    rendered = md.markdown(markdown_text, extensions=["footnotes", "attr_list", "tables",
-                                                     "sane_lists"])
+    rendered = md.markdown(
+        markdown_text, extensions=["footnotes", "attr_list", "tables", "sane_lists"]
+    )
     tree = lxml_html.fromstring(f"<div>{rendered}</div>")
     for back in tree.xpath("//a[contains(@class, 'footnote-backref')]"):
         back.drop_tree()
@@ -635,16 +831,19 @@ def _render_text(markdown_text: str) -> str:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=st.lists(_PIECES, min_size=1, max_size=12).map("".join),
-       note=st.lists(_PIECES, min_size=1, max_size=8).map("".join),
-       italic=st.booleans())
+@given(
+    body=st.lists(_PIECES, min_size=1, max_size=12).map("".join),
+    note=st.lists(_PIECES, min_size=1, max_size=8).map("".join),
+    italic=st.booleans(),
+)
 def test_any_text_comes_through_as_text(body, note, italic):
     from allianceprint.importer.markdown import write_markdown
     from allianceprint.importer.package import open_docx
     from allianceprint.importer.reader import read_document
 
-    word = WordFile([p(r("Title"), style="Title"), p(r(body, i=italic), fn(1))],
-                    footnotes={1: p(r(note))})
+    word = WordFile(
+        [p(r("Title"), style="Title"), p(r(body, i=italic), fn(1))], footnotes={1: p(r(note))}
+    )
     with __import__("tempfile").TemporaryDirectory() as folder:
         source = word.save(Path(folder) / "prop.docx")
         part = write_markdown(read_document(open_docx(source)), "prop", "../images/prop")
@@ -656,10 +855,12 @@ def test_any_text_comes_through_as_text(body, note, italic):
 
 
 def test_a_choice_the_reader_cannot_read_gives_way_to_its_fallback(tmp_path):
-    chartex = ('<w:r><w:rPr><w:i/></w:rPr><mc:AlternateContent><mc:Choice Requires="cx1">'
-               '<w:drawing><wp:inline><wp:docPr id="3" name="Chart"/></wp:inline></w:drawing>'
-               '</mc:Choice><mc:Fallback><w:t>A chart Word shows to older readers.</w:t>'
-               '</mc:Fallback></mc:AlternateContent></w:r>')
+    chartex = (
+        '<w:r><w:rPr><w:i/></w:rPr><mc:AlternateContent><mc:Choice Requires="cx1">'
+        '<w:drawing><wp:inline><wp:docPr id="3" name="Chart"/></wp:inline></w:drawing>'
+        "</mc:Choice><mc:Fallback><w:t>A chart Word shows to older readers.</w:t>"
+        "</mc:Fallback></mc:AlternateContent></w:r>"
+    )
     word = WordFile([p(r("Fallbacks"), style="Title"), p(chartex)])
     source = word.save(tmp_path / "fallbacks.docx")
     root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)

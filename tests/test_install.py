@@ -23,8 +23,9 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def _run(*args: str | Path, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
-                            env=env, timeout=900)
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=env, timeout=900
+    )
     assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -33,9 +34,16 @@ def _run(*args: str | Path, cwd: Path, env: dict | None = None) -> subprocess.Co
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel built from the tracked files of the checkout (as a clean clone has them)."""
     source = tmp_path_factory.mktemp("source")
-    tracked = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                              "--exclude-standard"], cwd=ROOT, capture_output=True,
-                             check=True).stdout.decode().split("\0")
+    tracked = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, tracked):
         if (ROOT / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
@@ -62,8 +70,12 @@ def _check_outputs(folder: Path) -> None:
 
 def test_the_wheel_carries_the_house_style(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    for name in ("allianceprint/styles/print/print.css", "allianceprint/styles/print/book.html.j2",
-                 "allianceprint/styles/epub/epub.css", "allianceprint/styles/epub/part.xhtml.j2"):
+    for name in (
+        "allianceprint/styles/print/print.css",
+        "allianceprint/styles/print/book.html.j2",
+        "allianceprint/styles/epub/epub.css",
+        "allianceprint/styles/epub/part.xhtml.j2",
+    ):
         assert name in names
 
 
@@ -75,21 +87,35 @@ def test_a_wheel_in_a_fresh_venv_builds_a_book(wheel: Path, tmp_path: Path) -> N
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     command = venv / "bin" / "allianceprint"
-    _run(command, "new", "book", "--title", "A Wheel Test", "--editors", "Ada Lane", cwd=work,
-         env=env)
+    _run(
+        command,
+        "new",
+        "book",
+        "--title",
+        "A Wheel Test",
+        "--editors",
+        "Ada Lane",
+        cwd=work,
+        env=env,
+    )
     _run(command, "build", "book", cwd=work, env=env)
     _check_outputs(work / "book" / "build")
     version = _run(command, "--version", cwd=work, env=env).stdout
     assert "WeasyPrint" in version and "Pango" in version
 
 
-@pytest.mark.skipif(shutil.which("pipx") is None and not (Path(sys.executable).parent / "pipx")
-                    .exists(), reason="needs pipx (the test extra installs it)")
+@pytest.mark.skipif(
+    shutil.which("pipx") is None and not (Path(sys.executable).parent / "pipx").exists(),
+    reason="needs pipx (the test extra installs it)",
+)
 def test_pipx_installs_a_working_command(wheel: Path, tmp_path: Path) -> None:
     pipx = shutil.which("pipx") or str(Path(sys.executable).parent / "pipx")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(PIPX_HOME=str(tmp_path / "pipx"), PIPX_BIN_DIR=str(tmp_path / "bin"),
-               PIPX_MAN_DIR=str(tmp_path / "man"))
+    env.update(
+        PIPX_HOME=str(tmp_path / "pipx"),
+        PIPX_BIN_DIR=str(tmp_path / "bin"),
+        PIPX_MAN_DIR=str(tmp_path / "man"),
+    )
     _run(pipx, "install", "--python", sys.executable, wheel, cwd=tmp_path, env=env)
     work = tmp_path / "elsewhere"
     work.mkdir()
@@ -102,13 +128,16 @@ def test_pipx_installs_a_working_command(wheel: Path, tmp_path: Path) -> None:
 def test_every_package_is_declared() -> None:
     """pyproject lists the packages by hand (styles/ is mapped into the package): a new
     subpackage that is not listed would be missing from every wheel."""
-    declared = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-                   ["packages"])
+    declared = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
     source = ROOT / "src"
-    found = {".".join(p.parent.relative_to(source).parts)
-             for p in source.rglob("__init__.py")}
-    found |= {"allianceprint.styles." + p.name for p in (ROOT / "styles").iterdir()
-              if p.is_dir() and not p.name.startswith(("_", "."))}
+    found = {".".join(p.parent.relative_to(source).parts) for p in source.rglob("__init__.py")}
+    found |= {
+        "allianceprint.styles." + p.name
+        for p in (ROOT / "styles").iterdir()
+        if p.is_dir() and not p.name.startswith(("_", "."))
+    }
     assert found | {"allianceprint.styles"} == declared
 
 
@@ -125,7 +154,8 @@ def test_every_imported_library_is_declared_with_a_range() -> None:
 
     declared = {}
     for requirement in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-            "dependencies"]:
+        "dependencies"
+    ]:
         name = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)
         declared[normal(name)] = requirement
     modules = set()

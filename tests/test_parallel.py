@@ -33,17 +33,24 @@ def build_pdf(root: Path, out: Path, single: bool = False, **options):
 
 def book(root: Path, chapters: int = 3, toml: str = "") -> Path:
     names = [f"ch{n}.md" for n in range(1, chapters + 1)]
-    config = DEFAULT_TOML.replace('chapters = ["one.md"]', f"chapters = {names!r}".replace(
-        "'", '"')) + toml
-    return make_manuscript(root, {name: chapter(f"Chapter {n}", 4, paragraphs=5 + 4 * n)
-                                  for n, name in enumerate(names, 1)}, config)
+    config = (
+        DEFAULT_TOML.replace('chapters = ["one.md"]', f"chapters = {names!r}".replace("'", '"'))
+        + toml
+    )
+    return make_manuscript(
+        root,
+        {name: chapter(f"Chapter {n}", 4, paragraphs=5 + 4 * n) for n, name in enumerate(names, 1)},
+        config,
+    )
 
 
 def links(path: Path) -> list[tuple[int, tuple[int, ...], int]]:
     """Every link of the PDF: its page, its rectangle (rounded) and the page it leads to."""
     reader = PdfReader(str(path))
-    dests = {name: reader.get_destination_page_number(dest)
-             for name, dest in reader.named_destinations.items()}
+    dests = {
+        name: reader.get_destination_page_number(dest)
+        for name, dest in reader.named_destinations.items()
+    }
     found = []
     for index, page in enumerate(reader.pages):
         for annotation in page.get("/Annots") or ():
@@ -58,8 +65,7 @@ def links(path: Path) -> list[tuple[int, tuple[int, ...], int]]:
 def pixels(path: Path) -> list[bytes]:
     """Every page drawn in grey at 30 dpi (poppler's pdftoppm), as raw bytes."""
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run(["pdftoppm", "-r", "30", "-gray", str(path), f"{folder}/p"],
-                       check=True)
+        subprocess.run(["pdftoppm", "-r", "30", "-gray", str(path), f"{folder}/p"], check=True)
         return [page.read_bytes() for page in sorted(Path(folder).glob("p-*.pgm"))]
 
 
@@ -69,8 +75,9 @@ def assert_same_book(one: Path, other: Path) -> None:
     a, b = Pdf(one), Pdf(other)
     assert a.pages == b.pages
     assert a.labels == b.labels
-    assert [p.extract_text().rstrip() for p in a.reader.pages] == \
-        [p.extract_text().rstrip() for p in b.reader.pages]
+    assert [p.extract_text().rstrip() for p in a.reader.pages] == [
+        p.extract_text().rstrip() for p in b.reader.pages
+    ]
     assert a.outline == b.outline
     assert links(one) == links(other)
     drawn, reference = pixels(one), pixels(other)
@@ -78,8 +85,9 @@ def assert_same_book(one: Path, other: Path) -> None:
     assert [i for i, (x, y) in enumerate(zip(drawn, reference)) if x != y] == []
 
 
-def test_the_sample_laid_out_in_pieces_is_the_sample_laid_out_whole(sample: Built,
-                                                                      sample_single: Path):
+def test_the_sample_laid_out_in_pieces_is_the_sample_laid_out_whole(
+    sample: Built, sample_single: Path
+):
     assert_same_book(sample.pdf, sample_single)
 
 
@@ -117,16 +125,20 @@ def test_the_tag_trees_of_the_pieces_become_one(sample: Built, sample_single: Pa
             yield element
             kids = element.get("/K")
             for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/MCR" \
-                        and "/S" in kid:
+                if (
+                    isinstance(kid, pikepdf.Dictionary)
+                    and kid.get("/Type") != "/MCR"
+                    and "/S" in kid
+                ):
                     yield from elements(kid)
 
         tree = list(elements(document))
         assert all(e.Pg.objgen in pages for e in tree if "/Pg" in e)
         assert all(kid.P.objgen == document.objgen for kid in document.K)
         whole_document = whole.Root.StructTreeRoot.K
-        whole_document = whole_document[0] if isinstance(whole_document, pikepdf.Array) \
-            else whole_document
+        whole_document = (
+            whole_document[0] if isinstance(whole_document, pikepdf.Array) else whole_document
+        )
         assert len(document.K) == len(whole_document.K)
         assert [str(e.S) for e in tree] == [str(e.S) for e in elements(whole_document)]
 
@@ -149,8 +161,9 @@ def test_the_printers_pdf_laid_out_in_pieces_is_the_same(tmp_path):
     a, b = PdfReader(str(printer)), PdfReader(str(reference))
     for one, other in zip(a.pages, b.pages):
         for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
-            assert [round(float(v), 2) for v in one[box]] == \
-                [round(float(v), 2) for v in other[box]]
+            assert [round(float(v), 2) for v in one[box]] == [
+                round(float(v), 2) for v in other[box]
+            ]
     # the marks are drawn on every page, the blank ones the merge adds included
     for page in a.pages:
         assert "/XObject" in page["/Resources"]
@@ -182,8 +195,7 @@ def test_an_up_to_date_build_gives_its_warnings_again(tmp_path):
     _, first = build_pdf(root, tmp_path / "out")
     again, second = build_pdf(root, tmp_path / "out")
     assert again.up_to_date
-    assert first.warnings and [str(w) for w in second.warnings] == \
-        [str(w) for w in first.warnings]
+    assert first.warnings and [str(w) for w in second.warnings] == [str(w) for w in first.warnings]
 
 
 def test_a_part_read_from_the_cache_gives_its_warnings_again(tmp_path):
@@ -237,11 +249,13 @@ def test_a_chapter_that_grows_moves_the_later_folios_without_laying_them_out(tmp
     build_pdf(root, tmp_path / "out")
     text = (root / "ch1.md").read_text()
     head, notes = text.split("[^n0]:", 1)
-    (root / "ch1.md").write_text(head + "\n\n".join([head.split("---\n", 2)[2]] * 3)
-                                 + "\n[^n0]:" + notes)
+    (root / "ch1.md").write_text(
+        head + "\n\n".join([head.split("---\n", 2)[2]] * 3) + "\n[^n0]:" + notes
+    )
     result, _ = build_pdf(root, tmp_path / "out")
-    assert "ch1" in result.rendered and "ch2" not in result.rendered \
-        and "ch3" not in result.rendered
+    assert (
+        "ch1" in result.rendered and "ch2" not in result.rendered and "ch3" not in result.rendered
+    )
     whole, _ = build_pdf(root, tmp_path / "whole", single=True)
     assert_same_book(result.outputs[0].path, whole.outputs[0].path)
 
@@ -296,8 +310,10 @@ def test_a_missing_image_is_reported_from_the_worker_with_its_file(tmp_path):
 
 def test_single_document_on_the_command_line(tmp_path):
     root = book(tmp_path / "book", chapters=1)
-    status, out, err = run_cli("build", root, "--output", tmp_path / "out", "--format", "pdf",
-                               "--single-document")
+    status, out, err = run_cli(
+        "build", root, "--output", tmp_path / "out", "--format", "pdf", "--single-document"
+    )
     assert status == 0, err
     assert not (tmp_path / "out" / ".cache").exists() or not list(
-        (tmp_path / "out" / ".cache" / "pieces").glob("*.pdf"))
+        (tmp_path / "out" / ".cache" / "pieces").glob("*.pdf")
+    )

@@ -9,12 +9,18 @@ import pytest
 from conftest import have
 from pdfutil import Pdf
 
-PARTS = ["Preface", "Acknowledgments", "Abbreviations", "Introduction",
-         "Between Deterrence and Reassurance: Japan’s Regional Strategy after 2022",
-         "Trusted Networks: Technology Cooperation among Allies",
-         "Economic Security as Alliance Policy",
-         "The Minilateral Turn: Small Groupings in a Crowded Region",
-         "Final Thoughts", "About the Contributors"]
+PARTS = [
+    "Preface",
+    "Acknowledgments",
+    "Abbreviations",
+    "Introduction",
+    "Between Deterrence and Reassurance: Japan’s Regional Strategy after 2022",
+    "Trusted Networks: Technology Cooperation among Allies",
+    "Economic Security as Alliance Policy",
+    "The Minilateral Turn: Small Groupings in a Crowded Region",
+    "Final Thoughts",
+    "About the Contributors",
+]
 CHAPTERS = PARTS[3:9]
 
 
@@ -77,8 +83,13 @@ def test_contents_numbers_are_the_pages_where_parts_open(pdf, part_pages):
 def test_contents_shows_chapter_authors(pdf):
     contents_page = next(i.page for i in pdf.outline if i.title == "Contents")
     text = "\n".join(pdf.lines[contents_page])
-    for name in ("Kenji Ōtsuka", "Agnieszka Łęcka", "Priya Raghunath", "Lucía Beltrán",
-                 "Helena Voss, Daniel Arakawa"):
+    for name in (
+        "Kenji Ōtsuka",
+        "Agnieszka Łęcka",
+        "Priya Raghunath",
+        "Lucía Beltrán",
+        "Helena Voss, Daniel Arakawa",
+    ):
         assert name in text
 
 
@@ -134,8 +145,9 @@ def test_metadata(pdf):
 
 @pytest.mark.skipif(not have("pdffonts"), reason="poppler-utils not installed")
 def test_all_fonts_embedded(sample):
-    out = subprocess.run(["pdffonts", str(sample.pdf)], capture_output=True, text=True,
-                         check=True).stdout.splitlines()[2:]
+    out = subprocess.run(
+        ["pdffonts", str(sample.pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert out
     for line in out:
         assert re.search(r"\byes\s+yes\s+(yes|no)\s+\d+\s+\d+\s*$", line), line

@@ -29,15 +29,16 @@ def fonts(path: Path) -> dict[str, list[tuple[dict[int, str], dict[int, float]]]
     with pikepdf.open(path) as pdf:
         for item in pdf.objects:
             if isinstance(item, pikepdf.Dictionary) and item.get("/Subtype") == "/Type0":
-                found.setdefault(str(item.BaseFont), []).append(
-                    (to_unicode(item), widths(item)))
+                found.setdefault(str(item.BaseFont), []).append((to_unicode(item), widths(item)))
     return found
 
 
 def to_unicode(font: pikepdf.Dictionary) -> dict[int, str]:
     data = font.ToUnicode.read_bytes().decode("latin-1")
-    return {int(gid, 16): bytes.fromhex(text).decode("utf-16-be")
-            for gid, text in re.findall(r"<([0-9a-f]{4})> <([0-9a-f]+)>", data)}
+    return {
+        int(gid, 16): bytes.fromhex(text).decode("utf-16-be")
+        for gid, text in re.findall(r"<([0-9a-f]{4})> <([0-9a-f]+)>", data)
+    }
 
 
 def widths(font: pikepdf.Dictionary) -> dict[int, float]:
@@ -51,20 +52,23 @@ def widths(font: pikepdf.Dictionary) -> dict[int, float]:
 def programs(path: Path) -> int:
     """How many font programs the PDF embeds (streams its font descriptors point at)."""
     with pikepdf.open(path) as pdf:
-        return len({item[key].objgen for item in pdf.objects
-                    if isinstance(item, pikepdf.Dictionary)
-                    and item.get("/Type") == "/FontDescriptor"
-                    for key in ("/FontFile", "/FontFile2", "/FontFile3") if key in item})
+        return len(
+            {
+                item[key].objgen
+                for item in pdf.objects
+                if isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/FontDescriptor"
+                for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                if key in item
+            }
+        )
 
 
-def test_the_merged_sample_is_as_small_as_one_laid_out_whole(sample: Built,
-                                                               sample_single: Path):
+def test_the_merged_sample_is_as_small_as_one_laid_out_whole(sample: Built, sample_single: Path):
     merged, whole = sample.pdf.stat().st_size, sample_single.stat().st_size
     assert merged <= 1.10 * whole, f"{merged} bytes against {whole}"
 
 
-def test_each_font_is_carried_once_with_every_pieces_glyphs(sample: Built,
-                                                             sample_single: Path):
+def test_each_font_is_carried_once_with_every_pieces_glyphs(sample: Built, sample_single: Path):
     merged, whole = fonts(sample.pdf), fonts(sample_single)
     assert len(merged) >= 4 and sorted(merged) == sorted(whole)
     assert all(len(found) == 1 for found in merged.values())
@@ -76,8 +80,7 @@ def test_each_font_is_carried_once_with_every_pieces_glyphs(sample: Built,
 
 @pytest.mark.skipif(not have("qpdf"), reason="qpdf is not installed")
 def test_the_merged_sample_passes_qpdf_check(sample: Built):
-    checked = subprocess.run(["qpdf", "--check", str(sample.pdf)], capture_output=True,
-                             text=True)
+    checked = subprocess.run(["qpdf", "--check", str(sample.pdf)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "No syntax or stream encoding errors" in checked.stdout
 
@@ -119,8 +122,7 @@ def test_a_name_embedded_from_two_files_is_not_shared(tmp_path):
 
 def test_the_union_keeps_the_first_text_of_a_glyph(tmp_path):
     one = EmbeddedFont("AAAAAA+Serif", "f1", 0, ((3, 500.0),), ((3, "a"),))
-    other = EmbeddedFont("AAAAAA+Serif", "f1", 0, ((3, 500.0), (9, 250.0)),
-                         ((3, "A"), (9, " ")))
+    other = EmbeddedFont("AAAAAA+Serif", "f1", 0, ((3, 500.0), (9, 250.0)), ((3, "A"), (9, " ")))
     (shared,) = pdffonts.plan([(one,), (other,)], tmp_path)
     assert shared.text == ((3, "a"), (9, " "))
     assert shared.widths == ((3, 500.0), (9, 250.0))

@@ -21,8 +21,10 @@ from allianceprint.loader import load_book
 from allianceprint.render import render_book
 
 PT_PER_IN = 72
-WORDS = ("alliance partners coordinate deterrence economic security technology export "
-         "controls supply chains resilience maritime cooperation ministers dialogue").split()
+WORDS = (
+    "alliance partners coordinate deterrence economic security technology export "
+    "controls supply chains resilience maritime cooperation ministers dialogue"
+).split()
 
 
 def paragraph(seed: int, words: int = 90) -> str:
@@ -36,19 +38,27 @@ def chapter(title: str, notes: int, paragraphs: int = 14) -> str:
         text = paragraph(n)
         if n < notes:
             text += f"[^n{n}]"
-            url = (" https://www.example.org/publications/2024/very-long-report-title-on-"
-                   "alliance-policy-in-the-indo-pacific-region/full-text.pdf" if n == 2 else "")
-            definitions.append(f"[^n{n}]: Note {n + 1} of {title}: a source.{url} "
-                               + paragraph(n + 40, 45))
+            url = (
+                " https://www.example.org/publications/2024/very-long-report-title-on-"
+                "alliance-policy-in-the-indo-pacific-region/full-text.pdf"
+                if n == 2
+                else ""
+            )
+            definitions.append(
+                f"[^n{n}]: Note {n + 1} of {title}: a source.{url} " + paragraph(n + 40, 45)
+            )
         body.append(text + "\n")
     return "\n".join(body + definitions) + "\n"
 
 
 def manuscript(root: Path, print_table: str = "") -> Path:
-    toml = DEFAULT_TOML.replace('chapters = ["one.md"]',
-                                'chapters = ["one.md", "two.md"]') + print_table
-    return make_manuscript(root, {"one.md": chapter("Chapter One", 6),
-                                  "two.md": chapter("Chapter Two", 5)}, toml)
+    toml = (
+        DEFAULT_TOML.replace('chapters = ["one.md"]', 'chapters = ["one.md", "two.md"]')
+        + print_table
+    )
+    return make_manuscript(
+        root, {"one.md": chapter("Chapter One", 6), "two.md": chapter("Chapter Two", 5)}, toml
+    )
 
 
 def build_pdf(root: Path, out: Path, print_ready: bool = False) -> tuple[Path, Diagnostics]:
@@ -71,8 +81,9 @@ def test_default_trim_is_6_by_9_inches(sample):
         assert (float(page.mediabox.width), float(page.mediabox.height)) == (432, 648)
 
 
-@pytest.mark.parametrize("trim, size", [("A5", (419.53, 595.28)), ("letter", (612, 792)),
-                                        ("5.5in 8.5in", (396, 612))])
+@pytest.mark.parametrize(
+    "trim, size", [("A5", (419.53, 595.28)), ("letter", (612, 792)), ("5.5in 8.5in", (396, 612))]
+)
 def test_trim_sizes(tmp_path, trim, size):
     root = make_manuscript(tmp_path / "book", toml=DEFAULT_TOML + f'\n[print]\ntrim = "{trim}"\n')
     page = PdfReader(build_pdf(root, tmp_path / "out")[0]).pages[0]
@@ -86,9 +97,14 @@ def _lines_outside_trim(path: Path) -> int:
     top = float(boxes.mediabox.top) - float(boxes.trimbox.top)
     width, height = float(boxes.trimbox.width), float(boxes.trimbox.height)
     with pdfplumber.open(path) as pdf:
-        return sum(1 for line in pdf.pages[0].lines
-                   if line["x1"] < left + 0.1 or line["x0"] > left + width - 0.1
-                   or line["bottom"] < top + 0.1 or line["top"] > top + height - 0.1)
+        return sum(
+            1
+            for line in pdf.pages[0].lines
+            if line["x1"] < left + 0.1
+            or line["x0"] > left + width - 0.1
+            or line["bottom"] < top + 0.1
+            or line["top"] > top + height - 0.1
+        )
 
 
 def test_print_ready_pdf_has_bleed_trim_box_and_marks_and_reading_pdf_has_none(tmp_path):
@@ -98,8 +114,12 @@ def test_print_ready_pdf_has_bleed_trim_box_and_marks_and_reading_pdf_has_none(t
     page = PdfReader(printer).pages[0]
     bleed = 3 / 25.4 * PT_PER_IN
     assert [round(float(v), 2) for v in page.trimbox] == [0, 0, 432, 648]
-    assert [round(float(v), 2) for v in page.bleedbox] == [round(-bleed, 2), round(-bleed, 2),
-                                                          round(432 + bleed, 2), round(648 + bleed, 2)]
+    assert [round(float(v), 2) for v in page.bleedbox] == [
+        round(-bleed, 2),
+        round(-bleed, 2),
+        round(432 + bleed, 2),
+        round(648 + bleed, 2),
+    ]
     assert _lines_outside_trim(printer) >= 8  # crop and cross marks
     plain = PdfReader(reading).pages[0]
     assert [float(v) for v in plain.mediabox] == [0, 0, 432, 648]
@@ -117,8 +137,9 @@ def test_pdf_ua_identification_and_structure_tree(sample):
 
 
 def test_pdf_a_variant_can_be_chosen(tmp_path):
-    root = make_manuscript(tmp_path / "book",
-                           toml=DEFAULT_TOML + '\n[print]\npdf_variant = "pdf/a-3b"\n')
+    root = make_manuscript(
+        tmp_path / "book", toml=DEFAULT_TOML + '\n[print]\npdf_variant = "pdf/a-3b"\n'
+    )
     reader = PdfReader(build_pdf(root, tmp_path / "out")[0])
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert re.search(r"pdfaid:part(>|=\")3", xmp) and "/OutputIntents" in reader.trailer["/Root"]
@@ -137,8 +158,9 @@ def test_a_character_the_text_font_lacks_is_a_warning_naming_font_and_line(tmp_p
     check_fonts(book, book.styles.file("print/print.css"), diagnostics)
     warnings = [str(w) for w in diagnostics.warnings]
     assert len(warnings) == 1
-    assert warnings[0].startswith("book/one.md:5:12: warning: '☃' (U+2603 SNOWMAN) is not in the "
-                                  "font 'Linux Libertine O'")
+    assert warnings[0].startswith(
+        "book/one.md:5:12: warning: '☃' (U+2603 SNOWMAN) is not in the font 'Linux Libertine O'"
+    )
 
 
 def test_a_missing_font_is_a_warning_naming_it(tmp_path):
@@ -150,8 +172,10 @@ def test_a_missing_font_is_a_warning_naming_it(tmp_path):
     diagnostics = Diagnostics()
     book = render_book(load_book(root, diagnostics), diagnostics)
     check_fonts(book, css, diagnostics)
-    assert any("font 'No Such Serif' named in the print stylesheet is not installed" in str(w)
-               for w in diagnostics.warnings)
+    assert any(
+        "font 'No Such Serif' named in the print stylesheet is not installed" in str(w)
+        for w in diagnostics.warnings
+    )
 
 
 def test_the_sample_sets_every_character_in_its_fonts(sample):
@@ -180,8 +204,10 @@ def test_book_end_notes_are_one_section_with_heads_naming_text_pages(modes):
     chapter_two = next(item.page for item in pdf.outline if item.title == "Chapter Two")
     assert section > chapter_two
     for n in range(1, 7):
-        assert _page_of(pdf, f"Note {n} of Chapter One") and \
-            min(_page_of(pdf, f"Note {n} of Chapter One")) >= section
+        assert (
+            _page_of(pdf, f"Note {n} of Chapter One")
+            and min(_page_of(pdf, f"Note {n} of Chapter One")) >= section
+        )
     heads = [pdf.head(i) for i in range(section + 1, pdf.pages) if pdf.lines[i]]
     assert heads, "the fixture's notes fill more than one page"
     for head in heads:
@@ -222,12 +248,17 @@ def test_no_page_holds_a_single_stranded_line(sample, modes):
 def test_images_are_not_interpolated_so_pdf_a_accepts_them(tmp_path):
     from PIL import Image
 
-    root = make_manuscript(tmp_path / "book", {
-        "one.md": "# One\n\n![A grey square](grey.png \"A figure\")\n"},
-        DEFAULT_TOML + '\n[print]\npdf_variant = "pdf/a-3b"\n')
+    root = make_manuscript(
+        tmp_path / "book",
+        {"one.md": '# One\n\n![A grey square](grey.png "A figure")\n'},
+        DEFAULT_TOML + '\n[print]\npdf_variant = "pdf/a-3b"\n',
+    )
     Image.new("RGB", (40, 40), "grey").save(root / "grey.png")
     reader = PdfReader(build_pdf(root, tmp_path / "out")[0])
-    images = [xobject.get_object() for page in reader.pages
-              for xobject in page["/Resources"].get("/XObject", {}).values()
-              if xobject.get_object().get("/Subtype") == "/Image"]
+    images = [
+        xobject.get_object()
+        for page in reader.pages
+        for xobject in page["/Resources"].get("/XObject", {}).values()
+        if xobject.get_object().get("/Subtype") == "/Image"
+    ]
     assert images and not any(image.get("/Interpolate") == True for image in images)  # noqa: E712

@@ -53,8 +53,12 @@ def test_plain_lines_when_not_a_terminal() -> None:
     with progress.stage("merge", 1) as stage:
         stage.advance()
     lines = log.getvalue().splitlines()
-    assert lines[:4] == ["lay out: started, 3 to do", "lay out: 1/3 ch-otsuka",
-                         "lay out: 2/3 ch-lecka", "lay out: 3/3 ch-moreau"]
+    assert lines[:4] == [
+        "lay out: started, 3 to do",
+        "lay out: 1/3 ch-otsuka",
+        "lay out: 2/3 ch-lecka",
+        "lay out: 3/3 ch-moreau",
+    ]
     assert re.fullmatch(rf"lay out: done, 3/3 in {SECONDS}", lines[4])
     assert lines[5] == "merge: started"
     assert re.fullmatch(rf"merge: done in {SECONDS}", lines[6])
@@ -137,8 +141,9 @@ def test_log_records_print_above_the_bar() -> None:
     assert shown[1].startswith("lay out: 2/2") and shown[-1] == ""
 
 
-def test_dumb_terminal_and_the_default_stream(monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_dumb_terminal_and_the_default_stream(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TERM", "dumb")
     assert isinstance(for_stream(FakeTerminal()), LineProgress)
     progress = for_stream()  # sys.stderr as it is now: captured, not a terminal

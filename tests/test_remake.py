@@ -25,9 +25,11 @@ COPIED = {
     "weasyprint.layout.page.remake_page": "1ff09b2dffa17839",
 }
 
-LONG = ("intergovernmental counterproliferation institutionalization interoperability "
-        "reconceptualization multilateralism characteristically disproportionately "
-        "implementation accountability responsibilities infrastructure").split()
+LONG = (
+    "intergovernmental counterproliferation institutionalization interoperability "
+    "reconceptualization multilateralism characteristically disproportionately "
+    "implementation accountability responsibilities infrastructure"
+).split()
 SHORT = "the of and to in a is that for on as with by it or".split()
 
 CSS_TEXT = """
@@ -45,19 +47,23 @@ td { hyphens: auto; vertical-align: top }
 
 
 def _text(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(LONG) if rng.random() < 0.45 else rng.choice(SHORT)
-                    for _ in range(words))
+    return " ".join(
+        rng.choice(LONG) if rng.random() < 0.45 else rng.choice(SHORT) for _ in range(words)
+    )
 
 
 def _source(seed: int, notes: bool) -> str:
     rng = random.Random(seed)
     parts = ['<h1 data-head="Running Head">Title</h1>']
     for number in range(26):
-        note = f'<span class="footnote">{_text(rng, 12)}</span>' if notes and number % 3 == 0 else ""
+        note = (
+            f'<span class="footnote">{_text(rng, 12)}</span>' if notes and number % 3 == 0 else ""
+        )
         parts.append(f"<p>{_text(rng, rng.randint(25, 70))}{note}</p>")
         if number == 9:  # a table across a page break
-            rows = "".join(f"<tr><td>{_text(rng, 3)}</td><td>{_text(rng, 9)}</td></tr>"
-                           for _ in range(14))
+            rows = "".join(
+                f"<tr><td>{_text(rng, 3)}</td><td>{_text(rng, 9)}</td></tr>" for _ in range(14)
+            )
             parts.append(f"<table>{rows}</table>")
     return f'<html lang="en"><body>{"".join(parts)}</body></html>'
 
@@ -68,25 +74,35 @@ def _full(source: str) -> list:
     sheets = [CSS(string=CSS_TEXT)]
     document = html.render(stylesheets=sheets)
     for _ in range(hyphens.PASSES):
-        faults = [fault for fault in hyphens.find_faults(document)
-                  if hyphens._wrap(fault.element, fault.word)]
+        faults = [
+            fault
+            for fault in hyphens.find_faults(document)
+            if hyphens._wrap(fault.element, fault.word)
+        ]
         if not faults:
             break
         html.wrapper_element = cssselect2.ElementWrapper.from_html_root(
-            html.etree_element, content_language=None)
+            html.etree_element, content_language=None
+        )
         document = html.render(stylesheets=sheets)
     return _pages(document)
 
 
 def _pages(document) -> list:
     """Every text box of every page, margin boxes and footnotes included, where it is."""
-    return [[(round(box.position_x, 2), round(box.position_y, 2), box.text)
-             for box in page._page_box.descendants() if isinstance(box, boxes.TextBox)]
-            for page in document.pages]
+    return [
+        [
+            (round(box.position_x, 2), round(box.position_y, 2), box.text)
+            for box in page._page_box.descendants()
+            if isinstance(box, boxes.TextBox)
+        ]
+        for page in document.pages
+    ]
 
 
 def test_weasyprints_copied_functions_are_unchanged():
     import importlib
+
     for name, digest in COPIED.items():
         module, _, attribute = name.rpartition(".")
         try:
@@ -96,7 +112,8 @@ def test_weasyprints_copied_functions_are_unchanged():
             function = getattr(getattr(importlib.import_module(owner_module), owner), attribute)
         source = inspect.getsource(function).encode()
         assert hashlib.sha256(source).hexdigest()[:16] == digest, (
-            f"WeasyPrint changed {name}: check allianceprint/remake.py against it")
+            f"WeasyPrint changed {name}: check allianceprint/remake.py against it"
+        )
     assert remake.SUPPORTED
 
 

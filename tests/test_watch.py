@@ -66,8 +66,11 @@ class CachedCheck:
 
 
 def manuscript_of_two(root: Path) -> Path:
-    return make_manuscript(root / "book", {"one.md": CHAPTER.format(n="One"),
-                                           "two.md": CHAPTER.format(n="Two")}, TWO_CHAPTERS)
+    return make_manuscript(
+        root / "book",
+        {"one.md": CHAPTER.format(n="One"), "two.md": CHAPTER.format(n="Two")},
+        TWO_CHAPTERS,
+    )
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -80,24 +83,46 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 # --- which changes count -----------------------------------------------------------------
 
+
 def test_filter_accepts_the_sources_and_ignores_outputs_and_editor_files(tmp_path: Path) -> None:
     book, styles = tmp_path / "book", tmp_path / "styles"
     keep = WatchFilter([book, styles], ignore=[book / "build"])
-    for name in ("book/book.toml", "book/chapters/01-intro.md", "book/images/fig.svg",
-                 "book/images/cover.jpg", "book/images/map.PNG", "styles/print/print.css",
-                 "styles/epub/part.xhtml.j2", "book/chapters", "book", "book/build.md"):
+    for name in (
+        "book/book.toml",
+        "book/chapters/01-intro.md",
+        "book/images/fig.svg",
+        "book/images/cover.jpg",
+        "book/images/map.PNG",
+        "styles/print/print.css",
+        "styles/epub/part.xhtml.j2",
+        "book/chapters",
+        "book",
+        "book/build.md",
+    ):
         assert keep(None, str(tmp_path / name)), name
-    for name in ("book/build/allied-horizons.pdf", "book/build", "book/build/.cache/one.html",
-                 "book/build/.allied-horizons.x1.pdf.part", "book/chapters/.01-intro.md.swp",
-                 "book/chapters/.01-intro.md.swx", "book/chapters/01-intro.md~",
-                 "book/chapters/.#01-intro.md", "book/chapters/4913",
-                 "book/chapters/#01-intro.md#", "book/01.md___jb_tmp___", "book/one.md.tmp",
-                 "book/.git/index", "book/.DS_Store", "styles/__pycache__/x.pyc"):
+    for name in (
+        "book/build/allied-horizons.pdf",
+        "book/build",
+        "book/build/.cache/one.html",
+        "book/build/.allied-horizons.x1.pdf.part",
+        "book/chapters/.01-intro.md.swp",
+        "book/chapters/.01-intro.md.swx",
+        "book/chapters/01-intro.md~",
+        "book/chapters/.#01-intro.md",
+        "book/chapters/4913",
+        "book/chapters/#01-intro.md#",
+        "book/01.md___jb_tmp___",
+        "book/one.md.tmp",
+        "book/.git/index",
+        "book/.DS_Store",
+        "styles/__pycache__/x.pyc",
+    ):
         assert not keep(None, str(tmp_path / name)), name
 
 
-def test_filter_ignores_an_output_folder_given_relative(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_filter_ignores_an_output_folder_given_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     keep = WatchFilter([Path("book")], ignore=[Path("out")])
     assert not keep(None, str(tmp_path / "out" / "a.pdf"))
@@ -106,22 +131,36 @@ def test_filter_ignores_an_output_folder_given_relative(tmp_path: Path,
 
 # --- the line after each build -----------------------------------------------------------
 
-@pytest.mark.parametrize("result, first, line", [
-    (Result((), ("a", "b"), True), False, "up to date"),
-    (Result(("ch-otsuka", "ch-lecka"), tuple("abcdefghij"), False), False,
-     "rebuilt ch-otsuka, ch-lecka in 3.2 s (10 parts from cache)"),
-    (Result(("ch-otsuka",), ("a",), False), False,
-     "rebuilt ch-otsuka in 3.2 s (1 part from cache)"),
-    (Result(tuple(f"p{i}" for i in range(14)), (), False), True, "built all 14 parts in 3.2 s"),
-    (Result(tuple(f"p{i}" for i in range(8)), ("a", "b"), False), False,
-     "rebuilt p0, p1, p2, p3 and 4 more parts in 3.2 s (2 parts from cache)"),
-    (Result((), ("a", "b"), False), False, "rebuilt the outputs in 3.2 s (2 parts from cache)"),
-])
+
+@pytest.mark.parametrize(
+    "result, first, line",
+    [
+        (Result((), ("a", "b"), True), False, "up to date"),
+        (
+            Result(("ch-otsuka", "ch-lecka"), tuple("abcdefghij"), False),
+            False,
+            "rebuilt ch-otsuka, ch-lecka in 3.2 s (10 parts from cache)",
+        ),
+        (
+            Result(("ch-otsuka",), ("a",), False),
+            False,
+            "rebuilt ch-otsuka in 3.2 s (1 part from cache)",
+        ),
+        (Result(tuple(f"p{i}" for i in range(14)), (), False), True, "built all 14 parts in 3.2 s"),
+        (
+            Result(tuple(f"p{i}" for i in range(8)), ("a", "b"), False),
+            False,
+            "rebuilt p0, p1, p2, p3 and 4 more parts in 3.2 s (2 parts from cache)",
+        ),
+        (Result((), ("a", "b"), False), False, "rebuilt the outputs in 3.2 s (2 parts from cache)"),
+    ],
+)
 def test_summary(result: Result, first: bool, line: str) -> None:
     assert summary(result, 3.24, first) == line
 
 
 # --- the loop, with changes made up ------------------------------------------------------
+
 
 def test_a_burst_of_changes_is_one_rebuild(tmp_path: Path) -> None:
     book = manuscript_of_two(tmp_path)
@@ -162,21 +201,28 @@ def test_a_missing_folder_is_a_manuscript_error(tmp_path: Path) -> None:
         watch(tmp_path / "nope", CachedCheck(tmp_path), [], out=io.StringIO())
 
 
-def test_the_command_reports_a_mistake_and_goes_on(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_reports_a_mistake_and_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`allianceprint watch`: a mistake is printed as `build` prints it, the next save that
     fixes it rebuilds, and Ctrl-C ends the command with exit status 0."""
     book = manuscript_of_two(tmp_path)
     fake_build = CachedCheck(book)
     calls: list[dict[str, object]] = []
 
-    def build(manuscript: Path, output: Path, formats: tuple[str, ...],
-              diagnostics: Diagnostics, **options: object) -> Result:
+    def build(
+        manuscript: Path,
+        output: Path,
+        formats: tuple[str, ...],
+        diagnostics: Diagnostics,
+        **options: object,
+    ) -> Result:
         calls.append({"manuscript": manuscript, "output": output, "formats": formats, **options})
         return fake_build()
 
-    def file_changes(roots: list[Path], ignore: list[Path], debounce_ms: int,
-                     stop_event: object) -> Iterator[set[tuple[object, str]]]:
+    def file_changes(
+        roots: list[Path], ignore: list[Path], debounce_ms: int, stop_event: object
+    ) -> Iterator[set[tuple[object, str]]]:
         assert roots[0] == book and roots[1].name == "styles" and debounce_ms == 50
         assert ignore == [tmp_path / "out"]
         (book / "one.md").write_text(CHAPTER.format(n="One") + MISSING_NOTE, encoding="utf-8")
@@ -187,8 +233,9 @@ def test_the_command_reports_a_mistake_and_goes_on(tmp_path: Path,
 
     monkeypatch.setattr(allianceprint.cli, "build", build)
     monkeypatch.setattr(allianceprint.watch, "file_changes", file_changes)
-    status, out, err = run_cli("watch", book, "--output", tmp_path / "out", "--format", "epub",
-                               "--debounce", "50")
+    status, out, err = run_cli(
+        "watch", book, "--output", tmp_path / "out", "--format", "epub", "--debounce", "50"
+    )
     assert status == 0
     assert fake_build.calls == 3
     assert calls[0]["formats"] == ("epub",) and calls[0]["output"] == tmp_path / "out"
@@ -205,6 +252,7 @@ def test_the_command_reports_a_mistake_and_goes_on(tmp_path: Path,
 
 # --- a real folder, watched by watchfiles --------------------------------------------------
 
+
 def test_watching_a_real_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # File system events (inotify), not polling: notify's polling can miss a change made in
     # the same scan as the creation of another file in the same folder.
@@ -220,8 +268,16 @@ def test_watching_a_real_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
     def run() -> None:
         try:
-            watch(book, build_once, output=book / "build", styles=styles, debounce_ms=50,
-                  stop_event=stop, on_error=errors.append, out=out)
+            watch(
+                book,
+                build_once,
+                output=book / "build",
+                styles=styles,
+                debounce_ms=50,
+                stop_event=stop,
+                on_error=errors.append,
+                out=out,
+            )
         except BaseException as exc:  # shown by the assertion below, not lost in the thread
             failure.append(exc)
 
@@ -255,12 +311,16 @@ def test_watching_a_real_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert build_once.calls == 4 and len(errors) == 1
 
 
-@pytest.mark.parametrize("signum, status, said", [
-    (signal.SIGINT, 0, "stopped watching"),
-    (signal.SIGTERM, 143, "terminated; the previous outputs are unchanged"),
-])
-def test_a_signal_while_waiting_for_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            signum: int, status: int, said: str) -> None:
+@pytest.mark.parametrize(
+    "signum, status, said",
+    [
+        (signal.SIGINT, 0, "stopped watching"),
+        (signal.SIGTERM, 143, "terminated; the previous outputs are unchanged"),
+    ],
+)
+def test_a_signal_while_waiting_for_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signum: int, status: int, said: str
+) -> None:
     """watchfiles reports any exception a signal handler raised while it waited as
     KeyboardInterrupt: Ctrl-C ends `watch` with 0, SIGTERM still with 143."""
     book = manuscript_of_two(tmp_path)
@@ -286,23 +346,40 @@ def test_the_command_for_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("WATCHFILES_FORCE_POLLING", raising=False)
     book = manuscript_of_two(tmp_path)
     process = subprocess.Popen(
-        [sys.executable, "-m", "allianceprint", "watch", str(book), "--format", "pdf",
-         "--debounce", "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "allianceprint",
+            "watch",
+            str(book),
+            "--format",
+            "pdf",
+            "--debounce",
+            "50",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     out: list[str] = []
     err: list[str] = []
-    readers = [threading.Thread(target=lambda lines=lines, pipe=pipe: lines.extend(pipe),
-                                daemon=True)
-               for lines, pipe in ((out, process.stdout), (err, process.stderr))]
+    readers = [
+        threading.Thread(target=lambda lines=lines, pipe=pipe: lines.extend(pipe), daemon=True)
+        for lines, pipe in ((out, process.stdout), (err, process.stderr))
+    ]
     for reader in readers:
         reader.start()
     try:
-        wait_for(lambda: any(line.startswith("watching ") for line in out)
-                 or process.poll() is not None, timeout=120)
+        wait_for(
+            lambda: any(line.startswith("watching ") for line in out) or process.poll() is not None,
+            timeout=120,
+        )
         assert out[0].startswith("built "), (out, err)
         (book / "two.md").write_text(CHAPTER.format(n="Two, revised"), encoding="utf-8")
         wait_for(lambda: len(out) >= 3 or process.poll() is not None, timeout=120)
-        assert re.fullmatch(r"rebuilt .*\btwo\b.* in \d+\.\d s \(\d+ parts? from cache\)\n",
-                            out[2]), (out, err)
+        assert re.fullmatch(
+            r"rebuilt .*\btwo\b.* in \d+\.\d s \(\d+ parts? from cache\)\n", out[2]
+        ), (out, err)
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)

@@ -31,13 +31,17 @@ def text_colours(pdf: Path, word: str) -> set[tuple[float, ...]]:
         for page in document.pages:
             for line in page.extract_text_lines(return_chars=True):
                 if word in line["text"]:
-                    colours.update(tuple(char["non_stroking_color"] or ())
-                                   for char in line["chars"] if not char["text"].isspace())
+                    colours.update(
+                        tuple(char["non_stroking_color"] or ())
+                        for char in line["chars"]
+                        if not char["text"].isspace()
+                    )
     return colours
 
 
 def test_a_change_in_a_stylesheet_that_print_css_imports_reaches_the_next_build(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """print.css @imports other files (the built-in one cjk.css): a change in one of them
     must not be hidden by the print.css the process parsed for the last build."""
     monkeypatch.setattr(allianceprint.writers.pieces.pool, "_cores", lambda: 1)
@@ -61,7 +65,8 @@ def test_a_change_in_a_stylesheet_that_print_css_imports_reaches_the_next_build(
 
 
 def test_the_warm_up_runs_once_after_the_first_build_before_the_watching_begins(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     book = make_manuscript(tmp_path / "book", {"one.md": CHAPTER}, DEFAULT_TOML)
     events: list[str] = []
 
@@ -73,7 +78,12 @@ def test_the_warm_up_runs_once_after_the_first_build_before_the_watching_begins(
         return Outcome()
 
     out = io.StringIO()
-    watch(book, build_once, [{("modified", str(book / "one.md"))}] * 2, out=out,
-          warm=lambda: events.append(f"warm, {len(out.getvalue().splitlines())} line(s)"))
+    watch(
+        book,
+        build_once,
+        [{("modified", str(book / "one.md"))}] * 2,
+        out=out,
+        warm=lambda: events.append(f"warm, {len(out.getvalue().splitlines())} line(s)"),
+    )
     assert events == ["build", "warm, 1 line(s)", "build", "build"]
     assert out.getvalue().splitlines()[1].startswith("watching ")

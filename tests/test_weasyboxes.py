@@ -75,5 +75,4 @@ def test_the_other_weasyprint_internals_other_modules_use_are_there() -> None:
     assert isinstance(html.wrapper_element, cssselect2.ElementWrapper)
     assert html.etree_element is not None
     assert "pdf/a-3b" in VARIANTS and "pdf/ua-1" in VARIANTS
-    assert all(callable(f) for f in (get_hb_object_data, get_log_attrs, strut,
-                                     pango.pango_version))
+    assert all(callable(f) for f in (get_hb_object_data, get_log_attrs, strut, pango.pango_version))

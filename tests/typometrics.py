@@ -101,24 +101,26 @@ class Report:
         return self.balanced / len(self.spreads) if self.spreads else 1.0
 
     def summary(self) -> str:
-        return "\n".join([
-            f"{self.path.name}: {self.pages} pages, body {self.body_size:g} pt, "
-            f"pitch {self.pitch:.2f} pt",
-            f"  runts (last line < {RUNT_CHARS} chars): {len(self.runts)} "
-            f"({self.runts_per_100:.1f} per 100 pages), hyphenated: "
-            f"{len(self.hyphenated_runts)}",
-            f"  widows: {len(self.widows)}, orphans: {len(self.orphans)}",
-            f"  mid-part spreads balanced (±{BALANCE_PT} pt): {self.balanced} of "
-            f"{len(self.spreads)} ({100 * self.balanced_share:.0f}%)",
-            f"  mid-part pages > 1 line short: {len(self.short_pages)} "
-            f"(+{len(self.short_excused)} before a figure or table)",
-            f"  hyphenated line ends: {self.hyphenated_lines}, longest run: "
-            f"{self.longest_hyphen_run}, runs > 2: {len(self.hyphen_runs)}",
-            f"  hyphens in headings: {len(self.heading_hyphens)}, running heads: "
-            f"{len(self.head_hyphens)}, contents: {len(self.contents_hyphens)}",
-            f"  words broken across a page turn: {len(self.turn_breaks_recto)} "
-            f"(+{len(self.turn_breaks_verso)} at the foot of a left page)",
-        ])
+        return "\n".join(
+            [
+                f"{self.path.name}: {self.pages} pages, body {self.body_size:g} pt, "
+                f"pitch {self.pitch:.2f} pt",
+                f"  runts (last line < {RUNT_CHARS} chars): {len(self.runts)} "
+                f"({self.runts_per_100:.1f} per 100 pages), hyphenated: "
+                f"{len(self.hyphenated_runts)}",
+                f"  widows: {len(self.widows)}, orphans: {len(self.orphans)}",
+                f"  mid-part spreads balanced (±{BALANCE_PT} pt): {self.balanced} of "
+                f"{len(self.spreads)} ({100 * self.balanced_share:.0f}%)",
+                f"  mid-part pages > 1 line short: {len(self.short_pages)} "
+                f"(+{len(self.short_excused)} before a figure or table)",
+                f"  hyphenated line ends: {self.hyphenated_lines}, longest run: "
+                f"{self.longest_hyphen_run}, runs > 2: {len(self.hyphen_runs)}",
+                f"  hyphens in headings: {len(self.heading_hyphens)}, running heads: "
+                f"{len(self.head_hyphens)}, contents: {len(self.contents_hyphens)}",
+                f"  words broken across a page turn: {len(self.turn_breaks_recto)} "
+                f"(+{len(self.turn_breaks_verso)} at the foot of a left page)",
+            ]
+        )
 
     def details(self) -> str:
         rows = []
@@ -131,8 +133,11 @@ class Report:
             rows.append(f"  short p{page + 1}: {short:.1f} lines")
         for page, length in self.hyphen_runs:
             rows.append(f"  {length} hyphens in a row from p{page + 1}")
-        for kind, found in (("heading", self.heading_hyphens), ("head", self.head_hyphens),
-                            ("contents", self.contents_hyphens)):
+        for kind, found in (
+            ("heading", self.heading_hyphens),
+            ("head", self.head_hyphens),
+            ("contents", self.contents_hyphens),
+        ):
             rows.extend(f"  hyphen in {kind} p{page + 1}: {text!r}" for page, text in found)
         rows.extend(f"  broken across turn p{p + 1}" for p in self.turn_breaks_recto)
         return "\n".join(rows)
@@ -157,9 +162,14 @@ def _page_lines(page, index: int) -> list[Line]:
             below = merged[-1]
             below_size = statistics.median(c["size"] for c in below)
             rise = (top - below[0]["matrix"][5]) - (top - cluster[0]["matrix"][5])
-            if size < 0.8 * below_size and 0 < rise < 0.6 * below_size and (
+            if (
+                size < 0.8 * below_size
+                and 0 < rise < 0.6 * below_size
+                and (
                     min(c["x0"] for c in cluster) >= min(c["x0"] for c in below) - 1
-                    and max(c["x1"] for c in cluster) <= max(c["x1"] for c in below) + 20):
+                    and max(c["x1"] for c in cluster) <= max(c["x1"] for c in below) + 20
+                )
+            ):
                 below.extend(cluster)
                 continue
         merged.append(cluster)
@@ -175,8 +185,16 @@ def _page_lines(page, index: int) -> list[Line]:
                 text += " "
             text += char["text"]
             last = char
-        lines.append(Line(index, text.strip(), min(c["x0"] for c in cluster),
-                          max(c["x1"] for c in cluster), baseline, round(size, 2)))
+        lines.append(
+            Line(
+                index,
+                text.strip(),
+                min(c["x0"] for c in cluster),
+                max(c["x1"] for c in cluster),
+                baseline,
+                round(size, 2),
+            )
+        )
     return lines
 
 
@@ -194,9 +212,12 @@ def measure(path: Path) -> Report:
     def is_body(line: Line) -> bool:
         return abs(line.size - body) < 0.3
 
-    pitches = Counter(round(b.baseline - a.baseline, 1) for page in pages
-                      for a, b in zip(page, page[1:]) if is_body(a) and is_body(b)
-                      and b.baseline > a.baseline)
+    pitches = Counter(
+        round(b.baseline - a.baseline, 1)
+        for page in pages
+        for a, b in zip(page, page[1:])
+        if is_body(a) and is_body(b) and b.baseline > a.baseline
+    )
     pitch = report.pitch = pitches.most_common(1)[0][0] if pitches else body * 1.2
     body_lines = [line for page in pages for line in page if is_body(line)]
     block_top = min(line.baseline for line in body_lines) - 1
@@ -205,12 +226,21 @@ def measure(path: Path) -> Report:
     width = Counter(round(line.x1 - line.x0) for line in body_lines).most_common(1)[0][0]
 
     heads = [[line for line in page if line.baseline < block_top - 2] for page in pages]
-    text = [[line for line in page if block_top - 2 <= line.baseline <= block_foot + 2
-             and line.text not in MARKERS] for page in pages]
-    in_table = {id(line) for index, page in enumerate(text) for line in page
-                if any(top - 3 * pitch <= line.baseline <= foot for top, foot in tables[index])}
-    contents = [any(". . ." in line.text or "....." in line.text for line in page)
-                for page in text]
+    text = [
+        [
+            line
+            for line in page
+            if block_top - 2 <= line.baseline <= block_foot + 2 and line.text not in MARKERS
+        ]
+        for page in pages
+    ]
+    in_table = {
+        id(line)
+        for index, page in enumerate(text)
+        for line in page
+        if any(top - 3 * pitch <= line.baseline <= foot for top, foot in tables[index])
+    }
+    contents = [any(". . ." in line.text or "....." in line.text for line in page) for page in text]
 
     # Reading order across pages: each text line and the next.
     flat = [line for page in text for line in page]
@@ -229,8 +259,12 @@ def measure(path: Path) -> Report:
         if before is None or continues(line, after) or id(line) in in_table:
             continue
         # `line` ends a paragraph; a runt when the line before is long and of the same one.
-        if (line.length < RUNT_CHARS and line.size <= body + 0.5 and continues(before, line)
-                and before.x1 - before.x0 >= 0.6 * width):
+        if (
+            line.length < RUNT_CHARS
+            and line.size <= body + 0.5
+            and continues(before, line)
+            and before.x1 - before.x0 >= 0.6 * width
+        ):
             report.runts.append((line.page, f"{before.text[-20:]} / {line.text}"))
             if before.hyphenated:
                 report.hyphenated_runts.append((line.page, f"{before.text[-20:]} / {line.text}"))
@@ -267,8 +301,7 @@ def measure(path: Path) -> Report:
         report.head_hyphens.extend((index, line.text) for line in page if line.hyphenated)
     for index, page in enumerate(text):
         if page and page[-1].hyphenated and index + 1 < len(text) and text[index + 1]:
-            (report.turn_breaks_recto if index % 2 == 0 else
-             report.turn_breaks_verso).append(index)
+            (report.turn_breaks_recto if index % 2 == 0 else report.turn_breaks_verso).append(index)
 
     # Spreads and short pages, in the middle of parts.
     has_head = [bool(h) for h in heads] + [False]
@@ -282,8 +315,7 @@ def measure(path: Path) -> Report:
         short = (block_foot - page[-1].baseline) / pitch
         if short > 1.05:
             could_not_fit = max(figures_at_top[index + 1], default=0) > short * pitch
-            (report.short_excused if could_not_fit else
-             report.short_pages).append((index, short))
+            (report.short_excused if could_not_fit else report.short_pages).append((index, short))
     for left_page in range(1, len(text) - 1, 2):
         right_page = left_page + 1
         if has_head[left_page] and mid_part(right_page) and text[left_page]:
@@ -296,8 +328,9 @@ def measure(path: Path) -> Report:
 def _table_spans(page) -> list[tuple[float, float]]:
     """Where tables are on the page: runs of three or more horizontal rules (a ruled table's
     rows), as (top of the first rule, top of the last), from the top of the page."""
-    rules = sorted(rule["top"] for rule in page.lines + page.rects
-                   if rule["width"] > 50 and rule["height"] < 2)
+    rules = sorted(
+        rule["top"] for rule in page.lines + page.rects if rule["width"] > 50 and rule["height"] < 2
+    )
     spans: list[list[float]] = []
     for top in rules:
         if spans and top - spans[-1][-1] < 90:
@@ -311,8 +344,9 @@ def _figure_heights(page) -> list[float]:
     """The heights of the figures and tables in the top half of the page: images, and runs
     of ruled lines (a table's rows)."""
     limit = float(page.height) * 0.5
-    heights = [float(image["bottom"] - image["top"]) for image in page.images
-               if image["top"] < limit]
+    heights = [
+        float(image["bottom"] - image["top"]) for image in page.images if image["top"] < limit
+    ]
     heights += [foot - top for top, foot in _table_spans(page) if top < limit]
     drawn = [shape for shape in page.rects + page.curves + page.lines if shape["top"] < limit]
     if len(drawn) >= 5:  # a drawing (an SVG figure is drawn, not an image)

@@ -34,8 +34,10 @@ SPACED = 3.0  # weight of a boundary that already has space (headings, lists, no
 SHRINK = 0.8  # the most of a boundary's space taken away, to raise a page's last line
 
 
-_PART_RE = re.compile(r'<(?:section|nav) class="(?:part|contents|book-notes|title-page|'
-                      r'copyright-page)[ "][^>]*? id="([^"]+)"')
+_PART_RE = re.compile(
+    r'<(?:section|nav) class="(?:part|contents|book-notes|title-page|'
+    r'copyright-page)[ "][^>]*? id="([^"]+)"'
+)
 
 
 def part_ids(html: str) -> frozenset[str]:
@@ -69,11 +71,13 @@ def balance_pages(document: Document, part_ids: frozenset[str]) -> int:
             continue
         following = pages[index + 1]
         # (a part's id is an anchor on every page it spans: one new on the next page)
-        if page_box(following).page_type.blank or (
-                part_ids & set(following.anchors)) - set(page.anchors):
+        if page_box(following).page_type.blank or (part_ids & set(following.anchors)) - set(
+            page.anchors
+        ):
             continue
-        if any(isinstance(child, boxes.FootnoteAreaBox) and child.children
-               for child in box.children):
+        if any(
+            isinstance(child, boxes.FootnoteAreaBox) and child.children for child in box.children
+        ):
             continue  # notes at the foot of the page: its block ends above them
         if _justify(box, pitch, baseline_offset):
             pages[index] = page_from_box(box)
@@ -119,13 +123,16 @@ def _items(box, out: list[_Item], riders: list) -> None:
             riders.append(child)
             continue
         if isinstance(child, boxes.LineBox):
-            out.append(_Item(child, child.position_y, child.position_y + child.height, box,
-                             False))
-        elif (isinstance(child, (boxes.TableBox, boxes.ReplacedBox, boxes.FlexContainerBox,
-                                 boxes.GridContainerBox))
-              or getattr(child, "is_table_wrapper", False)
-              or child.element_tag in ("figure", "table", "img")
-              or not isinstance(child, boxes.ParentBox)):
+            out.append(_Item(child, child.position_y, child.position_y + child.height, box, False))
+        elif (
+            isinstance(
+                child,
+                (boxes.TableBox, boxes.ReplacedBox, boxes.FlexContainerBox, boxes.GridContainerBox),
+            )
+            or getattr(child, "is_table_wrapper", False)
+            or child.element_tag in ("figure", "table", "img")
+            or not isinstance(child, boxes.ParentBox)
+        ):
             top = child.border_box_y()
             out.append(_Item(child, top, top + child.border_height(), box, True))
         else:
@@ -177,12 +184,12 @@ def _justify(page_box, pitch: float, baseline_offset: float) -> bool:
         room = sum(space * SHRINK for _, _, space in gaps if space > 0.5)
         if room < -slack:
             return False
-        shares = {index: slack * space * SHRINK / room
-                  for index, _, space in gaps if space > 0.5}
+        shares = {index: slack * space * SHRINK / room for index, _, space in gaps if space > 0.5}
     # Everything moves by what the boundaries above its top add up to.
     steps = sorted((items[index].top, share) for index, share in shares.items())
     for box, top in [(item.box, item.top) for item in items] + [
-            (rider, rider.border_box_y()) for rider in riders]:
+        (rider, rider.border_box_y()) for rider in riders
+    ]:
         shift = sum(share for at, share in steps if at <= top + 0.01)
         if shift:
             box.translate(0, shift)

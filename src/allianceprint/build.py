@@ -37,9 +37,13 @@ class OutputFile:
     pages: int | None = None  # the PDF's page count
 
 
-def checked_book(manuscript: Path, diagnostics: Diagnostics, strict: bool = False,
-                 cache: CacheFolder | None = None, styles: Path | None = None
-                 ) -> RenderedBook:
+def checked_book(
+    manuscript: Path,
+    diagnostics: Diagnostics,
+    strict: bool = False,
+    cache: CacheFolder | None = None,
+    styles: Path | None = None,
+) -> RenderedBook:
     """The manuscript loaded, rendered and checked, without writing anything (the `check`
     command, and the first step of a build). Every mistake found
     is in `diagnostics`, and raised together (with `strict`, warnings count as mistakes).
@@ -57,8 +61,11 @@ def checked_book(manuscript: Path, diagnostics: Diagnostics, strict: bool = Fals
     house_style.check(manuscript, diagnostics)
     render_cache = RenderCache(cache, book) if cache else None
     rendered = render_book(book, diagnostics, house_style, cache=render_cache)
-    check_book_in_time(rendered, diagnostics, lambda: check_book(
-        rendered, diagnostics, complete=every_part_read(book)))
+    check_book_in_time(
+        rendered,
+        diagnostics,
+        lambda: check_book(rendered, diagnostics, complete=every_part_read(book)),
+    )
     diagnostics.sort(reading_order(book))
     diagnostics.raise_if_errors(strict)
     if render_cache is not None:
@@ -91,11 +98,18 @@ def house_style_set(config: BookConfig, styles: Path | None) -> StyleSet:
     return StyleSet.with_house_style(config.root / folder if folder else None)
 
 
-def build(manuscript: Path, output: Path, formats: tuple[str, ...],
-          diagnostics: Diagnostics, print_ready: bool = False,
-          strict: bool = False, single_document: bool = False,
-          progress: Progress | None = None, styles: Path | None = None,
-          keep_pages: bool | None = False) -> BuildResult:
+def build(
+    manuscript: Path,
+    output: Path,
+    formats: tuple[str, ...],
+    diagnostics: Diagnostics,
+    print_ready: bool = False,
+    strict: bool = False,
+    single_document: bool = False,
+    progress: Progress | None = None,
+    styles: Path | None = None,
+    keep_pages: bool | None = False,
+) -> BuildResult:
     """Check the manuscript (with `strict`, a warning stops the build too), then write each
     format into `output`.
 
@@ -113,34 +127,59 @@ def build(manuscript: Path, output: Path, formats: tuple[str, ...],
     cache = CacheFolder.of(output)
     try:
         cache.lock_if_there()
-        return _build(manuscript, output, formats, diagnostics, print_ready, strict,
-                      single_document, progress or Progress(), cache, styles, keep_pages)
+        return _build(
+            manuscript,
+            output,
+            formats,
+            diagnostics,
+            print_ready,
+            strict,
+            single_document,
+            progress or Progress(),
+            cache,
+            styles,
+            keep_pages,
+        )
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            raise ManuscriptError("the disk is full (or the file too large for it): free some "
-                                  "space and build again; the previous outputs are unchanged",
-                                  output) from exc
+            raise ManuscriptError(
+                "the disk is full (or the file too large for it): free some "
+                "space and build again; the previous outputs are unchanged",
+                output,
+            ) from exc
         raise
     finally:
         cache.unlock()
         cache.report()
 
 
-def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
-           diagnostics: Diagnostics, print_ready: bool, strict: bool, single_document: bool,
-           progress: Progress, cache: CacheFolder, styles: Path | None,
-           keep_pages: bool | None) -> BuildResult:
-    stamp = Stamp.of(manuscript, output, formats, print_ready, strict, single_document,
-                     styles)
+def _build(
+    manuscript: Path,
+    output: Path,
+    formats: tuple[str, ...],
+    diagnostics: Diagnostics,
+    print_ready: bool,
+    strict: bool,
+    single_document: bool,
+    progress: Progress,
+    cache: CacheFolder,
+    styles: Path | None,
+    keep_pages: bool | None,
+) -> BuildResult:
+    stamp = Stamp.of(manuscript, output, formats, print_ready, strict, single_document, styles)
     previous = stamp.previous(cache)
     if previous is not None:
         for warning in previous:
             diagnostics.record(warning)
-        return BuildResult(tuple(OutputFile(output / w.name, w.size, w.pages)
-                                 for w in stamp.outputs(cache)), up_to_date=True)
+        return BuildResult(
+            tuple(OutputFile(output / w.name, w.size, w.pages) for w in stamp.outputs(cache)),
+            up_to_date=True,
+        )
     from allianceprint.pagemap import identify_blocks
-    rendered = identify_blocks(checked_book(manuscript, diagnostics, strict, cache=cache,
-                                            styles=styles))
+
+    rendered = identify_blocks(
+        checked_book(manuscript, diagnostics, strict, cache=cache, styles=styles)
+    )
     when = build_time()
     created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     cache.lock()  # makes the output folder (and says so if it cannot)
@@ -161,11 +200,18 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 editions.append((f"{stem}-print.pdf", True))
             for name, printer in editions:
                 temp = _temporary(output / name, cleanup)
-                with _start_pdf(rendered, temp, created, printer, single_document, cache,
-                                progress, name) as pending:
+                with _start_pdf(
+                    rendered, temp, created, printer, single_document, cache, progress, name
+                ) as pending:
                     if "epub" in formats and not printer:  # while the pieces are merged
-                        epub = _write_epub(rendered, output / f"{stem}.epub", when,
-                                           pending.page_map, cleanup, progress)
+                        epub = _write_epub(
+                            rendered,
+                            output / f"{stem}.epub",
+                            when,
+                            pending.page_map,
+                            cleanup,
+                            progress,
+                        )
                     pdf = pending.result()
                 pdfs.append(pdf)
                 for finding in pdf.findings:  # what the renderer logged (renderlog)
@@ -173,26 +219,29 @@ def _build(manuscript: Path, output: Path, formats: tuple[str, ...],
                 diagnostics.raise_if_errors(strict)  # before anything replaces an output
                 if not printer and _keeps_pages(keep_pages, rendered):
                     from allianceprint.keptpages import check_kept_pages
+
                     check_kept_pages(output / name, temp, manuscript)
                 staged.append((temp, output / name))
                 results.append(OutputFile(output / name, temp.stat().st_size, pdf.pages))
         if "epub" in formats:
             if epub is None:
-                epub = _write_epub(rendered, output / f"{stem}.epub", when, None, cleanup,
-                                   progress)
+                epub = _write_epub(rendered, output / f"{stem}.epub", when, None, cleanup, progress)
             staged.append((epub, output / f"{stem}.epub"))
             results.append(OutputFile(output / f"{stem}.epub", epub.stat().st_size))
         for temp, final in staged:
             os.replace(temp, final)
     if pdfs and not single_document:
         from allianceprint.writers.pieces import prune
+
         used = frozenset(key for pdf in pdfs for key in pdf.cache_keys)
         prune(cache, lambda key: key in used)
     stamp.record(cache, [(item.path, item.pages) for item in results], diagnostics.warnings)
     cache.sweep()
-    return BuildResult(tuple(results),
-                       rendered=tuple(sorted({p for pdf in pdfs for p in pdf.rendered})),
-                       reused=tuple(sorted({p for pdf in pdfs for p in pdf.reused})))
+    return BuildResult(
+        tuple(results),
+        rendered=tuple(sorted({p for pdf in pdfs for p in pdf.rendered})),
+        reused=tuple(sorted({p for pdf in pdfs for p in pdf.reused})),
+    )
 
 
 def warm_up(formats: tuple[str, ...], single_document: bool = False) -> None:
@@ -204,10 +253,12 @@ def warm_up(formats: tuple[str, ...], single_document: bool = False) -> None:
     import allianceprint.pagemap  # noqa: F401
     import allianceprint.render  # noqa: F401
     import allianceprint.rendercache  # noqa: F401
+
     if "epub" in formats:
         import allianceprint.writers.epub  # noqa: F401
     if "pdf" in formats:
         import allianceprint.fonts  # noqa: F401
+
         if single_document:
             import allianceprint.writers.pdf  # noqa: F401
         else:
@@ -222,29 +273,45 @@ def _keeps_pages(keep_pages: bool | None, book: RenderedBook) -> bool:
     return (book.book.config.book.printing or 1) > 1
 
 
-def _start_pdf(book: RenderedBook, target: Path, created: str, print_ready: bool,
-               single_document: bool, cache: CacheFolder, progress: Progress,
-               name: str = "") -> PendingPdf:
+def _start_pdf(
+    book: RenderedBook,
+    target: Path,
+    created: str,
+    print_ready: bool,
+    single_document: bool,
+    cache: CacheFolder,
+    progress: Progress,
+    name: str = "",
+) -> PendingPdf:
     """The PDF laid out in pieces and their merge started (writers/pieces), or laid out and
     written as one document (writers/pdf)."""
     if single_document:
         from allianceprint.writers.pdf import write_pdf
         from allianceprint.writers.pdfresult import PendingPdf
+
         with progress.stage("lay out", total=1) as stage:
-            result = write_pdf(book, target, created=created, print_ready=print_ready,
-                               name=name)
+            result = write_pdf(book, target, created=created, print_ready=print_ready, name=name)
             stage.advance(target.name)
         return PendingPdf(result.page_map, lambda: result)
     from allianceprint.writers.pieces import start_pdf_in_pieces
-    return start_pdf_in_pieces(book, target, cache, created=created, print_ready=print_ready,
-                               progress=progress, name=name)
+
+    return start_pdf_in_pieces(
+        book, target, cache, created=created, print_ready=print_ready, progress=progress, name=name
+    )
 
 
-def _write_epub(book: RenderedBook, final: Path, when: dt.datetime, page_map: PageMap | None,
-                cleanup: ExitStack, progress: Progress) -> Path:
+def _write_epub(
+    book: RenderedBook,
+    final: Path,
+    when: dt.datetime,
+    page_map: PageMap | None,
+    cleanup: ExitStack,
+    progress: Progress,
+) -> Path:
     """The EPUB, written into the temporary file for `final`, with the print edition's page
     numbers when there are some (`page_map`)."""
     from allianceprint.writers.epub import write_epub
+
     temp = _temporary(final, cleanup)
     with progress.stage("EPUB", total=1) as stage:
         write_epub(book, temp, modified=when, page_map=page_map)
@@ -259,8 +326,9 @@ def build_time() -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
         except ValueError as exc:
-            raise ManuscriptError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds "
-                                  "since 1970") from exc
+            raise ManuscriptError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970"
+            ) from exc
     return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
@@ -273,8 +341,9 @@ def output_stem(book: RenderedBook) -> str:
 
 
 #: File names that Windows keeps for devices (whatever the extension).
-_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
-                      *(f"lpt{n}" for n in range(10))})
+_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+)
 
 
 def title_stem(title: str) -> str:
@@ -286,10 +355,13 @@ def title_stem(title: str) -> str:
     folded = unicodedata.normalize("NFKD", title)
     ascii_title = folded.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower())
-    if any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN")
-           for ch in folded):  # letters of another script, which the ASCII slug would lose
-        own = "".join(ch if unicodedata.category(ch)[0] in "LNM" else "-"
-                      for ch in unicodedata.normalize("NFC", title).lower())
+    if any(
+        ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in folded
+    ):  # letters of another script, which the ASCII slug would lose
+        own = "".join(
+            ch if unicodedata.category(ch)[0] in "LNM" else "-"
+            for ch in unicodedata.normalize("NFC", title).lower()
+        )
         slug = re.sub(r"-{2,}", "-", own)
     stem = slug.strip("-")[:60].strip("-") or "book"
     return f"{stem}-book" if stem in _DEVICES else stem
@@ -302,7 +374,8 @@ def _temporary(final: Path, cleanup: ExitStack) -> Path:
     try:
         path.touch()
     except OSError as exc:
-        raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}",
-                              final.parent) from exc
+        raise ManuscriptError(
+            f"cannot write the outputs here: {exc.strerror}", final.parent
+        ) from exc
     cleanup.callback(lambda: path.unlink(missing_ok=True))
     return path

@@ -59,8 +59,7 @@ def _key_in(folder: Path) -> bytes:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                             0o600)
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except FileExistsError:
             pass
         else:  # the first build of this user: a new key
@@ -86,8 +85,13 @@ def user_key() -> bytes:
 
 def seal(name: str, content: bytes) -> bytes:
     """`content` as a cache file named `name` holds it: with its seal."""
-    mac = hmac.new(user_key(), name.encode("utf-8", "surrogateescape") + b"\0" + content,
-                   hashlib.sha256).hexdigest().encode()
+    mac = (
+        hmac.new(
+            user_key(), name.encode("utf-8", "surrogateescape") + b"\0" + content, hashlib.sha256
+        )
+        .hexdigest()
+        .encode()
+    )
     return _SEAL + mac + b"\n" + content
 
 
@@ -179,8 +183,13 @@ def write_sealed(target: Path, content: bytes) -> None:
 
 
 #: A finding as a cache keeps it (errors.Diagnostic.as_json).
-DIAGNOSTIC = {"path": (str, None), "line": (int, None), "column": (int, None),
-              "severity": str, "message": str}
+DIAGNOSTIC = {
+    "path": (str, None),
+    "line": (int, None),
+    "column": (int, None),
+    "severity": str,
+    "message": str,
+}
 
 
 def diagnostics_from(items: list[dict]) -> list[Diagnostic]:
@@ -211,17 +220,21 @@ class CacheFolder:
             return
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            handle = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
-                             | os.O_CLOEXEC, 0o666)
+            handle = os.open(
+                self.lock_file, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666
+            )
         except OSError as exc:
-            raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}",
-                                  self.output) from exc
+            raise ManuscriptError(
+                f"cannot write the outputs here: {exc.strerror}", self.output
+            ) from exc
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                log.warning("%s: another build into this folder is running; waiting for it "
-                            "to end", self.output)
+                log.warning(
+                    "%s: another build into this folder is running; waiting for it to end",
+                    self.output,
+                )
                 fcntl.flock(handle, fcntl.LOCK_EX)
         except BaseException:
             os.close(handle)
@@ -271,9 +284,14 @@ class CacheFolder:
         """Say once, if it happened, that entries were ignored (they have been made again)."""
         if self.rejected:
             count = len(self.rejected)
-            log.warning("%s: ignored %d cache file%s that this user's builds did not write "
-                        "or that changed since (copied from elsewhere, or damaged); made "
-                        "again", self.root, count, "" if count == 1 else "s")
+            log.warning(
+                "%s: ignored %d cache file%s that this user's builds did not write "
+                "or that changed since (copied from elsewhere, or damaged); made "
+                "again",
+                self.root,
+                count,
+                "" if count == 1 else "s",
+            )
             self.rejected.clear()
 
     @property

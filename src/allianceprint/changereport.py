@@ -17,8 +17,19 @@ from allianceprint.pdftext import BookText
 Status = Literal["unchanged", "text", "reflow", "folio", "added", "removed"]
 STATUSES: tuple[str, ...] = ("unchanged", "text", "reflow", "folio", "added", "removed")
 SIGNATURES = (16, 32)  # pages per signature (a folded sheet) the summary checks
-CONTENTS_WORDS = ("contents", "table of contents", "table des matières", "sommaire",
-                  "inhalt", "inhaltsverzeichnis", "índice", "目次", "目录", "目錄", "indice")
+CONTENTS_WORDS = (
+    "contents",
+    "table of contents",
+    "table des matières",
+    "sommaire",
+    "inhalt",
+    "inhaltsverzeichnis",
+    "índice",
+    "目次",
+    "目录",
+    "目錄",
+    "indice",
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +97,10 @@ class ChangeReport:
 
     def contents_changed(self) -> bool:
         old_pages, new_pages = _contents_pages(self.old), _contents_pages(self.new)
-        return any(p.status != "unchanged" and (p.old in old_pages or p.new in new_pages)
-                   for p in self.pages) or len(old_pages) != len(new_pages)
+        return any(
+            p.status != "unchanged" and (p.old in old_pages or p.new in new_pages)
+            for p in self.pages
+        ) or len(old_pages) != len(new_pages)
 
     def signature_summary(self) -> dict[str, dict]:
         summary = {}
@@ -96,10 +109,13 @@ class ChangeReport:
         for size in self.signatures:
             old_count = -(-len(self.old.pages) // size)
             new_count = -(-len(self.new.pages) // size)
-            changed = sorted({index // size + 1 for index in touched}
-                             | {index // size + 1 for index in removed_at if index is not None})
+            changed = sorted(
+                {index // size + 1 for index in touched}
+                | {index // size + 1 for index in removed_at if index is not None}
+            )
             summary[str(size)] = {
-                "old": old_count, "new": new_count,
+                "old": old_count,
+                "new": new_count,
                 "same_count": old_count == new_count,
                 "changed": changed,
                 "intact": not changed,
@@ -117,26 +133,40 @@ class ChangeReport:
             "signatures": self.signature_summary(),
             "statuses": counts,
             "changed_pages": [self.new.pages[i].label for i in self.changed_new_pages()],
-            "edits": [{"at": s.at, "first": s.first, "last": s.last,
-                       **self.edits[s.edit].as_json(),
-                       **({"source": s.source} if s.source else {})} for s in self.spans],
+            "edits": [
+                {
+                    "at": s.at,
+                    "first": s.first,
+                    "last": s.last,
+                    **self.edits[s.edit].as_json(),
+                    **({"source": s.source} if s.source else {}),
+                }
+                for s in self.spans
+            ],
             "recorded": self.old.record is not None and self.new.record is not None,
         }
 
     def as_json(self) -> dict:
         pages = []
         for page in self.pages:
-            item = {"old": page.old_label, "new": page.new_label, "status": page.status,
-                    "changes": [self.edits[i].as_json() for i in page.edits]}
+            item = {
+                "old": page.old_label,
+                "new": page.new_label,
+                "status": page.status,
+                "changes": [self.edits[i].as_json() for i in page.edits],
+            }
             if page.furniture is not None:
-                item["furniture"] = {"old": list(page.furniture[0]),
-                                     "new": list(page.furniture[1])}
+                item["furniture"] = {"old": list(page.furniture[0]), "new": list(page.furniture[1])}
             part = self.new.part_of(page.new) or self.old.part_of(page.old)
             if part:
                 item["part"] = part
             pages.append(item)
-        return {"old_file": str(self.old.path), "new_file": str(self.new.path),
-                "pages": pages, "summary": self.summary()}
+        return {
+            "old_file": str(self.old.path),
+            "new_file": str(self.new.path),
+            "pages": pages,
+            "summary": self.summary(),
+        }
 
     def as_text(self) -> str:
         rows = [f"{'old':>6}  {'new':>6}  status     changes"]
@@ -144,15 +174,22 @@ class ChangeReport:
             changes = "; ".join(_shown(self.edits[i]) for i in page.edits)
             if page.status == "folio" and page.furniture is not None:
                 changes = " / ".join(page.furniture[1]) or "(no folio)"
-            rows.append(f"{page.old_label or '—':>6}  {page.new_label or '—':>6}  "
-                        f"{page.status:<9}  {changes}".rstrip())
+            rows.append(
+                f"{page.old_label or '—':>6}  {page.new_label or '—':>6}  "
+                f"{page.status:<9}  {changes}".rstrip()
+            )
         summary = self.summary()
         rows.append("")
-        rows.append(f"pages: {summary['old_pages']} -> {summary['new_pages']}; "
-                    + ", ".join(f"{n} {s}" for s, n in summary["statuses"].items() if n))
+        rows.append(
+            f"pages: {summary['old_pages']} -> {summary['new_pages']}; "
+            + ", ".join(f"{n} {s}" for s, n in summary["statuses"].items() if n)
+        )
         for size, sig in summary["signatures"].items():
-            state = "intact" if sig["intact"] else \
-                "changed: " + ", ".join(str(n) for n in sig["changed"])
+            state = (
+                "intact"
+                if sig["intact"]
+                else "changed: " + ", ".join(str(n) for n in sig["changed"])
+            )
             rows.append(f"signatures of {size} pages: {sig['old']} -> {sig['new']}, {state}")
         rows.append("contents: " + ("changed" if summary["contents_changed"] else "unchanged"))
         for span in self.spans:
@@ -175,8 +212,7 @@ def _shown(edit: Edit) -> str:
 
 
 def _clip(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
-
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _contents_pages(book: BookText) -> set[int]:
@@ -189,7 +225,7 @@ def _contents_pages(book: BookText) -> set[int]:
                 found.add(index)
         return found
     found = set()
-    for index, page in enumerate(book.pages[:max(12, len(book.pages) // 10)]):
+    for index, page in enumerate(book.pages[: max(12, len(book.pages) // 10)]):
         if page.body and page.body[0].text.strip().casefold() in CONTENTS_WORDS:
             found.add(index)
         elif found and index - 1 in found and page.body and not page.furniture:

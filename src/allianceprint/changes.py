@@ -63,8 +63,7 @@ class Words:
         for token in tokens:
             token = intern(token)
             shown.append(token)
-            keys.append(token if token.isascii()
-                        else intern(unicodedata.normalize("NFKC", token)))
+            keys.append(token if token.isascii() else intern(unicodedata.normalize("NFKC", token)))
         self.page.extend([page] * len(tokens))
         self.line.extend([line] * len(tokens))
 
@@ -89,8 +88,12 @@ def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
             else:
                 first_place = None
             carry = None
-            if tokens and tokens[-1].endswith(_AUTO_HYPHENS + ("-",)) and len(tokens[-1]) > 1 \
-                    and tokens[-1][-2].isalpha():
+            if (
+                tokens
+                and tokens[-1].endswith(_AUTO_HYPHENS + ("-",))
+                and len(tokens[-1]) > 1
+                and tokens[-1][-2].isalpha()
+            ):
                 last = tokens.pop()
                 if last.endswith(_AUTO_HYPHENS):
                     last = last[:-1]
@@ -107,21 +110,24 @@ def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
 def _join(tokens: list[str]) -> str:
     text = ""
     for token in tokens:
-        if text and not (_TOKEN.fullmatch(token) and re.match(f"[{_CJK}]", token)
-                         and re.search(f"[{_CJK}]$", text)):
+        if text and not (
+            _TOKEN.fullmatch(token)
+            and re.match(f"[{_CJK}]", token)
+            and re.search(f"[{_CJK}]$", text)
+        ):
             text += " "
         text += token
     return text
 
 
-def compare(old: BookText, new: BookText,
-            signatures: tuple[int, ...] = SIGNATURES) -> ChangeReport:
+def compare(old: BookText, new: BookText, signatures: tuple[int, ...] = SIGNATURES) -> ChangeReport:
     """The report of what changed from `old` to `new`; BadInput for two different books."""
     if old.record is not None and new.record is not None:
         a, b = old.record, new.record
         if a.title != b.title or (a.isbn_print and b.isbn_print and a.isbn_print != b.isbn_print):
-            raise BadInput(f"{new.path}: another book than {old.path} "
-                           f"(“{b.title}” against “{a.title}”)")
+            raise BadInput(
+                f"{new.path}: another book than {old.path} (“{b.title}” against “{a.title}”)"
+            )
     old_words, old_places = _words(old)
     new_words, new_places = _words(new)
     old_lines = [old.pages[p].body[l].text for p, l in old_places]
@@ -129,10 +135,13 @@ def compare(old: BookText, new: BookText,
     lines = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     blocks = lines.get_matching_blocks()
     same = sum(block.size for block in blocks)
-    if min(len(old_lines), len(new_lines)) >= 40 and same < 0.2 * max(len(old_lines),
-                                                                     len(new_lines)):
-        raise BadInput(f"{new.path}: shares under a fifth of its lines with {old.path}; "
-                       "these are not two printings of one book")
+    if min(len(old_lines), len(new_lines)) >= 40 and same < 0.2 * max(
+        len(old_lines), len(new_lines)
+    ):
+        raise BadInput(
+            f"{new.path}: shares under a fifth of its lines with {old.path}; "
+            "these are not two printings of one book"
+        )
     edits = _moves(_edits(old_words, new_words, lines.get_opcodes()), old.record, new.record)
     pages = _pair_pages(old, new, edits)
     spans = _spans(old, new, pages, edits)
@@ -156,20 +165,37 @@ def _edits(old: Words, new: Words, opcodes) -> list[Edit]:
             if wtag == "equal":
                 continue
             ow, nw = a[k1:k2], b[l1:l2]
-            new_at = new.page[nw[0]] if nw else (
-                new.page[b[l1]] if l1 < len(b) else (new.page[b[-1]] if b else
-                                                     _page_of_line(new, j1)))
-            old_at = old.page[ow[0]] if ow else (
-                old.page[a[k1]] if k1 < len(a) else (old.page[a[-1]] if a else
-                                                     _page_of_line(old, i1)))
-            edits.append(Edit(
-                old=_join([old.shown[w] for w in ow]), new=_join([new.shown[w] for w in nw]),
-                old_pages=tuple(sorted({old.page[w] for w in ow})),
-                new_pages=tuple(sorted({new.page[w] for w in nw})),
-                old_lines=tuple(sorted({old.line[w] for w in ow})),
-                new_lines=tuple(sorted({new.line[w] for w in nw})),
-                new_at=new_at, old_at=old_at,
-                before=_join([new.shown[w] for w in b[max(0, l1 - 6):l1]])))
+            new_at = (
+                new.page[nw[0]]
+                if nw
+                else (
+                    new.page[b[l1]]
+                    if l1 < len(b)
+                    else (new.page[b[-1]] if b else _page_of_line(new, j1))
+                )
+            )
+            old_at = (
+                old.page[ow[0]]
+                if ow
+                else (
+                    old.page[a[k1]]
+                    if k1 < len(a)
+                    else (old.page[a[-1]] if a else _page_of_line(old, i1))
+                )
+            )
+            edits.append(
+                Edit(
+                    old=_join([old.shown[w] for w in ow]),
+                    new=_join([new.shown[w] for w in nw]),
+                    old_pages=tuple(sorted({old.page[w] for w in ow})),
+                    new_pages=tuple(sorted({new.page[w] for w in nw})),
+                    old_lines=tuple(sorted({old.line[w] for w in ow})),
+                    new_lines=tuple(sorted({new.line[w] for w in nw})),
+                    new_at=new_at,
+                    old_at=old_at,
+                    before=_join([new.shown[w] for w in b[max(0, l1 - 6) : l1]]),
+                )
+            )
     return edits
 
 
@@ -188,8 +214,11 @@ def _moves(edits: list[Edit], old: PageRecord | None, new: PageRecord | None) ->
         if edit.old and not edit.new and inserted.get(edit.old):
             other = inserted[edit.old].pop(0)
             print_ = pagerecord.fingerprint(_TOKEN.findall(edit.old))
-            ids = (old_ids[print_], new_ids[print_]) \
-                if print_ in old_ids and print_ in new_ids else None
+            ids = (
+                (old_ids[print_], new_ids[print_])
+                if print_ in old_ids and print_ in new_ids
+                else None
+            )
             out[index] = replace(edit, new=edit.old, moved=True, blocks=ids)
             out[other] = replace(edits[other], old=edits[other].new, moved=True, blocks=ids)
     return out
@@ -229,8 +258,9 @@ def _pair_pages(old: BookText, new: BookText, edits: list[Edit]) -> list[PageCha
             old_edits.setdefault(page, []).append(index)
         for page in edit.new_pages or (edit.new_at,):
             new_edits.setdefault(page, []).append(index)
-    matcher = difflib.SequenceMatcher(None, [p.signature for p in old.pages],
-                                      [p.signature for p in new.pages], autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [p.signature for p in old.pages], [p.signature for p in new.pages], autojunk=False
+    )
     pages: list[PageChange] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -240,22 +270,30 @@ def _pair_pages(old: BookText, new: BookText, edits: list[Edit]) -> list[PageCha
         for k in range(max(i2 - i1, j2 - j1)):
             i = i1 + k if i1 + k < i2 else None
             j = j1 + k if j1 + k < j2 else None
-            mine = sorted(set(old_edits.get(i, []) if i is not None else [])
-                          | set(new_edits.get(j, []) if j is not None else []))
+            mine = sorted(
+                set(old_edits.get(i, []) if i is not None else [])
+                | set(new_edits.get(j, []) if j is not None else [])
+            )
             if i is None:
                 status = "added"
             elif j is None:
                 status = "removed"
             else:
                 status = "text" if any(not edits[k].moved for k in mine) else "reflow"
-            pages.append(PageChange(i, j, old.pages[i].label if i is not None else None,
-                                    new.pages[j].label if j is not None else None,
-                                    status, tuple(mine)))
+            pages.append(
+                PageChange(
+                    i,
+                    j,
+                    old.pages[i].label if i is not None else None,
+                    new.pages[j].label if j is not None else None,
+                    status,
+                    tuple(mine),
+                )
+            )
     return pages
 
 
-def _same_body(old: BookText, new: BookText, i: int, j: int,
-               edits: list[int]) -> PageChange:
+def _same_body(old: BookText, new: BookText, i: int, j: int, edits: list[int]) -> PageChange:
     a, b = old.pages[i], new.pages[j]
     if edits:  # a word joined across the page's last line changed
         return PageChange(i, j, a.label, b.label, "text", tuple(edits))
@@ -264,8 +302,9 @@ def _same_body(old: BookText, new: BookText, i: int, j: int,
     return PageChange(i, j, a.label, b.label, "folio", furniture=(a.furniture, b.furniture))
 
 
-def _spans(old: BookText, new: BookText, pages: list[PageChange],
-           edits: list[Edit]) -> list[EditSpan]:
+def _spans(
+    old: BookText, new: BookText, pages: list[PageChange], edits: list[Edit]
+) -> list[EditSpan]:
     """For each edit, the run of pages around it whose text or lines changed."""
     row_of_new = {p.new: r for r, p in enumerate(pages) if p.new is not None}
     row_of_old = {p.old: r for r, p in enumerate(pages) if p.old is not None}
@@ -281,8 +320,11 @@ def _spans(old: BookText, new: BookText, pages: list[PageChange],
             last += 1
         part = new.part_of(edit.new_at)
         source = new.record.source_of(part) if new.record is not None and part else ""
-        spans.append(EditSpan(index, _label(pages[row]), _label(pages[first]),
-                              _label(pages[last]), source, part))
+        spans.append(
+            EditSpan(
+                index, _label(pages[row]), _label(pages[first]), _label(pages[last]), source, part
+            )
+        )
     return spans
 
 
@@ -290,6 +332,5 @@ def _label(page: PageChange) -> str:
     return page.new_label if page.new_label is not None else f"(old {page.old_label})"
 
 
-def compare_files(old: Path, new: Path, signatures: tuple[int, ...] = SIGNATURES
-                  ) -> ChangeReport:
+def compare_files(old: Path, new: Path, signatures: tuple[int, ...] = SIGNATURES) -> ChangeReport:
     return compare(*read_both(old, new), signatures)

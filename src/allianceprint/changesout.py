@@ -50,10 +50,11 @@ def run(options: Options) -> int:
     """Compare, print the report, write the files asked for; the exit status."""
     try:
         for path in (options.pdf, options.replacement_pages):
-            if path is not None and path.resolve() in (options.old.resolve(),
-                                                       options.new.resolve()):
-                raise BadInput(f"{path}: would overwrite a PDF being compared; name "
-                               "another file")
+            if path is not None and path.resolve() in (
+                options.old.resolve(),
+                options.new.resolve(),
+            ):
+                raise BadInput(f"{path}: would overwrite a PDF being compared; name another file")
         report = compare_files(options.old, options.new, options.signatures)
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -79,7 +80,7 @@ def run(options: Options) -> int:
 
 
 def page_ranges(labels: list[str]) -> str:
-    """"3, 5–8, xii": runs of consecutive arabic numbers joined."""
+    """ "3, 5–8, xii": runs of consecutive arabic numbers joined."""
     out: list[str] = []
     run: list[int] = []
 
@@ -113,23 +114,27 @@ def history_entry(report: ChangeReport) -> str:
     labels = labels_for(language)
     what = printing_statement(printing, language, labels) if printing else "Reprint"
     corrected = [p.new_label for p in report.pages if p.status == "text" and p.new_label]
-    moved = [p.new_label for p in report.pages
-             if p.status in ("reflow", "added") and p.new_label]
+    moved = [p.new_label for p in report.pages if p.status in ("reflow", "added") and p.new_label]
     description = what
     if corrected:
         description += f", with corrections on pages {page_ranges(corrected)}"
     if moved:
         description += f" (pages {page_ranges(moved)} reset)"
     when = _today()
-    return ("[[history]]\n"
-            f"date = {json.dumps(when)}\n"
-            f"description = {json.dumps(description, ensure_ascii=False)}")
+    return (
+        "[[history]]\n"
+        f"date = {json.dumps(when)}\n"
+        f"description = {json.dumps(description, ensure_ascii=False)}"
+    )
 
 
 def _today() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc) \
-        if epoch and epoch.isdigit() else dt.datetime.now(tz=dt.timezone.utc)
+    moment = (
+        dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        if epoch and epoch.isdigit()
+        else dt.datetime.now(tz=dt.timezone.utc)
+    )
     return moment.strftime("%Y-%m")
 
 
@@ -174,25 +179,41 @@ def write_side_by_side(report: ChangeReport, target: Path) -> int:
 
     old_marks, new_marks = _marked(report)
     out = pikepdf.new()
-    font = out.make_indirect(pikepdf.Dictionary(
-        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
-        Encoding=pikepdf.Name.WinAnsiEncoding))
-    multiply = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState,
-                                                    BM=pikepdf.Name.Multiply))
+    font = out.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+    )
+    multiply = out.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, BM=pikepdf.Name.Multiply)
+    )
     with pikepdf.open(report.old.path) as old, pikepdf.open(report.new.path) as new:
         for row in report.pages:
             if row.status == "unchanged":
                 continue
             sides = []
             for pdf, book, index, marks, colour in (
-                    (old, report.old, row.old, old_marks, PINK),
-                    (new, report.new, row.new, new_marks, YELLOW)):
+                (old, report.old, row.old, old_marks, PINK),
+                (new, report.new, row.new, new_marks, YELLOW),
+            ):
                 other = report.new if book is report.old else report.old
                 other_index = row.new if book is report.old else row.old
-                sides.append(_side(out, pdf, book, index, marks.get(index, set()) if index
-                                   is not None else set(), colour, other, other_index))
-            caption = (f"old {row.old_label or '-'}  |  new {row.new_label or '-'}  :  "
-                       f"{row.status}")
+                sides.append(
+                    _side(
+                        out,
+                        pdf,
+                        book,
+                        index,
+                        marks.get(index, set()) if index is not None else set(),
+                        colour,
+                        other,
+                        other_index,
+                    )
+                )
+            caption = f"old {row.old_label or '-'}  |  new {row.new_label or '-'}  :  {row.status}"
             _sheet(out, sides, caption, font, multiply)
         if not len(out.pages):
             _sheet(out, [], "no page changed", font, multiply)
@@ -207,8 +228,16 @@ class _Side:
     marks: list[tuple[tuple[float, float, float], tuple[float, float, float, float]]]
 
 
-def _side(out, pdf, book: BookText, index: int | None, changed: set[int], colour,
-          other: BookText, other_index: int | None) -> _Side:
+def _side(
+    out,
+    pdf,
+    book: BookText,
+    index: int | None,
+    changed: set[int],
+    colour,
+    other: BookText,
+    other_index: int | None,
+) -> _Side:
     if index is None:
         return _Side(None, (0.0, 0.0, 0.0, 0.0), [])
     page = pdf.pages[index]
@@ -233,9 +262,11 @@ def _sheet(out, sides: list[_Side], caption: str, font, multiply) -> None:
     page_w = max(widths, default=432.0)
     page_h = max(heights, default=648.0)
     width, height = 2 * page_w + 3 * GUTTER, page_h + CAPTION + 2 * GUTTER
-    resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font),
-                                   ExtGState=pikepdf.Dictionary(M=multiply),
-                                   XObject=pikepdf.Dictionary())
+    resources = pikepdf.Dictionary(
+        Font=pikepdf.Dictionary(F1=font),
+        ExtGState=pikepdf.Dictionary(M=multiply),
+        XObject=pikepdf.Dictionary(),
+    )
     ops = [b"q 1 1 1 rg 0 0 %.2f %.2f re f Q" % (width, height)]
     for number, side in enumerate(sides):
         x0 = GUTTER + number * (page_w + GUTTER)
@@ -249,12 +280,17 @@ def _sheet(out, sides: list[_Side], caption: str, font, multiply) -> None:
         dx, dy = x0 - side.box[0], y0 - side.box[1]
         ops.append(b"q 1 0 0 1 %.2f %.2f cm %s Do Q" % (dx, dy, name.encode()))
         for (r, g, b), (left, bottom, right, top) in side.marks:
-            ops.append(b"q /M gs %.3f %.3f %.3f rg %.2f %.2f %.2f %.2f re f Q" % (
-                r, g, b, left + dx - 2, bottom + dy - 2, right - left + 4, top - bottom + 4))
-    text = caption.encode("cp1252", "replace").replace(b"\\", b"\\\\") \
-        .replace(b"(", b"\\(").replace(b")", b"\\)")
-    ops.append(b"BT /F1 12 Tf 0 g %.2f %.2f Td (%s) Tj ET" % (
-        GUTTER, height - GUTTER - 12, text))
+            ops.append(
+                b"q /M gs %.3f %.3f %.3f rg %.2f %.2f %.2f %.2f re f Q"
+                % (r, g, b, left + dx - 2, bottom + dy - 2, right - left + 4, top - bottom + 4)
+            )
+    text = (
+        caption.encode("cp1252", "replace")
+        .replace(b"\\", b"\\\\")
+        .replace(b"(", b"\\(")
+        .replace(b")", b"\\)")
+    )
+    ops.append(b"BT /F1 12 Tf 0 g %.2f %.2f Td (%s) Tj ET" % (GUTTER, height - GUTTER - 12, text))
     page = out.add_blank_page(page_size=(width, height))
     page.obj.Resources = resources
     page.obj.Contents = out.make_stream(b"\n".join(ops))
@@ -288,5 +324,14 @@ def run_from_args(args) -> int:
     if any(size < 2 or size % 2 for size in signatures):
         print("error: --signature takes an even number of pages, e.g. 16", file=sys.stderr)
         return 2
-    return run(Options(args.old, args.new, args.report, args.pdf, args.replacement_pages,
-                       args.history, signatures))
+    return run(
+        Options(
+            args.old,
+            args.new,
+            args.report,
+            args.pdf,
+            args.replacement_pages,
+            args.history,
+            signatures,
+        )
+    )

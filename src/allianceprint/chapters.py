@@ -42,7 +42,8 @@ def chinese_numeral(number: int) -> str:
 
 def _wants_han(pattern: str, language: str) -> bool:
     return language.lower().split("-")[0] in ("zh", "ja") and any(
-        "\u4e00" <= char <= "\u9fff" for char in pattern.replace("{n}", ""))
+        "\u4e00" <= char <= "\u9fff" for char in pattern.replace("{n}", "")
+    )
 
 
 def chapter_label(pattern: str, number: int, language: str) -> str:
@@ -51,15 +52,15 @@ def chapter_label(pattern: str, number: int, language: str) -> str:
     return pattern.replace("{n}", shown)
 
 
-def number_chapters(parts: tuple[RenderedPart, ...], pattern: str,
-                    language: str) -> tuple[RenderedPart, ...]:
+def number_chapters(
+    parts: tuple[RenderedPart, ...], pattern: str, language: str
+) -> tuple[RenderedPart, ...]:
     """The parts, each chapter with its `number_label`."""
     if not pattern:
         return parts
     numbered, count, numbers = [], 0, {}
     for part in parts:
-        if (part.part.division == "body" and part.part.kind == "text"
-                and part.part.numbered):
+        if part.part.division == "body" and part.part.kind == "text" and part.part.numbered:
             count += 1
             numbers[part.id] = count
             part = replace(part, number_label=chapter_label(pattern, count, language))
@@ -67,16 +68,17 @@ def number_chapters(parts: tuple[RenderedPart, ...], pattern: str,
     if not any(f'href="#{key}"' in part.body_html for part in numbered for key in numbers):
         return tuple(numbered)
     labels = {key: chapter_label(pattern, n, language) for key, n in numbers.items()}
-    return tuple(replace(part, body_html=_references(part.body_html, pattern, numbers, labels))
-                 for part in numbered)
+    return tuple(
+        replace(part, body_html=_references(part.body_html, pattern, numbers, labels))
+        for part in numbered
+    )
 
 
 _LINK_RE = re.compile(r'(<a href="#(?P<id>[^"]+)"[^>]*>)(?P<text>[^<]*)(</a>)')
 _NUMERAL = r"[0-9〇零一二三四五六七八九十百千]+"
 
 
-def _references(html: str, pattern: str, numbers: dict[str, int],
-                labels: dict[str, str]) -> str:
+def _references(html: str, pattern: str, numbers: dict[str, int], labels: dict[str, str]) -> str:
     """Links to chapters whose text is a chapter's number ("see [chapter 2](two.md)",
     "[第二章](two.md)", "[2](two.md)") given the number the chapter has."""
     as_label = re.compile(re.escape(pattern).replace(re.escape("{n}"), _NUMERAL), re.I)

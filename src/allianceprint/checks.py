@@ -52,8 +52,9 @@ ROMAN_NUMERALS_BELOW = 40
 #: Markup whose words are not prose, blanked (columns kept) before words are looked for in
 #: the source: link targets, autolinks and HTML tags, web addresses, note labels, attribute
 #: lists and abbreviation definitions' keys.
-_SOURCE_MARKUP_RE = re.compile(r"\]\([^()\]\n]*\)|<[^<>\n]*>|" + _SCHEME
-                               + r"|\[\^[^\[\]\n]*\]|\{:?[^{}\n]*\}|^\*\[[^\]\n]*\]:")
+_SOURCE_MARKUP_RE = re.compile(
+    r"\]\([^()\]\n]*\)|<[^<>\n]*>|" + _SCHEME + r"|\[\^[^\[\]\n]*\]|\{:?[^{}\n]*\}|^\*\[[^\]\n]*\]:"
+)
 _ANCHOR_RE = re.compile(r"#([\w.:-]+)")
 _GIVEN_ID_RE = re.compile(r"(?:\{:?[^{}\n]*?#|\bid=[\"']?)([\w.:-]+)")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -99,8 +100,12 @@ def reading_order(book: Book) -> Callable[[Diagnostic], tuple]:
 
     def key(finding: Diagnostic) -> tuple:
         path = finding.location.path
-        return (ranks.get(path, len(ranks)) if path is not None else -1, str(path or ""),
-                finding.location.line or 0, finding.location.column or 0)
+        return (
+            ranks.get(path, len(ranks)) if path is not None else -1,
+            str(path or ""),
+            finding.location.line or 0,
+            finding.location.column or 0,
+        )
 
     return key
 
@@ -125,8 +130,9 @@ class _Part:
                 if _is_element(element) and element.get("id"):
                     yield element.get("id")
 
-    def index(self, pattern: re.Pattern[str], markup: bool = True
-              ) -> dict[str, list[tuple[int, int]]]:
+    def index(
+        self, pattern: re.Pattern[str], markup: bool = True
+    ) -> dict[str, list[tuple[int, int]]]:
         """Where in the body each text that `pattern` captures (its group 1) stands: a list
         of (line, column), in order. With `markup` False, link targets, tags and the like
         are left out. One pass over the body, so that locating many findings stays linear."""
@@ -135,7 +141,8 @@ class _Part:
             text = line if markup else _blank(_SOURCE_MARKUP_RE, line)
             for found in pattern.finditer(text):
                 places.setdefault(found.group(1), []).append(
-                    (self.part.body_line + offset, found.start(1) + 1))
+                    (self.part.body_line + offset, found.start(1) + 1)
+                )
         return places
 
     @cached_property
@@ -152,16 +159,18 @@ class _Part:
         """Where the body gives ids: `{#id}` in attribute lists, `id="id"` in raw HTML."""
         return self.index(_GIVEN_ID_RE)
 
-    def place(self, places: dict[str, list[tuple[int, int]]], key: str,
-              occurrence: int = 0) -> tuple[int | None, int | None]:
+    def place(
+        self, places: dict[str, list[tuple[int, int]]], key: str, occurrence: int = 0
+    ) -> tuple[int | None, int | None]:
         """The `occurrence`-th place of `key` (the last one there is, if fewer); else a front
         matter title line that has it as a word; else nowhere."""
         found = places.get(key)
         if found:
             return found[min(occurrence, len(found) - 1)]
         for field_name in ("title", "short_title"):
-            if (field_name in self.part.front_matter_lines
-                    and _word_re(key).search(getattr(self.part, field_name))):
+            if field_name in self.part.front_matter_lines and _word_re(key).search(
+                getattr(self.part, field_name)
+            ):
                 return self.part.front_matter_lines[field_name], None
         return None, None
 
@@ -179,14 +188,21 @@ class _Checker:
     def prepare(self, rendered: RenderedPart) -> _Part:
         part = rendered.part
         body = _parse(rendered.body_html)
-        fragments = [_parse(rendered.title_html), body,
-                     *(_parse(note.html) for note in rendered.notes)]
+        fragments = [
+            _parse(rendered.title_html),
+            body,
+            *(_parse(note.html) for note in rendered.notes),
+        ]
         lines = [line for _, line in prose_lines(part.body.split("\n"), keep_all=True)]
-        return _Part(rendered, shown_path(self.config.root, part.source), body,
-                     [f for f in fragments if f is not None], lines)
+        return _Part(
+            rendered,
+            shown_path(self.config.root, part.source),
+            body,
+            [f for f in fragments if f is not None],
+            lines,
+        )
 
-    def toml_position(self, table: str, key: str | None = None
-                      ) -> tuple[int | None, int | None]:
+    def toml_position(self, table: str, key: str | None = None) -> tuple[int | None, int | None]:
         line = key_line(self.toml_text, table, key)
         return line, (1 if line is not None else None)
 
@@ -195,15 +211,23 @@ class _Checker:
     def headings(self, part: _Part) -> None:
         """Levels go down one at a time from the title (level 1); no second `#`."""
         title, sources = _source_headings(part)
-        if (title is not None and "title" in part.part.front_matter_lines and part.part.title
-                and _plain(title[2]) != _plain(part.part.title)):
+        if (
+            title is not None
+            and "title" in part.part.front_matter_lines
+            and part.part.title
+            and _plain(title[2]) != _plain(part.part.title)
+        ):
             self.diagnostics.warning(
                 f"this # heading ({title[2]!r}) is dropped: the part's title comes from its "
                 f"front matter ({part.part.title!r}); delete one of the two",
-                part.shown, title[0], title[1])
+                part.shown,
+                title[0],
+                title[1],
+            )
         previous = 1
-        levels = ([int(el.tag[1]) for el in part.body.iter(*_HEADINGS)]
-                  if part.body is not None else [])
+        levels = (
+            [int(el.tag[1]) for el in part.body.iter(*_HEADINGS)] if part.body is not None else []
+        )
         cursor = 0
         for level in levels:
             line = column = None
@@ -213,13 +237,20 @@ class _Checker:
                     break
             if level == 1:
                 self.diagnostics.warning(
-                    "a part has one # heading, its title, at the top: make this one ## (a "
-                    "section)", part.shown, line, column)
+                    "a part has one # heading, its title, at the top: make this one ## (a section)",
+                    part.shown,
+                    line,
+                    column,
+                )
             elif level > previous + 1:
                 self.diagnostics.warning(
                     f"this {'#' * level} heading comes straight after a {'#' * previous} "
                     f"heading, skipping a level: make it {'#' * (previous + 1)} (outlines and "
-                    "screen readers go by the levels)", part.shown, line, column)
+                    "screen readers go by the levels)",
+                    part.shown,
+                    line,
+                    column,
+                )
             previous = level
 
     def stray_definitions(self, part: _Part) -> None:
@@ -229,12 +260,18 @@ class _Checker:
         for offset, line in enumerate(part.lines):
             found = DEFINITION_RE.match(line)
             if found:
-                where = ("move it there" if has_part else
-                         "add a part with `kind: abbreviations` to [contents] for them")
+                where = (
+                    "move it there"
+                    if has_part
+                    else "add a part with `kind: abbreviations` to [contents] for them"
+                )
                 self.diagnostics.error(
                     f"the abbreviation definition *[{found.group(1)}] would print as text "
                     f"here: definitions belong in the abbreviations part; {where}",
-                    part.shown, part.part.body_line + offset, 1)
+                    part.shown,
+                    part.part.body_line + offset,
+                    1,
+                )
 
     # --- links and ids -------------------------------------------------------------------
 
@@ -249,7 +286,10 @@ class _Checker:
                 self.diagnostics.error(
                     f"link to '#{target}': no part, section or note has that id: give the "
                     f"target one with {{#{target}}} after it, or correct the link",
-                    part.shown, line, column)
+                    part.shown,
+                    line,
+                    column,
+                )
 
     def duplicate_ids(self) -> None:
         """An id names one place in the whole book (the print edition is one document):
@@ -269,13 +309,21 @@ class _Checker:
                 line, column = part.place(part.given_ids, name, uses[name] - 1)
                 self.diagnostics.error(
                     f"the id {name!r} is used twice (also {owners[name]}): every id must be "
-                    "unique in the book; rename one", part.shown, line, column)
+                    "unique in the book; rename one",
+                    part.shown,
+                    line,
+                    column,
+                )
 
     # --- abbreviations -------------------------------------------------------------------
 
     def unused_abbreviations(self) -> None:
-        used = {element.text_content() for part in self.parts for fragment in part.fragments
-                for element in fragment.iter("abbr")}
+        used = {
+            element.text_content()
+            for part in self.parts
+            for fragment in part.fragments
+            for element in fragment.iter("abbr")
+        }
         defined = [a.abbr for a in self.book.book.abbreviations]
         if defined:  # the pattern mdext's abbreviation marker uses, for the generated text
             marker = abbreviation_pattern(defined)
@@ -286,23 +334,34 @@ class _Checker:
             if abbreviation.abbr not in used and source is not None:
                 self.diagnostics.warning(
                     f"abbreviation {abbreviation.abbr!r} is defined but never used: delete its "
-                    "line, or spell it out nowhere but here", source.shown, abbreviation.line, 1)
+                    "line, or spell it out nowhere but here",
+                    source.shown,
+                    abbreviation.line,
+                    1,
+                )
 
     def undefined_capitals(self) -> None:
         known = {a.abbr for a in self.book.book.abbreviations} | set(
-            self.config.checks.ignore_words)
+            self.config.checks.ignore_words
+        )
         reported: set[str] = set()
         has_part = any(p.part.kind == "abbreviations" for p in self.parts)
-        where = ("add `*[{word}]: what it stands for` to the abbreviations part" if has_part
-                 else "add a part with `kind: abbreviations` and `*[{word}]: what it stands "
-                      "for` in it")
+        where = (
+            "add `*[{word}]: what it stands for` to the abbreviations part"
+            if has_part
+            else "add a part with `kind: abbreviations` and `*[{word}]: what it stands for` in it"
+        )
 
         def report(word: str, shown: Path, line: int | None, column: int | None) -> None:
             reported.add(word)
             self.diagnostics.warning(
                 f"{word} looks like an abbreviation but is not defined: "
                 f"{where.format(word=word)}, or list it in ignore_words under [checks] in "
-                "book.toml", shown, line, column)
+                "book.toml",
+                shown,
+                line,
+                column,
+            )
 
         for part in self.parts:
             for word in _capitals(_prose_texts(part.fragments), known | reported):
@@ -331,8 +390,11 @@ class _Checker:
         cover = self.config.book.cover
         problem = image_file_problem(self.config.root / cover) if cover else None
         if problem is not None:
-            self.diagnostics.error(f"[book] cover: {cover!r} {problem}", self.toml_shown,
-                                   *self.toml_position("book", "cover"))
+            self.diagnostics.error(
+                f"[book] cover: {cover!r} {problem}",
+                self.toml_shown,
+                *self.toml_position("book", "cover"),
+            )
 
     # --- contributors --------------------------------------------------------------------
 
@@ -345,12 +407,17 @@ class _Checker:
                 self.diagnostics.warning(
                     f"contributor {key!r} ({person.name}) is declared but named nowhere: add "
                     f"them to a part's authors or to the book's editors, authors or "
-                    f"translators, or delete [contributors.{key}]", self.toml_shown, *where)
+                    f"translators, or delete [contributors.{key}]",
+                    self.toml_shown,
+                    *where,
+                )
             elif has_part and not person.bio.strip():
                 self.diagnostics.warning(
                     f"contributor {key!r} ({person.name}) has no bio, and the book's "
-                    "contributors part prints one for everyone: add bio = \"...\"",
-                    self.toml_shown, *where)
+                    'contributors part prints one for everyone: add bio = "..."',
+                    self.toml_shown,
+                    *where,
+                )
 
 
 def _parse(fragment: str) -> lxml.html.HtmlElement | None:
@@ -378,8 +445,7 @@ def _word_re(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!{letter}){re.escape(word)}(?!{letter})")
 
 
-def _source_headings(part: _Part) -> tuple[tuple[int, int, str] | None,
-                                             list[tuple[int, int, int]]]:
+def _source_headings(part: _Part) -> tuple[tuple[int, int, str] | None, list[tuple[int, int, int]]]:
     """The headings of the body's source (mdext.source_headings): (line, column, text) of
     the `#` heading that opens the body, which is the part's title, or None; and (line,
     column, level) of each other heading, in order."""
@@ -414,8 +480,11 @@ def _hidden(node: lxml.html.HtmlElement) -> bool:
     if node.tag == "div" and "contributors" in (node.get("class") or "").split():
         return True
     parent = node.getparent()
-    if (node.tag == "dt" and parent is not None
-            and "abbreviations" in (parent.get("class") or "").split()):
+    if (
+        node.tag == "dt"
+        and parent is not None
+        and "abbreviations" in (parent.get("class") or "").split()
+    ):
         return True  # the abbreviations list's terms: the defined abbreviations themselves
     return node.tag == "a" and "://" in node.text_content()
 
@@ -427,9 +496,13 @@ def _capitals(texts: Iterable[str], known: set[str]) -> list[str]:
     for text in texts:
         for match in _WORD_RE.finditer(text):
             word = match.group(0)
-            if (word.isupper() and sum(ch.isalpha() for ch in word) >= 2
-                    and word not in known and word not in found
-                    and not _is_roman_numeral(word)):
+            if (
+                word.isupper()
+                and sum(ch.isalpha() for ch in word) >= 2
+                and word not in known
+                and word not in found
+                and not _is_roman_numeral(word)
+            ):
                 found[word] = None
     return list(found)
 

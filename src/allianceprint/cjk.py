@@ -69,8 +69,7 @@ _UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pc": 12.0, "
 #: The size of a note reference (sup.noteref in print.css), in em.
 NOTEREF_SIZE = 0.68
 
-_SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "title", "head", "svg",
-                   "math"})
+_SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "title", "head", "svg", "math"})
 _BOLD = frozenset({"strong", "b", "th", "dt", "h1", "h2", "h3", "h4", "h5", "h6"})
 _SANS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -96,11 +95,12 @@ def page_css(options: PrintOptions, language: str) -> str:
     if not is_cjk(language):
         return ""
     ems = measure_ems(options)
-    return (f"/* {language}: the text block is {ems} em wide (see allianceprint.cjk). */\n"
-            f"html body {{ width: {ems}em; margin-left: auto; margin-right: auto; }}\n"
-            "@page :left { @top-left { font-style: normal !important; letter-spacing: 0.1em !important; } }\n"
-            "@page :right { @top-right { font-style: normal !important; letter-spacing: 0.1em !important; } }\n")
-
+    return (
+        f"/* {language}: the text block is {ems} em wide (see allianceprint.cjk). */\n"
+        f"html body {{ width: {ems}em; margin-left: auto; margin-right: auto; }}\n"
+        "@page :left { @top-left { font-style: normal !important; letter-spacing: 0.1em !important; } }\n"
+        "@page :right { @top-right { font-style: normal !important; letter-spacing: 0.1em !important; } }\n"
+    )
 
 
 @dataclass
@@ -113,8 +113,12 @@ class Report:
     pushed_in: int = 0  # lines where a kinsoku conflict was solved by halving punctuation
 
 
-def typeset(root: etree._Element, language: str, measure: int | None = None,
-            metrics: LatinMetrics | None = None) -> Report:
+def typeset(
+    root: etree._Element,
+    language: str,
+    measure: int | None = None,
+    metrics: LatinMetrics | None = None,
+) -> Report:
     """Set the CJK text of the document `root` (an lxml HTML tree) in place; with `measure`
     (the text block's width in ems), also solve the kinsoku conflicts of body paragraphs."""
     metrics = metrics or LatinMetrics()
@@ -131,9 +135,14 @@ def typeset(root: etree._Element, language: str, measure: int | None = None,
             lang = _language_of(block, language)
             if is_cjk(lang):
                 indent = (1 if region(lang) in ("JP", "KR") else 2) if indented else 0
-                report.pushed_in += push_in(block, width, indent,
-                                            halve=compresses_punctuation(lang),
-                                            widths=shared_widths(lang), language=lang)
+                report.pushed_in += push_in(
+                    block,
+                    width,
+                    indent,
+                    halve=compresses_punctuation(lang),
+                    widths=shared_widths(lang),
+                    language=lang,
+                )
     for element in body.iter():
         if isinstance(element.tag, str) and "data-em" in element.attrib:
             for name in ("data-em", "data-gaps", "data-breaks"):
@@ -209,8 +218,29 @@ def _text_slots(element: etree._Element, language: str):
 
 _BOUNDARY = etree.Element("span")
 _BOUNDARY.text = "\n"  # never CJK: nothing collapses across it
-_INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "em", "i", "mark", "q",
-                          "s", "small", "span", "strong", "sub", "sup", "time", "u", "var"})
+_INLINE_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "em",
+        "i",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+    }
+)
 
 
 def _grid_blocks(body: etree._Element, measure: int):
@@ -248,13 +278,20 @@ def _has_cjk_lang(element: etree._Element) -> bool:
     return any(is_cjk(e.get("lang")) for e in element.iter() if isinstance(e.tag, str))
 
 
-def _walk(element: etree._Element, language: str, face: Face, metrics: LatinMetrics,
-          report: Report) -> None:
+def _walk(
+    element: etree._Element, language: str, face: Face, metrics: LatinMetrics, report: Report
+) -> None:
     _walk_children(element, list(element), language, face, metrics, report)
 
 
-def _walk_children(element: etree._Element, children: list, language: str, face: Face,
-                   metrics: LatinMetrics, report: Report) -> None:
+def _walk_children(
+    element: etree._Element,
+    children: list,
+    language: str,
+    face: Face,
+    metrics: LatinMetrics,
+    report: Report,
+) -> None:
     for child in children:
         if not isinstance(child.tag, str):
             continue
@@ -280,11 +317,11 @@ def _walk_children(element: etree._Element, children: list, language: str, face:
                 _walk(child, child_lang, Face(), metrics, report)
             _set_tail(child, tail_lang, face, metrics, report)
             continue
-        child_face = Face(sans=face.sans or tag in _SANS,
-                          bold=face.bold or tag in _BOLD
-                          or (tag in ("em", "i") and is_cjk(child_lang)),
-                          italic=face.italic or (tag in ("em", "i", "cite")
-                                                 and not is_cjk(child_lang)))
+        child_face = Face(
+            sans=face.sans or tag in _SANS,
+            bold=face.bold or tag in _BOLD or (tag in ("em", "i") and is_cjk(child_lang)),
+            italic=face.italic or (tag in ("em", "i", "cite") and not is_cjk(child_lang)),
+        )
         children = list(child)  # before the text is set: its new spans need no walk
         if child.text:
             _set_text(child, None, child_lang, child_face, metrics, report)
@@ -297,8 +334,9 @@ def _set_tail(child, language, face, metrics, report) -> None:
         _set_text(child.getparent(), child, language, face, metrics, report)
 
 
-def _latin_element(element: etree._Element, face: Face, metrics: LatinMetrics,
-                   report: Report) -> None:
+def _latin_element(
+    element: etree._Element, face: Face, metrics: LatinMetrics, report: Report
+) -> None:
     """A span in a Latin language inside CJK text (`<span lang="en">Global Commons</span>`):
     spaced from the ideographs around it like a Latin run."""
     previous = element.getprevious()
@@ -307,8 +345,9 @@ def _latin_element(element: etree._Element, face: Face, metrics: LatinMetrics,
     lead = bool(before) and bool(_IDEOGRAPH_RE.match(before[-1]))
     trail = bool(after) and bool(_IDEOGRAPH_RE.match(after[0]))
     italic = face.italic or element.tag in ("em", "i", "cite")
-    [span] = _latin_span(element.text.strip(), lead, trail,
-                                 replace(face, italic=italic), metrics, report)
+    [span] = _latin_span(
+        element.text.strip(), lead, trail, replace(face, italic=italic), metrics, report
+    )
     element.text = span.text
     for name in ("data-em", "data-gaps", "data-breaks"):
         if span.get(name):
@@ -328,8 +367,14 @@ def _join_before(sup: etree._Element) -> None:
         parent.text = (parent.text or "") + "\u2060"
 
 
-def _set_text(parent: etree._Element, after: etree._Element | None, language: str,
-              face: Face, metrics: LatinMetrics, report: Report) -> None:
+def _set_text(
+    parent: etree._Element,
+    after: etree._Element | None,
+    language: str,
+    face: Face,
+    metrics: LatinMetrics,
+    report: Report,
+) -> None:
     """Set the text of `parent` (after=None) or the tail of `after`, in `language`."""
     if not is_cjk(language):
         return
@@ -348,8 +393,8 @@ def _set_text(parent: etree._Element, after: etree._Element | None, language: st
         lead = bool(before) and bool(_IDEOGRAPH_RE.match(before))
         trail = bool(following) and bool(_IDEOGRAPH_RE.match(following))
         # Spaces typed at the text's edge (next to an element) stay as typed.
-        head = match[0][:match.start(1) - start] if not before else ""
-        tail = match[0][match.end(1) - start:] if not following else ""
+        head = match[0][: match.start(1) - start] if not before else ""
+        tail = match[0][match.end(1) - start :] if not following else ""
         if head:
             pieces.append(head)
         pieces.extend(_latin_span(run, lead, trail, face, metrics, report))
@@ -360,8 +405,9 @@ def _set_text(parent: etree._Element, after: etree._Element | None, language: st
     replace_text(parent, after, pieces)
 
 
-def _latin_span(run: str, lead: bool, trail: bool, face: Face, metrics: LatinMetrics,
-                report: Report) -> list[etree._Element]:
+def _latin_span(
+    run: str, lead: bool, trail: bool, face: Face, metrics: LatinMetrics, report: Report
+) -> list[etree._Element]:
     """The run as `<span class="cjk-latin">`, its gaps inside it, with its width and where
     it may break for the line-filling pass (see cjklines)."""
     content = (" " if lead else "") + run + (" " if trail else "")
@@ -390,10 +436,9 @@ def _latin_span(run: str, lead: bool, trail: bool, face: Face, metrics: LatinMet
     for at in (m.start() for m in re.finditer(" ", content)):
         if 0 < at < len(content) - 1 and content[at - 1] != " ":
             before = metrics.width(content[:at], face)
-            after = metrics.width(content[at + 1:], face)
+            after = metrics.width(content[at + 1 :], face)
             if before and after:
-                breaks.append(f"{box_width(before, spacing):.4f}:"
-                              f"{box_width(after, spacing):.4f}")
+                breaks.append(f"{box_width(before, spacing):.4f}:{box_width(after, spacing):.4f}")
     if breaks:
         span.set("data-breaks", " ".join(breaks))
     return [span]

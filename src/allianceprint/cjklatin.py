@@ -42,8 +42,10 @@ class Face:
 
     def pattern(self) -> str:
         family = "Linux Biolinum O" if self.sans else "Linux Libertine O"
-        return (f"{family}:weight={'bold' if self.bold else 'regular'}"
-                f":slant={'italic' if self.italic else 'roman'}")
+        return (
+            f"{family}:weight={'bold' if self.bold else 'regular'}"
+            f":slant={'italic' if self.italic else 'roman'}"
+        )
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class LatinMetrics:
         if font is None:
             return None
         import uharfbuzz as hb
+
         upem = font.face.upem
 
         def advance(string: str) -> float:
@@ -84,8 +87,7 @@ class LatinMetrics:
 
         space = advance(" ")
         spaces = text.count(" ")
-        return RunWidth(advance(text) - spaces * space, space, spaces,
-                        len(text) - spaces)
+        return RunWidth(advance(text) - spaces * space, space, spaces, len(text) - spaces)
 
 
 #: Characters CJK text shares with Latin text, whose width in the CJK face depends on the
@@ -102,6 +104,7 @@ def shared_widths(language: str) -> dict[str, float]:
     if font is None:
         return {}
     import uharfbuzz as hb
+
     widths = {}
     for char in SHARED:
         buffer = hb.Buffer()
@@ -119,8 +122,13 @@ def shared_widths(language: str) -> dict[str, float]:
 def _hb_font(pattern: str):
     try:
         import uharfbuzz as hb
-        out = subprocess.run(["fc-match", "-f", "%{file}|%{index}", pattern],
-                             capture_output=True, text=True, check=True).stdout
+
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}|%{index}", pattern],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (ImportError, OSError, subprocess.CalledProcessError):
         return None
     path, _, index = out.partition("|")
@@ -169,5 +177,4 @@ def spacing_for(run: RunWidth) -> Spacing:
 
 def box_width(run: RunWidth, spacing: Spacing) -> float:
     n = run.spaces
-    return (run.glyphs + n * (run.space + spacing.word)
-            + (run.characters + n + 1) * spacing.letter)
+    return run.glyphs + n * (run.space + spacing.word) + (run.characters + n + 1) * spacing.letter

@@ -31,15 +31,25 @@ from allianceprint.cjklang import is_cjk
 from allianceprint.fragments import replace_text
 
 #: Marks that may not begin a line (clreq/jlreq), with small kana and iteration marks.
-NO_START = frozenset("、。，．：；？！）〕］｝〉》」』】〙〗”’％‰・ー々ゝゞヽヾ〻"
-                     "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ")
+NO_START = frozenset(
+    "、。，．：；？！）〕］｝〉》」』】〙〗”’％‰・ー々ゝゞヽヾ〻"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+)
 #: Marks that may not end a line.
 NO_END = frozenset("（〔［｛〈《「『【〘〖“‘")
 #: Marks whose blank half the CJK fonts' `halt` feature removes.
 HALVES = frozenset("，。、：；（）《》〈〉「」『』【】〔〕“”")
 _INSEPARABLE = frozenset("—…‥")
-_FULL_WIDTH = ((0x2E80, 0x303F), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF),
-               (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF01, 0xFF60), (0x20000, 0x3FFFF))
+_FULL_WIDTH = (
+    (0x2E80, 0x303F),
+    (0x3040, 0x30FF),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFF01, 0xFF60),
+    (0x20000, 0x3FFFF),
+)
 _INLINE = frozenset({"em", "strong", "b", "i", "a", "span", "cite", "q", "small", "mark"})
 _EPSILON = 1e-3
 _SAFETY = 0.004  # em: a filled line ends this much short, never over
@@ -88,8 +98,14 @@ class _Plan:
     edges: list[tuple[etree._Element, str, int]] = field(default_factory=list)
 
 
-def push_in(paragraph: etree._Element, measure: int, indent: int, halve: bool = True,
-            widths: Mapping[str, float] | None = None, language: str | None = None) -> int:
+def push_in(
+    paragraph: etree._Element,
+    measure: int,
+    indent: int,
+    halve: bool = True,
+    widths: Mapping[str, float] | None = None,
+    language: str | None = None,
+) -> int:
     """Mend the lines that kinsoku (or a Latin run) would end short: halve punctuation
     (`halve`; not for centred marks), else space the line's characters apart. `widths`:
     the width in the CJK face of the characters it shares with Latin text (cjklatin.SHARED).
@@ -115,10 +131,20 @@ def _collect(element: etree._Element, atoms: list[_Atom], widths: Mapping[str, f
         css = (child.get("class") or "").split()
         if child.get("data-em"):
             lead, trail = (float(g) for g in child.get("data-gaps", "0 0").split())
-            breaks = tuple(tuple(float(w) for w in pair.split(":"))  # type: ignore[misc]
-                           for pair in child.get("data-breaks", "").split())
-            atoms.append(_Atom(float(child.get("data-em")), "", lead=lead, trail=trail,
-                               breaks=breaks, run=child))  # a Latin run, a note's number
+            breaks = tuple(
+                tuple(float(w) for w in pair.split(":"))  # type: ignore[misc]
+                for pair in child.get("data-breaks", "").split()
+            )
+            atoms.append(
+                _Atom(
+                    float(child.get("data-em")),
+                    "",
+                    lead=lead,
+                    trail=trail,
+                    breaks=breaks,
+                    run=child,
+                )
+            )  # a Latin run, a note's number
             _text(child, True, child.tail, atoms, widths)
             continue
         elif "cjk-latin" in css or (child.get("lang") and not is_cjk(child.get("lang"))):
@@ -132,8 +158,13 @@ def _collect(element: etree._Element, atoms: list[_Atom], widths: Mapping[str, f
         _text(child, True, child.tail, atoms, widths)
 
 
-def _text(owner: etree._Element, tail: bool, text: str | None, atoms: list[_Atom],
-          widths: Mapping[str, float]) -> None:
+def _text(
+    owner: etree._Element,
+    tail: bool,
+    text: str | None,
+    atoms: list[_Atom],
+    widths: Mapping[str, float],
+) -> None:
     for offset, char in enumerate(text or ""):
         if char == "\u2060":
             atoms.append(_Atom(0.0, char))
@@ -194,8 +225,9 @@ def _line_width(atoms: list[_Atom]) -> float:
     return sum(a.width for a in atoms) - atoms[0].lead - atoms[-1].trail
 
 
-def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool,
-          complete: bool = True) -> _Plan:
+def _fill(
+    atoms: list[_Atom], measure: int, indent: int, halve: bool, complete: bool = True
+) -> _Plan:
     """Fill lines as Pango does, and plan how to mend each one that ends short. `complete`:
     `atoms` are the whole paragraph (else they stop before a box of unknown width, and what
     follows their last one is not known)."""
@@ -211,15 +243,18 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool,
     start, index = 0, 0
     while index < len(atoms):
         available = measure - (indent if start == 0 else 0)
-        if _line_width(atoms[start:index + 1]) <= available + _EPSILON:
+        if _line_width(atoms[start : index + 1]) <= available + _EPSILON:
             index += 1
             continue
         run = atoms[index]
         if run.breaks:  # Pango breaks a Latin run at its last space that fits
             used = _line_width(atoms[start:index]) if index > start else 0.0
             lead = run.lead if index == start else 0.0
-            fitting = [(before, after) for before, after in run.breaks
-                       if used + before - lead <= available + _EPSILON]
+            fitting = [
+                (before, after)
+                for before, after in run.breaks
+                if used + before - lead <= available + _EPSILON
+            ]
             if fitting:
                 before, after = fitting[-1]
                 head = _Atom(before, "", lead=run.lead, run=run.run)
@@ -227,8 +262,9 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool,
                 line_ends([*atoms[start:index], head])
                 plan.edges.append((run.run, "break", len(fitting)))
                 later = len(fitting) < len(run.breaks)
-                atoms[index] = _Atom(after, "", trail=run.trail, run=run.run,
-                                     breaks=((1e9, 0.0),) if later else ())
+                atoms[index] = _Atom(
+                    after, "", trail=run.trail, run=run.run, breaks=((1e9, 0.0),) if later else ()
+                )
                 start = index
                 continue
             if run.breaks[0][0] > 1e8:
@@ -250,8 +286,11 @@ def _fill(atoms: list[_Atom], measure: int, indent: int, halve: bool,
         # Latin runs are set a hair under the grid (cjklatin._SAFETY): a line holding them may
         # end that little short once its marks are halved.
         steps = math.ceil(overflow / 0.5 - _EPSILON)
-        marks = [a for a in reversed(atoms[start:end - 1])
-                 if a.char in HALVES and a.owner is not None and a.width == 1.0]
+        marks = [
+            a
+            for a in reversed(atoms[start : end - 1])
+            if a.char in HALVES and a.owner is not None and a.width == 1.0
+        ]
         # Not the line's last mark: halved, its glyph box would reach past the edge (and a
         # PDF reader's selection with it); a line short of marks is spaced out instead.
         if halve and 1 <= steps <= len(marks) and steps * 0.5 - overflow < _ON_GRID:
@@ -282,14 +321,21 @@ def _fill_short(line: list[_Atom], available: float, plan: _Plan) -> None:
     # Every character of the line is spaced but the last, and one before a Latin run: a
     # box of k characters grows by k spacings, each after its character, so theirs would
     # be a blank at the line's end, or widen the gap before the run.
-    spaced = [a for i, a in enumerate(line) if a.owner is not None and i + 1 < len(line)
-              and line[i + 1].owner is not None]
+    spaced = [
+        a
+        for i, a in enumerate(line)
+        if a.owner is not None and i + 1 < len(line) and line[i + 1].owner is not None
+    ]
     # Each spaced box costs WeasyPrint some layout, so the longest run of characters in one
     # text node is spaced alone where that is enough; else all of them.
     runs: list[list[_Atom]] = []
     for atom in spaced:
-        if (runs and atom.owner is runs[-1][-1].owner and atom.tail == runs[-1][-1].tail
-                and atom.offset == runs[-1][-1].offset + 1):
+        if (
+            runs
+            and atom.owner is runs[-1][-1].owner
+            and atom.tail == runs[-1][-1].tail
+            and atom.offset == runs[-1][-1].offset + 1
+        ):
             runs[-1].append(atom)
         else:
             runs.append([atom])
@@ -320,11 +366,13 @@ def _apply(plan: _Plan) -> None:
         style = f"letter-spacing:{fill.letter:.4f}em"
         group: list[_Atom] = []
         for atom in [*fill.atoms, None]:
-            if group and (atom is None or atom.owner is not group[-1].owner
-                          or atom.tail != group[-1].tail
-                          or atom.offset != group[-1].offset + 1):
-                place(group[0]).append((group[0].offset, group[-1].offset + 1, "cjk-fill",
-                                        style))
+            if group and (
+                atom is None
+                or atom.owner is not group[-1].owner
+                or atom.tail != group[-1].tail
+                or atom.offset != group[-1].offset + 1
+            ):
+                place(group[0]).append((group[0].offset, group[-1].offset + 1, "cjk-fill", style))
                 group = []
             if atom is not None:
                 group.append(atom)
@@ -335,11 +383,14 @@ def _apply(plan: _Plan) -> None:
         elif where == "trail" and text.endswith(" "):
             run.text = text[:-1]
         elif where == "break":
-            inner = [i for i, ch in enumerate(text) if ch == " " and 0 < i < len(text) - 1
-                     and text[i - 1] != " "]
+            inner = [
+                i
+                for i, ch in enumerate(text)
+                if ch == " " and 0 < i < len(text) - 1 and text[i - 1] != " "
+            ]
             if nth <= len(inner):
                 at = inner[nth - 1]
-                run.text = text[:at] + "\u200b" + text[at + 1:]
+                run.text = text[:at] + "\u200b" + text[at + 1 :]
     for owner, tail, spans in places.values():
         text = owner.tail if tail else owner.text
         pieces: list[str | etree._Element] = []

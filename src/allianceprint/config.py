@@ -52,9 +52,13 @@ class Option:
 
 BOOK_OPTIONS: tuple[Option, ...] = (
     Option("title", "text", "The book's title.", required=True),
-    Option("language", "language", "BCP 47 language tag of the text, e.g. `en-US`, `fr`, "
-           "`zh-Hans`. Chooses the printed words, the date formats and the hyphenation.",
-           required=True),
+    Option(
+        "language",
+        "language",
+        "BCP 47 language tag of the text, e.g. `en-US`, `fr`, "
+        "`zh-Hans`. Chooses the printed words, the date formats and the hyphenation.",
+        required=True,
+    ),
     Option("subtitle", "text", "Subtitle, printed under the title."),
     Option("series", "text", "Series name, printed above the title."),
     Option("authors", "keys", "Contributor keys of the book's authors (a monograph)."),
@@ -62,37 +66,64 @@ BOOK_OPTIONS: tuple[Option, ...] = (
     Option("translators", "keys", "Contributor keys of the book's translators."),
     Option("publisher", "text", "Publisher's name (title page, copyright page, metadata)."),
     Option("date", "date", "Publication date, ISO 8601: `2026`, `2026-03` or `2026-03-15`."),
-    Option("edition", "text", "Edition statement for the copyright page, e.g. "
-           "`Second edition`."),
-    Option("printing", "count", "The printing (impression) of this edition, a whole number "
-           "from 1: `3` for its third printing. The copyright page states it under the edition "
-           "(\"Third printing\", in the book's language); the EPUB has it as `schema:version`, "
-           "the edition as `schema:bookEdition`."),
-    Option("rights", "text", "Copyright and licence statement for the copyright page and the "
-           "EPUB."),
+    Option("edition", "text", "Edition statement for the copyright page, e.g. `Second edition`."),
+    Option(
+        "printing",
+        "count",
+        "The printing (impression) of this edition, a whole number "
+        "from 1: `3` for its third printing. The copyright page states it under the edition "
+        '("Third printing", in the book\'s language); the EPUB has it as `schema:version`, '
+        "the edition as `schema:bookEdition`.",
+    ),
+    Option(
+        "rights", "text", "Copyright and licence statement for the copyright page and the EPUB."
+    ),
     Option("isbn_print", "isbn", "ISBN-13 of the print edition (the check digit is validated)."),
-    Option("isbn_epub", "isbn", "ISBN-13 of the EPUB edition; also the EPUB's identifier. "
-           "Without it the identifier is a UUID derived from the book, stable from build to "
-           "build."),
-    Option("description", "text", "A short description for the metadata (PDF and EPUB) and "
-           "the copyright page."),
-    Option("cover", "file", "Cover image (JPEG or PNG), relative to the manuscript folder; "
-           "used by the EPUB."),
-    Option("chapter_label", "text", "How chapters are numbered, with `{n}` for the number: "
-           "`Chapter {n}`, `{n}`, `第{n}章` (Chinese numerals in a Chinese or Japanese book); "
-           "unset, they are not."),
-    Option("filename", "filename", "The outputs' file name without extension, e.g. "
-           "`allied-horizons` (default: from the title)."),
-    Option("original", "table", "A translation's original, as the table `[book.original]`: "
-           "`title` and `language` (required), `publisher`, `date`, `isbn`; the copyright "
-           "page and the EPUB's dc:source state it (see docs/translations.md)."),
+    Option(
+        "isbn_epub",
+        "isbn",
+        "ISBN-13 of the EPUB edition; also the EPUB's identifier. "
+        "Without it the identifier is a UUID derived from the book, stable from build to "
+        "build.",
+    ),
+    Option(
+        "description",
+        "text",
+        "A short description for the metadata (PDF and EPUB) and the copyright page.",
+    ),
+    Option(
+        "cover",
+        "file",
+        "Cover image (JPEG or PNG), relative to the manuscript folder; used by the EPUB.",
+    ),
+    Option(
+        "chapter_label",
+        "text",
+        "How chapters are numbered, with `{n}` for the number: "
+        "`Chapter {n}`, `{n}`, `第{n}章` (Chinese numerals in a Chinese or Japanese book); "
+        "unset, they are not.",
+    ),
+    Option(
+        "filename",
+        "filename",
+        "The outputs' file name without extension, e.g. "
+        "`allied-horizons` (default: from the title).",
+    ),
+    Option(
+        "original",
+        "table",
+        "A translation's original, as the table `[book.original]`: "
+        "`title` and `language` (required), `publisher`, `date`, `isbn`; the copyright "
+        "page and the EPUB's dc:source state it (see docs/translations.md).",
+    ),
 )
 
 #: `[book.original]`: the book a translation was translated from.
 ORIGINAL_OPTIONS: tuple[Option, ...] = (
     Option("title", "text", "The original's title, as printed on it.", required=True),
-    Option("language", "language", "BCP 47 language tag of the original, e.g. `en`.",
-           required=True),
+    Option(
+        "language", "language", "BCP 47 language tag of the original, e.g. `en`.", required=True
+    ),
     Option("publisher", "text", "The original's publisher."),
     Option("date", "date", "When the original appeared, ISO 8601: `2026` or `2026-03`."),
     Option("isbn", "isbn", "ISBN-13 of the original (check digit validated)."),
@@ -100,64 +131,113 @@ ORIGINAL_OPTIONS: tuple[Option, ...] = (
 
 CONTRIBUTOR_OPTIONS: tuple[Option, ...] = (
     Option("name", "text", "The person's name as printed.", required=True),
-    Option("affiliation", "text", "Position and institution, printed under chapter titles and "
-           "in the contributors part."),
+    Option(
+        "affiliation",
+        "text",
+        "Position and institution, printed under chapter titles and in the contributors part.",
+    ),
     Option("bio", "text", "A short biography in Markdown, for the contributors part."),
     Option("orcid", "orcid", "ORCID iD, e.g. `0000-0002-1825-0097` (checksum validated)."),
 )
 
 CONTENTS_OPTIONS: tuple[Option, ...] = (
     Option("front", "files", "Front matter parts, in order: lowercase roman page numbers."),
-    Option("chapters", "files", "Body parts, in order: arabic page numbers from 1 at the "
-           "first of them."),
+    Option(
+        "chapters",
+        "files",
+        "Body parts, in order: arabic page numbers from 1 at the first of them.",
+    ),
     Option("back", "files", "Back matter parts, in order (page numbers continue)."),
 )
 
 PRINT_OPTIONS: tuple[Option, ...] = (
-    Option("trim", "size", "Trim size: `6x9` (6in 9in, the default), `A5`, `A4`, `letter`, "
-           "`B5`, or two CSS lengths such as `5.5in 8.5in`."),
+    Option(
+        "trim",
+        "size",
+        "Trim size: `6x9` (6in 9in, the default), `A5`, `A4`, `letter`, "
+        "`B5`, or two CSS lengths such as `5.5in 8.5in`.",
+    ),
     Option("font_size", "length", "Body text size (default `10.5pt`)."),
     Option("margin_top", "length", "Top margin (default `0.7in`)."),
     Option("margin_bottom", "length", "Bottom margin (default `0.8in`)."),
-    Option("margin_inner", "length", "Inner margin, at the spine (the gutter; default "
-           "`0.875in`); mirrored on left and right pages."),
+    Option(
+        "margin_inner",
+        "length",
+        "Inner margin, at the spine (the gutter; default "
+        "`0.875in`); mirrored on left and right pages.",
+    ),
     Option("margin_outer", "length", "Outer margin (default `0.625in`)."),
-    Option("bleed", "length", "Bleed around the trim in the print-ready PDF (default "
-           "`0.125in`)."),
-    Option("marks", "marks", "Printer's marks in the print-ready PDF: `[\"crop\", "
-           "\"cross\"]` (the default), one of them, or `[]`."),
-    Option("marks_offset", "length", "How far outside the bleed the printer's marks begin "
-           "(default `3mm`); the printer's PDF's sheet grows to hold them and the slug line."),
-    Option("print_ready", "flag", "`true` writes the printer's PDF (`<name>-print.pdf`, with "
-           "bleed and marks) on every build; `--print-ready` does it for one build."),
-    Option("pdf_variant", "variant", "PDF standard to follow: `pdf/ua-1` (tagged and "
-           "accessible, the default), `pdf/a-3b`, `pdf/a-2b`, `pdf/x-4`, or `none`."),
-    Option("notes", "notes", "Where notes print: `chapter-end` (the default: under \"Notes\" "
-           "at the end of each part), `footnotes` (at the foot of the page where they are "
-           "referenced, still numbered per part) or `book-end` (one \"Notes\" section after the "
-           "last chapter, grouped under each part's title, with running heads \"Notes to pages "
-           "X–Y\"). The EPUB keeps notes at the end of each part in every mode."),
+    Option("bleed", "length", "Bleed around the trim in the print-ready PDF (default `0.125in`)."),
+    Option(
+        "marks",
+        "marks",
+        'Printer\'s marks in the print-ready PDF: `["crop", '
+        '"cross"]` (the default), one of them, or `[]`.',
+    ),
+    Option(
+        "marks_offset",
+        "length",
+        "How far outside the bleed the printer's marks begin "
+        "(default `3mm`); the printer's PDF's sheet grows to hold them and the slug line.",
+    ),
+    Option(
+        "print_ready",
+        "flag",
+        "`true` writes the printer's PDF (`<name>-print.pdf`, with "
+        "bleed and marks) on every build; `--print-ready` does it for one build.",
+    ),
+    Option(
+        "pdf_variant",
+        "variant",
+        "PDF standard to follow: `pdf/ua-1` (tagged and "
+        "accessible, the default), `pdf/a-3b`, `pdf/a-2b`, `pdf/x-4`, or `none`.",
+    ),
+    Option(
+        "notes",
+        "notes",
+        'Where notes print: `chapter-end` (the default: under "Notes" '
+        "at the end of each part), `footnotes` (at the foot of the page where they are "
+        'referenced, still numbered per part) or `book-end` (one "Notes" section after the '
+        "last chapter, grouped under each part's title, with running heads \"Notes to pages "
+        'X–Y"). The EPUB keeps notes at the end of each part in every mode.',
+    ),
 )
 
 CHECKS_OPTIONS: tuple[Option, ...] = (
-    Option("ignore_words", "words", "All-caps words that need no entry in the abbreviations "
-           "part, e.g. `[\"DC\", \"NJ\", \"IBM\"]`: place names in citations, names of "
-           "companies or laws known by their letters. Words of letters and digits only."),
+    Option(
+        "ignore_words",
+        "words",
+        "All-caps words that need no entry in the abbreviations "
+        'part, e.g. `["DC", "NJ", "IBM"]`: place names in citations, names of '
+        "companies or laws known by their letters. Words of letters and digits only.",
+    ),
 )
 
 STYLE_OPTIONS: tuple[Option, ...] = (
-    Option("folder", "folder", "The press's house style: a folder inside the manuscript "
-           "holding all or some of the built-in style's files (`print/print.css`, "
-           "`epub/epub.css`, the templates); what it lacks comes from the built-in style. "
-           "`allianceprint styles export DIR` writes the built-in style to start from; "
-           "`--styles DIR` gives one for a single build."),
+    Option(
+        "folder",
+        "folder",
+        "The press's house style: a folder inside the manuscript "
+        "holding all or some of the built-in style's files (`print/print.css`, "
+        "`epub/epub.css`, the templates); what it lacks comes from the built-in style. "
+        "`allianceprint styles export DIR` writes the built-in style to start from; "
+        "`--styles DIR` gives one for a single build.",
+    ),
 )
 
 HISTORY_OPTIONS: tuple[Option, ...] = (
-    Option("date", "date", "When this edition or printing appeared, ISO 8601: `2026`, "
-           "`2026-03` or `2026-03-15`.", required=True),
-    Option("description", "line", "What it was, on one line, e.g. `Second printing, with "
-           "corrections`.", required=True),
+    Option(
+        "date",
+        "date",
+        "When this edition or printing appeared, ISO 8601: `2026`, `2026-03` or `2026-03-15`.",
+        required=True,
+    ),
+    Option(
+        "description",
+        "line",
+        "What it was, on one line, e.g. `Second printing, with corrections`.",
+        required=True,
+    ),
 )
 
 #: Tables inside a table, each named by a key of kind "table": `[book.original]`.
@@ -187,26 +267,35 @@ def load_config(root: Path) -> BookConfig:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"no {CONFIG_NAME} here: a manuscript folder needs one "
-                          "(`allianceprint new DIR` writes one with every key)", shown) from None
+        raise ConfigError(
+            f"no {CONFIG_NAME} here: a manuscript folder needs one "
+            "(`allianceprint new DIR` writes one with every key)",
+            shown,
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", shown) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        raise ConfigError(f"{CONFIG_NAME} is not UTF-8 text: save it as UTF-8", shown,
-                          raw[:exc.start].count(b"\n") + 1,
-                          len(raw[line_start:exc.start].decode("utf-8", "replace")) + 1) from exc
+        raise ConfigError(
+            f"{CONFIG_NAME} is not UTF-8 text: save it as UTF-8",
+            shown,
+            raw[: exc.start].count(b"\n") + 1,
+            len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1,
+        ) from exc
     deep = too_deep(text, MAX_TOML_NESTING)
     if deep is not None:
-        raise ConfigError(f"arrays or inline tables nest more than {MAX_TOML_NESTING} deep: "
-                          "book.toml needs at most two levels", shown, *deep)
+        raise ConfigError(
+            f"arrays or inline tables nest more than {MAX_TOML_NESTING} deep: "
+            "book.toml needs at most two levels",
+            shown,
+            *deep,
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {error_reason(exc)}", shown,
-                          *error_place(exc)) from exc
+        raise ConfigError(f"not valid TOML: {error_reason(exc)}", shown, *error_place(exc)) from exc
     return _Validator(root, path, shown, text).validate(data)
 
 
@@ -231,14 +320,16 @@ class _Validator:
         #: The checker of each kind of value (see Kind).
         self.checkers = checkers(root)
 
-    def error(self, message: str, table: str, key: str | None = None,
-              index: int | None = None) -> None:
+    def error(
+        self, message: str, table: str, key: str | None = None, index: int | None = None
+    ) -> None:
         """Report a problem with `[table]` (or its `key`; in an array of tables, in its
         `index`-th entry, from 0) at the line where it stands."""
         where = f"[[{table}]]" if table in ARRAY_TABLES else f"[{table}]"
         where += (f" #{index + 1}" if index is not None else "") + (f" {key}" if key else "")
-        self.diagnostics.error(f"{where}: {message}", self.shown,
-                               *self.places.place_of(table, key, index))
+        self.diagnostics.error(
+            f"{where}: {message}", self.shown, *self.places.place_of(table, key, index)
+        )
 
     def validate(self, data: dict[str, Any]) -> BookConfig:
         for table, value in data.items():
@@ -249,8 +340,9 @@ class _Validator:
         book = self.table(data.get("book", {}), "book", BOOK_OPTIONS)
         original = self.original(book.pop("original", None))
         if "book" not in data:
-            self.diagnostics.error("[book] is missing: it needs at least `title` and "
-                                   "`language`", self.shown, None)
+            self.diagnostics.error(
+                "[book] is missing: it needs at least `title` and `language`", self.shown, None
+            )
         contributors = self.contributors(data.get("contributors", {}))
         contents = self.table(data.get("contents", {}), "contents", CONTENTS_OPTIONS)
         print_options = self.table(data.get("print", {}), "print", PRINT_OPTIONS)
@@ -262,11 +354,17 @@ class _Validator:
         for role in ("authors", "editors", "translators"):
             for key in book.get(role, ()):
                 if key not in contributors:
-                    self.error(f"unknown contributor key {key!r}: declare it as "
-                               f"[contributors.{key}]", "book", role)
+                    self.error(
+                        f"unknown contributor key {key!r}: declare it as [contributors.{key}]",
+                        "book",
+                        role,
+                    )
         if book.get("chapter_label") and "{n}" not in book["chapter_label"]:
-            self.error("has no `{n}` where the chapter's number goes: write e.g. "
-                       "\"Chapter {n}\"", "book", "chapter_label")
+            self.error(
+                'has no `{n}` where the chapter\'s number goes: write e.g. "Chapter {n}"',
+                "book",
+                "chapter_label",
+            )
         self.diagnostics.raise_if_errors()
 
         meta = BookMeta(**book, history=history, original=original)
@@ -283,8 +381,9 @@ class _Validator:
             style=StyleOptions(**style),
         )
 
-    def table(self, raw: Any, display: str, options: tuple[Option, ...],
-              index: int | None = None) -> dict[str, Any]:
+    def table(
+        self, raw: Any, display: str, options: tuple[Option, ...], index: int | None = None
+    ) -> dict[str, Any]:
         """Validate the table `raw`, `[display]` in book.toml (with `index`, that entry of an
         array of tables), against its options; return the keyword arguments it gives."""
         if not isinstance(raw, dict):
@@ -295,8 +394,9 @@ class _Validator:
         for key, value in raw.items():
             option = known.get(key)
             if option is None:
-                self.error(f"unknown key; the keys of {header} are "
-                           f"{', '.join(known)}", display, key, index)
+                self.error(
+                    f"unknown key; the keys of {header} are {', '.join(known)}", display, key, index
+                )
                 continue
             checked = self.check(option, value, display, index)
             if checked is not None:
@@ -332,8 +432,7 @@ class _Validator:
         for key, table in raw.items():
             display = f"contributors.{key}"
             if not _KEY_RE.match(key):
-                self.error("a contributor key may use only letters, digits, - and _",
-                           display)
+                self.error("a contributor key may use only letters, digits, - and _", display)
                 continue
             if not isinstance(table, dict):
                 self.error("must be a table with at least `name`", display)
@@ -346,14 +445,16 @@ class _Validator:
     def history(self, raw: Any) -> tuple[Revision, ...]:
         """The `[[history]]` entries, in order: each a table with `date` and `description`."""
         if not isinstance(raw, list):
-            self.error("must be an array of tables: write each entry as [[history]] with "
-                       "`date` and `description` under it", "history")
+            self.error(
+                "must be an array of tables: write each entry as [[history]] with "
+                "`date` and `description` under it",
+                "history",
+            )
             return ()
         result: list[Revision] = []
         for index, entry in enumerate(raw):
             if not isinstance(entry, dict):
-                self.error("must be a table with `date` and `description`", "history",
-                           index=index)
+                self.error("must be a table with `date` and `description`", "history", index=index)
                 continue
             values = self.table(entry, "history", HISTORY_OPTIONS, index=index)
             if all(option.key in values for option in HISTORY_OPTIONS):
@@ -372,8 +473,12 @@ class _Validator:
             elif control_character_problem(value):
                 self.error(control_character_problem(value), "labels", key)
             elif key == "printing" and not any(p in value for p in PRINTING_PLACEHOLDERS):
-                self.error("must hold {n} or {ordinal} where the number goes, e.g. "
-                           '"{ordinal} printing" or "Printing {n}"', "labels", key)
+                self.error(
+                    "must hold {n} or {ordinal} where the number goes, e.g. "
+                    '"{ordinal} printing" or "Printing {n}"',
+                    "labels",
+                    key,
+                )
             else:
                 result[key] = value
         return result

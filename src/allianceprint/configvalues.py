@@ -21,18 +21,44 @@ from allianceprint.validators import (
     orcid_valid,
 )
 
-Kind = Literal["text", "keys", "files", "date", "isbn", "language", "file", "orcid", "size",
-               "length", "marks", "flag", "variant", "notes", "words", "count", "line",
-               "folder", "filename", "table"]
+Kind = Literal[
+    "text",
+    "keys",
+    "files",
+    "date",
+    "isbn",
+    "language",
+    "file",
+    "orcid",
+    "size",
+    "length",
+    "marks",
+    "flag",
+    "variant",
+    "notes",
+    "words",
+    "count",
+    "line",
+    "folder",
+    "filename",
+    "table",
+]
 
 #: A checker: the value -> (its Python form, None) or (None, what is wrong and how to fix it).
 Checker = Callable[[Any], tuple[Any, str | None]]
 
 #: Named trim sizes (lower case, spaces removed) and their CSS page sizes.
 NAMED_TRIMS = {
-    "a4": "210mm 297mm", "a5": "148mm 210mm", "b5": "176mm 250mm",
-    "letter": "8.5in 11in", "usletter": "8.5in 11in", "us-letter": "8.5in 11in",
-    "6x9": "6in 9in", "6×9": "6in 9in", "6x9in": "6in 9in", "6×9in": "6in 9in",
+    "a4": "210mm 297mm",
+    "a5": "148mm 210mm",
+    "b5": "176mm 250mm",
+    "letter": "8.5in 11in",
+    "usletter": "8.5in 11in",
+    "us-letter": "8.5in 11in",
+    "6x9": "6in 9in",
+    "6×9": "6in 9in",
+    "6x9in": "6in 9in",
+    "6×9in": "6in 9in",
 }
 
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -54,8 +80,10 @@ def filename_problem(value: str) -> str | None:
         return "must not hold control characters or line breaks"
     bad = sorted(_FILENAME_FORBIDDEN & set(value))
     if bad:
-        return (f"{value!r} holds {' '.join(bad)}, which a file name cannot hold on every "
-                "system: the outputs are written into the output folder, name them only")
+        return (
+            f"{value!r} holds {' '.join(bad)}, which a file name cannot hold on every "
+            "system: the outputs are written into the output folder, name them only"
+        )
     if value.startswith(".") or value.endswith((".", " ")):
         return f"{value!r} must not begin with a dot or end with a dot or a space"
     if value.lower().endswith((".pdf", ".epub")):
@@ -71,12 +99,26 @@ def checkers(root: Path) -> dict[str, Checker]:
     """The checker of each kind of value (see Kind); files and folders are found in `root`,
     the manuscript folder."""
     return {
-        "text": _text, "line": _line, "count": _count, "keys": _keys, "words": _words,
-        "files": _files, "file": lambda value: _file(value, root),
-        "folder": lambda value: _folder(value, root), "date": _date, "isbn": _isbn,
-        "language": _language, "orcid": _orcid, "size": _size, "length": _length,
-        "marks": _marks, "table": _table, "filename": _filename, "flag": _flag,
-        "variant": _variant, "notes": _notes,
+        "text": _text,
+        "line": _line,
+        "count": _count,
+        "keys": _keys,
+        "words": _words,
+        "files": _files,
+        "file": lambda value: _file(value, root),
+        "folder": lambda value: _folder(value, root),
+        "date": _date,
+        "isbn": _isbn,
+        "language": _language,
+        "orcid": _orcid,
+        "size": _size,
+        "length": _length,
+        "marks": _marks,
+        "table": _table,
+        "filename": _filename,
+        "flag": _flag,
+        "variant": _variant,
+        "notes": _notes,
     }
 
 
@@ -112,8 +154,11 @@ def _keys(value: Any) -> tuple[Any, str | None]:
 
 
 def _words(value: Any) -> tuple[Any, str | None]:
-    if (not isinstance(value, list) or not all(isinstance(v, str) for v in value)
-            or not all(re.fullmatch(r"[^\W_]+", v) for v in value)):
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(v, str) for v in value)
+        or not all(re.fullmatch(r"[^\W_]+", v) for v in value)
+    ):
         return None, 'must be a list of words (letters and digits), e.g. ["NB", "DC"]'
     return tuple(value), None
 
@@ -152,21 +197,23 @@ def _date(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, int):
         value = str(value)
     if not isinstance(value, str) or not _DATE_RE.match(value):
-        return None, (f"{value!r} is not an ISO 8601 date: write 2026, 2026-03 "
-                      "or 2026-03-15")
+        return None, (f"{value!r} is not an ISO 8601 date: write 2026, 2026-03 or 2026-03-15")
     parts = [int(p) for p in value.split("-")]
     try:
         dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
     except ValueError:
-        return None, (f"{value!r} is not a real date: write a month from 01 to 12 and "
-                      "a day that month has")
+        return None, (
+            f"{value!r} is not a real date: write a month from 01 to 12 and a day that month has"
+        )
     return value, None
 
 
 def _isbn(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str) or not isbn13_valid(value):
-        return None, (f"{value!r} is not a valid ISBN-13: check the digits "
-                      "(13 digits starting 978 or 979, last one a check digit)")
+        return None, (
+            f"{value!r} is not a valid ISBN-13: check the digits "
+            "(13 digits starting 978 or 979, last one a check digit)"
+        )
     return value, None
 
 
@@ -229,8 +276,10 @@ def _variant(value: Any) -> tuple[Any, str | None]:
     from weasyprint.pdf import VARIANTS
 
     if not isinstance(value, str) or (value != "none" and value not in VARIANTS):
-        return None, (f"{value!r} is not a PDF variant WeasyPrint writes: use none, "
-                      + ", ".join(sorted(v for v in VARIANTS if v != "debug")))
+        return None, (
+            f"{value!r} is not a PDF variant WeasyPrint writes: use none, "
+            + ", ".join(sorted(v for v in VARIANTS if v != "debug"))
+        )
     return value, None
 
 

@@ -19,12 +19,13 @@ from allianceprint import __version__
 #: The oldest Pango WeasyPrint lays text out well with (WeasyPrint itself needs 1.44).
 MIN_PANGO = (1, 44)
 #: The families a Chinese or Japanese edition sets in, and the Debian package that has them.
-CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Serif CJK TC", "Noto Serif CJK JP",
-                "Noto Sans CJK SC")
+CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Serif CJK TC", "Noto Serif CJK JP", "Noto Sans CJK SC")
 #: Where a Debian or Ubuntu machine gets each font the built-in style names.
 FONT_PACKAGES = {
-    "Linux Libertine O": "fonts-linuxlibertine", "Linux Biolinum O": "fonts-linuxlibertine",
-    "DejaVu Sans Mono": "fonts-dejavu-core", "DejaVu Sans": "fonts-dejavu-core",
+    "Linux Libertine O": "fonts-linuxlibertine",
+    "Linux Biolinum O": "fonts-linuxlibertine",
+    "DejaVu Sans Mono": "fonts-dejavu-core",
+    "DejaVu Sans": "fonts-dejavu-core",
     "DejaVu Serif": "fonts-dejavu-core",
 }
 
@@ -56,16 +57,17 @@ def pango_version() -> tuple[int, int, int]:
 def version_text() -> str:
     """What `allianceprint --version` prints."""
     pango = ".".join(str(n) for n in pango_version())
-    return (f"allianceprint {__version__} (WeasyPrint {metadata.version('weasyprint')}, "
-            f"Pango {pango}, Python {platform.python_version()})")
+    return (
+        f"allianceprint {__version__} (WeasyPrint {metadata.version('weasyprint')}, "
+        f"Pango {pango}, Python {platform.python_version()})"
+    )
 
 
 def examine() -> list[Finding]:
     """Everything the doctor checks, in the order it prints them."""
     findings = [_pango()]
     fontconfig = shutil.which("fc-match")
-    findings.append(Finding("fontconfig (fc-match)", fontconfig,
-                            "sudo apt-get install fontconfig"))
+    findings.append(Finding("fontconfig (fc-match)", fontconfig, "sudo apt-get install fontconfig"))
     if fontconfig:
         findings.extend(_fonts())
     findings.append(_java())
@@ -76,12 +78,17 @@ def _pango() -> Finding:
     try:
         version = pango_version()
     except (OSError, ImportError) as exc:  # WeasyPrint could not load Pango at all
-        return Finding("Pango", None, f"sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
-                       f"({exc})")
+        return Finding(
+            "Pango", None, f"sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})"
+        )
     shown = ".".join(str(n) for n in version)
     if version[:2] < MIN_PANGO:
-        return Finding("Pango", None, f"{shown} is too old: WeasyPrint needs "
-                       f"{'.'.join(map(str, MIN_PANGO))} or newer; upgrade libpango")
+        return Finding(
+            "Pango",
+            None,
+            f"{shown} is too old: WeasyPrint needs "
+            f"{'.'.join(map(str, MIN_PANGO))} or newer; upgrade libpango",
+        )
     return Finding("Pango", shown)
 
 
@@ -94,15 +101,23 @@ def _fonts() -> list[Finding]:
     for family in primary_families(css):
         found = match(family)
         package = FONT_PACKAGES.get(family, "a package that has it")
-        findings.append(Finding(f"font {family}",
-                                str(found.file) if found.family.casefold() == family.casefold()
-                                else None, f"sudo apt-get install {package}"))
+        findings.append(
+            Finding(
+                f"font {family}",
+                str(found.file) if found.family.casefold() == family.casefold() else None,
+                f"sudo apt-get install {package}",
+            )
+        )
     for family in CJK_FAMILIES:
         found = match(family)
-        findings.append(Finding(f"font {family} (Chinese and Japanese editions)",
-                                str(found.file) if found.family.casefold() == family.casefold()
-                                else None, "sudo apt-get install fonts-noto-cjk",
-                                required=False))
+        findings.append(
+            Finding(
+                f"font {family} (Chinese and Japanese editions)",
+                str(found.file) if found.family.casefold() == family.casefold() else None,
+                "sudo apt-get install fonts-noto-cjk",
+                required=False,
+            )
+        )
     return findings
 
 
@@ -114,7 +129,8 @@ def _java() -> Finding:
     try:
         out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return Finding("Java (for EPUBCheck)", None, f"{java} does not run ({exc}); {install}",
-                       required=False)
+        return Finding(
+            "Java (for EPUBCheck)", None, f"{java} does not run ({exc}); {install}", required=False
+        )
     first = (out.stderr or out.stdout).strip().splitlines()
     return Finding("Java (for EPUBCheck)", first[0] if first else java, required=False)

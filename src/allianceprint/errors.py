@@ -47,8 +47,13 @@ class Location:
 class ManuscriptError(Exception):
     """A mistake in the manuscript that the editor must fix. Printed as one line."""
 
-    def __init__(self, message: str, path: Path | None = None, line: int | None = None,
-                 column: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        path: Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.location = Location(path, line, column)
@@ -57,8 +62,10 @@ class ManuscriptError(Exception):
         return f"{self.location}: error: {self.message}"
 
     def __reduce__(self):  # whole, with its location, out of a worker process
-        return (type(self), (self.message, self.location.path, self.location.line,
-                             self.location.column))
+        return (
+            type(self),
+            (self.message, self.location.path, self.location.line, self.location.column),
+        )
 
 
 class ConfigError(ManuscriptError):
@@ -90,15 +97,21 @@ class Diagnostic:
 
     def as_json(self) -> dict:
         """As `check --format json` prints it, and as the build's caches keep it."""
-        return {"path": str(self.location.path) if self.location.path else None,
-                "line": self.location.line, "column": self.location.column,
-                "severity": self.severity, "message": self.message}
+        return {
+            "path": str(self.location.path) if self.location.path else None,
+            "line": self.location.line,
+            "column": self.location.column,
+            "severity": self.severity,
+            "message": self.message,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Diagnostic:
-        return cls(data["severity"], data["message"],
-                   Location(Path(data["path"]) if data["path"] else None, data["line"],
-                            data["column"]))
+        return cls(
+            data["severity"],
+            data["message"],
+            Location(Path(data["path"]) if data["path"] else None, data["line"], data["column"]),
+        )
 
 
 class ManuscriptErrors(ManuscriptError):
@@ -106,8 +119,9 @@ class ManuscriptErrors(ManuscriptError):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         first = diagnostics[0]
-        super().__init__(first.message, first.location.path, first.location.line,
-                         first.location.column)
+        super().__init__(
+            first.message, first.location.path, first.location.line, first.location.column
+        )
         self.diagnostics = diagnostics
 
     def __str__(self) -> str:
@@ -130,12 +144,22 @@ class Diagnostics:
             self._seen.add(diagnostic)
             self._items.append(diagnostic)
 
-    def error(self, message: str, path: Path | None = None, line: int | None = None,
-              column: int | None = None) -> None:
+    def error(
+        self,
+        message: str,
+        path: Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         self._append(Diagnostic("error", message, Location(path, line, column)))
 
-    def warning(self, message: str, path: Path | None = None, line: int | None = None,
-                column: int | None = None) -> None:
+    def warning(
+        self,
+        message: str,
+        path: Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         self._append(Diagnostic("warning", message, Location(path, line, column)))
 
     def record(self, diagnostic: Diagnostic) -> None:
@@ -145,7 +169,8 @@ class Diagnostics:
     def add(self, exc: ManuscriptError) -> None:
         """Add a raised mistake: each of a ManuscriptErrors' findings, else the one error."""
         for diagnostic in getattr(exc, "diagnostics", None) or [
-                Diagnostic("error", exc.message, exc.location)]:
+            Diagnostic("error", exc.message, exc.location)
+        ]:
             self._append(diagnostic)
 
     def __iter__(self) -> Iterator[Diagnostic]:

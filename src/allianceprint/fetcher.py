@@ -41,24 +41,30 @@ class ConfinedFetcher(URLFetcher):
         except ValueError:
             parts = None
         if parts is None or parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise AssetError(f"the build does not fetch {shown!r}: it uses only files in the "
-                             "manuscript and styles folders, and never the network")
+            raise AssetError(
+                f"the build does not fetch {shown!r}: it uses only files in the "
+                "manuscript and styles folders, and never the network"
+            )
         try:
             path = Path(unquote(parts.path)).resolve()
         except (OSError, ValueError) as exc:  # a NUL byte, a symlink loop
-            raise AssetError(f"the build does not read {shown!r}: not a usable file name "
-                             f"({exc})") from exc
+            raise AssetError(
+                f"the build does not read {shown!r}: not a usable file name ({exc})"
+            ) from exc
         path = self._in_styles(path)
         if not any(path.is_relative_to(folder) for folder in self.allowed):
-            raise AssetError(f"the build does not read {path}: it lies outside the manuscript "
-                             "and styles folders")
+            raise AssetError(
+                f"the build does not read {path}: it lies outside the manuscript and styles folders"
+            )
         try:
             if not path.is_file():
                 raise AssetError(f"{path} does not exist or is not a regular file")
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise AssetError(f"{path} is {size // 1_000_000} MB; a file the book uses may "
-                                 f"be at most {MAX_FILE_BYTES // 1_000_000} MB")
+                raise AssetError(
+                    f"{path} is {size // 1_000_000} MB; a file the book uses may "
+                    f"be at most {MAX_FILE_BYTES // 1_000_000} MB"
+                )
             body = path.read_bytes()
         except OSError as exc:
             raise AssetError(f"{path} cannot be read: {exc.strerror}") from exc
@@ -70,7 +76,7 @@ class ConfinedFetcher(URLFetcher):
             return path
         for index, folder in enumerate(self.styles):
             if path.is_relative_to(folder):
-                for later in self.styles[index + 1:]:
+                for later in self.styles[index + 1 :]:
                     candidate = later / path.relative_to(folder)
                     if candidate.is_file():
                         return candidate

@@ -41,17 +41,22 @@ class FontMatch:
 def check_fonts(book: RenderedBook, stylesheet: Path, diagnostics: Diagnostics) -> None:
     """Warn about missing fonts and characters the text font cannot set."""
     if shutil.which("fc-match") is None:
-        diagnostics.warning("fc-match (fontconfig) is not installed, so fonts cannot be "
-                            "checked: run scripts/setup-system.sh")
+        diagnostics.warning(
+            "fc-match (fontconfig) is not installed, so fonts cannot be "
+            "checked: run scripts/setup-system.sh"
+        )
         return
     families = primary_families(stylesheet.read_text(encoding="utf-8"))
     shown_css = Path(stylesheet.parent.parent.name) / stylesheet.parent.name / stylesheet.name
     for family in families:
         found = match(family)
         if found.family.casefold() != family.casefold():
-            diagnostics.warning(f"font {family!r} named in the print stylesheet is not "
-                                f"installed; the PDF would set in {found.family!r} instead: "
-                                "run scripts/setup-system.sh or install the font", shown_css)
+            diagnostics.warning(
+                f"font {family!r} named in the print stylesheet is not "
+                f"installed; the PDF would set in {found.family!r} instead: "
+                "run scripts/setup-system.sh or install the font",
+                shown_css,
+            )
     if not families:
         return
     text_font = match(families[0])
@@ -77,19 +82,30 @@ def check_fonts(book: RenderedBook, stylesheet: Path, diagnostics: Diagnostics) 
             name = f"{char!r} (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')})"
             fallback = match(f":charset={ord(char):x}")
             if char not in _cmap(fallback.file, fallback.index):
-                diagnostics.error(f"{name} is in no installed font, so it cannot be printed: "
-                                  "use another character, or install a font that has it",
-                                  shown, line, column)
+                diagnostics.error(
+                    f"{name} is in no installed font, so it cannot be printed: "
+                    "use another character, or install a font that has it",
+                    shown,
+                    line,
+                    column,
+                )
             elif cjklang.is_cjk_character(char):
                 diagnostics.warning(
                     f"{name} is Chinese, Japanese or Korean but its text is not marked as such, "
                     f"so it prints in {fallback.family!r}: give the book, the part or the span "
-                    "the right `lang` (zh-Hans, zh-Hant, ja, ko)", shown, line, column)
+                    "the right `lang` (zh-Hans, zh-Hant, ja, ko)",
+                    shown,
+                    line,
+                    column,
+                )
             else:
                 diagnostics.warning(
                     f"{name} is not in the font {families[0]!r}; it prints in "
                     f"{fallback.family!r}: use another character or a font that has it",
-                    shown, line, column)
+                    shown,
+                    line,
+                    column,
+                )
 
 
 def _regions(html: str, language: str) -> set[str]:
@@ -97,8 +113,9 @@ def _regions(html: str, language: str) -> set[str]:
     languages = {language}
     if "lang=" in html:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
-        languages |= {e.get("lang") for e in root.iter()
-                      if isinstance(e.tag, str) and e.get("lang")}
+        languages |= {
+            e.get("lang") for e in root.iter() if isinstance(e.tag, str) and e.get("lang")
+        }
     return {r for r in map(cjklang.region, languages) if r}
 
 
@@ -106,9 +123,11 @@ def _regional_cmap(region: str, diagnostics: Diagnostics) -> frozenset[str]:
     family = f"Noto Serif CJK {region}"
     found = match(family)
     if found.family.casefold() != family.casefold():
-        diagnostics.warning(f"font {family!r} for Chinese, Japanese or Korean text is not "
-                            f"installed; the PDF would set in {found.family!r} instead: run "
-                            "scripts/setup-system.sh (it installs fonts-noto-cjk)")
+        diagnostics.warning(
+            f"font {family!r} for Chinese, Japanese or Korean text is not "
+            f"installed; the PDF would set in {found.family!r} instead: run "
+            "scripts/setup-system.sh (it installs fonts-noto-cjk)"
+        )
     return _cmap(found.file, found.index)
 
 
@@ -125,8 +144,9 @@ def primary_families(css: str) -> list[str]:
     for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
         if rule.type != "qualified-rule":
             continue
-        for declaration in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
-                                                           skip_whitespace=True):
+        for declaration in tinycss2.parse_declaration_list(
+            rule.content, skip_comments=True, skip_whitespace=True
+        ):
             if declaration.type != "declaration" or declaration.lower_name != "font-family":
                 continue
             first = _first_family(declaration.value)
@@ -150,8 +170,12 @@ def _first_family(tokens) -> str | None:
 
 @lru_cache(maxsize=None)
 def match(pattern: str) -> FontMatch:
-    out = subprocess.run(["fc-match", "-f", "%{family[0]}|%{index}|%{file}", pattern],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["fc-match", "-f", "%{family[0]}|%{index}|%{file}", pattern],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     family, index, file = out.split("|", 2)
     return FontMatch(family, Path(file), int(index or 0))
 

@@ -18,11 +18,12 @@ def inner_html(container: lxml.html.HtmlElement) -> str:
     """What `container` (made by parse_fragment) holds, as HTML: the fragment once more,
     without the element around it."""
     html = lxml.html.tostring(container, encoding="unicode", method="html")
-    return html[len(f"<{container.tag}>"):-len(f"</{container.tag}>")]
+    return html[len(f"<{container.tag}>") : -len(f"</{container.tag}>")]
 
 
-def replace_text(parent: etree._Element, after: etree._Element | None,
-                 pieces: list[str | etree._Element]) -> None:
+def replace_text(
+    parent: etree._Element, after: etree._Element | None, pieces: list[str | etree._Element]
+) -> None:
     """Put `pieces` (strings and new elements) where the text or tail was."""
     leading = ""
     elements: list[etree._Element] = []

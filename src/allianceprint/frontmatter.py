@@ -40,12 +40,18 @@ class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in front "
-                                       "matter", event.start_mark)
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not allowed in front matter", event.start_mark
+            )
         if self.depth >= MAX_YAML_NESTING:
-            raise yaml.MarkedYAMLError(None, None, f"values nest more than {MAX_YAML_NESTING} "
-                                       "deep; front matter needs only `key: value` lines and "
-                                       "lists", self.peek_event().start_mark)
+            raise yaml.MarkedYAMLError(
+                None,
+                None,
+                f"values nest more than {MAX_YAML_NESTING} "
+                "deep; front matter needs only `key: value` lines and "
+                "lists",
+                self.peek_event().start_mark,
+            )
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -62,14 +68,23 @@ def split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int
         if lines[index].rstrip() in ("---", "..."):
             break
     else:
-        raise FrontMatterError("the front matter opened by '---' on line 1 is never closed: "
-                               "end it with a '---' line", shown, 1, 1)
+        raise FrontMatterError(
+            "the front matter opened by '---' on line 1 is never closed: end it with a '---' line",
+            shown,
+            1,
+            1,
+        )
     yaml_text = "\n".join(lines[1:index])
     if len(yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
-        raise FrontMatterError(f"the front matter is {len(yaml_text) // 1024} kB; it holds only "
-                               f"{', '.join(FRONT_MATTER_KEYS)}, in at most "
-                               f"{MAX_FRONT_MATTER_BYTES // 1024} kB: is a closing '---' "
-                               "missing?", shown, 1, 1)
+        raise FrontMatterError(
+            f"the front matter is {len(yaml_text) // 1024} kB; it holds only "
+            f"{', '.join(FRONT_MATTER_KEYS)}, in at most "
+            f"{MAX_FRONT_MATTER_BYTES // 1024} kB: is a closing '---' "
+            "missing?",
+            shown,
+            1,
+            1,
+        )
     try:
         meta = yaml.load(yaml_text, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as exc:
@@ -80,31 +95,36 @@ def split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int
         line = mark.line + 2 if mark else 1
         column = mark.column + 1 if mark else 1
         reason = exc.problem or exc.context or "invalid YAML"
-        raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown,
-                               line, column) from exc
+        raise FrontMatterError(
+            f"front matter is not valid YAML: {reason}", shown, line, column
+        ) from exc
     except yaml.reader.ReaderError as exc:
         # A character YAML refuses: locate it in the file from its index in the YAML text.
-        before = yaml_text[:exc.position]
+        before = yaml_text[: exc.position]
         line = before.count("\n") + 2
         column = exc.position - (before.rfind("\n") + 1) + 1
-        raise FrontMatterError(f"front matter has a character YAML does not allow "
-                               f"(U+{exc.character:04X}): remove it", shown, line,
-                               column) from exc
+        raise FrontMatterError(
+            f"front matter has a character YAML does not allow (U+{exc.character:04X}): remove it",
+            shown,
+            line,
+            column,
+        ) from exc
     except yaml.YAMLError as exc:
         reason = " ".join(str(exc).split())  # one line, whatever the YAML library says
-        raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown, 1,
-                               1) from exc
+        raise FrontMatterError(f"front matter is not valid YAML: {reason}", shown, 1, 1) from exc
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise FrontMatterError("front matter must be `key: value` lines", shown, 2, 1)
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
-            raise FrontMatterError(f"unknown front matter key {key!r}: the keys are "
-                                   f"{', '.join(FRONT_MATTER_KEYS)}", shown,
-                                   *key_position(text, str(key)))
+            raise FrontMatterError(
+                f"unknown front matter key {key!r}: the keys are {', '.join(FRONT_MATTER_KEYS)}",
+                shown,
+                *key_position(text, str(key)),
+            )
     body_line = index + 2
-    return meta, "\n".join(lines[index + 1:]), body_line
+    return meta, "\n".join(lines[index + 1 :]), body_line
 
 
 def key_position(text: str, key: str) -> tuple[int | None, int | None]:
@@ -150,7 +170,6 @@ def text_field(meta: dict[str, Any], key: str, shown: Path, text: str) -> str:
     return " ".join(value.split())
 
 
-
 def authors_field(meta: dict[str, Any], shown: Path, text: str) -> tuple[str, ...]:
     """The contributor keys the front matter's `authors` lists."""
     value = meta.get("authors")
@@ -159,6 +178,9 @@ def authors_field(meta: dict[str, Any], shown: Path, text: str) -> tuple[str, ..
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise FrontMatterError("`authors` must be a list of contributor keys, e.g. "
-                               "[voss, arakawa]", shown, *key_position(text, "authors"))
+        raise FrontMatterError(
+            "`authors` must be a list of contributor keys, e.g. [voss, arakawa]",
+            shown,
+            *key_position(text, "authors"),
+        )
     return tuple(value)

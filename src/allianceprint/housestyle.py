@@ -65,8 +65,9 @@ class StyleSet:
             candidate = folder / name
             if candidate.is_file():
                 return candidate
-        raise ManuscriptError(f"the styles have no {name}: the built-in style is incomplete; "
-                              "reinstall allianceprint")
+        raise ManuscriptError(
+            f"the styles have no {name}: the built-in style is incomplete; reinstall allianceprint"
+        )
 
     def search_path(self, edition: str) -> tuple[Path, ...]:
         """The folders where `edition`'s templates are looked up, in order."""
@@ -125,11 +126,12 @@ def validate_folder(root: Path, value: str) -> str | None:
     except (OSError, ValueError) as exc:
         return f"{value!r} is not a usable folder name ({exc})"
     if not target.is_relative_to(root.resolve()):
-        return (f"{value!r} lies outside the manuscript folder: keep the house style inside "
-                "it, or give it with --styles DIR")
+        return (
+            f"{value!r} lies outside the manuscript folder: keep the house style inside "
+            "it, or give it with --styles DIR"
+        )
     if not target.is_dir():
-        return (f"{value!r} is not a folder: make it with `allianceprint styles export "
-                f"{value}`")
+        return f"{value!r} is not a folder: make it with `allianceprint styles export {value}`"
     return folder_problem(target)
 
 
@@ -138,8 +140,10 @@ def folder_problem(folder: Path) -> str | None:
     if not folder.is_dir():
         return f"{folder} is not a folder: make one with `allianceprint styles export {folder}`"
     if not any((folder / edition).is_dir() for edition in EDITIONS):
-        return (f"{folder} holds neither print/ nor epub/: a house style keeps the files it "
-                "changes in those folders (see `allianceprint styles export`)")
+        return (
+            f"{folder} holds neither print/ nor epub/: a house style keeps the files it "
+            "changes in those folders (see `allianceprint styles export`)"
+        )
     return None
 
 
@@ -173,9 +177,15 @@ def _style_files(folder: Path) -> list[Path]:
     for edition in EDITIONS:
         base = folder / edition
         if base.is_dir():
-            found.extend(p for p in sorted(base.rglob("*")) if p.is_file()
-                         and not any(part.startswith(".") or part in _NOT_STYLE
-                                     for part in p.relative_to(folder).parts))
+            found.extend(
+                p
+                for p in sorted(base.rglob("*"))
+                if p.is_file()
+                and not any(
+                    part.startswith(".") or part in _NOT_STYLE
+                    for part in p.relative_to(folder).parts
+                )
+            )
     return found
 
 
@@ -183,13 +193,17 @@ def _style_files(folder: Path) -> list[Path]:
 def _environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
     """The templates on `search_path`, compiled once per process (a book laid out in pieces
     fills the print template once for each piece)."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              auto_reload=False)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,
+    )
 
 
-def _located(exc: jinja2.TemplateError, search_path: tuple[Path, ...],
-             template: str) -> tuple[str, Path, int | None]:
+def _located(
+    exc: jinja2.TemplateError, search_path: tuple[Path, ...], template: str
+) -> tuple[str, Path, int | None]:
     """(message, file, line) for a template that failed to compile or to fill."""
     name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None)
@@ -202,9 +216,14 @@ def _located(exc: jinja2.TemplateError, search_path: tuple[Path, ...],
             tb = tb.tb_next
     path = Path(name) if name else search_path[0] / template
     if not path.is_absolute():
-        path = next((folder / path for folder in search_path if (folder / path).is_file()),
-                    search_path[0] / path)
+        path = next(
+            (folder / path for folder in search_path if (folder / path).is_file()),
+            search_path[0] / path,
+        )
     kind = "does not compile" if isinstance(exc, jinja2.TemplateSyntaxError) else "failed"
     detail = getattr(exc, "message", None) or str(exc)
-    return (f"the template {kind}: {detail}; fix it or delete it to use the built-in one",
-            path, line)
+    return (
+        f"the template {kind}: {detail}; fix it or delete it to use the built-in one",
+        path,
+        line,
+    )

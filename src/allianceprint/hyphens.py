@@ -60,13 +60,15 @@ def lay_out_counted(html: HTML, stylesheets: list) -> remake.Layout:
     layout = remake.render(html, stylesheets)
     laid_out = layout.laid_out
     for _ in range(PASSES):
-        faults = [fault for fault in find_faults(layout.document)
-                  if _wrap(fault.element, fault.word)]
+        faults = [
+            fault for fault in find_faults(layout.document) if _wrap(fault.element, fault.word)
+        ]
         if not faults:
             break
         # The selector engine's view of the changed tree (it caches each element's children).
         html.wrapper_element = cssselect2.ElementWrapper.from_html_root(
-            html.etree_element, content_language=None)
+            html.etree_element, content_language=None
+        )
         layout = remake.again(layout, set().union(*(fault.pages for fault in faults)))
         laid_out += layout.laid_out
     layout.laid_out = laid_out
@@ -104,8 +106,11 @@ def _flow_lines(page, index: int, blocks: dict[object, set[int]]) -> list:
 
 def _shrinks(box) -> bool:
     """Whether the box's width follows its content."""
-    return (isinstance(box, (boxes.TableBox, boxes.InlineBlockBox)) or box.is_table_wrapper
-            or box.is_floated())
+    return (
+        isinstance(box, (boxes.TableBox, boxes.InlineBlockBox))
+        or box.is_table_wrapper
+        or box.is_floated()
+    )
 
 
 def find_faults(document: Document) -> list[Fault]:
@@ -145,7 +150,7 @@ def _hyphenated(box: boxes.TextBox) -> bool:
 def _broken_word(end: boxes.TextBox, start: boxes.TextBox) -> Fault | None:
     text = end.text
     if text.endswith(end.style["hyphenate_character"]):
-        text = text[:-len(end.style["hyphenate_character"])]  # added: not in the source
+        text = text[: -len(end.style["hyphenate_character"])]  # added: not in the source
     head = text.split()
     tail = start.text.split()
     if not head or not tail or end.element is None:
@@ -175,7 +180,7 @@ def _wrap(element, word: str) -> bool:
         at = text.index(word)
         span = ElementTree.Element(_tag_like(element, "span"), {"class": CLASS})
         span.text = word
-        span.tail = text[at + len(word):]
+        span.tail = text[at + len(word) :]
         if is_text:
             holder.text = text[:at]
             element.insert(0, span)
@@ -189,4 +194,4 @@ def _wrap(element, word: str) -> bool:
 def _tag_like(element, name: str) -> str:
     """`name` in the namespace of `element`'s tag (the parser puts HTML elements in one)."""
     tag = element.tag
-    return f"{tag[:tag.index('}') + 1]}{name}" if tag.startswith("{") else name
+    return f"{tag[: tag.index('}') + 1]}{name}" if tag.startswith("{") else name

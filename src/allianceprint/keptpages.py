@@ -35,11 +35,13 @@ def check_kept_pages(old_pdf: Path, new_pdf: Path, manuscript: Path) -> None:
         raise ManuscriptError(
             f"this printing has {len(report.new.pages)} pages, the last build "
             f"{len(report.old.pages)}: shorten or lengthen the corrections, or allow reflow "
-            "(--allow-reflow)", manuscript / "book.toml")
+            "(--allow-reflow)",
+            manuscript / "book.toml",
+        )
 
 
 def _reflow_message(report: ChangeReport, span: EditSpan, edit: Edit) -> str:
-    """"this correction pushes 2 lines onto page 38 and reflows pages 38–52; shorten it by
+    """ "this correction pushes 2 lines onto page 38 and reflows pages 38–52; shorten it by
     61 characters or allow reflow"."""
     rows = {p.new_label: p for p in report.pages if p.new_label is not None}
     after = _next_label(report, span.at)
@@ -48,15 +50,21 @@ def _reflow_message(report: ChangeReport, span: EditSpan, edit: Edit) -> str:
     verb = "correction" if edit.old and edit.new else ("addition" if edit.new else "cut")
     if pushed > 0:
         lines = "1 line" if pushed == 1 else f"{pushed} lines"
-        return (f"this {verb} pushes {lines} onto page {after} and reflows pages {pages}; "
-                f"shorten it by {chars} characters or allow reflow (--allow-reflow)")
+        return (
+            f"this {verb} pushes {lines} onto page {after} and reflows pages {pages}; "
+            f"shorten it by {chars} characters or allow reflow (--allow-reflow)"
+        )
     if pushed < 0:
         lines = "1 line" if pushed == -1 else f"{-pushed} lines"
-        return (f"this {verb} pulls {lines} back from page {after} and reflows pages "
-                f"{pages}; lengthen it by about {chars} characters or allow reflow "
-                "(--allow-reflow)")
-    return (f"this {verb} on page {span.at} reflows pages {pages}; keep it to its own page "
-            "or allow reflow (--allow-reflow)")
+        return (
+            f"this {verb} pulls {lines} back from page {after} and reflows pages "
+            f"{pages}; lengthen it by about {chars} characters or allow reflow "
+            "(--allow-reflow)"
+        )
+    return (
+        f"this {verb} on page {span.at} reflows pages {pages}; keep it to its own page "
+        "or allow reflow (--allow-reflow)"
+    )
 
 
 def _next_label(report: ChangeReport, label: str) -> str:
@@ -97,15 +105,14 @@ def _source_line(manuscript: Path, source: str, edit: Edit) -> tuple[Path, int |
             if len(words) < size:
                 continue
             for start in range(0, len(words) - size + 1):
-                needle = " ".join(words[start:start + size])
+                needle = " ".join(words[start : start + size])
                 hits = [n for n, line in enumerate(flat, 1) if needle in line]
                 if len(hits) == 1:
                     return path, hits[0]
     return path, None
 
 
-_PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "--", "—": "---",
-                        "…": "..."})
+_PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "--", "—": "---", "…": "..."})
 
 
 def _plain(text: str) -> str:

@@ -50,67 +50,160 @@ ENGLISH: dict[str, str] = {
 _TABLE: dict[str, dict[str, str]] = {
     "en": ENGLISH,
     "fr": {
-        "contents": "Table des matières", "notes": "Notes", "abbreviations": "Abréviations",
-        "contributors": "Les auteurs", "edited_by": "Sous la direction de",
-        "translated_by": "Traduit par", "and": "et", "title_page": "Page de titre",
-        "copyright_page": "Droits", "cover": "Couverture", "landmarks": "Repères",
-        "start_of_content": "Début du texte", "back_to_text": "Retour au texte",
-        "note": "Note", "edition": "édition", "notes_to_pages": "Notes des pages",
-        "notes_to_page": "Notes de la page", "figure": "Figure", "table": "Tableau",
-        "printing": "{ordinal} tirage", "history": "Historique de publication",
+        "contents": "Table des matières",
+        "notes": "Notes",
+        "abbreviations": "Abréviations",
+        "contributors": "Les auteurs",
+        "edited_by": "Sous la direction de",
+        "translated_by": "Traduit par",
+        "and": "et",
+        "title_page": "Page de titre",
+        "copyright_page": "Droits",
+        "cover": "Couverture",
+        "landmarks": "Repères",
+        "start_of_content": "Début du texte",
+        "back_to_text": "Retour au texte",
+        "note": "Note",
+        "edition": "édition",
+        "notes_to_pages": "Notes des pages",
+        "notes_to_page": "Notes de la page",
+        "figure": "Figure",
+        "table": "Tableau",
+        "printing": "{ordinal} tirage",
+        "history": "Historique de publication",
     },
     "de": {
-        "contents": "Inhalt", "notes": "Anmerkungen", "abbreviations": "Abkürzungen",
-        "contributors": "Die Autorinnen und Autoren", "edited_by": "Herausgegeben von",
-        "translated_by": "Übersetzt von", "and": "und", "title_page": "Titelseite",
-        "copyright_page": "Impressum", "cover": "Umschlag", "landmarks": "Orientierung",
-        "start_of_content": "Textbeginn", "back_to_text": "Zurück zum Text",
-        "note": "Anmerkung", "edition": "Auflage", "notes_to_pages": "Anmerkungen zu den Seiten",
-        "notes_to_page": "Anmerkungen zu Seite", "figure": "Abbildung", "table": "Tabelle",
-        "printing": "{ordinal} Druck", "history": "Veröffentlichungsgeschichte",
+        "contents": "Inhalt",
+        "notes": "Anmerkungen",
+        "abbreviations": "Abkürzungen",
+        "contributors": "Die Autorinnen und Autoren",
+        "edited_by": "Herausgegeben von",
+        "translated_by": "Übersetzt von",
+        "and": "und",
+        "title_page": "Titelseite",
+        "copyright_page": "Impressum",
+        "cover": "Umschlag",
+        "landmarks": "Orientierung",
+        "start_of_content": "Textbeginn",
+        "back_to_text": "Zurück zum Text",
+        "note": "Anmerkung",
+        "edition": "Auflage",
+        "notes_to_pages": "Anmerkungen zu den Seiten",
+        "notes_to_page": "Anmerkungen zu Seite",
+        "figure": "Abbildung",
+        "table": "Tabelle",
+        "printing": "{ordinal} Druck",
+        "history": "Veröffentlichungsgeschichte",
     },
     "es": {
-        "contents": "Índice", "notes": "Notas", "abbreviations": "Abreviaturas",
-        "contributors": "Sobre los autores", "edited_by": "Edición de",
-        "translated_by": "Traducción de", "and": "y", "title_page": "Portada",
-        "copyright_page": "Créditos", "cover": "Cubierta", "landmarks": "Guía",
-        "start_of_content": "Inicio del texto", "back_to_text": "Volver al texto",
-        "note": "Nota", "edition": "edición", "notes_to_pages": "Notas de las páginas",
-        "notes_to_page": "Notas de la página", "figure": "Figura", "table": "Tabla",
-        "printing": "{ordinal} impresión", "history": "Historial de publicación",
+        "contents": "Índice",
+        "notes": "Notas",
+        "abbreviations": "Abreviaturas",
+        "contributors": "Sobre los autores",
+        "edited_by": "Edición de",
+        "translated_by": "Traducción de",
+        "and": "y",
+        "title_page": "Portada",
+        "copyright_page": "Créditos",
+        "cover": "Cubierta",
+        "landmarks": "Guía",
+        "start_of_content": "Inicio del texto",
+        "back_to_text": "Volver al texto",
+        "note": "Nota",
+        "edition": "edición",
+        "notes_to_pages": "Notas de las páginas",
+        "notes_to_page": "Notas de la página",
+        "figure": "Figura",
+        "table": "Tabla",
+        "printing": "{ordinal} impresión",
+        "history": "Historial de publicación",
     },
     # Japanese: as Japanese presses print them (jlreq; 奥付 conventions). Captions "図1".
     "ja": {
-        "contents": "目次", "notes": "注", "abbreviations": "略語一覧",
-        "contributors": "執筆者紹介", "edited_by": "編", "translated_by": "訳", "and": "・",
-        "title_page": "扉", "copyright_page": "奥付", "cover": "表紙", "landmarks": "ガイド",
-        "start_of_content": "本文", "back_to_text": "本文へ戻る", "note": "注", "edition": "版",
-        "notes_to_pages": "注（{pages}ページ）", "notes_to_page": "注（{pages}ページ）",
-        "figure": "図{n}", "table": "表{n}", "isbn_print": "ISBN（印刷版）",
-        "isbn_epub": "ISBN（電子版）", "printing": "第{n}刷", "history": "刊行履歴",
-        "original_title": "原題", "original_publisher": "原出版社", "original_isbn": "原書ISBN",
+        "contents": "目次",
+        "notes": "注",
+        "abbreviations": "略語一覧",
+        "contributors": "執筆者紹介",
+        "edited_by": "編",
+        "translated_by": "訳",
+        "and": "・",
+        "title_page": "扉",
+        "copyright_page": "奥付",
+        "cover": "表紙",
+        "landmarks": "ガイド",
+        "start_of_content": "本文",
+        "back_to_text": "本文へ戻る",
+        "note": "注",
+        "edition": "版",
+        "notes_to_pages": "注（{pages}ページ）",
+        "notes_to_page": "注（{pages}ページ）",
+        "figure": "図{n}",
+        "table": "表{n}",
+        "isbn_print": "ISBN（印刷版）",
+        "isbn_epub": "ISBN（電子版）",
+        "printing": "第{n}刷",
+        "history": "刊行履歴",
+        "original_title": "原題",
+        "original_publisher": "原出版社",
+        "original_isbn": "原書ISBN",
     },
     # Simplified Chinese (zh, zh-Hans, zh-CN, zh-SG): as mainland presses print them.
     "zh": {
-        "contents": "目录", "notes": "注释", "abbreviations": "缩略语",
-        "contributors": "作者简介", "edited_by": "主编", "translated_by": "译", "and": "、",
-        "title_page": "扉页", "copyright_page": "版权页", "cover": "封面", "landmarks": "导航",
-        "start_of_content": "正文", "back_to_text": "返回正文", "note": "注", "edition": "版",
-        "notes_to_pages": "第{pages}页注释", "notes_to_page": "第{pages}页注释",
-        "figure": "图 {n}", "table": "表 {n}", "isbn_print": "ISBN（纸质版）",
-        "isbn_epub": "ISBN（电子版）", "printing": "第{n}次印刷", "history": "出版记录",
-        "original_title": "原书名", "original_publisher": "原出版者", "original_isbn": "原版 ISBN",
+        "contents": "目录",
+        "notes": "注释",
+        "abbreviations": "缩略语",
+        "contributors": "作者简介",
+        "edited_by": "主编",
+        "translated_by": "译",
+        "and": "、",
+        "title_page": "扉页",
+        "copyright_page": "版权页",
+        "cover": "封面",
+        "landmarks": "导航",
+        "start_of_content": "正文",
+        "back_to_text": "返回正文",
+        "note": "注",
+        "edition": "版",
+        "notes_to_pages": "第{pages}页注释",
+        "notes_to_page": "第{pages}页注释",
+        "figure": "图 {n}",
+        "table": "表 {n}",
+        "isbn_print": "ISBN（纸质版）",
+        "isbn_epub": "ISBN（电子版）",
+        "printing": "第{n}次印刷",
+        "history": "出版记录",
+        "original_title": "原书名",
+        "original_publisher": "原出版者",
+        "original_isbn": "原版 ISBN",
     },
     # Traditional Chinese (zh-Hant, zh-TW, zh-HK, zh-MO): as presses in Taiwan print them.
     "zh-Hant": {
-        "contents": "目錄", "notes": "註釋", "abbreviations": "縮略語",
-        "contributors": "作者簡介", "edited_by": "主編", "translated_by": "譯", "and": "、",
-        "title_page": "扉頁", "copyright_page": "版權頁", "cover": "封面", "landmarks": "導覽",
-        "start_of_content": "正文", "back_to_text": "返回正文", "note": "註", "edition": "版",
-        "notes_to_pages": "第{pages}頁註釋", "notes_to_page": "第{pages}頁註釋",
-        "figure": "圖 {n}", "table": "表 {n}", "isbn_print": "ISBN（紙本）",
-        "isbn_epub": "ISBN（電子書）", "printing": "第{n}刷", "history": "出版紀錄",
-        "original_title": "原書名", "original_publisher": "原出版者", "original_isbn": "原版 ISBN",
+        "contents": "目錄",
+        "notes": "註釋",
+        "abbreviations": "縮略語",
+        "contributors": "作者簡介",
+        "edited_by": "主編",
+        "translated_by": "譯",
+        "and": "、",
+        "title_page": "扉頁",
+        "copyright_page": "版權頁",
+        "cover": "封面",
+        "landmarks": "導覽",
+        "start_of_content": "正文",
+        "back_to_text": "返回正文",
+        "note": "註",
+        "edition": "版",
+        "notes_to_pages": "第{pages}頁註釋",
+        "notes_to_page": "第{pages}頁註釋",
+        "figure": "圖 {n}",
+        "table": "表 {n}",
+        "isbn_print": "ISBN（紙本）",
+        "isbn_epub": "ISBN（電子書）",
+        "printing": "第{n}刷",
+        "history": "出版紀錄",
+        "original_title": "原書名",
+        "original_publisher": "原出版者",
+        "original_isbn": "原版 ISBN",
     },
 }
 
@@ -150,8 +243,18 @@ def list_names(names: list[str], labels: Labels) -> str:
 #: an ordinal in the book's language ("third", "3e", "3.", "3.ª").
 PRINTING_PLACEHOLDERS: tuple[str, ...] = ("{n}", "{ordinal}")
 
-_ENGLISH_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh",
-                     "eighth", "ninth", "tenth")
+_ENGLISH_ORDINALS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+)
 
 
 def ordinal(number: int, language: str) -> str:
@@ -170,16 +273,20 @@ def ordinal(number: int, language: str) -> str:
         return str(number)
     if 1 <= number <= len(_ENGLISH_ORDINALS):
         return _ENGLISH_ORDINALS[number - 1]
-    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(
-        number % 10, "th")
+    suffix = (
+        "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
     return f"{number}{suffix}"
 
 
 def printing_statement(number: int, language: str, labels: Labels) -> str:
     """The line that states the impression, e.g. "Third printing", "3e tirage", "第3刷": the
     `printing` label with `{n}` and `{ordinal}` filled in, its first letter a capital."""
-    text = labels["printing"].replace("{n}", str(number)).replace(
-        "{ordinal}", ordinal(number, language))
+    text = (
+        labels["printing"]
+        .replace("{n}", str(number))
+        .replace("{ordinal}", ordinal(number, language))
+    )
     return text[:1].upper() + text[1:]
 
 
@@ -188,8 +295,11 @@ def table_key(language: str) -> str:
     in Traditional characters (`zh-Hant`, `zh-TW`, `zh-HK`, `zh-MO`, unless `-Hans` says
     otherwise)."""
     subtags = language.lower().split("-")
-    if subtags[0] == "zh" and "hans" not in subtags[1:] and any(
-            tag in _TRADITIONAL for tag in subtags[1:]):
+    if (
+        subtags[0] == "zh"
+        and "hans" not in subtags[1:]
+        and any(tag in _TRADITIONAL for tag in subtags[1:])
+    ):
         return "zh-Hant"
     return subtags[0]
 
@@ -201,7 +311,6 @@ def uses_zh_ja_formats(language: str) -> bool:
     return language.split("-", 1)[0].lower() in ("zh", "ja")
 
 
-
 def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> Labels:
     """The labels for a BCP 47 tag: its language's table over English, then overrides."""
     merged = dict(ENGLISH)
@@ -210,8 +319,20 @@ def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> Lab
     return MappingProxyType(merged)
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def format_date(date: str, language: str) -> str:
@@ -260,19 +381,32 @@ class CopyrightLine:
         return f"{self.label}{self.separator}{self.value}"
 
 
-def original_statement(original: Original | None, language: str,
-                       labels: Labels) -> tuple[CopyrightLine, ...]:
+def original_statement(
+    original: Original | None, language: str, labels: Labels
+) -> tuple[CopyrightLine, ...]:
     """What a translation's copyright page says of its original: its title (in the
     original's language), publisher and date, ISBN; "原书名：……" in Chinese."""
     if original is None:
         return ()
-    separator, comma = ((": ", ", ") if not uses_zh_ja_formats(language) else
-                        ("：", "、") if table_key(language) == "ja" else ("：", "，"))
-    lines = [CopyrightLine(labels["original_title"], separator, original.title,
-                           original.language if original.language != language else "")]
+    separator, comma = (
+        (": ", ", ")
+        if not uses_zh_ja_formats(language)
+        else ("：", "、")
+        if table_key(language) == "ja"
+        else ("：", "，")
+    )
+    lines = [
+        CopyrightLine(
+            labels["original_title"],
+            separator,
+            original.title,
+            original.language if original.language != language else "",
+        )
+    ]
     if original.publisher or original.date:
-        said = comma.join(x for x in (original.publisher, format_date(original.date, language))
-                          if x)
+        said = comma.join(
+            x for x in (original.publisher, format_date(original.date, language)) if x
+        )
         lines.append(CopyrightLine(labels["original_publisher"], separator, said))
     if original.isbn:
         lines.append(CopyrightLine(labels["original_isbn"], separator, original.isbn))

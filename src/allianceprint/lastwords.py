@@ -92,8 +92,9 @@ def _bind_in(container: etree._Element, taken_outside: int) -> bool:
                 stop = True
                 break
             start = (item, False, position)
-            if taken + size >= MIN_CHARS and (position > 0 and body[position - 1].isspace()
-                                              or link and position > 0):
+            if taken + size >= MIN_CHARS and (
+                position > 0 and body[position - 1].isspace() or link and position > 0
+            ):
                 taken += size
                 done = True
                 break
@@ -107,8 +108,23 @@ def _bind_in(container: etree._Element, taken_outside: int) -> bool:
     return True
 
 
-_INLINE = ("a", "em", "strong", "i", "b", "span", "cite", "q", "small", "u", "s", "mark",
-           "bdi", "dfn", "var")
+_INLINE = (
+    "a",
+    "em",
+    "strong",
+    "i",
+    "b",
+    "span",
+    "cite",
+    "q",
+    "small",
+    "u",
+    "s",
+    "mark",
+    "bdi",
+    "dfn",
+    "var",
+)
 
 
 def _wrap(container: etree._Element, children: list, start: tuple[int, bool, int]) -> None:
@@ -130,5 +146,8 @@ def _wrap(container: etree._Element, children: list, start: tuple[int, bool, int
 
 
 def _is_web_address(element: etree._Element | None) -> bool:
-    return (element is not None and element.tag == "a"
-            and (element.get("href") or "").startswith(("http:", "https:")))
+    return (
+        element is not None
+        and element.tag == "a"
+        and (element.get("href") or "").startswith(("http:", "https:"))
+    )

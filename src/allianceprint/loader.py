@@ -71,23 +71,31 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
                 if not resolved.is_relative_to(config.root):
                     problem = f"{relative!r} lies outside the manuscript folder"
                 elif resolved in seen:
-                    problem = (f"{relative!r} is listed twice (also in {seen[resolved]}): "
-                               "list each part once")
+                    problem = (
+                        f"{relative!r} is listed twice (also in {seen[resolved]}): "
+                        "list each part once"
+                    )
                 elif not is_file and resolved.exists():
-                    problem = (f"{relative!r} is not a regular file (a folder, a pipe or a "
-                               "device): list Markdown files only")
+                    problem = (
+                        f"{relative!r} is not a regular file (a folder, a pipe or a "
+                        "device): list Markdown files only"
+                    )
                 elif not is_file:
-                    problem = (f"{relative!r} does not exist: create it or correct the path "
-                               "(relative to the manuscript folder)")
+                    problem = (
+                        f"{relative!r} does not exist: create it or correct the path "
+                        "(relative to the manuscript folder)"
+                    )
                 elif resolved.suffix.lower() != ".md":
                     problem = f"{relative!r} is not a Markdown (.md) file"
                 seen.setdefault(resolved, key)
             if problem:
                 # Located only now: scanning book.toml for the entry is for mistakes alone.
                 places = TomlPlaces(config.text)
-                diagnostics.error(f"[contents] {key}: {problem}",
-                                  shown_path(config.root, CONFIG_NAME),
-                                  *places.entry_place("contents", key, position))
+                diagnostics.error(
+                    f"[contents] {key}: {problem}",
+                    shown_path(config.root, CONFIG_NAME),
+                    *places.entry_place("contents", key, position),
+                )
                 continue
             try:
                 part = _load_part(config, resolved, division, used_ids, diagnostics)
@@ -97,62 +105,80 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
             used_ids.add(part.id)
             parts.append(part)
     if not any(p.division == "body" for p in parts) and not diagnostics.errors:
-        diagnostics.error("[contents] chapters is empty: list at least one chapter",
-                          shown_path(config.root, CONFIG_NAME),
-                          *TomlPlaces(config.text).place_of("contents"))
+        diagnostics.error(
+            "[contents] chapters is empty: list at least one chapter",
+            shown_path(config.root, CONFIG_NAME),
+            *TomlPlaces(config.text).place_of("contents"),
+        )
     return parts
 
 
 def _read_text(path: Path, shown: Path) -> str:
     size = path.stat().st_size
     if size > MAX_PART_BYTES:
-        raise ManuscriptError(f"the file is {size // 1_000_000} MB; a part may be at most "
-                              f"{MAX_PART_BYTES // 1_000_000} MB: split it", shown)
+        raise ManuscriptError(
+            f"the file is {size // 1_000_000} MB; a part may be at most "
+            f"{MAX_PART_BYTES // 1_000_000} MB: split it",
+            shown,
+        )
     data = path.read_bytes().removeprefix(codecs.BOM_UTF8)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[:exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        before = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         line_start = before.rfind(b"\n") + 1
-        raise ManuscriptError("the file is not UTF-8 text: save it as UTF-8", shown,
-                              before.count(b"\n") + 1,
-                              len(before[line_start:].decode("utf-8", "replace")) + 1) from exc
+        raise ManuscriptError(
+            "the file is not UTF-8 text: save it as UTF-8",
+            shown,
+            before.count(b"\n") + 1,
+            len(before[line_start:].decode("utf-8", "replace")) + 1,
+        ) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         index = text.index("\x00")
-        raise ManuscriptError("the file contains a NUL byte: remove it", shown,
-                              text.count("\n", 0, index) + 1,
-                              index - text.rfind("\n", 0, index))
+        raise ManuscriptError(
+            "the file contains a NUL byte: remove it",
+            shown,
+            text.count("\n", 0, index) + 1,
+            index - text.rfind("\n", 0, index),
+        )
     return text
 
 
-def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set[str],
-               diagnostics: Diagnostics) -> Part:
+def _load_part(
+    config: BookConfig, path: Path, division: Division, used_ids: set[str], diagnostics: Diagnostics
+) -> Part:
     relative = path.relative_to(config.root)
     shown = shown_path(config.root, relative)
     text = _without_control_characters(_read_text(path, shown), shown, diagnostics)
     meta, body, body_line = split_front_matter(text, shown)
-    key_lines = {key: line for key in meta
-                 if (line := key_position(text, str(key))[0]) is not None}
+    key_lines = {key: line for key in meta if (line := key_position(text, str(key))[0]) is not None}
 
     title = text_field(meta, "title", shown, text)
     short_title = text_field(meta, "short_title", shown, text)
     kind = text_field(meta, "kind", shown, text) or "text"
     if kind not in PART_KINDS:
-        raise FrontMatterError(f"kind {kind!r} is unknown: use one of {', '.join(PART_KINDS)}",
-                               shown, *key_position(text, "kind"))
+        raise FrontMatterError(
+            f"kind {kind!r} is unknown: use one of {', '.join(PART_KINDS)}",
+            shown,
+            *key_position(text, "kind"),
+        )
     lang = text_field(meta, "lang", shown, text)
     if lang and (problem := language_tag_problem(lang)):
         raise FrontMatterError(f"lang: {problem}", shown, *key_position(text, "lang"))
     authors = authors_field(meta, shown, text)
     numbered = meta.get("numbered", True)
     if not isinstance(numbered, bool):
-        raise FrontMatterError("`numbered` must be true or false", shown,
-                               *key_position(text, "numbered"))
+        raise FrontMatterError(
+            "`numbered` must be true or false", shown, *key_position(text, "numbered")
+        )
     for key in authors:
         if key not in config.contributors:
-            diagnostics.error(f"unknown contributor key {key!r}: declare it in book.toml as "
-                              f"[contributors.{key}]", shown, *author_position(text, key))
+            diagnostics.error(
+                f"unknown contributor key {key!r}: declare it in book.toml as [contributors.{key}]",
+                shown,
+                *author_position(text, key),
+            )
     if not title:
         title = _first_heading(body)
     if not title and kind == "contributors":
@@ -160,8 +186,13 @@ def _load_part(config: BookConfig, path: Path, division: Division, used_ids: set
     if not title and kind == "abbreviations":
         title = config.labels["abbreviations"]
     if not title:
-        diagnostics.error("the part has no title: add `title:` to its front matter or start "
-                          "it with a `# Title` line", shown, 1, 1)
+        diagnostics.error(
+            "the part has no title: add `title:` to its front matter or start "
+            "it with a `# Title` line",
+            shown,
+            1,
+            1,
+        )
     return Part(
         id=_unique_id(_part_id(relative.stem), used_ids),
         source=relative,
@@ -188,14 +219,18 @@ def _without_control_characters(text: str, shown: Path, diagnostics: Diagnostics
     count = len(CONTROL_CHARACTER_RE.findall(text))
     first = f"U+{ord(found.group()):04X}"
     if count == 1:
-        message = f"the file contains the control character {first}, which no book can print: " \
-                  "remove it"
+        message = (
+            f"the file contains the control character {first}, which no book can print: remove it"
+        )
     else:
-        message = f"the file contains {count} control characters ({first} here, the first), " \
-                  "which no book can print: remove them"
+        message = (
+            f"the file contains {count} control characters ({first} here, the first), "
+            "which no book can print: remove them"
+        )
     index = found.start()
-    diagnostics.error(message, shown, text.count("\n", 0, index) + 1,
-                      index - text.rfind("\n", 0, index))
+    diagnostics.error(
+        message, shown, text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+    )
     return CONTROL_CHARACTER_RE.sub(" ", text)
 
 
@@ -217,10 +252,26 @@ def _part_id(stem: str) -> str:
 #: The ids of what the build makes itself: the EPUB's documents and items, the print
 #: edition's sections and pieces. A part whose file name would give one of them gets the
 #: next free id instead (`nav.md` is `nav-2`), so it can replace none of them.
-RESERVED_IDS = frozenset({
-    "nav", "titlepage", "title-page", "copyright-page", "cover", "cover-image", "css",
-    "contents", "toc", "toc-title", "landmarks", "page-list", "opening", "book-notes",
-    "notes", "folios"})
+RESERVED_IDS = frozenset(
+    {
+        "nav",
+        "titlepage",
+        "title-page",
+        "copyright-page",
+        "cover",
+        "cover-image",
+        "css",
+        "contents",
+        "toc",
+        "toc-title",
+        "landmarks",
+        "page-list",
+        "opening",
+        "book-notes",
+        "notes",
+        "folios",
+    }
+)
 
 
 def _unique_id(base: str, used: set[str]) -> str:
@@ -243,17 +294,25 @@ def _warn_unlisted(config: BookConfig, parts: list[Part], diagnostics: Diagnosti
         if any(piece.startswith(".") for piece in relative.parts):
             continue
         if path.resolve() not in listed:
-            diagnostics.warning("this Markdown file is not in any [contents] list, so the "
-                                "book leaves it out: list it or move it out of the folder",
-                                shown_path(config.root, relative))
+            diagnostics.warning(
+                "this Markdown file is not in any [contents] list, so the "
+                "book leaves it out: list it or move it out of the folder",
+                shown_path(config.root, relative),
+            )
 
 
-def _load_abbreviations(config: BookConfig, parts: list[Part],
-                        diagnostics: Diagnostics) -> list[Abbreviation]:
+def _load_abbreviations(
+    config: BookConfig, parts: list[Part], diagnostics: Diagnostics
+) -> list[Abbreviation]:
     sources = [p for p in parts if p.kind == "abbreviations"]
     for extra in sources[1:]:
-        diagnostics.error("a book has one abbreviations part; this is a second one (the first "
-                          f"is {sources[0].source})", shown_path(config.root, extra.source), 1, 1)
+        diagnostics.error(
+            "a book has one abbreviations part; this is a second one (the first "
+            f"is {sources[0].source})",
+            shown_path(config.root, extra.source),
+            1,
+            1,
+        )
     if not sources:
         return []
     part = sources[0]
@@ -266,11 +325,20 @@ def _load_abbreviations(config: BookConfig, parts: list[Part],
         abbr, expansion = match.group(1).strip(), " ".join(match.group(2).split())
         number = part.body_line + index
         if not expansion:
-            diagnostics.error(f"abbreviation {abbr!r} has no expansion: write it after the "
-                              "colon", shown, number, 1)
+            diagnostics.error(
+                f"abbreviation {abbr!r} has no expansion: write it after the colon",
+                shown,
+                number,
+                1,
+            )
         elif abbr in found:
-            diagnostics.error(f"abbreviation {abbr!r} is defined twice (first on line "
-                              f"{found[abbr].line}): keep one", shown, number, 1)
+            diagnostics.error(
+                f"abbreviation {abbr!r} is defined twice (first on line "
+                f"{found[abbr].line}): keep one",
+                shown,
+                number,
+                1,
+            )
         else:
             found[abbr] = Abbreviation(abbr, expansion, number)
     return list(found.values())

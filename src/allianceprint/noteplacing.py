@@ -36,8 +36,12 @@ class NotePlacement:
     @classmethod
     def decide(cls, mode: NoteMode, any_notes: bool) -> NotePlacement:
         """The placement for `[print] notes = mode`, for a book with or without notes."""
-        return cls(mode=mode, footnotes=mode == "footnotes", part_end=mode == "chapter-end",
-                   book_end=mode == "book-end" and any_notes)
+        return cls(
+            mode=mode,
+            footnotes=mode == "footnotes",
+            part_end=mode == "chapter-end",
+            book_end=mode == "book-end" and any_notes,
+        )
 
     @property
     def epub_kind(self) -> str:
@@ -55,8 +59,9 @@ def run_in_number(note: Note, attributes: dict[str, str], gap: str = "") -> lxml
     if first is None or first.tag != "p":
         first = etree.Element("p")
         container.insert(0, first)
-    number = etree.Element("a", {"class": "note-number", "href": f"#{note.ref_ids[0]}",
-                                 **attributes})
+    number = etree.Element(
+        "a", {"class": "note-number", "href": f"#{note.ref_ids[0]}", **attributes}
+    )
     number.text = f"{note.number}."
     number.tail = gap + (first.text or "") if gap else first.text
     first.text = None

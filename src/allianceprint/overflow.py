@@ -56,20 +56,21 @@ def overflows(document: Document, part_ids: frozenset[str]) -> list[Overflow]:
                 continue  # a list's or a note's number hangs in the margin by design
             # Right: past the text block. Left: only past the paper's edge, since numbers
             # and punctuation may hang into the margin on purpose.
-            excess = max(box.border_box_x() + box.border_width() - right,
-                         -box.border_box_x())
+            excess = max(box.border_box_x() + box.border_width() - right, -box.border_box_x())
             if excess <= TOLERANCE:
                 continue
             if counts.get(part, 0) < PER_PART:
                 counts[part] = counts.get(part, 0) + 1
-                found.append(Overflow(part, _kind(box), _text(box)[:SNIPPET].strip(),
-                                      round(excess * 0.75, 1)))
+                found.append(
+                    Overflow(
+                        part, _kind(box), _text(box)[:SNIPPET].strip(), round(excess * 0.75, 1)
+                    )
+                )
             skip.add(id(box))
     return found
 
 
-def _flow(box, part: str, part_ids: frozenset[str],
-          skip: set[int]) -> Iterator[tuple[object, str]]:
+def _flow(box, part: str, part_ids: frozenset[str], skip: set[int]) -> Iterator[tuple[object, str]]:
     """Every box of the page's flow, in order, with the part it lies in; the children of a
     box in `skip` (the caller adds one when it yields) are not looked at."""
     for child in getattr(box, "children", ()):
@@ -85,8 +86,12 @@ def _flow(box, part: str, part_ids: frozenset[str],
 
 
 def _kind(box) -> str:
-    if isinstance(box, (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox,
-                        boxes.TableCellBox)) or getattr(box, "element_tag", "") == "table":
+    if (
+        isinstance(
+            box, (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox, boxes.TableCellBox)
+        )
+        or getattr(box, "element_tag", "") == "table"
+    ):
         return "table"
     if isinstance(box, boxes.ReplacedBox):
         return "image"

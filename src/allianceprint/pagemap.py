@@ -37,9 +37,28 @@ from allianceprint.model import PageMap, PageStart, RenderedBook
 
 #: Elements of the body HTML that get an id of their own, so a page can begin in them.
 #: Table rows and lists do not: a page marker can stand in a cell or an item, not between.
-BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd",
-                        "blockquote", "figure", "figcaption", "th", "td", "pre", "div",
-                        "caption"})
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dt",
+        "dd",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "th",
+        "td",
+        "pre",
+        "div",
+        "caption",
+    }
+)
 
 #: Ids of the generated pages that both editions have: the title page, the copyright page
 #: and the contents (the EPUB's nav document).
@@ -59,8 +78,12 @@ def with_block_ids(fragment: str, prefix: str) -> str:
     taken = {el.get("id") for el in container.iter() if isinstance(el.tag, str)}
     number = 0
     for element in container.iter():
-        if not isinstance(element.tag, str) or element.tag not in BLOCK_TAGS \
-                or element.get("id") or element is container:
+        if (
+            not isinstance(element.tag, str)
+            or element.tag not in BLOCK_TAGS
+            or element.get("id")
+            or element is container
+        ):
             continue
         number += 1
         while f"{prefix}{number}" in taken:
@@ -72,8 +95,10 @@ def with_block_ids(fragment: str, prefix: str) -> str:
 def identify_blocks(book: RenderedBook) -> RenderedBook:
     """The book with an id on every block of every part's body (`<part-id>-b<n>`), for both
     writers to set: the ids are how a printed page's position is found in the EPUB."""
-    parts = tuple(replace(part, body_html=with_block_ids(part.body_html, f"{part.id}-b"))
-                  for part in book.parts)
+    parts = tuple(
+        replace(part, body_html=with_block_ids(part.body_html, f"{part.id}-b"))
+        for part in book.parts
+    )
     anchors = dict(book.anchors)
     for part in parts:
         for element in _elements(part.body_html):
@@ -109,8 +134,11 @@ def text_slots(element, anchors: frozenset[str]) -> Iterator[tuple[object, str]]
     """
     yield element, "text"
     for child in element:
-        if isinstance(child.tag, str) and _local(child.tag) not in _NOT_RENDERED \
-                and child.get("id") not in anchors:
+        if (
+            isinstance(child.tag, str)
+            and _local(child.tag) not in _NOT_RENDERED
+            and child.get("id") not in anchors
+        ):
             yield from text_slots(child, anchors)
         yield child, "tail"
 
@@ -154,8 +182,7 @@ class OwnText:
         return self.word_bounds[index] if index < len(self.word_bounds) else len(self.text)
 
 
-def text_position(element, offset: int,
-                  anchors: frozenset[str]) -> tuple[object, str, int] | None:
+def text_position(element, offset: int, anchors: frozenset[str]) -> tuple[object, str, int] | None:
     """Where the `offset`-th counted character of `element`'s own text is: (node, "text" |
     "tail", index into that string). None when `offset` is at or past the end."""
     count = 0
@@ -203,8 +230,11 @@ def page_starts(document, anchors: frozenset[str]) -> PageStarts:
 
     from allianceprint.weasyboxes import page_box
 
-    kinds = _BoxKinds(passed_over=(boxes.MarginBox, boxes.FootnoteAreaBox),
-                      leaves=(boxes.TextBox, boxes.ReplacedBox), replaced=boxes.ReplacedBox)
+    kinds = _BoxKinds(
+        passed_over=(boxes.MarginBox, boxes.FootnoteAreaBox),
+        leaves=(boxes.TextBox, boxes.ReplacedBox),
+        replaced=boxes.ReplacedBox,
+    )
     reader = _LayoutReader(anchors, kinds)
     starts: list[Position | None] = []
     for page in document.pages:
@@ -217,8 +247,9 @@ def page_starts(document, anchors: frozenset[str]) -> PageStarts:
     return PageStarts(tuple(starts), reader.end())
 
 
-def page_map(labels: Iterable[str], starts: Iterable[Position | None],
-             end: Position | None) -> PageMap:
+def page_map(
+    labels: Iterable[str], starts: Iterable[Position | None], end: Position | None
+) -> PageMap:
     """The page map of pages labelled `labels` that begin at `starts`; pages without text
     take the next page's position, trailing ones `end`, the end of the last text."""
     labels, starts = tuple(labels), tuple(starts)
@@ -227,8 +258,9 @@ def page_map(labels: Iterable[str], starts: Iterable[Position | None],
     return PageMap(tuple(_fill_blanks(labels, starts, end)))
 
 
-def _fill_blanks(labels: tuple[str, ...], starts: tuple[Position | None, ...],
-                 end: Position | None) -> list[PageStart]:
+def _fill_blanks(
+    labels: tuple[str, ...], starts: tuple[Position | None, ...], end: Position | None
+) -> list[PageStart]:
     pages: list[PageStart] = []
     following = end
     for label, start in reversed(list(zip(labels, starts))):
@@ -249,8 +281,9 @@ class _BoxKinds:
     replaced: type  # images
 
 
-def _flow_leaves(box, anchor, anchors: frozenset[str],
-                 kinds: _BoxKinds) -> Iterator[tuple[object, object]]:
+def _flow_leaves(
+    box, anchor, anchors: frozenset[str], kinds: _BoxKinds
+) -> Iterator[tuple[object, object]]:
     """The text and image boxes of a page's flow, in order, each with its nearest anchor
     element (None outside any)."""
     if isinstance(box, kinds.passed_over):
@@ -298,9 +331,9 @@ class _LayoutReader:
         begins = own.text.find(laid, at)
         ends_hyphenated = False
         if begins != at and hyphen and laid.endswith(hyphen) and len(laid) > len(hyphen):
-            shorter = own.text.find(laid[:-len(hyphen)], at)
+            shorter = own.text.find(laid[: -len(hyphen)], at)
             if shorter == at or begins < 0:
-                begins, laid, ends_hyphenated = shorter, laid[:-len(hyphen)], True
+                begins, laid, ends_hyphenated = shorter, laid[: -len(hyphen)], True
         if begins < 0:
             return None  # repeated (a table's header on a new page) or generated text
         start = begins

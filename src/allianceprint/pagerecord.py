@@ -25,8 +25,10 @@ from typing import Iterable, Sequence
 from allianceprint.model import PageMap, RenderedBook
 
 #: Chinese, Japanese and Korean characters: each one is a word of its own.
-CJK = ("\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-       "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef")
+CJK = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+)
 WORD = re.compile(f"[{CJK}]|[^\\s{CJK}]+")
 #: The blocks whose text the record fingerprints, so a moved one is known by its id.
 FINGERPRINTED = ("p", "blockquote", "li", "dd", "figcaption", "pre")
@@ -34,8 +36,17 @@ FINGERPRINTED = ("p", "blockquote", "li", "dd", "figcaption", "pre")
 NAME = "allianceprint-pages.json"
 FORMAT = "allianceprint-pages/1"
 #: WeasyPrint's PDF variants whose standards forbid an embedded JSON file.
-NO_ATTACHMENTS = ("pdf/a-1b", "pdf/a-2b", "pdf/a-1a", "pdf/a-2a", "pdf/a-2u", "pdf/x-1a",
-                  "pdf/x-3", "pdf/x-4", "pdf/x-5g")
+NO_ATTACHMENTS = (
+    "pdf/a-1b",
+    "pdf/a-2b",
+    "pdf/a-1a",
+    "pdf/a-2a",
+    "pdf/a-2u",
+    "pdf/x-1a",
+    "pdf/x-3",
+    "pdf/x-4",
+    "pdf/x-5g",
+)
 
 
 @dataclass(frozen=True)
@@ -66,11 +77,22 @@ class PageRecord:
     def to_json(self) -> bytes:
         data = {
             "format": FORMAT,
-            "book": {"title": self.title, "isbn_print": self.isbn_print,
-                     "language": self.language, "printing": self.printing},
+            "book": {
+                "title": self.title,
+                "isbn_print": self.isbn_print,
+                "language": self.language,
+                "printing": self.printing,
+            },
             "parts": [{"id": p.id, "source": p.source, "title": p.title} for p in self.parts],
-            "pages": [{"label": p.label, "part": p.part, "anchors": list(p.anchors),
-                       "start": list(p.start) if p.start else None} for p in self.pages],
+            "pages": [
+                {
+                    "label": p.label,
+                    "part": p.part,
+                    "anchors": list(p.anchors),
+                    "start": list(p.start) if p.start else None,
+                }
+                for p in self.pages
+            ],
             "blocks": [list(block) for block in self.blocks],
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -84,16 +106,25 @@ class PageRecord:
                 return None
             book = data["book"]
             return cls(
-                title=str(book["title"]), isbn_print=str(book.get("isbn_print") or ""),
-                language=str(book.get("language") or ""), printing=book.get("printing"),
-                parts=tuple(RecordedPart(str(p["id"]), str(p["source"]), str(p["title"]))
-                            for p in data["parts"]),
-                pages=tuple(RecordedPage(str(p["label"]), str(p["part"]),
-                                         tuple(str(a) for a in p["anchors"]),
-                                         (str(p["start"][0]), int(p["start"][1]))
-                                         if p.get("start") else None)
-                            for p in data["pages"]),
-                blocks=tuple((str(b[0]), str(b[1])) for b in data.get("blocks", ())))
+                title=str(book["title"]),
+                isbn_print=str(book.get("isbn_print") or ""),
+                language=str(book.get("language") or ""),
+                printing=book.get("printing"),
+                parts=tuple(
+                    RecordedPart(str(p["id"]), str(p["source"]), str(p["title"]))
+                    for p in data["parts"]
+                ),
+                pages=tuple(
+                    RecordedPage(
+                        str(p["label"]),
+                        str(p["part"]),
+                        tuple(str(a) for a in p["anchors"]),
+                        (str(p["start"][0]), int(p["start"][1])) if p.get("start") else None,
+                    )
+                    for p in data["pages"]
+                ),
+                blocks=tuple((str(b[0]), str(b[1])) for b in data.get("blocks", ())),
+            )
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
 
@@ -107,9 +138,12 @@ class PageRecord:
 OPENING = "opening"
 
 
-def record_for(book: RenderedBook, labels: Sequence[str],
-               page_anchors: Iterable[Iterable[str]],
-               page_map: PageMap | None) -> PageRecord:
+def record_for(
+    book: RenderedBook,
+    labels: Sequence[str],
+    page_anchors: Iterable[Iterable[str]],
+    page_map: PageMap | None,
+) -> PageRecord:
     """The record of a laid-out book: `labels` and `page_anchors` one per page, in order."""
     meta = book.book.config.book
     part_ids = {part.id for part in book.parts}
@@ -122,11 +156,24 @@ def record_for(book: RenderedBook, labels: Sequence[str],
         if opening is not None:
             current = opening
         start = starts[index] if index < len(starts) else None
-        pages.append(RecordedPage(str(label), current, anchors,
-                                  (start.anchor, start.offset) if start is not None else None))
+        pages.append(
+            RecordedPage(
+                str(label),
+                current,
+                anchors,
+                (start.anchor, start.offset) if start is not None else None,
+            )
+        )
     parts = tuple(RecordedPart(p.id, p.part.source.as_posix(), p.title_text) for p in book.parts)
-    return PageRecord(meta.title, meta.isbn_print, meta.language, meta.printing, parts,
-                      tuple(pages), _blocks(book))
+    return PageRecord(
+        meta.title,
+        meta.isbn_print,
+        meta.language,
+        meta.printing,
+        parts,
+        tuple(pages),
+        _blocks(book),
+    )
 
 
 def fingerprint(words: Iterable[str]) -> str:
@@ -163,10 +210,16 @@ def embed(pdf, record: bytes, created: str | None = None) -> None:
     import pikepdf
 
     date = "D:" + "".join(c for c in created if c.isdigit())[:14] + "Z" if created else ""
-    spec = pikepdf.AttachedFileSpec(pdf, record, description="allianceprint page record",
-                                    filename=NAME, mime_type="application/json",
-                                    creation_date=date, mod_date=date,
-                                    relationship=pikepdf.Name.Data)
+    spec = pikepdf.AttachedFileSpec(
+        pdf,
+        record,
+        description="allianceprint page record",
+        filename=NAME,
+        mime_type="application/json",
+        creation_date=date,
+        mod_date=date,
+        relationship=pikepdf.Name.Data,
+    )
     pdf.attachments[NAME] = spec
     if "/AF" not in pdf.Root:
         pdf.Root.AF = pikepdf.Array()

@@ -92,8 +92,10 @@ def read_pdf(path: Path) -> BookText:
             except pdfium.PdfiumError as exc:
                 raise BadInput(f"{path}: page {index + 1} is damaged ({exc})") from exc
             except _TooMuchText as exc:
-                raise BadInput(f"{path}: page {index + 1} has more than {MAX_PAGE_CHARS} "
-                               "characters of text; not a book page") from exc
+                raise BadInput(
+                    f"{path}: page {index + 1} has more than {MAX_PAGE_CHARS} "
+                    "characters of text; not a book page"
+                ) from exc
         return BookText(path, _pages(raw_pages), pagerecord.read(document))
     finally:
         document.close()
@@ -135,10 +137,18 @@ def _read_page(document, index: int) -> _RawPage:
                     baseline = y.value
                     box_a = textpage.get_charbox(first)
                     box_b = textpage.get_charbox(last)
-                    segments.append((piece, baseline, (min(box_a[0], box_b[0]),
-                                                       min(box_a[1], box_b[1]),
-                                                       max(box_a[2], box_b[2]),
-                                                       max(box_a[3], box_b[3]))))
+                    segments.append(
+                        (
+                            piece,
+                            baseline,
+                            (
+                                min(box_a[0], box_b[0]),
+                                min(box_a[1], box_b[1]),
+                                max(box_a[2], box_b[2]),
+                                max(box_a[3], box_b[3]),
+                            ),
+                        )
+                    )
                 at += len(piece) + 2
         finally:
             textpage.close()
@@ -174,29 +184,44 @@ def _pages(raw: list[_RawPage]) -> tuple[PageText, ...]:
         lines = page.lines
         body = tuple(line for i, (line, _) in enumerate(lines) if i not in furniture)
         order = sorted(furniture, key=lambda i: -lines[i][1])
-        pages.append(PageText(page.label, body, tuple(lines[i][0].text for i in order),
-                              page.width, page.top - page.bottom))
+        pages.append(
+            PageText(
+                page.label,
+                body,
+                tuple(lines[i][0].text for i in order),
+                page.width,
+                page.top - page.bottom,
+            )
+        )
     return tuple(pages)
 
 
-def _lines(segments: list[tuple[str, float, tuple[float, float, float, float]]]
-           ) -> list[tuple[Line, float]]:
+def _lines(
+    segments: list[tuple[str, float, tuple[float, float, float, float]]],
+) -> list[tuple[Line, float]]:
     """Segments on one baseline, one after another in the text, are one line."""
     lines: list[tuple[list[str], float, list[float]]] = []
     for text, baseline, box in segments:
         if lines and abs(lines[-1][1] - baseline) < 1.0:
             texts, _, merged = lines[-1]
             texts.append(text)
-            merged[:] = [min(merged[0], box[0]), min(merged[1], box[1]),
-                         max(merged[2], box[2]), max(merged[3], box[3])]
+            merged[:] = [
+                min(merged[0], box[0]),
+                min(merged[1], box[1]),
+                max(merged[2], box[2]),
+                max(merged[3], box[3]),
+            ]
         else:
             lines.append(([text], baseline, list(box)))
-    return [(Line(" ".join(t.strip() for t in texts), tuple(box)), baseline)
-            for texts, baseline, box in lines]
+    return [
+        (Line(" ".join(t.strip() for t in texts), tuple(box)), baseline)
+        for texts, baseline, box in lines
+    ]
 
 
-def _candidates(lines: list[tuple[Line, float]], bottom: float, top: float,
-                pitch: float) -> dict[str, tuple[int, float, bool]]:
+def _candidates(
+    lines: list[tuple[Line, float]], bottom: float, top: float, pitch: float
+) -> dict[str, tuple[int, float, bool]]:
     """The page's top and bottom lines when they lie in its outer eighth: side ("top",
     "bottom") -> (index, baseline, set apart from the rest by over 1.5 lines)."""
     found: dict[str, tuple[int, float, bool]] = {}
@@ -210,11 +235,9 @@ def _candidates(lines: list[tuple[Line, float]], bottom: float, top: float,
             found["bottom"] = (last, lines[last][1], True)
         return found
     if lines[first][1] > top - band:
-        found["top"] = (first, lines[first][1],
-                        lines[first][1] - lines[order[1]][1] > 1.5 * pitch)
+        found["top"] = (first, lines[first][1], lines[first][1] - lines[order[1]][1] > 1.5 * pitch)
     if lines[last][1] < bottom + band:
-        found["bottom"] = (last, lines[last][1],
-                           lines[order[-2]][1] - lines[last][1] > 1.5 * pitch)
+        found["bottom"] = (last, lines[last][1], lines[order[-2]][1] - lines[last][1] > 1.5 * pitch)
     return found
 
 

@@ -66,8 +66,12 @@ class Stage:
         self._started()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         # Never suppresses the exception: a failed stage is only reported as such.
         self._finished(exc_type)
 
@@ -125,8 +129,9 @@ class _LineStage(Stage):
         else:
             # Ctrl-C and SIGTERM stop a stage; anything else fails it.
             verb = "failed" if issubclass(failure, Exception) else "stopped"
-            self._write(f"{verb} at {count} after {seconds}" if count
-                        else f"{verb} after {seconds}")
+            self._write(
+                f"{verb} at {count} after {seconds}" if count else f"{verb} after {seconds}"
+            )
 
 
 class BarProgress(Progress):
@@ -158,8 +163,15 @@ class _BarStage(Stage):
         from tqdm import tqdm
         from tqdm.contrib.logging import logging_redirect_tqdm
 
-        self._bar = tqdm(total=self.total, desc=self.name, file=self._stream, leave=True,
-                         dynamic_ncols=True, bar_format=self.BAR_FORMAT, mininterval=0.1)
+        self._bar = tqdm(
+            total=self.total,
+            desc=self.name,
+            file=self._stream,
+            leave=True,
+            dynamic_ncols=True,
+            bar_format=self.BAR_FORMAT,
+            mininterval=0.1,
+        )
         # A log record (a WeasyPrint warning, say) is printed above the bar, not through it.
         self._cleanup.enter_context(logging_redirect_tqdm())
 

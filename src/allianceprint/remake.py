@@ -81,30 +81,42 @@ def again(previous: Layout, changed: set[int]) -> Layout:
     they did."""
     if previous.context is None:
         document = previous.html.render(stylesheets=previous.stylesheets)
-        return Layout(document, previous.html, previous.stylesheets,
-                      laid_out=len(document.pages))
+        return Layout(document, previous.html, previous.stylesheets, laid_out=len(document.pages))
     first = min(changed, default=0)
     if _looks_up(previous.context):
         return again_in_full(previous)
     if previous.notes:  # footnotes may move between pages: keep only the pages before
         first = _without_reported_notes(previous, min(first, len(previous.bare) - 1))
-        return _render(previous.html, previous.stylesheets, previous.fonts,
-                       previous.counter_style, previous if first > 0 else None,
-                       set(range(first, len(previous.bare))))
-    return _render(previous.html, previous.stylesheets, previous.fonts,
-                   previous.counter_style, previous, changed)
+        return _render(
+            previous.html,
+            previous.stylesheets,
+            previous.fonts,
+            previous.counter_style,
+            previous if first > 0 else None,
+            set(range(first, len(previous.bare))),
+        )
+    return _render(
+        previous.html,
+        previous.stylesheets,
+        previous.fonts,
+        previous.counter_style,
+        previous,
+        changed,
+    )
 
 
 def again_in_full(previous: Layout) -> Layout:
     """`previous`'s document laid out again, every page (for comparison: bench/finishing)."""
-    return _render(previous.html, previous.stylesheets, previous.fonts,
-                   previous.counter_style, None, set())
+    return _render(
+        previous.html, previous.stylesheets, previous.fonts, previous.counter_style, None, set()
+    )
 
 
 def _looks_up(context) -> bool:
     """Whether the layout's boxes read state that only its own context holds."""
-    return bool(context.target_collector.counter_lookup_items
-                or any(context.running_elements.values()))
+    return bool(
+        context.target_collector.counter_lookup_items or any(context.running_elements.values())
+    )
 
 
 def _without_reported_notes(previous: Layout, first: int) -> int:
@@ -113,36 +125,52 @@ def _without_reported_notes(previous: Layout, first: int) -> int:
     while first > 0:
         page, children, _ = previous.bare[first]
         area = children[1]
-        called = {descendant.footnote.element for descendant in page.descendants()
-                  if getattr(descendant, "footnote", None) is not None}
+        called = {
+            descendant.footnote.element
+            for descendant in page.descendants()
+            if getattr(descendant, "footnote", None) is not None
+        }
         if all(note.element in called for note in area.children):
             return first
         first -= 1
     return 0
 
 
-def _render(html: HTML, stylesheets: list, fonts, counter_style, previous: Layout | None,
-            remake: set[int]) -> Layout:
+def _render(
+    html: HTML, stylesheets: list, fonts, counter_style, previous: Layout | None, remake: set[int]
+) -> Layout:
     """Document._render of WeasyPrint 70, keeping its context and bare pages."""
     options = dict(DEFAULT_OPTIONS, stylesheets=stylesheets)
     context = Document._build_layout_context(html, fonts, counter_style, {}, options)
     if previous is not None:
         context.dictionaries = previous.context.dictionaries  # the hyphenation patterns
     root_box = build_formatting_structure(
-        html.etree_element, context.style_for, context.get_image_from_uri,
-        html.base_url, context.target_collector, counter_style, context.footnotes)
+        html.etree_element,
+        context.style_for,
+        context.get_image_from_uri,
+        html.base_url,
+        context.target_collector,
+        counter_style,
+        context.footnotes,
+    )
     notes = bool(context.footnotes)
     if previous is not None:
         _measure_tables(context, root_box)
     bare: list = []
     laid_out = [0]
     page_boxes = list(_paginate(html, root_box, context, previous, remake, bare, laid_out))
-    document = Document([Page(page_box) for page_box in page_boxes],
-                        DocumentMetadata(**get_html_metadata(html)), html.url_fetcher,
-                        fonts, {}, options["output_intent"])
+    document = Document(
+        [Page(page_box) for page_box in page_boxes],
+        DocumentMetadata(**get_html_metadata(html)),
+        html.url_fetcher,
+        fonts,
+        {},
+        options["output_intent"],
+    )
     document._html = html
-    return Layout(document, html, stylesheets, fonts, counter_style, context, bare,
-                  laid_out[0], notes)
+    return Layout(
+        document, html, stylesheets, fonts, counter_style, context, bare, laid_out[0], notes
+    )
 
 
 def _measure_tables(context, root_box) -> None:
@@ -156,17 +184,27 @@ def _measure_tables(context, root_box) -> None:
 
 def _counting(make, laid_out: list[int]):
     """make_all_pages, counting the pages it lays out (not the kept ones)."""
+
     @functools.wraps(make)
     def counted(context, root_box, html, pages):
         kept = {id(page) for page in pages}
         for page in make(context, root_box, html, pages):
             laid_out[0] += id(page) not in kept
             yield page
+
     return counted
 
 
-def _paginate(html, root_box, context, previous: Layout | None, remake: set[int],
-              bare: list, laid_out: list[int], max_loops: int = 8):
+def _paginate(
+    html,
+    root_box,
+    context,
+    previous: Layout | None,
+    remake: set[int],
+    bare: list,
+    laid_out: list[int],
+    max_loops: int = 8,
+):
     """layout.layout_document of WeasyPrint 70; given `previous`, its pages are kept but
     those in `remake`, and those whose start WeasyPrint finds changed once the pages
     before them are made. Each page's bare state (before margin boxes) is left in `bare`."""
@@ -176,8 +214,8 @@ def _paginate(html, root_box, context, previous: Layout | None, remake: set[int]
     else:
         context.page_maker = [
             (resume_at, dict(next_page), right_page, page_state, dict(remake_state))
-            for resume_at, next_page, right_page, page_state, remake_state
-            in previous.context.page_maker]
+            for resume_at, next_page, right_page, page_state, remake_state in previous.context.page_maker
+        ]
         for index in remake:
             context.page_maker[index][-1]["content_changed"] = True
         for page, children, root_children in previous.bare:
@@ -233,8 +271,7 @@ def _paginate(html, root_box, context, previous: Layout | None, remake: set[int]
                 else:
                     checklist.append(child.element)
             if child.missing_link:
-                for (box, css_token), item in (
-                        context.target_collector.counter_lookup_items.items()):
+                for (box, css_token), item in context.target_collector.counter_lookup_items.items():
                     if child.missing_link == box and css_token != "content":
                         if css_token == "bookmark-label" and not child.bookmark_label:
                             continue
@@ -251,7 +288,7 @@ def _paginate(html, root_box, context, previous: Layout | None, remake: set[int]
         root, footnote_area, note_area = page.children
         root_children.extend(layout_fixed_boxes(context, pages[:i], page))
         root_children.extend(root.children)
-        root_children.extend(layout_fixed_boxes(context, pages[i + 1:], page))
+        root_children.extend(layout_fixed_boxes(context, pages[i + 1 :], page))
         root.children = root_children
         context.current_page = i + 1
         state = context.page_maker[context.current_page][3]
@@ -264,4 +301,3 @@ def _paginate(html, root_box, context, previous: Layout | None, remake: set[int]
         page.children = tuple(children)
         layout_backgrounds(page, context.get_image_from_uri)
         yield page
-

@@ -57,8 +57,12 @@ PART_SECONDS = 10.0
 PART_SECONDS_PER_MB = 30.0
 
 
-def render_book(book: Book, diagnostics: Diagnostics, styles: StyleSet | None = None,
-                cache: RenderCache | None = None) -> RenderedBook:
+def render_book(
+    book: Book,
+    diagnostics: Diagnostics,
+    styles: StyleSet | None = None,
+    cache: RenderCache | None = None,
+) -> RenderedBook:
     """Render every part, adding the mistakes found to `diagnostics`; with `cache`, a part
     rendered by an earlier build from the same sources is taken from it. The writers will
     use `styles` (default: the built-in house style)."""
@@ -66,8 +70,7 @@ def render_book(book: Book, diagnostics: Diagnostics, styles: StyleSet | None = 
     if cache is None:
         parts = tuple(renderer.render_part(part) for part in book.parts)
     else:
-        parts = tuple(cache.render(part, diagnostics, renderer.render_part)
-                      for part in book.parts)
+        parts = tuple(cache.render(part, diagnostics, renderer.render_part) for part in book.parts)
     config = book.config.book
     parts = number_chapters(parts, config.chapter_label, config.language)
     anchors: dict[str, str] = {}
@@ -79,16 +82,26 @@ def render_book(book: Book, diagnostics: Diagnostics, styles: StyleSet | None = 
             anchors[note.id] = rendered.id
             for ref in note.ref_ids:
                 anchors[ref] = rendered.id
-    toc = tuple(TocEntry(part_id=p.id, title=p.title_text,
-                         authors=tuple(c.name for c in p.authors), division=p.part.division,
-                         number_label=p.number_label)
-                for p in parts)
-    return RenderedBook(book=book, parts=parts, toc=toc, labels=book.config.labels,
-                        anchors=MappingProxyType(anchors),
-                        contributors=book.contributor_order(),
-                        styles=styles or StyleSet.with_house_style(None),
-                        note_placement=NotePlacement.decide(book.config.print.notes,
-                                                            any(p.notes for p in parts)))
+    toc = tuple(
+        TocEntry(
+            part_id=p.id,
+            title=p.title_text,
+            authors=tuple(c.name for c in p.authors),
+            division=p.part.division,
+            number_label=p.number_label,
+        )
+        for p in parts
+    )
+    return RenderedBook(
+        book=book,
+        parts=parts,
+        toc=toc,
+        labels=book.config.labels,
+        anchors=MappingProxyType(anchors),
+        contributors=book.contributor_order(),
+        styles=styles or StyleSet.with_house_style(None),
+        note_placement=NotePlacement.decide(book.config.print.notes, any(p.notes for p in parts)),
+    )
 
 
 class _Renderer:
@@ -101,26 +114,39 @@ class _Renderer:
         self.toml_text = book.config.text
 
     def markdown(self, part: Part, body: str) -> tuple[Markdown, NotesExtension, PartContext]:
-        source = SourceInfo(shown_path(self.book.config.root, part.source), body, part.body_line,
-                            self.diagnostics)
+        source = SourceInfo(
+            shown_path(self.book.config.root, part.source), body, part.body_line, self.diagnostics
+        )
         prefix = f"{part.id}-"
         notes = NotesExtension(source, prefix)
-        context = PartContext(root=self.book.root, source_file=(self.book.root / part.source)
-                              .resolve(), part_ids=self.part_ids, id_prefix=prefix,
-                              labels=self.book.config.labels, listed=self.listed)
-        md = self.new_markdown(source, notes, TitleFiguresLinksExtension(source, context),
-                               *_BODY_EXTENSIONS)
+        context = PartContext(
+            root=self.book.root,
+            source_file=(self.book.root / part.source).resolve(),
+            part_ids=self.part_ids,
+            id_prefix=prefix,
+            labels=self.book.config.labels,
+            listed=self.listed,
+        )
+        md = self.new_markdown(
+            source, notes, TitleFiguresLinksExtension(source, context), *_BODY_EXTENSIONS
+        )
         return md, notes, context
 
-    def new_markdown(self, origin: SourceInfo, *extensions: Extension | str,
-                     attribute_lists: bool = True) -> Markdown:
+    def new_markdown(
+        self, origin: SourceInfo, *extensions: Extension | str, attribute_lists: bool = True
+    ) -> Markdown:
         """A Python-Markdown for text from `origin` (where its mistakes are located), with
         what every piece of the book's Markdown gets: its abbreviations marked, smart
         punctuation, hostile markup turned away. `extensions` (a part body's) come first."""
-        return Markdown(extensions=[*extensions, AbbreviationsExtension(glossary=self.glossary),
-                                    "smarty",
-                                    HtmlSafetyExtension(origin, attribute_lists=attribute_lists)],
-                        output_format="xhtml")
+        return Markdown(
+            extensions=[
+                *extensions,
+                AbbreviationsExtension(glossary=self.glossary),
+                "smarty",
+                HtmlSafetyExtension(origin, attribute_lists=attribute_lists),
+            ],
+            output_format="xhtml",
+        )
 
     def inline(self, text: str, origin: SourceInfo) -> str:
         """One line of Markdown (a title, a name) as inline HTML with smart punctuation;
@@ -135,8 +161,11 @@ class _Renderer:
         return SourceInfo(shown, text, line or 1, self.diagnostics, verbatim=False)
 
     def toml_origin(self, text: str, table: str, key: str) -> SourceInfo:
-        return self.value_origin(shown_path(self.book.config.root, CONFIG_NAME), text,
-                                 key_line(self.toml_text, table, key))
+        return self.value_origin(
+            shown_path(self.book.config.root, CONFIG_NAME),
+            text,
+            key_line(self.toml_text, table, key),
+        )
 
     def title_origin(self, part: Part, key: str, text: str) -> SourceInfo:
         """A title from the front matter is placed on its key's line; one from the body's
@@ -160,10 +189,18 @@ class _Renderer:
                 f"reading this part took more than {seconds:.0f} seconds: split it into "
                 "smaller parts, and look for a long run of '[', '<' or '`' that never closes "
                 "(Python-Markdown slows down greatly on those)",
-                shown_path(self.book.config.root, part.source))
-            return RenderedPart(part=part, title_html="", title_text=part.title,
-                                short_title=part.short_title, authors=(), body_html="",
-                                notes=(), images=())
+                shown_path(self.book.config.root, part.source),
+            )
+            return RenderedPart(
+                part=part,
+                title_html="",
+                title_text=part.title,
+                short_title=part.short_title,
+                authors=(),
+                body_html="",
+                notes=(),
+                images=(),
+            )
 
     def convert_part(self, part: Part) -> RenderedPart:
         """Render one part, however long it takes (`render_part` gives it its time)."""
@@ -173,54 +210,93 @@ class _Renderer:
         md, notes_ext, context = self.markdown(part, body)
         body_html = md.convert(body)
         notes = tuple(
-            Note(number=n.number, label=n.label, id=n.id, ref_ids=tuple(n.ref_ids),
-                 html=_serialize_children(md, n.element))
-            for n in notes_ext.collected)
+            Note(
+                number=n.number,
+                label=n.label,
+                id=n.id,
+                ref_ids=tuple(n.ref_ids),
+                html=_serialize_children(md, n.element),
+            )
+            for n in notes_ext.collected
+        )
 
         noterefs = ""
         if context.title_element is not None:
-            noterefs = "".join(_serialize(md, sup) for sup in context.title_element.iter("sup")
-                               if sup.get("class") == "noteref")
+            noterefs = "".join(
+                _serialize(md, sup)
+                for sup in context.title_element.iter("sup")
+                if sup.get("class") == "noteref"
+            )
         if part.title:
             title_core = self.inline(part.title, self.title_origin(part, "title", part.title))
         else:
             title_core = ""
         title_html = title_core + noterefs
         title_text = _text_of(title_core)
-        short_title = (_text_of(self.inline(part.short_title, self.title_origin(
-            part, "short_title", part.short_title))) if part.short_title else title_text)
+        short_title = (
+            _text_of(
+                self.inline(
+                    part.short_title, self.title_origin(part, "short_title", part.short_title)
+                )
+            )
+            if part.short_title
+            else title_text
+        )
 
         if part.kind == "abbreviations":
             body_html += self.abbreviation_list()
         elif part.kind == "contributors":
             body_html += self.contributor_list()
 
-        authors = tuple(self.book.config.contributors[k] for k in part.authors
-                        if k in self.book.config.contributors)
-        return RenderedPart(part=part, title_html=title_html, title_text=title_text,
-                            short_title=short_title, authors=authors, body_html=body_html,
-                            notes=notes, images=tuple(Path(p) for p in context.images))
+        authors = tuple(
+            self.book.config.contributors[k]
+            for k in part.authors
+            if k in self.book.config.contributors
+        )
+        return RenderedPart(
+            part=part,
+            title_html=title_html,
+            title_text=title_text,
+            short_title=short_title,
+            authors=authors,
+            body_html=body_html,
+            notes=notes,
+            images=tuple(Path(p) for p in context.images),
+        )
 
     def abbreviation_list(self) -> str:
         """The abbreviations part's list: each abbreviation and its expansion, in order."""
         entries = sorted(self.book.abbreviations, key=lambda a: (_sort_key(a.abbr), a.abbr))
         part = next(p for p in self.book.parts if p.kind == "abbreviations")
         shown = shown_path(self.book.config.root, part.source)
-        return _TEMPLATES.get_template("abbreviations").render(entries=[
-            _ListedAbbreviation(a.abbr, Markup(self.inline(
-                a.expansion, self.value_origin(shown, a.expansion, a.line))))
-            for a in entries])
+        return _TEMPLATES.get_template("abbreviations").render(
+            entries=[
+                _ListedAbbreviation(
+                    a.abbr,
+                    Markup(self.inline(a.expansion, self.value_origin(shown, a.expansion, a.line))),
+                )
+                for a in entries
+            ]
+        )
 
     def contributor_list(self) -> str:
         """The contributors part's list: each contributor's name, affiliation and bio."""
         people = []
         for person in self.book.contributor_order():
             table = f"contributors.{person.key}"
-            bio = (self.new_markdown(self.toml_origin(person.bio, table, "bio"))
-                   .convert(person.bio) if person.bio else "")
-            people.append(_ListedContributor(
-                person.key, self.toml_inline(person.name, table, "name"),
-                self.toml_inline(person.affiliation, table, "affiliation"), Markup(bio)))
+            bio = (
+                self.new_markdown(self.toml_origin(person.bio, table, "bio")).convert(person.bio)
+                if person.bio
+                else ""
+            )
+            people.append(
+                _ListedContributor(
+                    person.key,
+                    self.toml_inline(person.name, table, "name"),
+                    self.toml_inline(person.affiliation, table, "affiliation"),
+                    Markup(bio),
+                )
+            )
         return _TEMPLATES.get_template("contributors").render(people=people)
 
     def toml_inline(self, text: str, table: str, key: str) -> Markup:
@@ -244,24 +320,31 @@ class _ListedContributor:
 
 #: The HTML that render makes itself, for both editions (one line each: it goes in as is).
 _TEMPLATES = jinja2.Environment(
-    loader=jinja2.DictLoader({
-        "abbreviations": (
-            '<dl class="abbreviations">{% for a in entries %}'
-            "<dt>{{ a.abbr }}</dt><dd>{{ a.expansion }}</dd>"
-            "{% endfor %}</dl>"),
-        "contributors": (
-            '<div class="contributors">{% for person in people %}'
-            '<div class="contributor" id="contributor-{{ person.key }}">'
-            '<h2 class="contributor-name">{{ person.name }}</h2>'
-            '{% if person.affiliation %}<p class="contributor-affiliation">'
-            "{{ person.affiliation }}</p>{% endif %}"
-            "{{ person.bio }}</div>{% endfor %}</div>"),
-    }),
-    autoescape=True, undefined=jinja2.StrictUndefined)
+    loader=jinja2.DictLoader(
+        {
+            "abbreviations": (
+                '<dl class="abbreviations">{% for a in entries %}'
+                "<dt>{{ a.abbr }}</dt><dd>{{ a.expansion }}</dd>"
+                "{% endfor %}</dl>"
+            ),
+            "contributors": (
+                '<div class="contributors">{% for person in people %}'
+                '<div class="contributor" id="contributor-{{ person.key }}">'
+                '<h2 class="contributor-name">{{ person.name }}</h2>'
+                '{% if person.affiliation %}<p class="contributor-affiliation">'
+                "{{ person.affiliation }}</p>{% endif %}"
+                "{{ person.bio }}</div>{% endfor %}</div>"
+            ),
+        }
+    ),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
 
 
-def check_book_in_time(book: RenderedBook, diagnostics: Diagnostics,
-                       check: Callable[[], None]) -> None:
+def check_book_in_time(
+    book: RenderedBook, diagnostics: Diagnostics, check: Callable[[], None]
+) -> None:
     """Run the checks of the rendered book, `check()`, within the time limit the whole book's
     parts would have (PART_SECONDS, PART_SECONDS_PER_MB): hostile input must not hang them
     after the reading of each part was bounded."""
@@ -271,8 +354,10 @@ def check_book_in_time(book: RenderedBook, diagnostics: Diagnostics,
         with time_limit(seconds):
             check()
     except TooSlow:
-        diagnostics.error(f"checking the manuscript took more than {seconds:.0f} seconds: "
-                          "look for a part with very long lines or paragraphs, and split it")
+        diagnostics.error(
+            f"checking the manuscript took more than {seconds:.0f} seconds: "
+            "look for a part with very long lines or paragraphs, and split it"
+        )
 
 
 class TooSlow(BaseException):
@@ -283,9 +368,11 @@ class TooSlow(BaseException):
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise TooSlow in the block once `seconds` have passed. It needs SIGALRM, so it
     works in the main thread only, and stands aside when a timer is already running."""
-    if (threading.current_thread() is not threading.main_thread()
-            or not hasattr(signal, "setitimer")
-            or signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0)):
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or not hasattr(signal, "setitimer")
+        or signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0)
+    ):
         yield
         return
 

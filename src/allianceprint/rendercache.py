@@ -39,8 +39,9 @@ class RenderCache:
         self.used: set[str] = set()
         self.pending: dict[Path, tuple[RenderedPart, list[Diagnostic]]] = {}
 
-    def render(self, part: Part, diagnostics: Diagnostics,
-               render: Callable[[Part], RenderedPart]) -> RenderedPart:
+    def render(
+        self, part: Part, diagnostics: Diagnostics, render: Callable[[Part], RenderedPart]
+    ) -> RenderedPart:
         """The part from the cache (its warnings given again), or rendered and kept."""
         key = self._key(part)
         self.used.add(key)
@@ -72,8 +73,9 @@ class RenderCache:
             for entry, (rendered, found) in self.pending.items():
                 self._keep(entry, rendered, found)
         except OSError as exc:  # the output folder is a file, or may not be written
-            raise ManuscriptError(f"cannot write the outputs here: {exc.strerror}",
-                                  self.output) from exc
+            raise ManuscriptError(
+                f"cannot write the outputs here: {exc.strerror}", self.output
+            ) from exc
         self.pending.clear()
         for entry in self.folder.glob("*.json"):
             if entry.stem not in self.used:
@@ -86,22 +88,31 @@ class RenderCache:
 
     def _keep(self, entry: Path, rendered: RenderedPart, found: list[Diagnostic]) -> None:
         data = {
-            "title_html": rendered.title_html, "title_text": rendered.title_text,
+            "title_html": rendered.title_html,
+            "title_text": rendered.title_text,
             "short_title": rendered.short_title,
             "authors": [asdict(a) for a in rendered.authors],
             "body_html": rendered.body_html,
             "notes": [{**asdict(n), "ref_ids": list(n.ref_ids)} for n in rendered.notes],
             "images": [str(p) for p in rendered.images],
-            "diagnostics": [d.as_json() for d in found]}
+            "diagnostics": [d.as_json() for d in found],
+        }
         self.folder.mkdir(parents=True, exist_ok=True)
         self.cache.write_json(entry, data)
 
 
 _CONTRIBUTOR = {"key": str, "name": str, "affiliation": str, "bio": str, "orcid": str}
 _NOTE = {"number": int, "label": str, "id": str, "ref_ids": [str], "html": str}
-_ENTRY = {"title_html": str, "title_text": str, "short_title": str,
-          "authors": [_CONTRIBUTOR], "body_html": str, "notes": [_NOTE], "images": [str],
-          "diagnostics": [DIAGNOSTIC]}
+_ENTRY = {
+    "title_html": str,
+    "title_text": str,
+    "short_title": str,
+    "authors": [_CONTRIBUTOR],
+    "body_html": str,
+    "notes": [_NOTE],
+    "images": [str],
+    "diagnostics": [DIAGNOSTIC],
+}
 
 
 def _inside(root: Path, name: str) -> Path:
@@ -118,36 +129,50 @@ def _inside(root: Path, name: str) -> Path:
 
 def _rendered_from(data: dict, part: Part, root: Path) -> RenderedPart:
     return RenderedPart(
-        part=part, title_html=data["title_html"], title_text=data["title_text"],
+        part=part,
+        title_html=data["title_html"],
+        title_text=data["title_text"],
         short_title=data["short_title"],
         authors=tuple(Contributor(**a) for a in data["authors"]),
         body_html=data["body_html"],
-        notes=tuple(Note(n["number"], n["label"], n["id"], tuple(n["ref_ids"]), n["html"])
-                    for n in data["notes"]),
-        images=tuple(_inside(root, p) for p in data["images"]))
-
-
+        notes=tuple(
+            Note(n["number"], n["label"], n["id"], tuple(n["ref_ids"]), n["html"])
+            for n in data["notes"]
+        ),
+        images=tuple(_inside(root, p) for p in data["images"]),
+    )
 
 
 def _part_data(part: Part) -> dict:
-    return {"id": part.id, "source": str(part.source), "division": part.division,
-            "kind": part.kind, "title": part.title, "short_title": part.short_title,
-            "authors": list(part.authors), "body": part.body, "body_line": part.body_line,
-            "front_matter_lines": dict(part.front_matter_lines)}
+    return {
+        "id": part.id,
+        "source": str(part.source),
+        "division": part.division,
+        "kind": part.kind,
+        "title": part.title,
+        "short_title": part.short_title,
+        "authors": list(part.authors),
+        "body": part.body,
+        "body_line": part.body_line,
+        "front_matter_lines": dict(part.front_matter_lines),
+    }
 
 
 def _context_digest(book: Book, skip: Path) -> str:
     digest = hashlib.sha256(code_digest().encode())
     digest.update(book.config.text.encode())
-    digest.update(json.dumps([(a.abbr, a.expansion, a.line) for a in book.abbreviations])
-                  .encode())
-    digest.update(json.dumps([(str(p.source), p.id, p.division, list(p.authors))
-                              for p in book.parts]).encode())
+    digest.update(json.dumps([(a.abbr, a.expansion, a.line) for a in book.abbreviations]).encode())
+    digest.update(
+        json.dumps(
+            [(str(p.source), p.id, p.division, list(p.authors)) for p in book.parts]
+        ).encode()
+    )
     skip = skip.resolve()
     for root, dirs, files in os.walk(book.root):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if (here / d).resolve() != skip)
         for name in sorted(files):
-            digest.update(str((here / name).relative_to(book.root)).encode(
-                "utf-8", "surrogateescape") + b"\0")
+            digest.update(
+                str((here / name).relative_to(book.root)).encode("utf-8", "surrogateescape") + b"\0"
+            )
     return digest.hexdigest()

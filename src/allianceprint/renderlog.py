@@ -54,9 +54,14 @@ class _Collect(logging.Handler):
 
 def overflow_records(found: Iterable[Overflow]) -> list[Record]:
     """Boxes wider than the text block, as records kept with WeasyPrint's."""
-    return [(_OVERFLOW, logging.WARNING,
-             json.dumps([item.part, item.kind, item.text, item.points], ensure_ascii=False))
-            for item in found]
+    return [
+        (
+            _OVERFLOW,
+            logging.WARNING,
+            json.dumps([item.part, item.kind, item.text, item.points], ensure_ascii=False),
+        )
+        for item in found
+    ]
 
 
 @contextmanager
@@ -73,8 +78,9 @@ def collect() -> Iterator[list[Record]]:
         logger.propagate = propagate
 
 
-def findings(records: Iterable[Record], book: RenderedBook,
-             piece: str | None = None) -> list[Diagnostic]:
+def findings(
+    records: Iterable[Record], book: RenderedBook, piece: str | None = None
+) -> list[Diagnostic]:
     """The findings of `records`, logged while laying out `piece` (a part id, another
     piece's name, or None for the whole book)."""
     parts = {part.id: part for part in book.parts}
@@ -93,13 +99,20 @@ def findings(records: Iterable[Record], book: RenderedBook,
         css = _CSS_AT.match(text)
         if css:
             stylesheet = book.styles.file("print/print.css")
-            found.append(Diagnostic(severity, f"the print stylesheet: WeasyPrint: {text}",
-                                    Location(_shown(book, stylesheet), int(css[1]),
-                                             int(css[2]))))
+            found.append(
+                Diagnostic(
+                    severity,
+                    f"the print stylesheet: WeasyPrint: {text}",
+                    Location(_shown(book, stylesheet), int(css[1]), int(css[2])),
+                )
+            )
             continue
         part = parts.get(piece or "")
-        where = (Location(shown_path(book.book.root, part.part.source)) if part is not None
-                 else Location(shown_path(book.book.root, "book.toml")))
+        where = (
+            Location(shown_path(book.book.root, part.part.source))
+            if part is not None
+            else Location(shown_path(book.book.root, "book.toml"))
+        )
         found.append(Diagnostic(severity, f"WeasyPrint: {text}", where))
     return found
 
@@ -111,32 +124,42 @@ def _image_finding(text: str, book: RenderedBook, part: RenderedPart | None) -> 
         for image in candidate.images:
             if _names(text, book.book.root, image):
                 line, column = _line_of(book.book.root / candidate.part.source, image)
-                return Diagnostic("error", f"image {image.as_posix()} cannot be drawn: "
-                                  f"replace it with a PNG, JPEG or SVG that opens in an image "
-                                  f"viewer (WeasyPrint: {text})",
-                                  Location(shown_path(book.book.root, candidate.part.source),
-                                           line, column))
-    where = (shown_path(book.book.root, part.part.source) if part is not None
-             else shown_path(book.book.root, "book.toml"))
-    return Diagnostic("error", f"an image cannot be drawn (WeasyPrint: {text})",
-                      Location(where))
+                return Diagnostic(
+                    "error",
+                    f"image {image.as_posix()} cannot be drawn: "
+                    f"replace it with a PNG, JPEG or SVG that opens in an image "
+                    f"viewer (WeasyPrint: {text})",
+                    Location(shown_path(book.book.root, candidate.part.source), line, column),
+                )
+    where = (
+        shown_path(book.book.root, part.part.source)
+        if part is not None
+        else shown_path(book.book.root, "book.toml")
+    )
+    return Diagnostic("error", f"an image cannot be drawn (WeasyPrint: {text})", Location(where))
 
 
-def _overflow_finding(message: str, book: RenderedBook, parts: dict[str, RenderedPart],
-                      piece: str | None) -> Diagnostic:
+def _overflow_finding(
+    message: str, book: RenderedBook, parts: dict[str, RenderedPart], piece: str | None
+) -> Diagnostic:
     part_id, kind, text, points = json.loads(message)
     part = parts.get(part_id) or parts.get(piece or "")
     what = {"table": "a table", "image": "an image"}.get(kind, "a line")
-    advice = {"table": "give it fewer or narrower columns, or split it",
-              "image": "make it narrower"}.get(kind, "break it (a long word, code or link)")
+    advice = {
+        "table": "give it fewer or narrower columns, or split it",
+        "image": "make it narrower",
+    }.get(kind, "break it (a long word, code or link)")
     text_note = f" ({text!r})" if text else ""
-    message = (f"{what}{text_note} is {points:g} pt wider than the text block, and the page "
-               f"edge cuts it off: {advice}")
+    message = (
+        f"{what}{text_note} is {points:g} pt wider than the text block, and the page "
+        f"edge cuts it off: {advice}"
+    )
     if part is None:
         return Diagnostic("warning", message, Location(shown_path(book.book.root, "book.toml")))
     line, column = _line_of_text(book.book.root / part.part.source, text, kind == "table")
-    return Diagnostic("warning", message,
-                      Location(shown_path(book.book.root, part.part.source), line, column))
+    return Diagnostic(
+        "warning", message, Location(shown_path(book.book.root, part.part.source), line, column)
+    )
 
 
 def _line_of_text(source: Path, text: str, table: bool) -> tuple[int | None, int | None]:
@@ -150,7 +173,7 @@ def _line_of_text(source: Path, text: str, table: bool) -> tuple[int | None, int
         lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None, None
-    for wanted_row in ((True, False) if table else (False,)):
+    for wanted_row in (True, False) if table else (False,):
         for number, line in enumerate(lines, 1):
             if wanted_row and not line.lstrip().startswith("|"):
                 continue
@@ -163,8 +186,9 @@ def _line_of_text(source: Path, text: str, table: bool) -> tuple[int | None, int
 def _names(text: str, root: Path, image: Path) -> bool:
     """Whether WeasyPrint's message names `image` (as a file URL or a path)."""
     path = (root / image).as_posix()
-    return any(form in text for form in (path, quote(path), image.as_posix(),
-                                         quote(image.as_posix())))
+    return any(
+        form in text for form in (path, quote(path), image.as_posix(), quote(image.as_posix()))
+    )
 
 
 def _line_of(source: Path, image: Path) -> tuple[int | None, int | None]:

@@ -19,5 +19,5 @@ def ascii_slug(text: str, max_length: int | None = None) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     if max_length is None or len(slug) <= max_length:
         return slug
-    cut = slug[:max_length + 1]
-    return cut[:cut.rfind("-")] if "-" in cut else ""
+    cut = slug[: max_length + 1]
+    return cut[: cut.rfind("-")] if "-" in cut else ""

@@ -39,9 +39,12 @@ class Written:
     pages: int | None
 
 
-_RECORD = {"inputs": str, "formats": [str],
-           "outputs": [{"name": str, "size": int, "mtime_ns": int, "pages": (int, None)}],
-           "warnings": [DIAGNOSTIC]}
+_RECORD = {
+    "inputs": str,
+    "formats": [str],
+    "outputs": [{"name": str, "size": int, "mtime_ns": int, "pages": (int, None)}],
+    "warnings": [DIAGNOSTIC],
+}
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,29 @@ class Stamp:
     formats: tuple[str, ...]  # the formats asked for: "pdf", "epub"
 
     @classmethod
-    def of(cls, manuscript: Path, output: Path, formats: Iterable[str], print_ready: bool,
-           strict: bool, single_document: bool, styles: Path | None = None) -> Stamp:
+    def of(
+        cls,
+        manuscript: Path,
+        output: Path,
+        formats: Iterable[str],
+        print_ready: bool,
+        strict: bool,
+        single_document: bool,
+        styles: Path | None = None,
+    ) -> Stamp:
         """The stamp of a build of `manuscript` (whose own house style, if any, lies inside
         it) with the built-in style and `styles` (`--styles`)."""
         digest = hashlib.sha256()
-        options = {"formats": sorted(formats), "print_ready": print_ready, "strict": strict,
-                   "single_document": single_document, "allianceprint": __version__,
-                   "weasyprint": metadata.version("weasyprint"), "code": code_digest(),
-                   "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
+        options = {
+            "formats": sorted(formats),
+            "print_ready": print_ready,
+            "strict": strict,
+            "single_document": single_document,
+            "allianceprint": __version__,
+            "weasyprint": metadata.version("weasyprint"),
+            "code": code_digest(),
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
+        }
         digest.update(json.dumps(options, sort_keys=True).encode())
         digest.update(StyleSet.with_house_style(styles).digest.encode())
         for path in _files(manuscript, skip=output):
@@ -102,22 +119,37 @@ class Stamp:
         if record is None or record["formats"] != list(self.formats):
             return None
         names = [item["name"] for item in record["outputs"]]
-        if (any(name != Path(name).name or name.startswith(".") for name in names)
-                or {Path(name).suffix[1:] for name in names} != set(self.formats)):
+        if any(name != Path(name).name or name.startswith(".") for name in names) or {
+            Path(name).suffix[1:] for name in names
+        } != set(self.formats):
             cache.rejected.add(cache.stamp)
             return None
         return record
 
-    def record(self, cache: CacheFolder, written: Iterable[tuple[Path, int | None]],
-               warnings: Iterable[Diagnostic]) -> None:
+    def record(
+        self,
+        cache: CacheFolder,
+        written: Iterable[tuple[Path, int | None]],
+        warnings: Iterable[Diagnostic],
+    ) -> None:
         """Remember this build: its outputs (path and page count) and its warnings."""
         outputs = []
         for path, pages in written:
             stat = path.stat()
-            outputs.append({"name": path.name, "size": stat.st_size,
-                            "mtime_ns": stat.st_mtime_ns, "pages": pages})
-        data = {"inputs": self.inputs, "formats": list(self.formats), "outputs": outputs,
-                "warnings": [w.as_json() for w in warnings]}
+            outputs.append(
+                {
+                    "name": path.name,
+                    "size": stat.st_size,
+                    "mtime_ns": stat.st_mtime_ns,
+                    "pages": pages,
+                }
+            )
+        data = {
+            "inputs": self.inputs,
+            "formats": list(self.formats),
+            "outputs": outputs,
+            "warnings": [w.as_json() for w in warnings],
+        }
         cache.root.mkdir(parents=True, exist_ok=True)
         cache.write_json(cache.stamp, data)
 
@@ -140,10 +172,12 @@ def _files(folder: Path, skip: Path) -> list[Path]:
     found = []
     for root, dirs, files in os.walk(folder):
         here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and (here / d).resolve() != skip)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip)
         # Regular files only: reading a named pipe would wait for ever (the build itself
         # reports a part or an image that is not a regular file).
-        found.extend(here / name for name in sorted(files)
-                     if not name.startswith(".") and (here / name).is_file())
+        found.extend(
+            here / name
+            for name in sorted(files)
+            if not name.startswith(".") and (here / name).is_file()
+        )
     return found

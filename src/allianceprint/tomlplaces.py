@@ -13,8 +13,11 @@ import tomllib
 from collections.abc import Collection
 
 #: A string (multi-line ones included), a comment, or a bracket or brace.
-_TOKEN_RE = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                       r"|'[^'\n]*'|#[^\n]*|[\[\]{}]", re.DOTALL)
+_TOKEN_RE = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'[^'\n]*'|#[^\n]*|[\[\]{}]",
+    re.DOTALL,
+)
 _HEADER_RE = re.compile(r"^\s*\[\[?([^\]]*)\]\]?\s*(#.*)?$")  # `[]` too: an error to locate
 _ASSIGNMENT_RE = re.compile(r"""^\s*["']?([A-Za-z0-9_-]+)["']?\s*=""")
 
@@ -51,8 +54,7 @@ class TomlPlaces:
         self.lines = text.splitlines()
         self.array_tables = array_tables  # tables written [[table]], one header per entry
 
-    def line_of(self, table: str, key: str | None = None,
-                index: int | None = None) -> int | None:
+    def line_of(self, table: str, key: str | None = None, index: int | None = None) -> int | None:
         """The line of `[table]` (or of `key` inside it); None when it cannot be found. With
         `index`, of the `index`-th (from 0) `[[table]]` entry of an array of tables; an array
         written inline (`history = [...]`) is found at its key."""
@@ -135,5 +137,8 @@ def error_place(exc: tomllib.TOMLDecodeError) -> Place:
 
 def error_reason(exc: tomllib.TOMLDecodeError) -> str:
     """tomllib's message without the place it names (the diagnostic gives it)."""
-    return re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
-                  getattr(exc, "msg", None) or str(exc))
+    return re.sub(
+        r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)",
+        "",
+        getattr(exc, "msg", None) or str(exc),
+    )

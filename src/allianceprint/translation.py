@@ -77,8 +77,7 @@ class Outline:
         return self.rendered.title_text or str(self.rendered.part.source)
 
 
-def compare(translation: RenderedBook, original: RenderedBook,
-            diagnostics: Diagnostics) -> None:
+def compare(translation: RenderedBook, original: RenderedBook, diagnostics: Diagnostics) -> None:
     """Add to `diagnostics` every difference in structure between the two books."""
     ours = [outline(part, translation) for part in translation.parts]
     theirs = [outline(part, original) for part in original.parts]
@@ -88,15 +87,19 @@ def compare(translation: RenderedBook, original: RenderedBook,
         key = _CONTENTS_KEYS[part.rendered.part.division]
         diagnostics.warning(
             f"[contents] {key}: the original's part {part.rendered.part.source} "
-            f"(\"{part.name}\", {part.place}) has no counterpart in this translation: "
+            f'("{part.name}", {part.place}) has no counterpart in this translation: '
             "translate it and list it here, unless this edition is a selection of the "
-            "original", toml,
-            key_line(translation.book.config.text, "contents", key))
+            "original",
+            toml,
+            key_line(translation.book.config.text, "contents", key),
+        )
     for part in extra:
         diagnostics.error(
             f"this part has no counterpart in the original ({original.book.root.name}): a "
             "translation adds nothing of its own; check [contents] in both books",
-            part.place.path, part.place.line)
+            part.place.path,
+            part.place.line,
+        )
     for mine, theirs_part in pairs:
         _compare_parts(mine, theirs_part, diagnostics)
     _compare_abbreviations(translation, original, diagnostics)
@@ -125,8 +128,7 @@ def outline(rendered: RenderedPart, book: RenderedBook) -> Outline:
         in_note = False
         heading = _HEADING_RE.match(line)
         if heading and len(heading.group(1)) == 2:
-            sections.append(Section(title, start, tuple(notes), tuple(note_labels),
-                                    subsections))
+            sections.append(Section(title, start, tuple(notes), tuple(note_labels), subsections))
             title, start, notes, note_labels, subsections = heading.group(2), here, [], [], 0
         elif heading:
             subsections += 1
@@ -143,12 +145,18 @@ def outline(rendered: RenderedPart, book: RenderedBook) -> Outline:
                 note_labels.append(label)
     sections.append(Section(title, start, tuple(notes), tuple(note_labels), subsections))
     figures = rendered.body_html.count("<figure")
-    return Outline(rendered=rendered, place=Place(shown, 1), sections=tuple(sections),
-                   tables=tuple(tables), figures=tuple(images[:figures]))
+    return Outline(
+        rendered=rendered,
+        place=Place(shown, 1),
+        sections=tuple(sections),
+        tables=tuple(tables),
+        figures=tuple(images[:figures]),
+    )
 
 
-def _pair(ours: list[Outline], theirs: list[Outline]
-          ) -> tuple[list[tuple[Outline, Outline]], list[Outline], list[Outline]]:
+def _pair(
+    ours: list[Outline], theirs: list[Outline]
+) -> tuple[list[tuple[Outline, Outline]], list[Outline], list[Outline]]:
     """(translation, original) pairs, the original's parts left over, the translation's."""
     by_source = {o.rendered.part.source.as_posix(): o for o in theirs}
     paired: dict[int, Outline] = {}
@@ -159,10 +167,14 @@ def _pair(ours: list[Outline], theirs: list[Outline]
             paired[index] = match
             taken.add(id(match))
     for division in ("front", "body", "back") if not paired else ():
-        rest_ours = [i for i, p in enumerate(ours)
-                     if i not in paired and p.rendered.part.division == division]
-        rest_theirs = [p for p in theirs
-                       if id(p) not in taken and p.rendered.part.division == division]
+        rest_ours = [
+            i
+            for i, p in enumerate(ours)
+            if i not in paired and p.rendered.part.division == division
+        ]
+        rest_theirs = [
+            p for p in theirs if id(p) not in taken and p.rendered.part.division == division
+        ]
         for index, match in zip(rest_ours, rest_theirs):
             paired[index] = match
             taken.add(id(match))
@@ -174,53 +186,80 @@ def _pair(ours: list[Outline], theirs: list[Outline]
 
 def _compare_parts(mine: Outline, theirs: Outline, diagnostics: Diagnostics) -> None:
     """The differences between one part and its original."""
+
     def error(message: str, place: Place) -> None:
         diagnostics.error(message, place.path, place.line)
 
     if mine.rendered.part.kind != theirs.rendered.part.kind:
-        error(f"this part is of kind {mine.rendered.part.kind!r}, its original "
-              f"({theirs.place}) of kind {theirs.rendered.part.kind!r}: set `kind` alike",
-              mine.place)
+        error(
+            f"this part is of kind {mine.rendered.part.kind!r}, its original "
+            f"({theirs.place}) of kind {theirs.rendered.part.kind!r}: set `kind` alike",
+            mine.place,
+        )
         return
     if len(mine.sections) != len(theirs.sections):
-        error(f"this part has {len(mine.sections) - 1} sections (##), on lines "
-              f"{_lines(s.place for s in mine.sections[1:])}; its original ({theirs.place}) "
-              f"has {len(theirs.sections) - 1}, on lines "
-              f"{_lines(s.place for s in theirs.sections[1:])}", mine.place)
+        error(
+            f"this part has {len(mine.sections) - 1} sections (##), on lines "
+            f"{_lines(s.place for s in mine.sections[1:])}; its original ({theirs.place}) "
+            f"has {len(theirs.sections) - 1}, on lines "
+            f"{_lines(s.place for s in theirs.sections[1:])}",
+            mine.place,
+        )
     else:
         for ours, original in zip(mine.sections, theirs.sections):
             where = ours.place if ours.title else mine.place
             if ours.subsections != original.subsections:
-                error(f"{_section_name(ours)} has {ours.subsections} subsections (###), "
-                      f"its original ({original.place}) has {original.subsections}", where)
+                error(
+                    f"{_section_name(ours)} has {ours.subsections} subsections (###), "
+                    f"its original ({original.place}) has {original.subsections}",
+                    where,
+                )
             if len(ours.notes) != len(original.notes):
-                error(f"{_section_name(ours)} has {len(ours.notes)} notes, its original "
-                      f"({original.place}) has {len(original.notes)}: "
-                      f"{_note_difference(ours, original)}", _note_place(ours, original, where))
+                error(
+                    f"{_section_name(ours)} has {len(ours.notes)} notes, its original "
+                    f"({original.place}) has {len(original.notes)}: "
+                    f"{_note_difference(ours, original)}",
+                    _note_place(ours, original, where),
+                )
     # With the sections alike, a difference is reported per section above, unless it lies in
     # what the sections do not hold (a note on a title given in the front matter).
     by_section = len(mine.sections) == len(theirs.sections) and sum(
-        len(s.notes) for s in mine.sections) != sum(len(s.notes) for s in theirs.sections)
+        len(s.notes) for s in mine.sections
+    ) != sum(len(s.notes) for s in theirs.sections)
     if mine.notes != theirs.notes and not by_section:
         ours_labels = {n.label for n in mine.rendered.notes}
         lost = [n.label for n in theirs.rendered.notes if n.label not in ours_labels]
-        named = (": lost in translation: " + ", ".join(f"[^{label}]" for label in lost)
-                 if lost and mine.notes < theirs.notes else "")
-        error(f"this part has {mine.notes} notes, its original ({theirs.place}) has "
-              f"{theirs.notes}{named}", mine.place)
-    for kind, ours_places, original_places in (("tables", mine.tables, theirs.tables),
-                                               ("figures", mine.figures, theirs.figures)):
+        named = (
+            ": lost in translation: " + ", ".join(f"[^{label}]" for label in lost)
+            if lost and mine.notes < theirs.notes
+            else ""
+        )
+        error(
+            f"this part has {mine.notes} notes, its original ({theirs.place}) has "
+            f"{theirs.notes}{named}",
+            mine.place,
+        )
+    for kind, ours_places, original_places in (
+        ("tables", mine.tables, theirs.tables),
+        ("figures", mine.figures, theirs.figures),
+    ):
         if len(ours_places) != len(original_places):
             count = min(len(ours_places), len(original_places))
             place = ours_places[count] if count < len(ours_places) else mine.place
-            theirs_at = (f"; the original's {kind[:-1]} {count + 1} is at "
-                         f"{original_places[count]}" if count < len(original_places) else "")
-            error(f"this part has {len(ours_places)} {kind}, its original ({theirs.place}) "
-                  f"has {len(original_places)}{theirs_at}", place)
+            theirs_at = (
+                f"; the original's {kind[:-1]} {count + 1} is at {original_places[count]}"
+                if count < len(original_places)
+                else ""
+            )
+            error(
+                f"this part has {len(ours_places)} {kind}, its original ({theirs.place}) "
+                f"has {len(original_places)}{theirs_at}",
+                place,
+            )
 
 
 def _section_name(section: Section) -> str:
-    return f"section \"{section.title}\"" if section.title else "the text before the first section"
+    return f'section "{section.title}"' if section.title else "the text before the first section"
 
 
 def _note_place(ours: Section, original: Section, where: Place) -> Place:
@@ -228,8 +267,7 @@ def _note_place(ours: Section, original: Section, where: Place) -> Place:
     section's heading."""
     for position, label in enumerate(original.labels):
         if label not in ours.labels:
-            later = [p for l, p in zip(ours.labels, ours.notes)
-                     if l in original.labels[position:]]
+            later = [p for l, p in zip(ours.labels, ours.notes) if l in original.labels[position:]]
             return later[0] if later else where
     return where
 
@@ -241,21 +279,28 @@ def _lines(places: Iterable[Place]) -> str:
 def _note_difference(ours: Section, original: Section) -> str:
     """What became of the notes: by label when the translation kept the original's labels
     (`[^osa]` in both), else where the original references its notes."""
-    lost = [(label, place) for label, place in zip(original.labels, original.notes)
-            if label not in ours.labels]
+    lost = [
+        (label, place)
+        for label, place in zip(original.labels, original.notes)
+        if label not in ours.labels
+    ]
     added = [label for label in ours.labels if label not in original.labels]
     if len(ours.notes) < len(original.notes) and lost and not added:
         return "lost in translation: " + ", ".join(
-            f"[^{label}] (referenced at {place})" for label, place in lost)
+            f"[^{label}] (referenced at {place})" for label, place in lost
+        )
     if len(ours.notes) > len(original.notes) and added and not lost:
         return "added in translation: " + ", ".join(f"[^{label}]" for label in added)
     change = "lost" if len(ours.notes) < len(original.notes) else "added"
-    return (f"a note was {change} in translation (the original references its notes on "
-            f"lines {_lines(original.notes)}, this section on lines {_lines(ours.notes)})")
+    return (
+        f"a note was {change} in translation (the original references its notes on "
+        f"lines {_lines(original.notes)}, this section on lines {_lines(ours.notes)})"
+    )
 
 
-def _compare_abbreviations(translation: RenderedBook, original: RenderedBook,
-                           diagnostics: Diagnostics) -> None:
+def _compare_abbreviations(
+    translation: RenderedBook, original: RenderedBook, diagnostics: Diagnostics
+) -> None:
     """The abbreviations list against the original's: an abbreviation of the original's list
     that the translation uses must be in its list too, and the list holds nothing that the
     original's lacks. (A translation may spell out what the original abbreviates, 美国 for
@@ -284,19 +329,26 @@ def _compare_abbreviations(translation: RenderedBook, original: RenderedBook,
                 diagnostics.error(
                     f"abbreviation {abbr!r} is in the original's list ({their_shown}:"
                     f"{theirs[abbr].line}: {theirs[abbr].expansion}) but not in this "
-                    "translation's: add it to the abbreviations part", shown,
-                    part.part.body_line + index, found.start() + 1)
+                    "translation's: add it to the abbreviations part",
+                    shown,
+                    part.part.body_line + index,
+                    found.start() + 1,
+                )
     if source is None:
         return
     shown = shown_path(translation.book.config.root, source.source)
     for abbr in sorted(ours.keys() - theirs.keys()):
         diagnostics.error(
             f"abbreviation {abbr!r} is not in the original's list ({their_shown}): a "
-            "translation keeps the original's abbreviations", shown, ours[abbr].line)
+            "translation keeps the original's abbreviations",
+            shown,
+            ours[abbr].line,
+        )
 
 
-def check_translation(manuscript: Path, original: Path, diagnostics: Diagnostics,
-                      strict: bool = False) -> RenderedBook:
+def check_translation(
+    manuscript: Path, original: Path, diagnostics: Diagnostics, strict: bool = False
+) -> RenderedBook:
     """`check DIR --original ORIG_DIR`: check the translation as `check` does, then compare
     it with its original (checked too, its own findings kept apart), raising every
     difference found together with the translation's other findings."""
@@ -311,8 +363,11 @@ def check_translation(manuscript: Path, original: Path, diagnostics: Diagnostics
         theirs.add(exc)  # book.toml's errors are raised before anything is collected
         for found in theirs.errors:
             diagnostics.record(replace(found, message=f"in the original: {found.message}"))
-        diagnostics.error(f"the original has {len(theirs.errors)} errors of its own, so it "
-                          "cannot be compared: correct them first", original)
+        diagnostics.error(
+            f"the original has {len(theirs.errors)} errors of its own, so it "
+            "cannot be compared: correct them first",
+            original,
+        )
         diagnostics.raise_if_errors()
     compare(rendered, source, diagnostics)
     diagnostics.sort(reading_order(rendered.book))

@@ -30,12 +30,20 @@ MAX_SVG_SHAPES = 50_000
 IMAGE_SNIFF_BYTES = 64 * 1024  # how much of an image file is read to tell its kind
 
 LINK_SCHEMES = ("http", "https", "ftp", "mailto", "tel")
-IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP",
-               ".svg": "SVG"}
+IMAGE_TYPES = {
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".gif": "GIF",
+    ".webp": "WebP",
+    ".svg": "SVG",
+}
 
 _LANGUAGE_RE = re.compile(
     r"^[a-z]{2,3}(-[a-z]{3}){0,3}(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?"
-    r"(-([a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*$", re.IGNORECASE)
+    r"(-([a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*$",
+    re.IGNORECASE,
+)
 _ORCID_RE = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
 _SVG_EXTERNAL_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
 
@@ -52,10 +60,14 @@ def control_character_problem(value: str) -> str | None:
     if found is None:
         return None
     if "\ud800" <= found.group() <= "\udfff":
-        return (f"contains U+{ord(found.group()):04X}, half of a character (a lone "
-                "surrogate), which no book can print: write the whole character")
-    return (f"contains the control character U+{ord(found.group()):04X}, which no book can "
-            "print: remove it")
+        return (
+            f"contains U+{ord(found.group()):04X}, half of a character (a lone "
+            "surrogate), which no book can print: write the whole character"
+        )
+    return (
+        f"contains the control character U+{ord(found.group()):04X}, which no book can "
+        "print: remove it"
+    )
 
 
 def language_tag_problem(value: str) -> str | None:
@@ -63,8 +75,10 @@ def language_tag_problem(value: str) -> str | None:
     if not _LANGUAGE_RE.match(value):
         return f"{value!r} is not a BCP 47 language tag: write e.g. en, en-GB, fr, zh-Hans"
     if not langcodes.tag_is_valid(value):
-        return (f"{value!r} is not a known language tag: its language, script or region is "
-                "not in the IANA language subtag registry; write e.g. en, en-GB, fr, zh-Hans")
+        return (
+            f"{value!r} is not a known language tag: its language, script or region is "
+            "not in the IANA language subtag registry; write e.g. en, en-GB, fr, zh-Hans"
+        )
     return None
 
 
@@ -113,12 +127,16 @@ def href_problem(href: str, *, raw: bool) -> str | None:
     if scheme in LINK_SCHEMES:
         return None
     if scheme:
-        return (f"a book can link to web addresses (https:), mailto: and its own parts, not to "
-                f"{scheme}: addresses")
+        return (
+            f"a book can link to web addresses (https:), mailto: and its own parts, not to "
+            f"{scheme}: addresses"
+        )
     if raw:
-        return ("in raw HTML a link can only be a web address or an #anchor: write links to "
-                "the book's parts in Markdown, [text](file.md), so that they work in both "
-                "editions")
+        return (
+            "in raw HTML a link can only be a web address or an #anchor: write links to "
+            "the book's parts in Markdown, [text](file.md), so that they work in both "
+            "editions"
+        )
     return None
 
 
@@ -130,15 +148,18 @@ def image_file_problem(path: Path) -> str | None:
         if not path.exists():
             return "does not exist: check the path, which is relative to this Markdown file"
         if not path.is_file():
-            return ("is not a regular file (a folder, a pipe or a device): point to an image "
-                    "file")
+            return "is not a regular file (a folder, a pipe or a device): point to an image file"
         if kind is None:
-            return ("is not a PNG, JPEG, GIF, WebP or SVG file, the kinds of image both "
-                    "editions can show: save it as one of them")
+            return (
+                "is not a PNG, JPEG, GIF, WebP or SVG file, the kinds of image both "
+                "editions can show: save it as one of them"
+            )
         size = path.stat().st_size
         if size > MAX_IMAGE_BYTES:
-            return (f"is {size // 1_000_000} MB; an image may be at most "
-                    f"{MAX_IMAGE_BYTES // 1_000_000} MB: make it smaller")
+            return (
+                f"is {size // 1_000_000} MB; an image may be at most "
+                f"{MAX_IMAGE_BYTES // 1_000_000} MB: make it smaller"
+            )
         with path.open("rb") as handle:
             head = handle.read(IMAGE_SNIFF_BYTES)
     except OSError as exc:
@@ -157,8 +178,10 @@ def image_file_problem(path: Path) -> str | None:
 
 def _pixels_problem(path: Path) -> str | None:
     """What is wrong with a raster image's declared size (read from its header only)."""
-    too_many = (f"declares more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels, the most "
-                "an image may have: make it smaller")
+    too_many = (
+        f"declares more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels, the most "
+        "an image may have: make it smaller"
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's own bomb warning: said here
@@ -176,8 +199,9 @@ def _pixels_problem(path: Path) -> str | None:
 def _svg_shapes_problem(tree) -> str | None:
     """What is wrong with what an SVG's <use> elements expand to: a cycle, or more than
     MAX_SVG_SHAPES elements drawn."""
-    by_id = {node.get("id"): node for node in tree.iter() if isinstance(node.tag, str)
-             and node.get("id")}
+    by_id = {
+        node.get("id"): node for node in tree.iter() if isinstance(node.tag, str) and node.get("id")
+    }
     sizes: dict[object, int] = {}
     open_now: set[object] = set()
 
@@ -209,8 +233,10 @@ def _svg_shapes_problem(tree) -> str | None:
     except _SvgCycle:
         return "has a <use> that refers, through others, to itself: remove the cycle"
     except _SvgTooBig:
-        return (f"draws more than {MAX_SVG_SHAPES:,} shapes once its <use> references are "
-                "expanded: simplify it")
+        return (
+            f"draws more than {MAX_SVG_SHAPES:,} shapes once its <use> references are "
+            "expanded: simplify it"
+        )
     return None
 
 
@@ -225,16 +251,18 @@ class _SvgTooBig(Exception):
 def _svg_problem(path: Path) -> str | None:
     """What makes an SVG file unsafe or unusable in a book: scripts, event handlers, entity
     declarations, references to other files or addresses. Parsed without loading anything."""
-    parser = lxml_etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                  huge_tree=False)
+    parser = lxml_etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
     try:
         tree = lxml_etree.parse(str(path), parser)
     except lxml_etree.XMLSyntaxError as exc:
         return f"is not well-formed SVG ({exc.msg}): save it again from the drawing program"
     dtd = tree.docinfo.internalDTD
     if dtd is not None and list(dtd.iterentities()):
-        return ("declares XML entities, which can pull other files in: save it again without "
-                "a DOCTYPE")
+        return (
+            "declares XML entities, which can pull other files in: save it again without a DOCTYPE"
+        )
     for node in tree.iter():
         if isinstance(node, lxml_etree._ProcessingInstruction) and node.target == "xml-stylesheet":
             return "loads a stylesheet (<?xml-stylesheet?>): an image in a book must stand alone"
@@ -242,15 +270,19 @@ def _svg_problem(path: Path) -> str | None:
             continue
         local = lxml_etree.QName(node).localname
         if local in ("script", "foreignObject", "include"):
-            return (f"contains <{local}>: an image in a book must be a plain drawing; save it "
-                    "again without it")
+            return (
+                f"contains <{local}>: an image in a book must be a plain drawing; save it "
+                "again without it"
+            )
         for name, value in node.attrib.items():
             attribute = lxml_etree.QName(name).localname.lower()
             if attribute.startswith("on"):
                 return f"has an event-handler attribute ({attribute}=) that would run a script"
             if attribute in ("href", "src") and not value.strip().startswith(("#", "data:image/")):
-                return (f"refers to {value!r}, another file or address: an image in a book must "
-                        "stand alone; embed or remove it")
+                return (
+                    f"refers to {value!r}, another file or address: an image in a book must "
+                    "stand alone; embed or remove it"
+                )
             if attribute == "style" and _SVG_EXTERNAL_URL_RE.search(value):
                 return "has a style that loads another file or address: remove the url(...)"
         if local == "style" and _SVG_EXTERNAL_URL_RE.search(node.text or ""):

@@ -40,8 +40,11 @@ MAX_WAIT_STEPS = 8
 
 #: Names of editors' temporary and backup files: vim (`.swp`, `.swx`, `4913`, `file~`),
 #: Emacs (`#file#`, `.#file`), JetBrains (`file___jb_tmp___`), Kate, and `*.tmp`.
-EDITOR_TEMP = re.compile(r"\.sw[a-z]$|~$|^4913$|^#.*#$|^\.#|___jb_\w+___$|\.kate-swp$"
-                         r"|\.tmp$", re.IGNORECASE)
+EDITOR_TEMP = re.compile(
+    r"\.sw[a-z]$|~$|^4913$|^#.*#$|^\.#|___jb_\w+___$|\.kate-swp$"
+    r"|\.tmp$",
+    re.IGNORECASE,
+)
 #: Folders that never hold a manuscript's or a style's files.
 IGNORED_DIRS = frozenset({"__pycache__", "node_modules"})
 
@@ -84,9 +87,12 @@ class WatchFilter:
         return EDITOR_TEMP.search(parts[-1]) is None
 
 
-def file_changes(roots: Sequence[Path], ignore: Sequence[Path] = (),
-                 debounce_ms: int = DEBOUNCE_MS,
-                 stop_event: threading.Event | None = None) -> Iterator[AbstractSet[FileChange]]:
+def file_changes(
+    roots: Sequence[Path],
+    ignore: Sequence[Path] = (),
+    debounce_ms: int = DEBOUNCE_MS,
+    stop_event: threading.Event | None = None,
+) -> Iterator[AbstractSet[FileChange]]:
     """Sets of changes in `roots` (see `WatchFilter`), one per burst: a set comes once no
     file has changed for `debounce_ms` (or after MAX_WAIT_MS of steady changes). Ends when
     `stop_event` is set; Ctrl-C raises KeyboardInterrupt.
@@ -96,22 +102,33 @@ def file_changes(roots: Sequence[Path], ignore: Sequence[Path] = (),
     import watchfiles
 
     changes = watchfiles.watch(
-        *(root.resolve() for root in roots), watch_filter=WatchFilter(roots, ignore),
-        step=debounce_ms, debounce=max(MAX_WAIT_MS, MAX_WAIT_STEPS * debounce_ms),
+        *(root.resolve() for root in roots),
+        watch_filter=WatchFilter(roots, ignore),
+        step=debounce_ms,
+        debounce=max(MAX_WAIT_MS, MAX_WAIT_STEPS * debounce_ms),
         stop_event=stop_event,
         # Wake up now and then with an empty set: the first one says the watcher is up.
-        rust_timeout=debounce_ms, yield_on_timeout=True, raise_interrupt=True)
+        rust_timeout=debounce_ms,
+        yield_on_timeout=True,
+        raise_interrupt=True,
+    )
     next(changes, None)  # may be a real change: the first build comes next anyway
     return changes
 
 
-def watch(manuscript: Path, build_once: Callable[[], BuildOutcome],
-          changes: Iterable[AbstractSet[FileChange]] | None = None, *,
-          output: Path | None = None,
-          styles: Path | None = None, debounce_ms: int = DEBOUNCE_MS,
-          stop_event: threading.Event | None = None,
-          on_error: Callable[[ManuscriptError], None] | None = None,
-          out: TextIO | None = None, warm: Callable[[], None] | None = None) -> None:
+def watch(
+    manuscript: Path,
+    build_once: Callable[[], BuildOutcome],
+    changes: Iterable[AbstractSet[FileChange]] | None = None,
+    *,
+    output: Path | None = None,
+    styles: Path | None = None,
+    debounce_ms: int = DEBOUNCE_MS,
+    stop_event: threading.Event | None = None,
+    on_error: Callable[[ManuscriptError], None] | None = None,
+    out: TextIO | None = None,
+    warm: Callable[[], None] | None = None,
+) -> None:
     """Build with `build_once`, then again after each set of changes, until `changes` ends
     or `stop_event` is set. Returns then; Ctrl-C raises KeyboardInterrupt.
 
@@ -123,12 +140,12 @@ def watch(manuscript: Path, build_once: Callable[[], BuildOutcome],
     out = sys.stdout if out is None else out
     report = on_error if on_error is not None else _print_error
     if not manuscript.is_dir():
-        raise ManuscriptError("the manuscript folder does not exist; nothing to watch",
-                              manuscript)
+        raise ManuscriptError("the manuscript folder does not exist; nothing to watch", manuscript)
     roots = [manuscript] + ([styles] if styles is not None and styles.is_dir() else [])
     if changes is None:
-        changes = file_changes(roots, [output if output is not None else manuscript / "build"],
-                               debounce_ms, stop_event)
+        changes = file_changes(
+            roots, [output if output is not None else manuscript / "build"], debounce_ms, stop_event
+        )
     _run(build_once, report, out, first=True)
     if warm is not None:
         warm()  # the changes meanwhile are not lost: the folders are watched already
@@ -160,8 +177,12 @@ def summary(result: BuildOutcome, seconds: float, first: bool = False) -> str:
     return f"{verb} {what} in {seconds:.1f} s{cache}"
 
 
-def _run(build_once: Callable[[], BuildOutcome], report: Callable[[ManuscriptError], None],
-         out: TextIO, first: bool) -> None:
+def _run(
+    build_once: Callable[[], BuildOutcome],
+    report: Callable[[ManuscriptError], None],
+    out: TextIO,
+    first: bool,
+) -> None:
     started = time.monotonic()
     try:
         result = build_once()

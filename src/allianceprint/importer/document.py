@@ -59,34 +59,34 @@ Inline = Union[Span, NoteRef, Link, Picture, LineBreak, CommentMark]
 
 @dataclass(frozen=True)
 class ListInfo:
-    level: int        # 0 for the outermost
+    level: int  # 0 for the outermost
     ordered: bool
-    style: str        # CSS list-style-type: decimal, lower-alpha, upper-roman, disc...
-    number: int       # this item's number in its list (ordered lists)
+    style: str  # CSS list-style-type: decimal, lower-alpha, upper-roman, disc...
+    number: int  # this item's number in its list (ordered lists)
 
 
 @dataclass(frozen=True)
 class Paragraph:
     inlines: tuple[Inline, ...]
-    kind: str = "body"         # body, heading, title, quote, caption
-    level: int = 0             # Word's heading level (1 for Heading 1), 0 for Title
+    kind: str = "body"  # body, heading, title, quote, caption
+    level: int = 0  # Word's heading level (1 for Heading 1), 0 for Title
     list: ListInfo | None = None
     anchors: tuple[str, ...] = ()  # bookmark names that internal links point to
-    number: int = 0            # paragraph number in the document, for messages
+    number: int = 0  # paragraph number in the document, for messages
 
 
 @dataclass(frozen=True)
 class Cell:
     blocks: tuple[Block, ...]
     colspan: int = 1
-    rowspan: int = 1           # > 1 on the first cell of a vertical merge
-    merged: bool = False       # a continuation of a vertical merge (not shown)
+    rowspan: int = 1  # > 1 on the first cell of a vertical merge
+    merged: bool = False  # a continuation of a vertical merge (not shown)
 
 
 @dataclass(frozen=True)
 class Table:
     rows: tuple[tuple[Cell, ...], ...]
-    nested: bool = False       # holds another table
+    nested: bool = False  # holds another table
     number: int = 0
     caption: str = ""
 
@@ -122,7 +122,7 @@ class Document:
     blocks: list[Block]
     notes: dict[tuple[str, str], Note]
     comments: dict[str, Comment]
-    images: dict[str, bytes]           # file name -> content
+    images: dict[str, bytes]  # file name -> content
     author_hint: str = ""
     findings: list[Finding] = field(default_factory=list)
     changes: dict[str, int] = field(default_factory=dict)  # "insertions"/"deletions" -> count

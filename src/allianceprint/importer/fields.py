@@ -19,7 +19,7 @@ class Field:
 
     code: str = ""
     separated: bool = False
-    saved: list | None = None     # the output list while a HYPERLINK's result is captured
+    saved: list | None = None  # the output list while a HYPERLINK's result is captured
     children: list | None = None
 
     @property
@@ -42,8 +42,10 @@ def field_finding(name: str, in_caption: bool) -> str | None:
     if name in ("XE", "TC", "RD"):
         return None  # index and contents entries: they show nothing
     if name in ("PAGEREF",):
-        return ("a page reference (PAGEREF field) is kept as the page number Word "
-                "showed, which will be wrong in the book: reword it")
+        return (
+            "a page reference (PAGEREF field) is kept as the page number Word "
+            "showed, which will be wrong in the book: reword it"
+        )
     if name in ("REF", "NOTEREF"):
         return f"a cross-reference ({name} field) is kept as the text Word showed: check it"
     if name == "SEQ":
@@ -51,11 +53,19 @@ def field_finding(name: str, in_caption: bool) -> str | None:
             return None
         return "a number (SEQ field) is kept as the text Word showed: check it"
     if name.startswith("ADDIN"):
-        manager = ("Zotero" if "ZOTERO" in name else "EndNote" if "EN." in name else
-                   "Mendeley" if "CSL" in name or "MENDELEY" in name else
-                   "a reference manager")
-        return (f"a citation field of {manager} ({name}) is kept as its text; its "
-                "link to the reference library is lost")
+        manager = (
+            "Zotero"
+            if "ZOTERO" in name
+            else "EndNote"
+            if "EN." in name
+            else "Mendeley"
+            if "CSL" in name or "MENDELEY" in name
+            else "a reference manager"
+        )
+        return (
+            f"a citation field of {manager} ({name}) is kept as its text; its "
+            "link to the reference library is lost"
+        )
     if name and name not in _QUIET_FIELDS:
         return f"a {name} field is kept as the text Word showed"
     return None

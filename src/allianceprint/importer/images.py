@@ -9,7 +9,7 @@ IMAGE_TYPES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif"}
 
 
 def image_kind(data: bytes) -> str:
-    """".png", ".jpg", ".gif" or ".webp" by the image's first bytes; "" for another format."""
+    """ ".png", ".jpg", ".gif" or ".webp" by the image's first bytes; "" for another format."""
     kind = next((e for magic, e in IMAGE_TYPES.items() if data.startswith(magic)), "")
     if not kind and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         kind = ".webp"
@@ -22,6 +22,7 @@ def to_png(data: bytes) -> bytes | None:
     import io
 
     from PIL import Image
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format in ("WMF", "EMF"):

@@ -47,11 +47,11 @@ class ImportOptions:
 @dataclass
 class ImportResult:
     source: Path
-    target: str                 # relative to the manuscript folder
+    target: str  # relative to the manuscript folder
     part: ImportedPart
     replaced: bool
     author_hint: str
-    author_key: str             # the contributor of book.toml with that name, if any
+    author_key: str  # the contributor of book.toml with that name, if any
     changes: dict[str, int]
     findings: list[Finding] = field(default_factory=list)
 
@@ -62,19 +62,23 @@ def import_files(files: list[Path], options: ImportOptions) -> list[ImportResult
     root = options.into
     toml_path = root / CONFIG_NAME
     if not toml_path.is_file():
-        raise ManuscriptError(f"no {CONFIG_NAME} here: give the manuscript folder with "
-                              "--into", root)
+        raise ManuscriptError(
+            f"no {CONFIG_NAME} here: give the manuscript folder with --into", root
+        )
     if options.name is not None and len(files) > 1:
-        raise ManuscriptError("--name names one part: import one file at a time with it",
-                              files[0])
+        raise ManuscriptError("--name names one part: import one file at a time with it", files[0])
     if options.name is not None and not _SLUG_RE.match(options.name):
-        raise ManuscriptError(f"--name {options.name!r}: use lowercase letters, digits and "
-                              "hyphens, e.g. 03-trade-and-trust", files[0])
+        raise ManuscriptError(
+            f"--name {options.name!r}: use lowercase letters, digits and "
+            "hyphens, e.g. 03-trade-and-trust",
+            files[0],
+        )
     try:
         toml = tomlkit.parse(toml_path.read_text(encoding="utf-8"))
     except (tomlkit.exceptions.ParseError, UnicodeDecodeError) as exc:
-        raise ManuscriptError(f"cannot be read ({exc}): fix it first, then import",
-                              toml_path) from None
+        raise ManuscriptError(
+            f"cannot be read ({exc}): fix it first, then import", toml_path
+        ) from None
     listed = _listed(toml, toml_path)
     staged: dict[Path, bytes] = {}
     results: list[ImportResult] = []
@@ -84,22 +88,36 @@ def import_files(files: list[Path], options: ImportOptions) -> list[ImportResult
         slug = options.name or _slug(title_of(document) or source.stem)
         target = f"{options.section}/{slug}.md"
         if any(r.target == target for r in results):
-            raise DocxError(f"would be written to {target} like an earlier file: give each "
-                            "file its own --name", source)
+            raise DocxError(
+                f"would be written to {target} like an earlier file: give each file its own --name",
+                source,
+            )
         part = write_markdown(document, slug, f"../images/{slug}")
         if not part.title:
             part.title = source.stem
-            part.findings.append(Finding("no Title or Heading 1 style: the title is the file "
-                                         "name; put the real one in the front matter"))
+            part.findings.append(
+                Finding(
+                    "no Title or Heading 1 style: the title is the file "
+                    "name; put the real one in the front matter"
+                )
+            )
         where = root / target
         existing = _existing(where, target, listed, options.force, source)
         staged[where] = _front_matter(part, existing).encode("utf-8")
         for name, data in part.images.items():
             staged[root / "images" / slug / name] = data
-        results.append(ImportResult(source, target, part, existing is not None,
-                                    document.author_hint,
-                                    _contributor(toml, document.author_hint),
-                                    document.changes, part.findings))
+        results.append(
+            ImportResult(
+                source,
+                target,
+                part,
+                existing is not None,
+                document.author_hint,
+                _contributor(toml, document.author_hint),
+                document.changes,
+                part.findings,
+            )
+        )
     for result in results:
         if result.target not in listed:
             _append(toml, options.section, result.target)
@@ -109,19 +127,17 @@ def import_files(files: list[Path], options: ImportOptions) -> list[ImportResult
     return results
 
 
-
-
 def _listed(toml, toml_path: Path) -> set[str]:
     contents = toml.get("contents", {})
     if not isinstance(contents, dict):
-        raise ManuscriptError("[contents] must be a table: fix it first, then import",
-                              toml_path)
+        raise ManuscriptError("[contents] must be a table: fix it first, then import", toml_path)
     found = set()
     for section in SECTIONS:
         value = contents.get(section, [])
         if not isinstance(value, list):
-            raise ManuscriptError(f"[contents] {section} must be a list: fix it first, then "
-                                  "import", toml_path)
+            raise ManuscriptError(
+                f"[contents] {section} must be a list: fix it first, then import", toml_path
+            )
         found.update(str(item) for item in value)
     return found
 
@@ -133,8 +149,10 @@ def _contributor(toml, name: str) -> str:
         return ""
     wanted = " ".join(name.split()).casefold()
     for key, person in contributors.items():
-        if isinstance(person, dict) and " ".join(str(person.get("name", "")).split()
-                                                 ).casefold() == wanted:
+        if (
+            isinstance(person, dict)
+            and " ".join(str(person.get("name", "")).split()).casefold() == wanted
+        ):
             return str(key)
     return ""
 
@@ -148,15 +166,17 @@ def _append(toml, section: str, target: str) -> None:
     contents[section].append(target)
 
 
-def _existing(where: Path, target: str, listed: set[str], force: bool,
-              source: Path) -> dict | None:
+def _existing(where: Path, target: str, listed: set[str], force: bool, source: Path) -> dict | None:
     """The front matter of the part being replaced (None for a new part)."""
     if not where.exists() and target not in listed:
         return None
     if not force:
-        raise DocxError(f"{target} already exists in the manuscript: give --force to replace "
-                        "it with this file (it keeps its place and front matter), or --name "
-                        "to import it as another part", source)
+        raise DocxError(
+            f"{target} already exists in the manuscript: give --force to replace "
+            "it with this file (it keeps its place and front matter), or --name "
+            "to import it as another part",
+            source,
+        )
     if not where.is_file():
         return {}
     text = where.read_text(encoding="utf-8", errors="replace")
@@ -179,8 +199,9 @@ def _front_matter(part: ImportedPart, existing: dict | None) -> str:
             data[key] = value
     if not data:  # the title is the body's `# Title[^1]`, and nothing else to keep
         return part.body
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000,
-                          default_flow_style=False)
+    text = yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False
+    )
     return f"---\n{text}---\n\n{part.body}"
 
 
@@ -192,8 +213,9 @@ def _commit(staged: dict[Path, bytes]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
         write_all_atomically(staged)
     except OSError as exc:
-        raise ManuscriptError(f"cannot be written ({exc.strerror})",
-                              Path(exc.filename or "")) from None
+        raise ManuscriptError(
+            f"cannot be written ({exc.strerror})", Path(exc.filename or "")
+        ) from None
 
 
 def _slug(title: str) -> str:
@@ -218,16 +240,20 @@ def run_import(files: list[Path], options: ImportOptions) -> int:
         if sum(result.changes.values()):
             verb = "accepted" if options.track_changes == "accept" else "rejected"
             formatting = result.changes.get("formatting", 0)
-            print(f"{result.source}: tracked changes {verb}: "
-                  f"{_count(result.changes['insertions'], 'insertion')}, "
-                  f"{_count(result.changes['deletions'], 'deletion')}"
-                  + (f", {_count(formatting, 'formatting change')}" if formatting else ""))
+            print(
+                f"{result.source}: tracked changes {verb}: "
+                f"{_count(result.changes['insertions'], 'insertion')}, "
+                f"{_count(result.changes['deletions'], 'deletion')}"
+                + (f", {_count(formatting, 'formatting change')}" if formatting else "")
+            )
         if result.author_hint:
             key = result.author_key or "key"
             known = f" (contributor {key})" if result.author_key else ""
-            print(f"{result.source}: Word names its author {result.author_hint!r}{known}: if "
-                  f"that is the chapter's author, add `authors: [{key}]` to "
-                  f"{result.target}'s front matter")
+            print(
+                f"{result.source}: Word names its author {result.author_hint!r}{known}: if "
+                f"that is the chapter's author, add `authors: [{key}]` to "
+                f"{result.target}'s front matter"
+            )
         kinds = []
         if part.footnotes:
             kinds.append(f"{part.footnotes} footnotes")
@@ -236,8 +262,10 @@ def run_import(files: list[Path], options: ImportOptions) -> int:
         notes = f"{part.notes} notes" + (f" ({', '.join(kinds)})" if kinds else "")
         images = f", {_count(len(part.images), 'image')}" if part.images else ""
         verb = "replaced" if result.replaced else "wrote"
-        print(f"{result.source}: {verb} {options.into / result.target}: {notes}{images}, "
-              f"{_count(len(result.findings), 'warning')}")
+        print(
+            f"{result.source}: {verb} {options.into / result.target}: {notes}{images}, "
+            f"{_count(len(result.findings), 'warning')}"
+        )
     return 0
 
 

@@ -48,10 +48,10 @@ from allianceprint.importer.outline import (
 
 @dataclass
 class ImportedPart:
-    title: str                  # plain text
-    body: str                   # Markdown after the front matter
-    title_in_body: bool         # the title carries a note: it is the body's `#` heading
-    images: dict[str, bytes]    # file name (in the part's image folder) -> content
+    title: str  # plain text
+    body: str  # Markdown after the front matter
+    title_in_body: bool  # the title carries a note: it is the body's `#` heading
+    images: dict[str, bytes]  # file name (in the part's image folder) -> content
     notes: int
     footnotes: int
     endnotes: int
@@ -81,8 +81,12 @@ class _Writer:
         title_index, title_level = find_title(blocks)
         title_para = blocks.pop(title_index) if title_index is not None else None
         # a later Title-styled paragraph (a subtitle set as Title) is a plain paragraph
-        blocks = [Paragraph(b.inlines, "body", 0, None, b.anchors, b.number)
-                  if isinstance(b, Paragraph) and b.kind == "title" else b for b in blocks]
+        blocks = [
+            Paragraph(b.inlines, "body", 0, None, b.anchors, b.number)
+            if isinstance(b, Paragraph) and b.kind == "title"
+            else b
+            for b in blocks
+        ]
         for block in blocks:
             if isinstance(block, Paragraph) and block.kind == "heading":
                 for anchor in block.anchors:
@@ -90,8 +94,7 @@ class _Writer:
         title = plain_text(title_para.inlines) if title_para else ""
         title = " ".join(title.split())
         out: list[str] = []
-        title_in_body = bool(title_para and any(isinstance(i, NoteRef)
-                                                 for i in title_para.inlines))
+        title_in_body = bool(title_para and any(isinstance(i, NoteRef) for i in title_para.inlines))
         if title_in_body:
             out.append("# " + self.inline(title_para.inlines).strip())
         self.blocks(blocks, out, title_level)
@@ -99,9 +102,12 @@ class _Writer:
             if key not in self.labels:
                 label = self.label(NoteRef(*key))
                 words = first_words(next((b.inlines for b in paragraphs(note.blocks)), ()))
-                self.findings.append(Finding(
-                    f'{key[0]} "{words}" is kept as note {label}, but its reference stood '
-                    "where Markdown cannot hold one: put [^" + str(label) + "] back by hand"))
+                self.findings.append(
+                    Finding(
+                        f'{key[0]} "{words}" is kept as note {label}, but its reference stood '
+                        "where Markdown cannot hold one: put [^" + str(label) + "] back by hand"
+                    )
+                )
         notes_out: list[str] = []
         done: set[tuple[str, str]] = set()
         while len(done) < len(self.labels):  # notes can refer to notes: until none is new
@@ -114,20 +120,34 @@ class _Writer:
         if notes_out:
             body += "\n\n" + "\n\n".join(notes_out)
         kinds = [k for k, _ in self.labels]
-        return ImportedPart(title, body.rstrip() + "\n", title_in_body, self.used_images,
-                            len(self.labels), kinds.count("footnote"), kinds.count("endnote"),
-                            self.findings)
+        return ImportedPart(
+            title,
+            body.rstrip() + "\n",
+            title_in_body,
+            self.used_images,
+            len(self.labels),
+            kinds.count("footnote"),
+            kinds.count("endnote"),
+            self.findings,
+        )
 
     # -- blocks -----------------------------------------------------------------------------
 
-    def blocks(self, blocks: list[Block], out: list[str], title_level: int = 1,
-               in_note: bool = False) -> None:
+    def blocks(
+        self, blocks: list[Block], out: list[str], title_level: int = 1, in_note: bool = False
+    ) -> None:
         captions, used = caption_targets(blocks)
         previous_level = 1
         # Headings at the title's own level (more Heading 1s after a Heading 1 title) are
         # its sections: they and everything below them go one level down.
-        shift = 2 if any(isinstance(b, Paragraph) and b.kind == "heading"
-                         and b.level == title_level for b in blocks) else 1
+        shift = (
+            2
+            if any(
+                isinstance(b, Paragraph) and b.kind == "heading" and b.level == title_level
+                for b in blocks
+            )
+            else 1
+        )
         list_run: list[str] = []
         list_levels: list[int] = []
         previous_list_kind: tuple[int, bool] | None = None
@@ -143,17 +163,23 @@ class _Writer:
         for index, block in enumerate(blocks):
             if index in used:
                 continue
-            if isinstance(block, Table) and len(block.rows) == 1 and len(block.rows[0]) == 1 \
-                    and captions.get(index) is None:
+            if (
+                isinstance(block, Table)
+                and len(block.rows) == 1
+                and len(block.rows[0]) == 1
+                and captions.get(index) is None
+            ):
                 close_list()  # a one-cell table is a box around text: the text, unboxed
-                self.findings.append(Finding("a one-cell table (a box) is written as its "
-                                             "text", self.where or "a table"))
+                self.findings.append(
+                    Finding(
+                        "a one-cell table (a box) is written as its text", self.where or "a table"
+                    )
+                )
                 self.blocks(list(block.rows[0][0].blocks), out, title_level, in_note)
                 continue
             if isinstance(block, Table):
                 close_list()
-                out.append(self.table(block, self.caption(blocks, captions.get(index)),
-                                      in_note))
+                out.append(self.table(block, self.caption(blocks, captions.get(index)), in_note))
                 continue
             if not in_note:
                 self.where = f'paragraph {block.number} ("{first_words(block.inlines)}")'
@@ -180,8 +206,12 @@ class _Writer:
             close_list()
             inlines = block.inlines
             if block.kind == "heading":  # headings are bold already: Word's bold is noise
-                inlines = tuple(Span(i.text, i.italic, False, i.small_caps, i.script)
-                                if isinstance(i, Span) else i for i in inlines)
+                inlines = tuple(
+                    Span(i.text, i.italic, False, i.small_caps, i.script)
+                    if isinstance(i, Span)
+                    else i
+                    for i in inlines
+                )
             text = self.inline(inlines).strip()
             if block.kind == "heading" and not in_note:
                 level = max(2, block.level - title_level + shift)
@@ -200,18 +230,31 @@ class _Writer:
                     out.append(quote)
             elif index in captions:
                 caption = captions[index]
-                if caption is not None and any(isinstance(i, NoteRef)
-                                               for i in walk(blocks[caption].inlines)):
+                if caption is not None and any(
+                    isinstance(i, NoteRef) for i in walk(blocks[caption].inlines)
+                ):
                     # a figure's caption is an attribute: it cannot hold a note
                     out.append(self.figure(block, ""))
-                    self.findings.append(Finding("a figure caption holds a note: it is "
-                                                 "written as a paragraph after the figure, "
-                                                 "unnumbered", self.where))
+                    self.findings.append(
+                        Finding(
+                            "a figure caption holds a note: it is "
+                            "written as a paragraph after the figure, "
+                            "unnumbered",
+                            self.where,
+                        )
+                    )
                     out.append(self.caption(blocks, caption))
                 else:  # a title attribute: plain text, not Markdown
-                    out.append(self.figure(block, strip_caption_label(" ".join(
-                        plain_text(blocks[caption].inlines).split())) if caption is not None
-                        else ""))
+                    out.append(
+                        self.figure(
+                            block,
+                            strip_caption_label(
+                                " ".join(plain_text(blocks[caption].inlines).split())
+                            )
+                            if caption is not None
+                            else "",
+                        )
+                    )
             else:
                 out.append(safe_line_start(text))
             out.extend(comments)
@@ -261,33 +304,51 @@ class _Writer:
         text = f"[^{label}]: {first}".rstrip()
         text = text.replace("\n", "\n    ")
         for block in rest:
-            text += "\n\n" + "\n".join(("    " + line) if line else "" for line in
-                                      block.split("\n"))
+            text += "\n\n" + "\n".join(
+                ("    " + line) if line else "" for line in block.split("\n")
+            )
         return text
 
     # -- tables -----------------------------------------------------------------------------
 
     def table(self, table: Table, caption: str, in_note: bool = False) -> str:
         merged = any(c.colspan > 1 or c.rowspan > 1 for row in table.rows for c in row)
-        has_notes = any(isinstance(i, NoteRef) for row in table.rows for c in row
-                        for b in paragraphs(c.blocks) for i in walk(b.inlines))
-        where = "a table in a note" if in_note else \
-            f"the table after paragraph {table.number - 1}"
+        has_notes = any(
+            isinstance(i, NoteRef)
+            for row in table.rows
+            for c in row
+            for b in paragraphs(c.blocks)
+            for i in walk(b.inlines)
+        )
+        where = "a table in a note" if in_note else f"the table after paragraph {table.number - 1}"
         if in_note and (merged or table.nested):
-            self.findings.append(Finding("a table with merged or nested cells in a note is "
-                                         "written as a pipe table with the merged cells "
-                                         "split (a note cannot hold an HTML table): check it",
-                                         where))
+            self.findings.append(
+                Finding(
+                    "a table with merged or nested cells in a note is "
+                    "written as a pipe table with the merged cells "
+                    "split (a note cannot hold an HTML table): check it",
+                    where,
+                )
+            )
             text = self.pipe_table(table)
         elif (merged or table.nested) and not has_notes:
             text = self.html_table(table)
-            self.findings.append(Finding("a table with merged or nested cells is written as "
-                                         "an HTML table: check it", where))
+            self.findings.append(
+                Finding(
+                    "a table with merged or nested cells is written as an HTML table: check it",
+                    where,
+                )
+            )
         else:  # a pipe table; merged cells that hold a note are split
             if (merged or table.nested) and not in_note:
-                self.findings.append(Finding("a table with merged or nested cells holds a "
-                                             "note: it is written as a pipe table with the "
-                                             "merged cells split; check it", where))
+                self.findings.append(
+                    Finding(
+                        "a table with merged or nested cells holds a "
+                        "note: it is written as a pipe table with the "
+                        "merged cells split; check it",
+                        where,
+                    )
+                )
             text = self.pipe_table(table)
         if caption:
             text += f"\n\nTable: {caption}"
@@ -313,11 +374,17 @@ class _Writer:
     def cell_text(self, cell: Cell) -> str:
         texts = []
         for block in cell.blocks:
-            if isinstance(block, Table) and any(isinstance(i, NoteRef) for b in
-                                                paragraphs([block]) for i in walk(b.inlines)):
-                self.findings.append(Finding("a table nested in a table cell holds a note: "
-                                             "its cells are written as lines of the outer "
-                                             "cell", self.where or "a table"))
+            if isinstance(block, Table) and any(
+                isinstance(i, NoteRef) for b in paragraphs([block]) for i in walk(b.inlines)
+            ):
+                self.findings.append(
+                    Finding(
+                        "a table nested in a table cell holds a note: "
+                        "its cells are written as lines of the outer "
+                        "cell",
+                        self.where or "a table",
+                    )
+                )
                 texts.extend(self.inline(b.inlines).strip() for b in paragraphs([block]))
                 continue
             if isinstance(block, Table):
@@ -337,11 +404,13 @@ class _Writer:
             for cell in row:
                 if cell.merged:
                     continue
-                attrs = (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "") + \
-                        (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "")
+                attrs = (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "") + (
+                    f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else ""
+                )
                 content = "<br />".join(
                     self.html_table(b) if isinstance(b, Table) else self.inline_html(b.inlines)
-                    for b in cell.blocks)
+                    for b in cell.blocks
+                )
                 cells.append(f"<{tag}{attrs}>{content}</{tag}>")
             lines.append("<tr>" + "".join(cells) + "</tr>")
         lines.append("</table>")
@@ -372,8 +441,9 @@ class _Writer:
 
     def link(self, link: Link) -> str:
         # A note reference inside a link would be a link inside a link: it goes after it.
-        notes = "".join(f"[^{self.label(i)}]" for i in walk(link.children)
-                        if isinstance(i, NoteRef))
+        notes = "".join(
+            f"[^{self.label(i)}]" for i in walk(link.children) if isinstance(i, NoteRef)
+        )
         if notes:
             link = Link(link.target, without_notes(link.children))
         return self._link(link) + notes
@@ -385,13 +455,22 @@ class _Writer:
             anchor = target[1:]
             if anchor in self.heading_ids:
                 return f"[{text}](#{self.heading_ids[anchor]})"
-            self.findings.append(Finding(
-                f'a link to a place in the document ("{plain_text(link.children).strip()[:40]}") '
-                "that is not a heading is kept as plain text", self.where))
+            self.findings.append(
+                Finding(
+                    f'a link to a place in the document ("{plain_text(link.children).strip()[:40]}") '
+                    "that is not a heading is kept as plain text",
+                    self.where,
+                )
+            )
             return text
         if not re.match(r"^(https?|ftp|mailto|tel):", target, re.IGNORECASE):
-            self.findings.append(Finding(f"a link to {target!r} is kept as plain text: only "
-                                         "web and mail addresses can be linked", self.where))
+            self.findings.append(
+                Finding(
+                    f"a link to {target!r} is kept as plain text: only "
+                    "web and mail addresses can be linked",
+                    self.where,
+                )
+            )
             return text
         target = target.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
         return f"[{text}]({target})"
@@ -411,15 +490,20 @@ class _Writer:
                     text = f"<strong>{text}</strong>"
                 out.append(text)
             elif isinstance(item, Link) and re.match(r"^(https?|mailto):", item.target):
-                out.append(f'<a href="{html.escape(item.target)}">'
-                           f"{self.inline_html(item.children)}</a>")
+                out.append(
+                    f'<a href="{html.escape(item.target)}">{self.inline_html(item.children)}</a>'
+                )
             elif isinstance(item, Link):
                 out.append(self.inline_html(item.children))
             elif isinstance(item, LineBreak):
                 out.append("<br />")
             elif isinstance(item, Picture):
-                self.findings.append(Finding(f"an image ({item.name}) in a merged-cell table "
-                                             "is left out: place it after the table"))
+                self.findings.append(
+                    Finding(
+                        f"an image ({item.name}) in a merged-cell table "
+                        "is left out: place it after the table"
+                    )
+                )
         return "".join(out)
 
 

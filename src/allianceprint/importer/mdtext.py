@@ -35,19 +35,21 @@ def spans_markdown(spans: list[Span], before: str) -> str:
     for span in spans:
         if merged and _same(merged[-1], span):
             last = merged[-1]
-            merged[-1] = Span(last.text + span.text, last.italic, last.bold, last.small_caps,
-                              last.script)
+            merged[-1] = Span(
+                last.text + span.text, last.italic, last.bold, last.small_caps, last.script
+            )
         elif merged and not span.text.strip() and not span.script and not span.small_caps:
             last = merged[-1]  # a space between two italic runs stays inside the italics
-            merged[-1] = Span(last.text + span.text, last.italic, last.bold, last.small_caps,
-                              last.script)
+            merged[-1] = Span(
+                last.text + span.text, last.italic, last.bold, last.small_caps, last.script
+            )
         else:
             merged.append(span)
     pieces = []
     for span in merged:
         core = escape(span.text)
-        lead = core[:len(core) - len(core.lstrip())]
-        trail = core[len(core.rstrip()):]
+        lead = core[: len(core) - len(core.lstrip())]
+        trail = core[len(core.rstrip()) :]
         core = core.strip()
         if not core:
             pieces.append(lead + trail)
@@ -56,7 +58,7 @@ def spans_markdown(spans: list[Span], before: str) -> str:
             core = f'<span style="font-variant: small-caps">{core}</span>'
         if span.script:
             core = f"<{span.script}>{core}</{span.script}>"
-        previous = (pieces[-1] if pieces else before)
+        previous = pieces[-1] if pieces else before
         if span.italic or span.bold:
             if previous.endswith("*") and not lead:
                 em, strong = span.italic, span.bold
@@ -71,8 +73,7 @@ def spans_markdown(spans: list[Span], before: str) -> str:
 
 
 def _same(a: Span, b: Span) -> bool:
-    return (a.italic, a.bold, a.small_caps, a.script) == (b.italic, b.bold, b.small_caps,
-                                                          b.script)
+    return (a.italic, a.bold, a.small_caps, a.script) == (b.italic, b.bold, b.small_caps, b.script)
 
 
 def escape(text: str) -> str:
@@ -89,7 +90,7 @@ def safe_line_start(text: str) -> str:
     match = _LINE_START_RE.match(text)
     if match and match.group(0).strip():
         if match.group(0)[0].isdigit():
-            return text[:match.end()] + "\\" + text[match.end():]
+            return text[: match.end()] + "\\" + text[match.end() :]
         return "\\" + text
     if text.startswith("Table:"):
         return "Table&#58;" + text[6:]

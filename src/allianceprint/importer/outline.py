@@ -23,18 +23,24 @@ from allianceprint.importer.document import (
 
 _CAPTION_LABEL_RE = re.compile(
     r"^\s*(figure|fig\.|table|chart|map|graph|exhibit|box|abbildung|tabelle|tableau|tabla|"
-    r"figura|tabella|図|表)\s*[\dIVXivx]*(?:[.\-–]\d+)*\s*[:.–—-]?\s*", re.IGNORECASE)
+    r"figura|tabella|図|表)\s*[\dIVXivx]*(?:[.\-–]\d+)*\s*[:.–—-]?\s*",
+    re.IGNORECASE,
+)
 
 
 def find_title(blocks: list[Block]) -> tuple[int | None, int]:
     """The index of the title paragraph (Title style, else the first Heading 1, else the
     first of the highest headings) and its Word level: 0 for Title, 1 for Heading 1..."""
-    title = next((i for i, b in enumerate(blocks)
-                  if isinstance(b, Paragraph) and b.kind == "title"), None)
+    title = next(
+        (i for i, b in enumerate(blocks) if isinstance(b, Paragraph) and b.kind == "title"), None
+    )
     if title is not None:
         return title, 0
-    headings = [(b.level, i) for i, b in enumerate(blocks)
-                if isinstance(b, Paragraph) and b.kind == "heading"]
+    headings = [
+        (b.level, i)
+        for i, b in enumerate(blocks)
+        if isinstance(b, Paragraph) and b.kind == "heading"
+    ]
     if not headings:
         return None, 1
     level, index = min(headings)
@@ -48,8 +54,11 @@ def title_of(document: Document) -> str:
 
 
 def without_notes(inlines) -> tuple:
-    return tuple(Link(i.target, without_notes(i.children)) if isinstance(i, Link) else i
-                 for i in inlines if not isinstance(i, NoteRef))
+    return tuple(
+        Link(i.target, without_notes(i.children)) if isinstance(i, Link) else i
+        for i in inlines
+        if not isinstance(i, NoteRef)
+    )
 
 
 def walk(inlines):
@@ -70,8 +79,10 @@ def paragraphs(blocks):
 
 
 def plain_text(inlines) -> str:
-    return "".join(i.text if isinstance(i, Span) else plain_text(i.children)
-                   if isinstance(i, Link) else "" for i in inlines)
+    return "".join(
+        i.text if isinstance(i, Span) else plain_text(i.children) if isinstance(i, Link) else ""
+        for i in inlines
+    )
 
 
 def caption_targets(blocks: list[Block]) -> tuple[dict[int, int | None], set[int]]:
@@ -96,8 +107,12 @@ def caption_targets(blocks: list[Block]) -> tuple[dict[int, int | None], set[int
         if not (isinstance(block, Paragraph) and block.kind == "caption"):
             continue
         # Word's habit: a table's caption above it, a figure's below it; then the other way.
-        for target, fits in ((i + 1, is_table), (i - 1, is_figure), (i - 1, is_table),
-                             (i + 1, is_figure)):
+        for target, fits in (
+            (i + 1, is_table),
+            (i - 1, is_figure),
+            (i - 1, is_table),
+            (i + 1, is_figure),
+        ):
             if fits(target) and targets.get(target) is None:
                 targets[target] = i
                 used.add(i)

@@ -24,9 +24,9 @@ from lxml import etree
 
 from allianceprint.errors import ManuscriptError
 
-MAX_FILE_BYTES = 100 * 1024 * 1024          # the .docx as sent
-MAX_MEMBER_BYTES = 50 * 1024 * 1024         # one member, inflated: the largest image a build takes
-MAX_TOTAL_BYTES = 256 * 1024 * 1024         # all the members read, inflated
+MAX_FILE_BYTES = 100 * 1024 * 1024  # the .docx as sent
+MAX_MEMBER_BYTES = 50 * 1024 * 1024  # one member, inflated: the largest image a build takes
+MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all the members read, inflated
 MAX_MEMBERS = 10_000
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -50,8 +50,8 @@ class DocxError(ManuscriptError):
 @dataclass(frozen=True)
 class Relationship:
     id: str
-    type: str          # the last segment of the type URI: "image", "hyperlink", ...
-    target: str        # a member name inside the package, or an address when external
+    type: str  # the last segment of the type URI: "image", "hyperlink", ...
+    target: str  # a member name inside the package, or an address when external
     external: bool
 
 
@@ -85,12 +85,15 @@ class DocxPackage:
                 absolute = target.startswith("/")
                 target = resolve_member(folder, target, self.path)
                 if absolute and target not in self.members:
-                    raise DocxError(f"it refers to {rel.get('Target')!r}, a path that is not "
-                                    "in the Word file: the file is damaged or made to attack; "
-                                    "ask the author to save it again from Word", self.path)
-            found[rel.get("Id", "")] = Relationship(rel.get("Id", ""),
-                                                    rel.get("Type", "").rsplit("/", 1)[-1],
-                                                    target, external)
+                    raise DocxError(
+                        f"it refers to {rel.get('Target')!r}, a path that is not "
+                        "in the Word file: the file is damaged or made to attack; "
+                        "ask the author to save it again from Word",
+                        self.path,
+                    )
+            found[rel.get("Id", "")] = Relationship(
+                rel.get("Id", ""), rel.get("Type", "").rsplit("/", 1)[-1], target, external
+            )
         return found
 
     def main_part(self) -> str:
@@ -109,33 +112,35 @@ def resolve_member(folder: str, target: str, path: Path) -> str:
     else:
         name = posixpath.normpath(posixpath.join(folder, target))
     if _escapes(name) or "\\" in target or ":" in target:
-        raise DocxError(f"it refers to {target!r}, outside the Word file: the file is damaged "
-                        "or made to attack; ask the author to save it again from Word", path)
+        raise DocxError(
+            f"it refers to {target!r}, outside the Word file: the file is damaged "
+            "or made to attack; ask the author to save it again from Word",
+            path,
+        )
     return name
 
 
 def _escapes(name: str) -> bool:
-    return (name.startswith(("/", "../")) or name == ".." or "/../" in f"/{name}/"
-            or "\\" in name or "\x00" in name or bool(re.match(r"^[A-Za-z]:", name)))
+    return (
+        name.startswith(("/", "../"))
+        or name == ".."
+        or "/../" in f"/{name}/"
+        or "\\" in name
+        or "\x00" in name
+        or bool(re.match(r"^[A-Za-z]:", name))
+    )
 
 
 # Strict Open XML (ISO/IEC 29500 Strict, "Strict Open XML Document" in Word's Save As) ->
 # the transitional namespaces the reader knows.
 STRICT = {
-    b"http://purl.oclc.org/ooxml/wordprocessingml/main":
-        b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-    b"http://purl.oclc.org/ooxml/officeDocument/relationships":
-        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    b"http://purl.oclc.org/ooxml/drawingml/main":
-        b"http://schemas.openxmlformats.org/drawingml/2006/main",
-    b"http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing":
-        b"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
-    b"http://purl.oclc.org/ooxml/drawingml/picture":
-        b"http://schemas.openxmlformats.org/drawingml/2006/picture",
-    b"http://purl.oclc.org/ooxml/drawingml/chart":
-        b"http://schemas.openxmlformats.org/drawingml/2006/chart",
-    b"http://purl.oclc.org/ooxml/officeDocument/math":
-        b"http://schemas.openxmlformats.org/officeDocument/2006/math",
+    b"http://purl.oclc.org/ooxml/wordprocessingml/main": b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    b"http://purl.oclc.org/ooxml/officeDocument/relationships": b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    b"http://purl.oclc.org/ooxml/drawingml/main": b"http://schemas.openxmlformats.org/drawingml/2006/main",
+    b"http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing": b"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    b"http://purl.oclc.org/ooxml/drawingml/picture": b"http://schemas.openxmlformats.org/drawingml/2006/picture",
+    b"http://purl.oclc.org/ooxml/drawingml/chart": b"http://schemas.openxmlformats.org/drawingml/2006/chart",
+    b"http://purl.oclc.org/ooxml/officeDocument/math": b"http://schemas.openxmlformats.org/officeDocument/2006/math",
 }
 
 
@@ -145,17 +150,29 @@ def parse_xml(data: bytes, path: Path, name: str) -> etree._Element:
         for strict, transitional in STRICT.items():
             data = data.replace(strict, transitional)
     if _DTD_RE.search(data):
-        raise DocxError(f"its part {name} declares a DTD or entities, which Word never "
-                        "writes: the file is damaged or made to attack; ask the author to "
-                        "save it again from Word", path)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             load_dtd=False, dtd_validation=False, remove_comments=True,
-                             remove_pis=True)
+        raise DocxError(
+            f"its part {name} declares a DTD or entities, which Word never "
+            "writes: the file is damaged or made to attack; ask the author to "
+            "save it again from Word",
+            path,
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise DocxError(f"its part {name} is not well-formed XML ({exc.msg}): ask the author "
-                        "to save the file again from Word", path) from None
+        raise DocxError(
+            f"its part {name} is not well-formed XML ({exc.msg}): ask the author "
+            "to save the file again from Word",
+            path,
+        ) from None
 
 
 def open_docx(path: Path) -> DocxPackage:
@@ -169,50 +186,75 @@ def open_docx(path: Path) -> DocxPackage:
     if not path.is_file():
         raise DocxError("is not a file: give the path of a .docx file", path)
     if size > MAX_FILE_BYTES:
-        raise DocxError(f"is {size / 1e6:.0f} MB, over the importer's limit of "
-                        f"{MAX_FILE_BYTES // 1_000_000} MB: compress its images in Word "
-                        "(File > Compress Pictures) or split it", path)
+        raise DocxError(
+            f"is {size / 1e6:.0f} MB, over the importer's limit of "
+            f"{MAX_FILE_BYTES // 1_000_000} MB: compress its images in Word "
+            "(File > Compress Pictures) or split it",
+            path,
+        )
     if path.suffix.lower() in (".docm", ".dotm"):
         raise _macro_error(path)
     if head.startswith(OLE2_MAGIC):
         raise _ole2_error(path)
     if not head.startswith(ZIP_MAGIC):
-        raise DocxError("is not a Word .docx file: open it in Word or LibreOffice and save it "
-                        "as Word Document (.docx), then import that", path)
+        raise DocxError(
+            "is not a Word .docx file: open it in Word or LibreOffice and save it "
+            "as Word Document (.docx), then import that",
+            path,
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             members = _read_members(archive, path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError,
-            ValueError, OSError) as exc:
-        raise DocxError(f"is a damaged zip, not a readable .docx ({exc}): ask the author to "
-                        "save it again from Word", path) from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+        OSError,
+    ) as exc:
+        raise DocxError(
+            f"is a damaged zip, not a readable .docx ({exc}): ask the author to "
+            "save it again from Word",
+            path,
+        ) from None
     package = DocxPackage(path, members)
     types = package.xml("[Content_Types].xml")
     if types is None or not any(name.startswith("word/") for name in members):
-        raise DocxError("is a zip but not a Word document (no word/ part): save it from "
-                        "Word as Word Document (.docx), then import that", path)
+        raise DocxError(
+            "is a zip but not a Word document (no word/ part): save it from "
+            "Word as Word Document (.docx), then import that",
+            path,
+        )
     for override in types.iterfind("ct:Override", NS):  # .docm, and .dotm templates
         if "macroenabled" in override.get("ContentType", "").lower():
             raise _macro_error(path)
     if any(name.lower().endswith("vbaproject.bin") for name in members):
         raise _macro_error(path)
     if package.main_part() not in members:
-        raise DocxError("has no main document part: ask the author to save it again from "
-                        "Word", path)
+        raise DocxError(
+            "has no main document part: ask the author to save it again from Word", path
+        )
     return package
 
 
 def _read_members(archive: zipfile.ZipFile, path: Path) -> dict[str, bytes]:
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise DocxError(f"holds {len(infos)} zip members, more than a Word file ever has: "
-                        "ask the author to save it again from Word", path)
+        raise DocxError(
+            f"holds {len(infos)} zip members, more than a Word file ever has: "
+            "ask the author to save it again from Word",
+            path,
+        )
     declared = 0
     for info in infos:
         if _escapes(info.filename):
-            raise DocxError(f"holds a zip member named {info.filename!r}, which climbs out of "
-                            "the file: it is damaged or made to attack; ask the author to "
-                            "save it again from Word", path)
+            raise DocxError(
+                f"holds a zip member named {info.filename!r}, which climbs out of "
+                "the file: it is damaged or made to attack; ask the author to "
+                "save it again from Word",
+                path,
+            )
         if info.flag_bits & 0x1:
             raise _encrypted_error(path)
         declared += info.file_size
@@ -248,23 +290,35 @@ def _ole2_error(path: Path) -> DocxError:
             if any(name in window for name in names):
                 return _encrypted_error(path)
             tail = window[-overlap:]
-    return DocxError("is an old Word .doc file (or another OLE2 file), not a .docx: open it "
-                     "in Word or LibreOffice, save it as Word Document (.docx) and import "
-                     "that", path)
+    return DocxError(
+        "is an old Word .doc file (or another OLE2 file), not a .docx: open it "
+        "in Word or LibreOffice, save it as Word Document (.docx) and import "
+        "that",
+        path,
+    )
 
 
 def _encrypted_error(path: Path) -> DocxError:
-    return DocxError("is password-protected (encrypted): ask the author for a copy without "
-                     "a password (in Word: File > Info > Protect Document > Encrypt with "
-                     "Password, emptied), then import that", path)
+    return DocxError(
+        "is password-protected (encrypted): ask the author for a copy without "
+        "a password (in Word: File > Info > Protect Document > Encrypt with "
+        "Password, emptied), then import that",
+        path,
+    )
 
 
 def _macro_error(path: Path) -> DocxError:
-    return DocxError("is a macro-enabled Word file (.docm): it is not imported; open it in "
-                     "Word and save it as Word Document (.docx), then import that", path)
+    return DocxError(
+        "is a macro-enabled Word file (.docm): it is not imported; open it in "
+        "Word and save it as Word Document (.docx), then import that",
+        path,
+    )
 
 
 def _bomb_error(path: Path) -> DocxError:
-    return DocxError(f"inflates past the importer's limits ({MAX_MEMBER_BYTES // 2**20} MB a "
-                     f"member, {MAX_TOTAL_BYTES // 2**20} MB in all): it is damaged or a zip "
-                     "bomb; ask the author to save it again from Word", path)
+    return DocxError(
+        f"inflates past the importer's limits ({MAX_MEMBER_BYTES // 2**20} MB a "
+        f"member, {MAX_TOTAL_BYTES // 2**20} MB in all): it is damaged or a zip "
+        "bomb; ask the author to save it again from Word",
+        path,
+    )

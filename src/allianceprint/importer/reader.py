@@ -62,8 +62,26 @@ DIAGRAM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}"
 R = "{%s}" % NS["r"]
 # Prefixes of mc:Choice Requires the reader handles (shapes, groups, canvases, Word 2010+
 # markup); any other choice (chartex, ink...) is skipped for its fallback.
-_UNDERSTOOD = {"wps", "wpg", "wpc", "wp14", "w14", "w15", "w16", "w16se", "w16cid",
-               "w16sdtdh", "w16cex", "a14", "v", "o", "m", "w10", "pic", "mc"}
+_UNDERSTOOD = {
+    "wps",
+    "wpg",
+    "wpc",
+    "wp14",
+    "w14",
+    "w15",
+    "w16",
+    "w16se",
+    "w16cid",
+    "w16sdtdh",
+    "w16cex",
+    "a14",
+    "v",
+    "o",
+    "m",
+    "w10",
+    "pic",
+    "mc",
+}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe\uffff]")
 
 
@@ -73,9 +91,9 @@ class _State:
 
     out: list = field(default_factory=list)
     fields: list[Field] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)   # findings of the current paragraph
-    after: list[Block] = field(default_factory=list)   # text boxes' paragraphs
-    anchors: list[str] = field(default_factory=list)   # bookmarks in the paragraph
+    pending: list[str] = field(default_factory=list)  # findings of the current paragraph
+    after: list[Block] = field(default_factory=list)  # text boxes' paragraphs
+    anchors: list[str] = field(default_factory=list)  # bookmarks in the paragraph
     changes: dict[str, int] = field(default_factory=dict)  # tracked changes in it
     in_caption: bool = False
     where: str = ""
@@ -99,8 +117,11 @@ class _Reader:
             if root is None:
                 continue
             for note in root.iterfind(f"w:{kind}", NS):
-                if note.get(W + "type") in ("separator", "continuationSeparator",
-                                            "continuationNotice"):
+                if note.get(W + "type") in (
+                    "separator",
+                    "continuationSeparator",
+                    "continuationNotice",
+                ):
                     continue
                 self.notes[(kind, note.get(W + "id", ""))] = note
         self.note_order: list[tuple[str, str]] = []
@@ -131,17 +152,27 @@ class _Reader:
         self.part_rels = self.rels
         unused = [key for key in self.notes if key not in notes]
         for kind, note_id in unused:
-            self.findings.append(Finding(f"{kind} (id {note_id}) is not referred to from the "
-                                         "text; it is left out"))
+            self.findings.append(
+                Finding(f"{kind} (id {note_id}) is not referred to from the text; it is left out")
+            )
         kinds = {kind for kind, _ in notes}
         if len(kinds) == 2:
-            self.findings.append(Finding(
-                "the file has both footnotes and endnotes: they are one sequence of notes "
-                "in reading order in the part (check the places that refer to them)"))
+            self.findings.append(
+                Finding(
+                    "the file has both footnotes and endnotes: they are one sequence of notes "
+                    "in reading order in the part (check the places that refer to them)"
+                )
+            )
         self._headers_and_footers()
-        return Document(blocks=blocks, notes=notes, comments=self.comments, images=self.images,
-                        author_hint=self._author(), findings=self.findings,
-                        changes=self.changes)
+        return Document(
+            blocks=blocks,
+            notes=notes,
+            comments=self.comments,
+            images=self.images,
+            author_hint=self._author(),
+            findings=self.findings,
+            changes=self.changes,
+        )
 
     def blocks(self, container: etree._Element) -> list[Block]:
         found: list[Block] = []
@@ -151,12 +182,16 @@ class _Reader:
             if tag == W + "p":
                 number = self.paragraph_count + 1
                 produced = self.paragraph(child)
-                own = bool(produced) and isinstance(produced[0], Paragraph) \
+                own = (
+                    bool(produced)
+                    and isinstance(produced[0], Paragraph)
                     and produced[0].number == number
+                )
                 if joining is not None:
                     if own:
-                        produced[0] = replace(produced[0],
-                                              inlines=joining.inlines + produced[0].inlines)
+                        produced[0] = replace(
+                            produced[0], inlines=joining.inlines + produced[0].inlines
+                        )
                     else:
                         produced.insert(0, joining)
                     joining = None
@@ -169,9 +204,12 @@ class _Reader:
                 found.append(self.table(child))
             elif tag == W + "sdt":
                 if self._is_toc_sdt(child):
-                    self.findings.append(Finding(
-                        "a table of contents is left out: the book makes its own",
-                        f"after paragraph {self.paragraph_count}"))
+                    self.findings.append(
+                        Finding(
+                            "a table of contents is left out: the book makes its own",
+                            f"after paragraph {self.paragraph_count}",
+                        )
+                    )
                     continue
                 content = child.find("w:sdtContent", NS)
                 if content is not None:
@@ -183,13 +221,17 @@ class _Reader:
                 if not self.accept:
                     found.extend(self.blocks(child))
             elif tag in (W + "customXml", MC + "AlternateContent"):
-                found.extend(self.blocks(self._choice(child) if tag == MC + "AlternateContent"
-                                         else child))
+                found.extend(
+                    self.blocks(self._choice(child) if tag == MC + "AlternateContent" else child)
+                )
             elif tag == W + "altChunk":
-                self.findings.append(Finding(
-                    "an embedded document (altChunk, pasted HTML or RTF) is left out: open "
-                    "the file in Word, save it, and import it again",
-                    f"after paragraph {self.paragraph_count}"))
+                self.findings.append(
+                    Finding(
+                        "an embedded document (altChunk, pasted HTML or RTF) is left out: open "
+                        "the file in Word, save it, and import it again",
+                        f"after paragraph {self.paragraph_count}",
+                    )
+                )
         if joining is not None:
             found.append(joining)
         return found
@@ -221,11 +263,17 @@ class _Reader:
             where = f'paragraph {number} ("{words}")'
         if state.changes:
             verb = "accepted" if self.accept else "rejected"
-            counts = ", ".join(_changes(n, kind) for kind, n in sorted(
-                state.changes.items(), key=lambda kv: ("insertions", "deletions",
-                                                       "formatting").index(kv[0])))
-            state.pending.append(f"tracked changes {verb} (--track-changes "
-                                 f"{'accept' if self.accept else 'reject'}): {counts}")
+            counts = ", ".join(
+                _changes(n, kind)
+                for kind, n in sorted(
+                    state.changes.items(),
+                    key=lambda kv: ("insertions", "deletions", "formatting").index(kv[0]),
+                )
+            )
+            state.pending.append(
+                f"tracked changes {verb} (--track-changes "
+                f"{'accept' if self.accept else 'reject'}): {counts}"
+            )
         for message in state.pending:
             self.findings.append(Finding(message, where))
         after = state.after
@@ -245,8 +293,11 @@ class _Reader:
             list_info = self._list_item(num_id, ilvl)
         if kind == "body" and list_info is None and ppr is not None and _indented_quote(ppr):
             kind = "quote"
-        if not any(isinstance(i, (Span, NoteRef, Picture, Link, CommentMark)) and
-                   (not isinstance(i, Span) or i.text.strip()) for i in inlines):
+        if not any(
+            isinstance(i, (Span, NoteRef, Picture, Link, CommentMark))
+            and (not isinstance(i, Span) or i.text.strip())
+            for i in inlines
+        ):
             if not any(isinstance(i, CommentMark) for i in inlines):
                 return after  # an empty paragraph: spacing in Word, nothing in Markdown
         para = Paragraph(inlines, kind, level, list_info, tuple(state.anchors), number)
@@ -259,7 +310,7 @@ class _Reader:
         counters = self.list_counters.setdefault(num_id, [])
         while len(counters) <= ilvl:
             counters.append(0)
-        del counters[ilvl + 1:]
+        del counters[ilvl + 1 :]
         counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else fmt.start
         return ListInfo(ilvl, fmt.ordered, fmt.style, counters[ilvl])
 
@@ -304,10 +355,16 @@ class _Reader:
             elif tag == W + "sdt":
                 tag_el = child.find("w:sdtPr/w:tag", NS)
                 label = (tag_el.get(W + "val", "") if tag_el is not None else "").upper()
-                if child.find("w:sdtPr/w:citation", NS) is not None or "CITATION" in label \
-                        or "MENDELEY" in label or "ZOTERO" in label:
-                    self.finding("a citation (a content control of a reference manager) is "
-                                 "kept as its text; its link to the reference library is lost")
+                if (
+                    child.find("w:sdtPr/w:citation", NS) is not None
+                    or "CITATION" in label
+                    or "MENDELEY" in label
+                    or "ZOTERO" in label
+                ):
+                    self.finding(
+                        "a citation (a content control of a reference manager) is "
+                        "kept as its text; its link to the reference library is lost"
+                    )
                 content = child.find("w:sdtContent", NS)
                 if content is not None:
                     self.inlines(content, deleted)
@@ -372,9 +429,11 @@ class _Reader:
             elif tag == W + "softHyphen":
                 pass
             elif tag == W + "sym":
-                self.finding(f"a symbol character (font {child.get(W + 'font', '?')}, "
-                             f"code {child.get(W + 'char', '?')}) is left out: type it as a "
-                             "Unicode character")
+                self.finding(
+                    f"a symbol character (font {child.get(W + 'font', '?')}, "
+                    f"code {child.get(W + 'char', '?')}) is left out: type it as a "
+                    "Unicode character"
+                )
             elif tag in (W + "footnoteReference", W + "endnoteReference"):
                 kind = "footnote" if tag == W + "footnoteReference" else "endnote"
                 key = (kind, child.get(W + "id", ""))
@@ -389,8 +448,10 @@ class _Reader:
                 comment = self.comments.get(child.get(W + "id", ""))
                 if comment is not None:
                     self.emit(CommentMark(comment.id))
-                    self.finding(f"comment by {comment.author or 'an unnamed reviewer'} kept "
-                                 "as an HTML comment: resolve it and delete it")
+                    self.finding(
+                        f"comment by {comment.author or 'an unnamed reviewer'} kept "
+                        "as an HTML comment: resolve it and delete it"
+                    )
             elif tag == W + "drawing":
                 self.drawing(child)
             elif tag == W + "pict":
@@ -402,8 +463,10 @@ class _Reader:
                 if base is not None:
                     self.inlines(base, deleted)
             elif tag == W + "object":
-                self.finding("an embedded object (an OLE equation or chart) is left out: "
-                             "export it as an image and add it")
+                self.finding(
+                    "an embedded object (an OLE equation or chart) is left out: "
+                    "export it as an image and add it"
+                )
             elif tag in (M + "oMath", M + "oMathPara"):
                 self.equation(child)
 
@@ -501,8 +564,9 @@ class _Reader:
             self.finding("a chart is left out: export it from Word as an image and add it")
             return
         if drawing.find(".//" + DIAGRAM + "relIds") is not None:
-            self.finding("a SmartArt diagram is left out: export it from Word as an image "
-                         "and add it")
+            self.finding(
+                "a SmartArt diagram is left out: export it from Word as an image and add it"
+            )
             return
         doc_pr = drawing.find(f".//{WP}docPr")
         alt = ""
@@ -544,8 +608,10 @@ class _Reader:
             converted = to_png(data)
             if converted is None:
                 label = ext.lstrip(".").upper() or "unknown"
-                self.finding(f"an image ({base}, {label}) cannot be converted to PNG or SVG "
-                             "here: save it as PNG or SVG and add it")
+                self.finding(
+                    f"an image ({base}, {label}) cannot be converted to PNG or SVG "
+                    "here: save it as PNG or SVG and add it"
+                )
                 return
             data, kind = converted, ".png"
         if rel.target not in self.image_names:
@@ -557,8 +623,9 @@ class _Reader:
         if not alt:
             self.finding(f"an image ({base}) has no alt text: write one")
         elif "generated" in alt.lower() and "automatic" in alt.lower():
-            self.finding(f"the alt text of an image ({base}) was written by Word "
-                         "automatically: check it")
+            self.finding(
+                f"the alt text of an image ({base}) was written by Word automatically: check it"
+            )
         self.emit(Picture(self.image_names[rel.target], alt))
 
     def text_box(self, box: etree._Element) -> None:
@@ -616,11 +683,16 @@ class _Reader:
         if root is None:
             return found
         for comment in root.iterfind("w:comment", NS):
-            paragraphs = ["".join(t.text or "" for t in p.iter(W + "t"))
-                          for p in comment.iterfind(".//w:p", NS)]
+            paragraphs = [
+                "".join(t.text or "" for t in p.iter(W + "t"))
+                for p in comment.iterfind(".//w:p", NS)
+            ]
             found[comment.get(W + "id", "")] = Comment(
-                comment.get(W + "id", ""), comment.get(W + "author", ""),
-                comment.get(W + "date", "")[:10], " / ".join(p for p in paragraphs if p))
+                comment.get(W + "id", ""),
+                comment.get(W + "author", ""),
+                comment.get(W + "date", "")[:10],
+                " / ".join(p for p in paragraphs if p),
+            )
         return found
 
     def _headers_and_footers(self) -> None:
@@ -633,9 +705,12 @@ class _Reader:
             text = " ".join("".join(t.text or "" for t in root.iter(W + "t")).split())
             if text and (match.group(1), text) not in seen:
                 seen.add((match.group(1), text))
-                self.findings.append(Finding(
-                    f"a {match.group(1)} is not carried (the book prints its own running "
-                    f'heads and folios): "{clip(text)}"'))
+                self.findings.append(
+                    Finding(
+                        f"a {match.group(1)} is not carried (the book prints its own running "
+                        f'heads and folios): "{clip(text)}"'
+                    )
+                )
 
     def _author(self) -> str:
         core = self.package.xml("docProps/core.xml")

@@ -17,9 +17,15 @@ from allianceprint.importer.package import NS
 W = "{%s}" % NS["w"]
 _HEADING_RE = re.compile(r"^heading\s*(\d)$")
 
-LIST_STYLES = {"bullet": "disc", "decimal": "decimal", "decimalZero": "decimal",
-               "lowerLetter": "lower-alpha", "upperLetter": "upper-alpha",
-               "lowerRoman": "lower-roman", "upperRoman": "upper-roman"}
+LIST_STYLES = {
+    "bullet": "disc",
+    "decimal": "decimal",
+    "decimalZero": "decimal",
+    "lowerLetter": "lower-alpha",
+    "upperLetter": "upper-alpha",
+    "lowerRoman": "lower-roman",
+    "upperRoman": "upper-roman",
+}
 
 
 def int_attr(value: str | None, default: int = 0, low: int = 0, high: int = 10_000) -> int:
@@ -38,7 +44,7 @@ def on(element: etree._Element | None) -> bool:
 
 @dataclass(frozen=True)
 class ParagraphStyle:
-    kind: str        # body, title, heading, quote, caption, toc
+    kind: str  # body, title, heading, quote, caption, toc
     level: int = 0
     num_id: str = ""
     ilvl: int = 0
@@ -77,9 +83,12 @@ class Styles:
                     start = override.find("w:startOverride", NS)
                     if start is not None:
                         starts[int_attr(override.get(W + "ilvl"), 0, 0, 8)] = int_attr(
-                            start.get(W + "val"), 1)
+                            start.get(W + "val"), 1
+                        )
                 self._nums[num.get(W + "numId", "")] = (
-                    ref.get(W + "val", "") if ref is not None else "", starts)
+                    ref.get(W + "val", "") if ref is not None else "",
+                    starts,
+                )
 
     def _chain(self, style_id: str):
         seen = set()
@@ -153,13 +162,24 @@ class Styles:
         link = abstract.find("w:numStyleLink", NS) if abstract is not None else None
         if link is not None:  # the list's levels are those of the list style it names
             target = link.get(W + "val", "")
-            abstract = next((a for a in self._abstract.values()
-                             if (s := a.find("w:styleLink", NS)) is not None
-                             and s.get(W + "val") == target), abstract)
+            abstract = next(
+                (
+                    a
+                    for a in self._abstract.values()
+                    if (s := a.find("w:styleLink", NS)) is not None and s.get(W + "val") == target
+                ),
+                abstract,
+            )
         if abstract is None:
             return LevelFormat(False, "disc", 1)
-        lvl = next((lv for lv in abstract.iterfind("w:lvl", NS)
-                    if int_attr(lv.get(W + "ilvl"), 0, 0, 8) == ilvl), None)
+        lvl = next(
+            (
+                lv
+                for lv in abstract.iterfind("w:lvl", NS)
+                if int_attr(lv.get(W + "ilvl"), 0, 0, 8) == ilvl
+            ),
+            None,
+        )
         if lvl is None:
             return LevelFormat(False, "disc", 1)
         fmt_el = lvl.find("w:numFmt", NS)
@@ -167,7 +187,8 @@ class Styles:
         if fmt == "none":
             return None
         start_el = lvl.find("w:start", NS)
-        start = starts.get(ilvl, int_attr(start_el.get(W + "val"), 1)
-                           if start_el is not None else 1)
+        start = starts.get(
+            ilvl, int_attr(start_el.get(W + "val"), 1) if start_el is not None else 1
+        )
         style = LIST_STYLES.get(fmt, "decimal")
         return LevelFormat(style != "disc", style, start)

@@ -21,15 +21,27 @@ from allianceprint.mdext.abbreviations import AbbreviationsExtension
 from allianceprint.mdext.notes import CollectedNote, NotesExtension
 from allianceprint.mdext.parts import PartContext, TitleFiguresLinksExtension
 from allianceprint.mdext.safety import (
-                                        BLOCK_ELEMENTS,
-                                        INLINE_ELEMENTS,
-                                        HtmlSafetyExtension,
-                                        attribute_problem,
-                                        element_problem,
+    BLOCK_ELEMENTS,
+    INLINE_ELEMENTS,
+    HtmlSafetyExtension,
+    attribute_problem,
+    element_problem,
 )
 from allianceprint.mdext.source import SourceInfo, prose_lines, remove_element, source_headings
 
-__all__ = ["AbbreviationsExtension", "BLOCK_ELEMENTS", "CollectedNote", "HtmlSafetyExtension",
-           "INLINE_ELEMENTS", "NotesExtension", "PartContext", "SourceInfo",
-           "TitleFiguresLinksExtension", "attribute_problem", "element_problem", "prose_lines",
-           "remove_element", "source_headings"]
+__all__ = [
+    "AbbreviationsExtension",
+    "BLOCK_ELEMENTS",
+    "CollectedNote",
+    "HtmlSafetyExtension",
+    "INLINE_ELEMENTS",
+    "NotesExtension",
+    "PartContext",
+    "SourceInfo",
+    "TitleFiguresLinksExtension",
+    "attribute_problem",
+    "element_problem",
+    "prose_lines",
+    "remove_element",
+    "source_headings",
+]

@@ -15,9 +15,11 @@ from markdown.extensions.abbr import AbbrExtension, AbbrTreeprocessor
 
 #: Characters of the scripts written without spaces between words (CJK ideographs and
 #: their punctuation, kana, bopomofo, hangul): a Latin word ends where one begins.
-CJK_CHARACTERS = ("\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u318f"
-                  "\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff"
-                  "\uf900-\ufaff\ufe30-\ufe4f\uff66-\uff9f\U00020000-\U0003ffff")
+CJK_CHARACTERS = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u318f"
+    "\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff66-\uff9f\U00020000-\U0003ffff"
+)
 #: One character of a word in the sense of `\w`, less those of CJK_CHARACTERS.
 WORD_CHARACTER = rf"[^\W{CJK_CHARACTERS}]"
 #: An abbreviation's definition, on a line of its own: `*[ABBR]: expansion`.
@@ -30,8 +32,10 @@ def abbreviation_pattern(abbreviations: list[str]) -> re.Pattern[str]:
     before `&` or a full stop that goes on with a letter."""
     keys = sorted(abbreviations, key=len, reverse=True)
     alternatives = "|".join(re.escape(key) for key in keys)
-    return re.compile(rf"(?<!{WORD_CHARACTER})(?<![.&])(?:{alternatives})"
-                      rf"(?!{WORD_CHARACTER}|&|\.{WORD_CHARACTER})")
+    return re.compile(
+        rf"(?<!{WORD_CHARACTER})(?<![.&])(?:{alternatives})"
+        rf"(?!{WORD_CHARACTER}|&|\.{WORD_CHARACTER})"
+    )
 
 
 class _AbbrMarker(AbbrTreeprocessor):

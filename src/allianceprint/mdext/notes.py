@@ -49,31 +49,40 @@ class _NoteScanner(Preprocessor):
                 label = definition.group(1)
                 where = (line_no, line.index("[") + 1)
                 if label in definitions:
-                    source.error(f"note [^{label}] is defined twice (first on line "
-                                 f"{definitions[label][0]}): give one of them another label",
-                                 *where)
+                    source.error(
+                        f"note [^{label}] is defined twice (first on line "
+                        f"{definitions[label][0]}): give one of them another label",
+                        *where,
+                    )
                 else:
                     definitions[label] = where
                 if not definition.group(2).strip() and not _has_continuation(scanned, position):
-                    source.error(f"note [^{label}] is empty: write its text after the colon",
-                                 *where)
+                    source.error(
+                        f"note [^{label}] is empty: write its text after the colon", *where
+                    )
                 rest, rest_start = definition.group(2), definition.start(2)
             for match in _NOTE_REF_RE.finditer(rest):
                 references.setdefault(match.group(1), (line_no, rest_start + match.start() + 1))
         for label, where in references.items():
             if label not in definitions:
-                source.error(f"note reference [^{label}] has no note: add a line "
-                             f"\"[^{label}]: text of the note\"", *where)
+                source.error(
+                    f"note reference [^{label}] has no note: add a line "
+                    f'"[^{label}]: text of the note"',
+                    *where,
+                )
         for label, where in definitions.items():
             if label not in references:
-                source.warning(f"note [^{label}] is never referenced: cite it in the text "
-                               "as [^" + label + "] or delete it", *where)
+                source.warning(
+                    f"note [^{label}] is never referenced: cite it in the text "
+                    "as [^" + label + "] or delete it",
+                    *where,
+                )
         return lines
 
 
 def _has_continuation(scanned: list[tuple[int, str]], position: int) -> bool:
     """Whether an empty-looking definition goes on in indented lines below it."""
-    for _, line in scanned[position + 1:]:
+    for _, line in scanned[position + 1 :]:
         if not line.strip():
             continue
         return line.startswith(("    ", "\t"))
@@ -117,8 +126,11 @@ class _NoteCollector(Treeprocessor):
                 continue
             if label not in numbers:
                 numbers[label] = len(numbers) + 1
-                notes.append(CollectedNote(numbers[label], label, f"{prefix}note-{numbers[label]}",
-                                           [], items[label]))
+                notes.append(
+                    CollectedNote(
+                        numbers[label], label, f"{prefix}note-{numbers[label]}", [], items[label]
+                    )
+                )
             note = notes[numbers[label] - 1]
             ref_id = f"{prefix}ref-{note.number}"
             if note.ref_ids:

@@ -82,8 +82,12 @@ class _FiguresLinksProcessor(Treeprocessor):
 
     def make_figure(self, root: etree.Element, paragraph: etree.Element) -> None:
         children = list(paragraph)
-        if (len(children) != 1 or children[0].tag != "img" or (paragraph.text or "").strip()
-                or (children[0].tail or "").strip()):
+        if (
+            len(children) != 1
+            or children[0].tag != "img"
+            or (paragraph.text or "").strip()
+            or (children[0].tail or "").strip()
+        ):
             return
         image = children[0]
         paragraph.tag = "figure"
@@ -94,8 +98,9 @@ class _FiguresLinksProcessor(Treeprocessor):
             self.ext.context.figures += 1
             figcaption = etree.SubElement(paragraph, "figcaption")
             label = etree.SubElement(figcaption, "span", {"class": "caption-label"})
-            label.text = numbered(self.ext.context.labels.get("figure", "Figure"),
-                                  self.ext.context.figures)
+            label.text = numbered(
+                self.ext.context.labels.get("figure", "Figure"), self.ext.context.figures
+            )
             label.tail = " " + caption
 
     def caption_table(self, root: etree.Element, table: etree.Element) -> None:
@@ -105,24 +110,31 @@ class _FiguresLinksProcessor(Treeprocessor):
             return
         siblings = list(parent)
         index = siblings.index(table)
-        for neighbour in (siblings[index - 1] if index else None,
-                          siblings[index + 1] if index + 1 < len(siblings) else None):
-            if (neighbour is not None and neighbour.tag == "p"
-                    and (neighbour.text or "").startswith("Table: ")):
+        for neighbour in (
+            siblings[index - 1] if index else None,
+            siblings[index + 1] if index + 1 < len(siblings) else None,
+        ):
+            if (
+                neighbour is not None
+                and neighbour.tag == "p"
+                and (neighbour.text or "").startswith("Table: ")
+            ):
                 self.ext.context.tables += 1
                 caption = etree.Element("caption")
                 label = etree.SubElement(caption, "span", {"class": "caption-label"})
-                label.text = numbered(self.ext.context.labels.get("table", "Table"),
-                                      self.ext.context.tables)
-                label.tail = " " + neighbour.text[len("Table: "):]
+                label.text = numbered(
+                    self.ext.context.labels.get("table", "Table"), self.ext.context.tables
+                )
+                label.tail = " " + neighbour.text[len("Table: ") :]
                 for child in list(neighbour):
                     caption.append(child)
                 table.insert(0, caption)
                 remove_element(root, neighbour)
                 return
 
-    def note_in_image(self, line: int | None, column: int | None
-                      ) -> tuple[int | None, int | None] | None:
+    def note_in_image(
+        self, line: int | None, column: int | None
+    ) -> tuple[int | None, int | None] | None:
         """Where an image whose path is written at `line`:`column` has a note reference
         `[^...]` in its alt text or title; None if it has none. A reference-style image
         (`![alt][ref]`, `![ref][]`, `![ref]`, with `[ref]: path "title"` elsewhere) is
@@ -133,7 +145,7 @@ class _FiguresLinksProcessor(Treeprocessor):
         text = source.searchable[line - source.first_line]
         start = text.rfind("![", 0, column)
         end = text.find(")", column)
-        if start >= 0 and "[^" in text[start:end if end >= 0 else len(text)]:
+        if start >= 0 and "[^" in text[start : end if end >= 0 else len(text)]:
             return line, column
         definition = _DEFINITION.match(text)
         if start >= 0 or definition is None:
@@ -153,11 +165,17 @@ class _FiguresLinksProcessor(Treeprocessor):
         line, column = source.position_of(src) if src else (None, None)
         noted = self.note_in_image(line, column)
         if noted is not None:
-            source.error("a note cannot go in an image's alt text or caption (it would be lost): "
-                         "put the note reference in the text beside the image", *noted)
+            source.error(
+                "a note cannot go in an image's alt text or caption (it would be lost): "
+                "put the note reference in the text beside the image",
+                *noted,
+            )
         if not image.get("alt", "").strip():
-            source.warning(f"image {src!r} has no alt text: describe it between the "
-                           "brackets of ![...]", line, column)
+            source.warning(
+                f"image {src!r} has no alt text: describe it between the brackets of ![...]",
+                line,
+                column,
+            )
         resolved = self.resolve(src, line, "image", column)
         if resolved is not None:
             problem = image_file_problem(resolved)
@@ -167,9 +185,13 @@ class _FiguresLinksProcessor(Treeprocessor):
             relative = PurePosixPath(resolved.relative_to(self.ext.context.root).as_posix())
             awkward = sorted(set("#?%") & set(str(relative)))
             if awkward:  # web addresses give them other meanings: the editions could differ
-                source.error(f"image {src!r}: the file's path has {' and '.join(awkward)}, "
-                             "which an image's address cannot hold safely: rename the file "
-                             "without them", line, column)
+                source.error(
+                    f"image {src!r}: the file's path has {' and '.join(awkward)}, "
+                    "which an image's address cannot hold safely: rename the file "
+                    "without them",
+                    line,
+                    column,
+                )
                 return
             image.set("src", str(relative))
             if relative not in self.ext.context.images:
@@ -178,8 +200,7 @@ class _FiguresLinksProcessor(Treeprocessor):
     def check_link(self, link: etree.Element) -> None:
         href = link.get("href", "")
         if _OBFUSCATED_RE.search(href):  # an email autolink, <name@example.org>
-            href = _OBFUSCATED_RE.sub(lambda found: chr(min(int(found.group(1)), 0xFFFD)),
-                                      href)
+            href = _OBFUSCATED_RE.sub(lambda found: chr(min(int(found.group(1)), 0xFFFD)), href)
             link.set("href", href)
         if href.startswith("#") or not href:
             return  # a link within the book: checks.py sees that its target exists
@@ -199,23 +220,35 @@ class _FiguresLinksProcessor(Treeprocessor):
             if resolved in self.ext.context.listed:
                 return  # a part that could not be read: its own error says why
             if resolved.suffix == ".md" or not file_exists(resolved):
-                source.error(f"link to {href!r}: no such part in [contents]; link to a "
-                             "Markdown file the book includes", line, column)
+                source.error(
+                    f"link to {href!r}: no such part in [contents]; link to a "
+                    "Markdown file the book includes",
+                    line,
+                    column,
+                )
             else:
-                source.error(f"link to the file {href!r}: a book can link only to its own "
-                             "parts or to web addresses", line, column)
+                source.error(
+                    f"link to the file {href!r}: a book can link only to its own "
+                    "parts or to web addresses",
+                    line,
+                    column,
+                )
             return
         link.set("href", f"#{parts.fragment or part_id}")
 
-    def resolve(self, target: str, line: int | None, what: str,
-                column: int | None = None) -> Path | None:
+    def resolve(
+        self, target: str, line: int | None, what: str, column: int | None = None
+    ) -> Path | None:
         """Resolve a manuscript-relative target, reporting remote, escaping or unusable ones."""
         source = self.ext.source
         parts = split_url(target)
         if parts is None or parts.scheme or target.startswith("//"):
-            source.error(f"{what} {target!r} is not a file in the manuscript: the build never "
-                         "fetches from the network; save it in the manuscript folder",
-                         line, column)
+            source.error(
+                f"{what} {target!r} is not a file in the manuscript: the build never "
+                "fetches from the network; save it in the manuscript folder",
+                line,
+                column,
+            )
             return None
         base = self.ext.context.source_file.parent
         try:
@@ -224,8 +257,11 @@ class _FiguresLinksProcessor(Treeprocessor):
             source.error(f"{what} {target!r} is not a usable file name ({exc})", line, column)
             return None
         if not resolved.is_relative_to(self.ext.context.root):
-            source.error(f"{what} {target!r} lies outside the manuscript folder: move the "
-                         "file into it", line, column)
+            source.error(
+                f"{what} {target!r} lies outside the manuscript folder: move the file into it",
+                line,
+                column,
+            )
             return None
         return resolved
 

@@ -27,37 +27,59 @@ MAX_HTML_DEPTH = 32  # raw HTML elements open in one another
 
 INLINE_ELEMENTS = frozenset(
     "a abbr b bdi bdo br cite code data del dfn em i ins kbd mark q rp rt ruby s samp small "
-    "span strong sub sup time u var wbr".split())
+    "span strong sub sup time u var wbr".split()
+)
 BLOCK_ELEMENTS = frozenset(
     "aside blockquote caption col colgroup dd div dl dt figcaption figure h1 h2 h3 h4 h5 h6 "
-    "hr li ol p pre section table tbody td tfoot th thead tr ul".split())
+    "hr li ol p pre section table tbody td tfoot th thead tr ul".split()
+)
 VOID_ELEMENTS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split())
-GLOBAL_ATTRIBUTES = frozenset({"id", "class", "lang", "dir", "title", "style", "role",
-                               "epub:type"})
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+GLOBAL_ATTRIBUTES = frozenset({"id", "class", "lang", "dir", "title", "style", "role", "epub:type"})
 ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "a": frozenset({"href"}), "img": frozenset({"src", "alt", "width", "height"}),
-    "ol": frozenset({"start", "reversed", "type"}), "li": frozenset({"value"}),
-    "td": frozenset({"colspan", "rowspan"}), "th": frozenset({"colspan", "rowspan", "scope"}),
-    "col": frozenset({"span"}), "colgroup": frozenset({"span"}),
-    "time": frozenset({"datetime"}), "data": frozenset({"value"}),
+    "a": frozenset({"href"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    "ol": frozenset({"start", "reversed", "type"}),
+    "li": frozenset({"value"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "th": frozenset({"colspan", "rowspan", "scope"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+    "time": frozenset({"datetime"}),
+    "data": frozenset({"value"}),
 }
 
-_REJECTED_ELEMENTS: dict[str, str] = {tag: why for tags, why in (
-    ("script noscript", "a book runs no scripts; remove it"),
-    ("iframe frame frameset object embed applet portal fencedframe",
-     "a book cannot embed other documents or pages; link to them instead"),
-    ("link style meta base",
-     "a part cannot load files or change the house style (that is the styles folder's "
-     "work); remove it"),
-    ("img image picture source video audio track svg math canvas map area",
-     "write images as ![alt text](path/to/file), so that they are checked and packed into "
-     "the EPUB"),
-    ("form input button select option optgroup textarea label fieldset legend output datalist",
-     "forms do nothing in a book; remove it"),
-) for tag in tags.split()}
-_STYLE_DANGER_RE = re.compile(r"url\s*\(|image(?:-set)?\s*\(|cross-fade\s*\(|element\s*\(|@|\\|"
-                              r"expression\s*\(|-moz-binding|behavior\s*:", re.IGNORECASE)
+_REJECTED_ELEMENTS: dict[str, str] = {
+    tag: why
+    for tags, why in (
+        ("script noscript", "a book runs no scripts; remove it"),
+        (
+            "iframe frame frameset object embed applet portal fencedframe",
+            "a book cannot embed other documents or pages; link to them instead",
+        ),
+        (
+            "link style meta base",
+            "a part cannot load files or change the house style (that is the styles folder's "
+            "work); remove it",
+        ),
+        (
+            "img image picture source video audio track svg math canvas map area",
+            "write images as ![alt text](path/to/file), so that they are checked and packed into "
+            "the EPUB",
+        ),
+        (
+            "form input button select option optgroup textarea label fieldset legend output datalist",
+            "forms do nothing in a book; remove it",
+        ),
+    )
+    for tag in tags.split()
+}
+_STYLE_DANGER_RE = re.compile(
+    r"url\s*\(|image(?:-set)?\s*\(|cross-fade\s*\(|element\s*\(|@|\\|"
+    r"expression\s*\(|-moz-binding|behavior\s*:",
+    re.IGNORECASE,
+)
 _DATA_ARIA_RE = re.compile(r"(data|aria)-[a-z0-9_.-]+")
 _QUOTE_PREFIX_RE = re.compile(r"^(?:[ \t]*>)+")
 _LIST_ITEM_RE = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
@@ -68,8 +90,10 @@ def element_problem(tag: str) -> str | None:
     if tag in INLINE_ELEMENTS or tag in BLOCK_ELEMENTS:
         return None
     why = _REJECTED_ELEMENTS.get(
-        tag, "it is not an element a book can use: write it in Markdown, or use <span>, "
-             "<sup>, <sub>, <br>, <div> or another element the README lists")
+        tag,
+        "it is not an element a book can use: write it in Markdown, or use <span>, "
+        "<sup>, <sub>, <br>, <div> or another element the README lists",
+    )
     return f"<{tag}> is not allowed: {why}"
 
 
@@ -86,20 +110,27 @@ def attribute_problem(tag: str, name: str, value: str | None, *, raw: bool) -> s
         danger = _STYLE_DANGER_RE.search(value or "")
         if danger is None:
             return None
-        return (f"the style= on <{tag}> uses {danger.group(0).strip()!r}, with which a style "
-                "can load files or addresses: a part's style may set properties such as "
-                "color or font-variant, and nothing that loads anything")
+        return (
+            f"the style= on <{tag}> uses {danger.group(0).strip()!r}, with which a style "
+            "can load files or addresses: a part's style may set properties such as "
+            "color or font-variant, and nothing that loads anything"
+        )
     if name == "lang":
         problem = language_tag_problem(value or "")
         return f"lang= on <{tag}>: {problem}" if problem else None
     if tag == "a" and name == "href":
         problem = href_problem(value or "", raw=True) if raw else None
         return f"link {value!r}: {problem}" if problem else None
-    if (name in GLOBAL_ATTRIBUTES or name in ELEMENT_ATTRIBUTES.get(tag, ())
-            or _DATA_ARIA_RE.fullmatch(name)):
+    if (
+        name in GLOBAL_ATTRIBUTES
+        or name in ELEMENT_ATTRIBUTES.get(tag, ())
+        or _DATA_ARIA_RE.fullmatch(name)
+    ):
         return None
-    return (f"the attribute {name}= is not allowed on <{tag}>: a part may set id, class, lang, "
-            "dir, title, style, role, data-* and aria-* attributes, and href on <a>")
+    return (
+        f"the attribute {name}= is not allowed on <{tag}>: a part may set id, class, lang, "
+        "dir, title, style, role, data-* and aria-* attributes, and href on <a>"
+    )
 
 
 class _NestingGuard(Preprocessor):
@@ -116,17 +147,22 @@ class _NestingGuard(Preprocessor):
             quotes = _QUOTE_PREFIX_RE.match(line)
             if quotes and quotes.group(0).count(">") > MAX_NESTING:
                 column = [i for i, char in enumerate(line) if char == ">"][MAX_NESTING] + 1
-                source.error(f"block quotes nest {quotes.group(0).count('>')} deep here; a book "
-                             f"allows at most {MAX_NESTING}: remove some '>'",
-                             *self.place(index, column))
+                source.error(
+                    f"block quotes nest {quotes.group(0).count('>')} deep here; a book "
+                    f"allows at most {MAX_NESTING}: remove some '>'",
+                    *self.place(index, column),
+                )
                 return []  # the part is not converted: the build stops at this error anyway
-            rest = line[quotes.end():] if quotes else line
+            rest = line[quotes.end() :] if quotes else line
             item = _LIST_ITEM_RE.match(rest)
             if item and len(item.group(1).expandtabs(4)) // 4 >= MAX_NESTING:
                 levels = len(item.group(1).expandtabs(4)) // 4 + 1
                 column = len(line) - len(rest) + len(item.group(1)) + 1
-                source.error(f"this list item is {levels} levels deep; lists may nest at most "
-                             f"{MAX_NESTING} levels: indent it less", *self.place(index, column))
+                source.error(
+                    f"this list item is {levels} levels deep; lists may nest at most "
+                    f"{MAX_NESTING} levels: indent it less",
+                    *self.place(index, column),
+                )
                 return []
         return lines
 
@@ -179,10 +215,16 @@ class _CommentGuard(Preprocessor):
             if end < 0:
                 line = text.count("\n", 0, start)
                 column = start - (text.rfind("\n", 0, start) + 1) + 1
-                where = ((source.first_line + line, column) if source.verbatim
-                         else (source.first_line, None))
-                source.error("this HTML comment (<!--) is never closed: end it with -->, or "
-                             "write &lt;!-- to show it", *where)
+                where = (
+                    (source.first_line + line, column)
+                    if source.verbatim
+                    else (source.first_line, None)
+                )
+                source.error(
+                    "this HTML comment (<!--) is never closed: end it with -->, or "
+                    "write &lt;!-- to show it",
+                    *where,
+                )
                 return []
             position = end
         return lines
@@ -196,13 +238,16 @@ class _CheckedAttrList(AttrListTreeprocessor):
         super().__init__(md)
         self.ext = ext
 
-    def assign_attrs(self, elem: etree.Element, attrs_string: str, *,
-                     strict: bool = False) -> str:
+    def assign_attrs(self, elem: etree.Element, attrs_string: str, *, strict: bool = False) -> str:
         attrs, remainder = get_attrs_and_remainder(attrs_string)
         if strict and remainder:
             return remainder
-        problems = [problem for key, value in attrs if key != "." and (
-            problem := attribute_problem(elem.tag, self.sanitize_name(key), value, raw=False))]
+        problems = [
+            problem
+            for key, value in attrs
+            if key != "."
+            and (problem := attribute_problem(elem.tag, self.sanitize_name(key), value, raw=False))
+        ]
         if not problems:
             return super().assign_attrs(elem, attrs_string, strict=strict)
         line, column = self.ext.locate(attrs_string)
@@ -231,8 +276,11 @@ class _RawHtmlScanner(HTMLParser):
             self.depth += 1
             if self.depth > MAX_HTML_DEPTH and not self.too_deep:
                 self.too_deep = True
-                self.note(f"raw HTML elements nest more than {MAX_HTML_DEPTH} deep here: close "
-                          "some of them", self.get_starttag_text() or f"<{tag}")
+                self.note(
+                    f"raw HTML elements nest more than {MAX_HTML_DEPTH} deep here: close "
+                    "some of them",
+                    self.get_starttag_text() or f"<{tag}",
+                )
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.check(tag, attrs)
@@ -254,15 +302,19 @@ class _RawHtmlScanner(HTMLParser):
                 self.note(problem, markup)
 
     def handle_decl(self, decl: str) -> None:
-        self.note(f"<!{decl.split(' ')[0]}> is not allowed in a part: the build makes the "
-                  "documents; remove it", f"<!{decl}")
+        self.note(
+            f"<!{decl.split(' ')[0]}> is not allowed in a part: the build makes the "
+            "documents; remove it",
+            f"<!{decl}",
+        )
 
     def unknown_decl(self, data: str) -> None:
         self.note(f"<![{data.split('[')[0]}[ is not allowed in a part: remove it", f"<![{data}")
 
     def handle_pi(self, data: str) -> None:
-        self.note("a processing instruction (<?...?>) is not allowed in a part: remove it",
-                  f"<?{data}")
+        self.note(
+            "a processing instruction (<?...?>) is not allowed in a part: remove it", f"<?{data}"
+        )
 
 
 class _RawHtmlChecker(Treeprocessor):
@@ -310,9 +362,12 @@ class _DepthGuard(Treeprocessor):
             deepest = max(deepest, depth)
             stack.extend((child, depth + 1) for child in element)
         if deepest > MAX_TREE_DEPTH:
-            self.ext.source.error(f"the text nests {deepest} elements deep (lists, quotes and "
-                                  f"emphasis in one another); a book allows at most "
-                                  f"{MAX_TREE_DEPTH}: flatten it", None)
+            self.ext.source.error(
+                f"the text nests {deepest} elements deep (lists, quotes and "
+                f"emphasis in one another); a book allows at most "
+                f"{MAX_TREE_DEPTH}: flatten it",
+                None,
+            )
             root.clear()
 
 
@@ -348,8 +403,7 @@ class HtmlSafetyExtension(Extension):
         if occurrence is None:
             occurrence = self.occurrences.get(needle, 0)
             self.occurrences[needle] = occurrence + 1
-        for candidate, nth in ((needle, occurrence), (needle, 0),
-                               (needle.split(" ")[0], 0)):
+        for candidate, nth in ((needle, occurrence), (needle, 0), (needle.split(" ")[0], 0)):
             line, column = self.source.position_of(candidate, nth)
             if line is not None:
                 return line, column

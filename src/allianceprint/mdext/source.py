@@ -18,7 +18,6 @@ _ATX_RE = re.compile(r"^(#{1,6})(?!#)")
 _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 
 
-
 @dataclass
 class SourceInfo:
     """Where a part's body comes from, so that mistakes can be located."""
@@ -87,6 +86,7 @@ def prose_lines(lines: list[str], keep_all: bool = False) -> list[tuple[int, str
         result.append((index, _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)))
     return result
 
+
 @dataclass(frozen=True)
 class SourceHeading:
     """A heading as the Markdown source writes it."""
@@ -105,10 +105,15 @@ def source_headings(lines: list[str]) -> list[SourceHeading]:
     for index, line in enumerate(lines):
         atx = _ATX_RE.match(line)
         if atx:
-            found.append(SourceHeading(index, len(atx.group(1)),
-                                       atx_text(line[atx.end():].lstrip(" \t"))))
-        elif (line.strip() and index + 1 < len(lines)
-              and _SETEXT_RE.match(lines[index + 1]) and lines[index + 1].strip()):
+            found.append(
+                SourceHeading(index, len(atx.group(1)), atx_text(line[atx.end() :].lstrip(" \t")))
+            )
+        elif (
+            line.strip()
+            and index + 1 < len(lines)
+            and _SETEXT_RE.match(lines[index + 1])
+            and lines[index + 1].strip()
+        ):
             level = 1 if lines[index + 1].startswith("=") else 2
             found.append(SourceHeading(index, level, line.strip()))
     return found

@@ -65,21 +65,25 @@ def draw_marks(pdf: pikepdf.Pdf, plan: MarksPlan, slug: Path | None) -> None:
     for index, page in enumerate(pdf.pages):
         trim = [float(v) for v in page.obj.get("/TrimBox", page.obj.MediaBox)]
         bleed = [float(v) for v in page.obj.get("/BleedBox", page.obj.MediaBox)]
-        page.obj.MediaBox = Array([bleed[0] - extra, bleed[1] - extra,
-                                   bleed[2] + extra, bleed[3] + extra])
+        page.obj.MediaBox = Array(
+            [bleed[0] - extra, bleed[1] - extra, bleed[2] + extra, bleed[3] + extra]
+        )
         if "/CropBox" in page.obj:
             page.obj.CropBox = Array(list(page.obj.MediaBox))
         drawing = _vector_marks(plan, trim, bleed)
         if slugs is not None and index < len(slugs.pages):
             form = pdf.copy_foreign(slugs.pages[index].as_form_xobject())
-            name = page.add_resource(form, Name.XObject, Name(f"/APslug{index + 1}"),
-                                     replace_existing=False)
+            name = page.add_resource(
+                form, Name.XObject, Name(f"/APslug{index + 1}"), replace_existing=False
+            )
             x = trim[0]
             y = bleed[1] - plan.offset - MARK_LENGTH - SLUG_HEIGHT - 0.5 * MM
             drawing += f"q 1 0 0 1 {x:.3f} {y:.3f} cm {name} Do Q\n"
         page.contents_add(before, prepend=True)
-        page.contents_add(pdf.make_stream(
-            f"Q\n/Artifact <</Type /Page>> BDC\nq\n{drawing}Q\nEMC\n".encode()), prepend=False)
+        page.contents_add(
+            pdf.make_stream(f"Q\n/Artifact <</Type /Page>> BDC\nq\n{drawing}Q\nEMC\n".encode()),
+            prepend=False,
+        )
 
 
 def _vector_marks(plan: MarksPlan, trim: list[float], bleed: list[float]) -> str:
@@ -98,8 +102,12 @@ def _vector_marks(plan: MarksPlan, trim: list[float], bleed: list[float]) -> str
     if "cross" in plan.marks:
         middle_x, middle_y = (trim[0] + trim[2]) / 2, (trim[1] + trim[3]) / 2
         band = out + MARK_LENGTH / 2
-        for cx, cy in ((middle_x, bleed[3] + band), (middle_x, bleed[1] - band),
-                       (bleed[0] - band, middle_y), (bleed[2] + band, middle_y)):
+        for cx, cy in (
+            (middle_x, bleed[3] + band),
+            (middle_x, bleed[1] - band),
+            (bleed[0] - band, middle_y),
+            (bleed[2] + band, middle_y),
+        ):
             ops.append(_cross(cx, cy))
     return "\n".join(ops) + "\n"
 
@@ -107,13 +115,17 @@ def _vector_marks(plan: MarksPlan, trim: list[float], bleed: list[float]) -> str
 def _cross(cx: float, cy: float) -> str:
     r, k = CROSS_RADIUS, 0.5523 * CROSS_RADIUS * 0.6  # a circle of 0.6 r, four Béziers
     c = 0.6 * r
-    circle = (f"{cx + c:.3f} {cy:.3f} m "
-              f"{cx + c:.3f} {cy + k:.3f} {cx + k:.3f} {cy + c:.3f} {cx:.3f} {cy + c:.3f} c "
-              f"{cx - k:.3f} {cy + c:.3f} {cx - c:.3f} {cy + k:.3f} {cx - c:.3f} {cy:.3f} c "
-              f"{cx - c:.3f} {cy - k:.3f} {cx - k:.3f} {cy - c:.3f} {cx:.3f} {cy - c:.3f} c "
-              f"{cx + k:.3f} {cy - c:.3f} {cx + c:.3f} {cy - k:.3f} {cx + c:.3f} {cy:.3f} c S")
-    return (f"{cx - r:.3f} {cy:.3f} m {cx + r:.3f} {cy:.3f} l S "
-            f"{cx:.3f} {cy - r:.3f} m {cx:.3f} {cy + r:.3f} l S {circle}")
+    circle = (
+        f"{cx + c:.3f} {cy:.3f} m "
+        f"{cx + c:.3f} {cy + k:.3f} {cx + k:.3f} {cy + c:.3f} {cx:.3f} {cy + c:.3f} c "
+        f"{cx - k:.3f} {cy + c:.3f} {cx - c:.3f} {cy + k:.3f} {cx - c:.3f} {cy:.3f} c "
+        f"{cx - c:.3f} {cy - k:.3f} {cx - k:.3f} {cy - c:.3f} {cx:.3f} {cy - c:.3f} c "
+        f"{cx + k:.3f} {cy - c:.3f} {cx + c:.3f} {cy - k:.3f} {cx + c:.3f} {cy:.3f} c S"
+    )
+    return (
+        f"{cx - r:.3f} {cy:.3f} m {cx + r:.3f} {cy:.3f} l S "
+        f"{cx:.3f} {cy - r:.3f} m {cx:.3f} {cy + r:.3f} l S {circle}"
+    )
 
 
 def slug_pdf(plan: MarksPlan, trim_width: float, folder: Path) -> Path | None:
@@ -124,14 +136,16 @@ def slug_pdf(plan: MarksPlan, trim_width: float, folder: Path) -> Path | None:
 
     pages = "".join(
         f'<div class="slug">{html.escape(plan.title)} · {html.escape(plan.file_name)} · '
-        f'{plan.date} · {html.escape(label)} ({index + 1}/{len(plan.labels)})</div>'
-        for index, label in enumerate(plan.labels))
+        f"{plan.date} · {html.escape(label)} ({index + 1}/{len(plan.labels)})</div>"
+        for index, label in enumerate(plan.labels)
+    )
     document = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><style>"
         f"@page {{ size: {trim_width:.3f}pt {SLUG_HEIGHT:.3f}pt; margin: 0; }}"
         "body { margin: 0; } .slug { break-after: page; white-space: nowrap; overflow: hidden; "
         f"font: {SLUG_SIZE}pt/1.2 'Linux Libertine O', 'DejaVu Sans', sans-serif; }}"
-        f"</style></head><body>{pages}</body></html>")
+        f"</style></head><body>{pages}</body></html>"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=".slug-", suffix=".pdf", dir=folder)
     path = Path(name)
@@ -148,18 +162,20 @@ def points(length: str) -> float:
     value = length.strip()
     for unit, factor in _UNITS.items():
         if value.endswith(unit):
-            return float(value[:-len(unit)]) * factor
+            return float(value[: -len(unit)]) * factor
     return float(value)
 
 
-def plan_for(options, title: str, file_name: str, created: str | None,
-             labels: tuple[str, ...] | list[str]) -> MarksPlan:
+def plan_for(
+    options, title: str, file_name: str, created: str | None, labels: tuple[str, ...] | list[str]
+) -> MarksPlan:
     """The plan from `[print]` (PrintOptions), the book's title and its page labels."""
     import datetime as dt
 
     date = created[:10] if created else dt.date.today().isoformat()
-    return MarksPlan(tuple(options.marks), points(options.marks_offset), title, file_name,
-                     date, tuple(labels))
+    return MarksPlan(
+        tuple(options.marks), points(options.marks_offset), title, file_name, date, tuple(labels)
+    )
 
 
 def trim_width(options) -> float:

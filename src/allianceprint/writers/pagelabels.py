@@ -38,8 +38,14 @@ def arabic_from(page_anchors: Sequence[Iterable[str]], first: str | None) -> int
     """The index of the page that holds the id `first` (see `first_chapter`) among pages
     that hold `page_anchors` (the ids beginning on each page); past the last page when none
     holds it (the book is numbered in roman throughout)."""
-    return next((index for index, anchors in enumerate(page_anchors)
-                 if first is not None and first in anchors), len(page_anchors))
+    return next(
+        (
+            index
+            for index, anchors in enumerate(page_anchors)
+            if first is not None and first in anchors
+        ),
+        len(page_anchors),
+    )
 
 
 def label_ranges(pages: int, arabic: int) -> tuple[LabelRange, ...]:
@@ -50,8 +56,11 @@ def label_ranges(pages: int, arabic: int) -> tuple[LabelRange, ...]:
 
 def expand_labels(ranges: Iterable[LabelRange]) -> list[str]:
     """Every page's printed number: "i", "ii", ..., "1", "2", ..."""
-    return [roman.toRoman(n).lower() if r.style == ROMAN else str(n)
-            for r in ranges for n in range(1, r.count + 1)]
+    return [
+        roman.toRoman(n).lower() if r.style == ROMAN else str(n)
+        for r in ranges
+        for n in range(1, r.count + 1)
+    ]
 
 
 def write_page_labels(pdf: pikepdf.Pdf, ranges: Iterable[LabelRange]) -> None:

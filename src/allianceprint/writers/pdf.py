@@ -46,8 +46,13 @@ from allianceprint.writers.pdfresult import PdfResult
 from allianceprint.writers.printhtml import compose_html, notes_heads
 
 
-def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
-              print_ready: bool = False, name: str = "") -> PdfResult:
+def write_pdf(
+    book: RenderedBook,
+    target: Path,
+    created: str | None = None,
+    print_ready: bool = False,
+    name: str = "",
+) -> PdfResult:
     """Lay out and write the print edition (or, `print_ready`, the printer's PDF, whose
     slug line names the file `name`)."""
     fetcher = ConfinedFetcher([book.book.root, *book.styles.folders], book.styles.folders)
@@ -56,33 +61,49 @@ def write_pdf(book: RenderedBook, target: Path, created: str | None = None,
     return replace(result, findings=tuple(renderlog.findings(records, book)))
 
 
-def _write(book: RenderedBook, target: Path, fetcher: ConfinedFetcher, created: str | None,
-           print_ready: bool, name: str, records: list[renderlog.Record]) -> PdfResult:
+def _write(
+    book: RenderedBook,
+    target: Path,
+    fetcher: ConfinedFetcher,
+    created: str | None,
+    print_ready: bool,
+    name: str,
+    records: list[renderlog.Record],
+) -> PdfResult:
     options = book.book.config.print
     with refusals_raised():
         document = _layout(book, fetcher, created, print_ready, heads={})
         if book.note_placement.book_end:
             heads = _book_notes_heads(document, book)
             document = _layout(book, fetcher, created, print_ready, heads)
-        records.extend(renderlog.overflow_records(
-            overflows(document, frozenset(part.id for part in book.parts))))
+        records.extend(
+            renderlog.overflow_records(
+                overflows(document, frozenset(part.id for part in book.parts))
+            )
+        )
         ranges = _page_labels(document, book)
         labels = expand_labels(ranges)
         # The EPUB cites the reading edition's pages; the printer's PDF has the same pages.
         page_map = None if print_ready else map_pages(document, labels, shared_anchors(book))
-        document.write_pdf(target, pdf_variant=options.weasyprint_variant,
-                           attachments=_record(book, document, labels, page_map, options.weasyprint_variant,
-                                               created))
+        document.write_pdf(
+            target,
+            pdf_variant=options.weasyprint_variant,
+            attachments=_record(
+                book, document, labels, page_map, options.weasyprint_variant, created
+            ),
+        )
         plan = None
         if print_ready:
-            plan = marks.plan_for(options, book.book.config.book.title, name or target.name,
-                                  created, labels)
+            plan = marks.plan_for(
+                options, book.book.config.book.title, name or target.name, created, labels
+            )
         _finish(target, ranges, plan, marks.trim_width(options))
     return PdfResult(target, len(document.pages), tuple(labels), page_map)
 
 
-def _finish(target: Path, ranges: tuple[LabelRange, ...], plan: marks.MarksPlan | None,
-            trim: float) -> None:
+def _finish(
+    target: Path, ranges: tuple[LabelRange, ...], plan: marks.MarksPlan | None, trim: float
+) -> None:
     """Write the page labels into the PDF file `target`, and, for the printer's PDF
     (`plan`), draw its marks outside the bleed."""
     slug = marks.slug_pdf(plan, trim, target.parent) if plan is not None else None
@@ -91,32 +112,54 @@ def _finish(target: Path, ranges: tuple[LabelRange, ...], plan: marks.MarksPlan 
             write_page_labels(pdf, ranges)
             if plan is not None:
                 marks.draw_marks(pdf, plan, slug)
-            pdf.save(target, deterministic_id=True, fix_metadata_version=False,
-                     object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            pdf.save(
+                target,
+                deterministic_id=True,
+                fix_metadata_version=False,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            )
     finally:
         if slug is not None:
             slug.unlink(missing_ok=True)
 
 
-def _record(book: RenderedBook, document: Document, labels: list[str],
-            page_map: PageMap | None, variant: str | None,
-            created: str | None) -> list[Attachment]:
+def _record(
+    book: RenderedBook,
+    document: Document,
+    labels: list[str],
+    page_map: PageMap | None,
+    variant: str | None,
+    created: str | None,
+) -> list[Attachment]:
     """The page record (see pagerecord) as the PDF's one attachment, dated as the PDF."""
     if not pagerecord.allowed(variant):
         return []
-    record = pagerecord.record_for(book, labels,
-                                   [tuple(page.anchors) for page in document.pages], page_map)
+    record = pagerecord.record_for(
+        book, labels, [tuple(page.anchors) for page in document.pages], page_map
+    )
     when = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None
-    return [Attachment(string=record.to_json(), name=pagerecord.NAME, relationship="Data",
-                       description="allianceprint page record", created=when, modified=when)]
+    return [
+        Attachment(
+            string=record.to_json(),
+            name=pagerecord.NAME,
+            relationship="Data",
+            description="allianceprint page record",
+            created=when,
+            modified=when,
+        )
+    ]
 
 
-def _layout(book: RenderedBook, fetcher: ConfinedFetcher, created: str | None,
-            print_ready: bool, heads: Mapping[str, str]) -> Document:
+def _layout(
+    book: RenderedBook,
+    fetcher: ConfinedFetcher,
+    created: str | None,
+    print_ready: bool,
+    heads: Mapping[str, str],
+) -> Document:
     source = compose_html(book, created, print_ready, heads)
     html = HTML(string=source, base_url=str(book.book.root) + "/", url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(book.styles.file("print/print.css")),
-                     url_fetcher=fetcher)
+    stylesheet = CSS(filename=str(book.styles.file("print/print.css")), url_fetcher=fetcher)
     return lay_out_finished(html, source, [stylesheet])
 
 

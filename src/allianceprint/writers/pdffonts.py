@@ -51,15 +51,23 @@ class EmbeddedFont:
     text: tuple[tuple[int, str], ...] = ()  # (glyph id, the text it stands for)
 
     def to_json(self) -> dict:
-        return {"name": self.name, "file": self.file, "index": self.index,
-                "widths": [list(item) for item in self.widths],
-                "text": [list(item) for item in self.text]}
+        return {
+            "name": self.name,
+            "file": self.file,
+            "index": self.index,
+            "widths": [list(item) for item in self.widths],
+            "text": [list(item) for item in self.text],
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> EmbeddedFont:
-        return cls(str(data["name"]), str(data["file"]), int(data["index"]),
-                   tuple((int(g), float(w)) for g, w in data["widths"]),
-                   tuple((int(g), str(t)) for g, t in data["text"]))
+        return cls(
+            str(data["name"]),
+            str(data["file"]),
+            int(data["index"]),
+            tuple((int(g), float(w)) for g, w in data["widths"]),
+            tuple((int(g), str(t)) for g, t in data["text"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,7 @@ class SharedFont:
 
 # What the worker records ----------------------------------------------------------------
 
+
 def record(document, store: Path) -> tuple[EmbeddedFont, ...]:
     """The fonts a WeasyPrint document embedded (call after `write_pdf`); each shareable
     font's original file is put in `store` if it is not there yet."""
@@ -97,19 +106,30 @@ def record(document, store: Path) -> tuple[EmbeddedFont, ...]:
             continue
         digest = hashlib.sha256(data).hexdigest()[:32]
         _keep(store / f"{digest}.font", data)
-        found.append(EmbeddedFont(name, digest, int(font.index),
-                                  tuple(sorted((int(g), float(w))
-                                               for g, w in font.widths.items())),
-                                  tuple(sorted((int(g), str(t))
-                                               for g, t in font.to_unicode.items()))))
+        found.append(
+            EmbeddedFont(
+                name,
+                digest,
+                int(font.index),
+                tuple(sorted((int(g), float(w)) for g, w in font.widths.items())),
+                tuple(sorted((int(g), str(t)) for g, t in font.to_unicode.items())),
+            )
+        )
     return tuple(found)
 
 
 def _shareable(font) -> bool:
     """A font WeasyPrint embeds as a plain subset of its file (glyph ids retained)."""
     try:
-        return not (font.bitmap or font.png or font.svg or getattr(font, "colr", False)
-                    or font.missing or font.used_in_forms or "fvar" in font.tables)
+        return not (
+            font.bitmap
+            or font.png
+            or font.svg
+            or getattr(font, "colr", False)
+            or font.missing
+            or font.used_in_forms
+            or "fvar" in font.tables
+        )
     except AttributeError:  # another WeasyPrint: embed as it does
         return False
 
@@ -123,6 +143,7 @@ def _keep(path: Path, data: bytes) -> None:
 
 
 # What the main process plans ------------------------------------------------------------
+
 
 def plan(pieces: Iterable[tuple[EmbeddedFont, ...]], store: Path) -> tuple[SharedFont, ...]:
     """Each font the pieces (in reading order) may share: one per name whose every piece
@@ -146,16 +167,25 @@ def plan(pieces: Iterable[tuple[EmbeddedFont, ...]], store: Path) -> tuple[Share
                 text.setdefault(gid, chars)
         font = fonts[0]
         glyphs = sorted(set(widths) | set(text))
-        key = hashlib.sha256(repr((font.file, font.index, glyphs, _FLAGS_VERSION))
-                             .encode()).hexdigest()[:32]
-        shared.append(SharedFont(name, store / f"{font.file}.font", font.index,
-                                 store / f"{font.file}-{key}.subset",
-                                 tuple(sorted(widths.items())), tuple(sorted(text.items()))))
+        key = hashlib.sha256(
+            repr((font.file, font.index, glyphs, _FLAGS_VERSION)).encode()
+        ).hexdigest()[:32]
+        shared.append(
+            SharedFont(
+                name,
+                store / f"{font.file}.font",
+                font.index,
+                store / f"{font.file}-{key}.subset",
+                tuple(sorted(widths.items())),
+                tuple(sorted(text.items())),
+            )
+        )
     return tuple(shared)
 
 
-def store_names(fonts: Iterable[SharedFont], pieces: Iterable[tuple[EmbeddedFont, ...]]
-                ) -> frozenset[str]:
+def store_names(
+    fonts: Iterable[SharedFont], pieces: Iterable[tuple[EmbeddedFont, ...]]
+) -> frozenset[str]:
     """The store's files a build used: the originals and the subsets."""
     names = {font.subset.name for font in fonts}
     names.update(f"{font.file}.font" for group in pieces for font in group if font.file)
@@ -173,8 +203,19 @@ def prune(store: Path, keep: Callable[[str], bool]) -> None:
 # What the merge does --------------------------------------------------------------------
 
 _FLAGS_VERSION = 1  # bump when the subsetting below changes (cache names change with it)
-_DROP = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT",
-         "SVG ")  # as WeasyPrint drops them
+_DROP = (
+    "BASE",
+    "DSIG",
+    "EBDT",
+    "EBLC",
+    "EBSC",
+    "GPOS",
+    "GSUB",
+    "JSTF",
+    "LTSH",
+    "PCLT",
+    "SVG ",
+)  # as WeasyPrint drops them
 
 
 def subset(font: SharedFont) -> bytes | None:
@@ -197,8 +238,12 @@ def subset(font: SharedFont) -> bytes | None:
     options = hb.SubsetInput()
     options.glyph_set.update(font.glyphs)
     options.drop_table_tag_set.update(_tag(tag) for tag in _DROP)
-    options.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
-                     | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING)
+    options.flags = (
+        hb.SubsetFlags.RETAIN_GIDS
+        | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+        | hb.SubsetFlags.DESUBROUTINIZE
+        | hb.SubsetFlags.NO_HINTING
+    )
     result = hb.subset(face, options)
     if result is None:
         return None
@@ -232,8 +277,11 @@ def share(book: pikepdf.Pdf, fonts: tuple[SharedFont, ...]) -> None:
             for key in list(table.keys()):
                 entry = table[key]
                 name = str(entry.get("/BaseFont", ""))
-                if (name in by_name and entry.is_indirect
-                        and entry.get("/Encoding") == pikepdf.Name("/Identity-H")):
+                if (
+                    name in by_name
+                    and entry.is_indirect
+                    and entry.get("/Encoding") == pikepdf.Name("/Identity-H")
+                ):
                     found.setdefault(name, []).append((table, key, entry))
         for group in ("/XObject", "/Pattern"):
             for item in resources.get(group, {}).values() if group in resources else ():
@@ -248,15 +296,18 @@ def share(book: pikepdf.Pdf, fonts: tuple[SharedFont, ...]) -> None:
         if not program:  # the pieces keep the subsets they embedded
             continue
         first = uses[0][2]
-        with_cidset = any("/CIDSet" in entry.DescendantFonts[0].FontDescriptor
-                          for _, _, entry in uses)
+        with_cidset = any(
+            "/CIDSet" in entry.DescendantFonts[0].FontDescriptor for _, _, entry in uses
+        )
         _rewrite(book, first, font, program, with_cidset)
         for table, key, entry in uses[1:]:
             if entry.objgen != first.objgen:
                 table[key] = first
 
 
-def _rewrite(book: pikepdf.Pdf, entry: Dictionary, font: SharedFont, program: bytes, with_cidset: bool) -> None:
+def _rewrite(
+    book: pikepdf.Pdf, entry: Dictionary, font: SharedFont, program: bytes, with_cidset: bool
+) -> None:
     """Make the Type 0 font dictionary `entry` the book's one for `font`."""
     descendant = entry.DescendantFonts[0]
     descriptor = descendant.FontDescriptor
@@ -303,13 +354,23 @@ def _widths_array(widths: dict[int, float]) -> Array:
 
 def _to_unicode(text: tuple[tuple[int, str], ...]) -> bytes:
     """A ToUnicode CMap as WeasyPrint writes one."""
-    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
-             b"/CIDSystemInfo", b"<< /Registry (Adobe)", b"/Ordering (UCS)",
-             b"/Supplement 0", b">> def", b"/CMapName /Adobe-Identity-UCS def",
-             b"/CMapType 2 def", b"1 begincodespacerange", b"<0000> <ffff>",
-             b"endcodespacerange"]
+    lines = [
+        b"/CIDInit /ProcSet findresource begin",
+        b"12 dict begin",
+        b"begincmap",
+        b"/CIDSystemInfo",
+        b"<< /Registry (Adobe)",
+        b"/Ordering (UCS)",
+        b"/Supplement 0",
+        b">> def",
+        b"/CMapName /Adobe-Identity-UCS def",
+        b"/CMapType 2 def",
+        b"1 begincodespacerange",
+        b"<0000> <ffff>",
+        b"endcodespacerange",
+    ]
     for start in range(0, len(text), 100):
-        batch = text[start:start + 100]
+        batch = text[start : start + 100]
         lines.append(f"{len(batch)} beginbfchar".encode())
         for gid, chars in batch:
             lines.append(f"<{gid:04x}> <{chars.encode('utf-16-be').hex()}>".encode())

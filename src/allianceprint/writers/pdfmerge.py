@@ -92,8 +92,12 @@ def merge(plan: MergeInput, target: Path) -> int:
         _write_dates(book, plan.created)
     if plan.record:
         pagerecord.embed(book, plan.record, plan.created)
-    book.save(target, deterministic_id=True, fix_metadata_version=False,
-              object_stream_mode=pikepdf.ObjectStreamMode.generate)  # as WeasyPrint writes
+    book.save(
+        target,
+        deterministic_id=True,
+        fix_metadata_version=False,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )  # as WeasyPrint writes
     return len(book.pages)
 
 
@@ -121,7 +125,7 @@ class _TagTree:
                 raise ValueError("the pieces of the book are not all tagged, or all untagged")
             return
         offset = self.next_key
-        for page in self.book.pages[first_page:first_page + len(piece.pages)]:
+        for page in self.book.pages[first_page : first_page + len(piece.pages)]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + offset
             for annotation in page.obj.get("/Annots", ()):
@@ -131,7 +135,7 @@ class _TagTree:
         del document.P  # copied without its own root
         copied = self.book.copy_foreign(document)
         kids = copied.get("/K")
-        for kid in (kids if isinstance(kids, Array) else [kids] if kids is not None else []):
+        for kid in kids if isinstance(kids, Array) else [kids] if kids is not None else []:
             if isinstance(kid, Dictionary):
                 kid.P = self.document
             self.document.K.append(kid)
@@ -173,8 +177,9 @@ def _add_blank_page(book: pikepdf.Pdf) -> None:
             page.obj[box] = Array(list(model[box]))
 
 
-def _gather_dests(piece: pikepdf.Pdf, book: pikepdf.Pdf, first_page: int,
-                  dests: dict[bytes, Array]) -> None:
+def _gather_dests(
+    piece: pikepdf.Pdf, book: pikepdf.Pdf, first_page: int, dests: dict[bytes, Array]
+) -> None:
     """The piece's named destinations, pointing at its pages in the book (the first one of
     a name wins, as within one document)."""
     names = piece.Root.get("/Names")
@@ -213,7 +218,7 @@ def _link_across(book: pikepdf.Pdf, pages: range) -> None:
             uri = str(action.URI)
             if not uri.startswith(LINK_SCHEME):
                 continue
-            anchor = uri[len(LINK_SCHEME):]
+            anchor = uri[len(LINK_SCHEME) :]
             del annotation.A
             annotation.Dest = String(anchor)
             if "/Contents" in annotation:
@@ -227,8 +232,9 @@ def _write_outline(book: pikepdf.Pdf, outline: tuple[Bookmark, ...]) -> None:
         return
 
     def item(mark: Bookmark) -> pikepdf.OutlineItem:
-        entry = pikepdf.OutlineItem(mark.label, mark.page, pikepdf.PageLocation.XYZ,
-                                    left=mark.x, top=mark.y, zoom=0)
+        entry = pikepdf.OutlineItem(
+            mark.label, mark.page, pikepdf.PageLocation.XYZ, left=mark.x, top=mark.y, zoom=0
+        )
         entry.children.extend(item(child) for child in mark.children)
         return entry
 
@@ -269,8 +275,8 @@ def _overlay_folios(book: pikepdf.Pdf, folios: tuple[Path, ...]) -> None:
                 shared[resources] = book.make_indirect(form.Resources)
             form.Resources = shared[resources]
         # A piece's pages share one resource dictionary: one name per page of the book.
-        name = page.add_resource(form, Name.XObject, Name(f"{_FOLIO}{index + 1}"),
-                                 replace_existing=False)
+        name = page.add_resource(
+            form, Name.XObject, Name(f"{_FOLIO}{index + 1}"), replace_existing=False
+        )
         page.contents_add(before, prepend=True)
         page.contents_add(book.make_stream(_AFTER % str(name).encode()), prepend=False)
-

@@ -35,8 +35,9 @@ class PendingPdf:
 
     page_map: PageMap | None
     wait: Callable[[], PdfResult]
-    close: Callable[[type | None, BaseException | None, TracebackType | None], object] = \
+    close: Callable[[type | None, BaseException | None, TracebackType | None], object] = (
         lambda kind, error, traceback: None
+    )
 
     def result(self) -> PdfResult:
         return self.wait()

@@ -71,17 +71,25 @@ class Selection:
 WHOLE_BOOK = Selection()
 
 
-def compose_html(book: RenderedBook, created: str | None = None, print_ready: bool = False,
-                 heads: Mapping[str, str] | None = None,
-                 selection: Selection = WHOLE_BOOK) -> str:
+def compose_html(
+    book: RenderedBook,
+    created: str | None = None,
+    print_ready: bool = False,
+    heads: Mapping[str, str] | None = None,
+    selection: Selection = WHOLE_BOOK,
+) -> str:
     """The print edition as one HTML document, or the `selection` of it; `heads`: the
     running head of each note of the book's notes section, by note id."""
     return serialize(compose_document(book, created, print_ready, heads, selection))
 
 
-def compose_document(book: RenderedBook, created: str | None = None,
-                     print_ready: bool = False, heads: Mapping[str, str] | None = None,
-                     selection: Selection = WHOLE_BOOK):
+def compose_document(
+    book: RenderedBook,
+    created: str | None = None,
+    print_ready: bool = False,
+    heads: Mapping[str, str] | None = None,
+    selection: Selection = WHOLE_BOOK,
+):
     """`compose_html`, parsed (lxml): for a caller that changes it before it is laid out."""
     config = book.book.config
     meta, people, options = config.book, config.contributors, config.print
@@ -90,30 +98,46 @@ def compose_document(book: RenderedBook, created: str | None = None,
     def names(keys: tuple[str, ...]) -> str:
         return join_names([people[k].name for k in keys], book.labels)
 
-    chosen = [p for p in book.parts
-              if selection.part_ids is None or p.id in selection.part_ids]
+    chosen = [p for p in book.parts if selection.part_ids is None or p.id in selection.part_ids]
     parts = [_print_part(part, placement) for part in chosen]
     book_notes = []
     if placement.book_end and selection.book_notes:
-        book_notes = [(part, [_print_note(n, (heads or {}).get(n.id, "")) for n in part.notes])
-                      for part in book.parts if part.notes]
+        book_notes = [
+            (part, [_print_note(n, (heads or {}).get(n.id, "")) for n in part.notes])
+            for part in book.parts
+            if part.notes
+        ]
     html = book.styles.render(
-        "print", "book.html.j2",
-        meta=meta, labels=book.labels, toc=book.toc, version=__version__,
-        editors=names(meta.editors), authors=names(meta.authors),
+        "print",
+        "book.html.j2",
+        meta=meta,
+        labels=book.labels,
+        toc=book.toc,
+        version=__version__,
+        editors=names(meta.editors),
+        authors=names(meta.authors),
         translators=names(meta.translators),
         pdf_authors=[people[k].name for k in (meta.authors or meta.editors)],
-        running_book=meta.title, display_date=format_date(meta.date, meta.language),
-        cjk=uses_zh_ja_formats(meta.language), names=lambda names: list_names(list(names), book.labels),
+        running_book=meta.title,
+        display_date=format_date(meta.date, meta.language),
+        cjk=uses_zh_ja_formats(meta.language),
+        names=lambda names: list_names(list(names), book.labels),
         revision_date=lambda date: history_date(date, meta.language),
         original=original_statement(meta.original, meta.language, book.labels),
-        print=options, notes=placement, print_ready=print_ready, created=created,
-        opening=selection.opening, toc_pages=selection.toc_pages,
-        folios=selection.folios, marks=selection.folios,
+        print=options,
+        notes=placement,
+        print_ready=print_ready,
+        created=created,
+        opening=selection.opening,
+        toc_pages=selection.toc_pages,
+        folios=selection.folios,
+        marks=selection.folios,
         front=[p for p in parts if p.part.part.division == "front"],
         body=[p for p in parts if p.part.part.division == "body"],
         back=[p for p in parts if p.part.part.division == "back"],
-        book_notes=book_notes, cjk_css=cjk.page_css(options, meta.language))
+        book_notes=book_notes,
+        cjk_css=cjk.page_css(options, meta.language),
+    )
     return _without_abbr(html, meta.language, cjk.measure_ems(options))
 
 
@@ -139,8 +163,12 @@ def serialize(document) -> str:
 def _print_part(part: RenderedPart, placement: NotePlacement) -> PrintPart:
     if placement.footnotes and part.notes:
         notes = {n.id: n for n in part.notes}
-        return PrintPart(part, _with_footnotes(part.title_html, notes),
-                         _with_footnotes(part.body_html, notes), ())
+        return PrintPart(
+            part,
+            _with_footnotes(part.title_html, notes),
+            _with_footnotes(part.body_html, notes),
+            (),
+        )
     end_notes = tuple(_print_note(n) for n in part.notes) if placement.part_end else ()
     return PrintPart(part, part.title_html, part.body_html, end_notes)
 
@@ -181,8 +209,9 @@ def _with_footnotes(fragment: str, notes: dict[str, Note]) -> str:
     return inner_html(container)
 
 
-def notes_heads(page_anchors: list[tuple[str, ...]], labels: list[str],
-                book: RenderedBook) -> dict[str, str]:
+def notes_heads(
+    page_anchors: list[tuple[str, ...]], labels: list[str], book: RenderedBook
+) -> dict[str, str]:
     """The running heads of the book's notes section ("Notes to pages X–Y", X and Y the
     text pages of the first and last notes on that page), by note id, from the anchors on
     each page of a first layout and the pages' labels."""
@@ -204,8 +233,11 @@ def notes_heads(page_anchors: list[tuple[str, ...]], labels: list[str],
             continue
         first = ref_page.get(all_notes[on_page[0]].ref_ids[0], "")
         last = ref_page.get(all_notes[on_page[-1]].ref_ids[0], "")
-        text = (for_pages(word_page, first) if first == last
-                else for_pages(word_pages, f"{first}–{last}"))
+        text = (
+            for_pages(word_page, first)
+            if first == last
+            else for_pages(word_pages, f"{first}–{last}")
+        )
         for note_id in on_page:
             heads[note_id] = text
     return heads

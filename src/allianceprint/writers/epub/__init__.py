@@ -33,14 +33,18 @@ from allianceprint.writers.epub.documents import EpubBuilder
 from allianceprint.writers.epub.namespaces import XML_LANG
 
 
-def write_epub(book: RenderedBook, target: Path, modified: dt.datetime,
-               page_map: PageMap | None = None) -> Path:
+def write_epub(
+    book: RenderedBook, target: Path, modified: dt.datetime, page_map: PageMap | None = None
+) -> Path:
     """Write the EPUB edition to `target`; `modified` becomes dcterms:modified. With the print
     edition's `page_map`, the EPUB carries the printed page numbers."""
     package = EpubBuilder(book, page_map).build()
-    writer = _PackageWriter(str(target), package, {"mtime": modified, "epub3_pages": False,
-                                                   "epub2_guide": False},
-                            book.book.config.book.language)
+    writer = _PackageWriter(
+        str(target),
+        package,
+        {"mtime": modified, "epub3_pages": False, "epub2_guide": False},
+        book.book.config.book.language,
+    )
     writer.process()
     writer.write()
     _fix_zip_times(target, modified)

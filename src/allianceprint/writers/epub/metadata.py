@@ -58,24 +58,33 @@ class _Metadata:
                     continue
                 credited.add(person.key)
                 self.contributor(person.name, person.key, "aut")
-        for name, value in (("date", meta.date), ("publisher", meta.publisher),
-                            ("rights", meta.rights), ("description", meta.description)):
+        for name, value in (
+            ("date", meta.date),
+            ("publisher", meta.publisher),
+            ("rights", meta.rights),
+            ("description", meta.description),
+        ):
             if value:
                 package.add_metadata("DC", name, value)
         if meta.original is not None:
             self.add_source(meta.original)
         if meta.subtitle:
             package.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
-            package.add_metadata(None, "meta", "subtitle",
-                                 {"refines": "#subtitle", "property": "title-type"})
+            package.add_metadata(
+                None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"}
+            )
         self.add_edition()
         self.add_accessibility()
 
     def contributor(self, name: str, key: str, role: str) -> None:
         """A `dc:contributor` with its MARC relator role (`aut`, `trl`)."""
         self.package.add_metadata("DC", "contributor", name, {"id": f"contributor-{key}"})
-        self.package.add_metadata(None, "meta", role, {
-            "refines": f"#contributor-{key}", "property": "role", "scheme": "marc:relators"})
+        self.package.add_metadata(
+            None,
+            "meta",
+            role,
+            {"refines": f"#contributor-{key}", "property": "role", "scheme": "marc:relators"},
+        )
 
     def add_source(self, original: Original) -> None:
         """A translation's original as `dc:source`: its ISBN as a URN when it has one (what
@@ -84,11 +93,16 @@ class _Metadata:
         if original.isbn:
             isbn = "urn:isbn:" + re.sub(r"[^0-9Xx]", "", original.isbn)
             self.package.add_metadata("DC", "source", isbn, {"id": "source"})
-            self.package.add_metadata(None, "meta", original.title, {
-                "refines": "#source", "property": "dcterms:title", XML_LANG: original.language})
+            self.package.add_metadata(
+                None,
+                "meta",
+                original.title,
+                {"refines": "#source", "property": "dcterms:title", XML_LANG: original.language},
+            )
         else:
-            self.package.add_metadata("DC", "source", original.title,
-                                      {"id": "source", XML_LANG: original.language})
+            self.package.add_metadata(
+                "DC", "source", original.title, {"id": "source", XML_LANG: original.language}
+            )
 
     def add_edition(self) -> None:
         """The edition and its history: the edition statement as `schema:bookEdition`, the
@@ -100,14 +114,15 @@ class _Metadata:
         if meta.edition:
             package.add_metadata(None, "meta", meta.edition, {"property": "schema:bookEdition"})
         if meta.printing is not None:
-            package.add_metadata(None, "meta", str(meta.printing),
-                                 {"property": "schema:version"})
+            package.add_metadata(None, "meta", str(meta.printing), {"property": "schema:version"})
         for number, revision in enumerate(meta.history, start=1):
             uid = f"history_{number}"  # part ids never hold "_": no manifest id is the same
-            package.add_metadata(None, "meta", revision.description,
-                                 {"property": "dcterms:hasVersion", "id": uid})
-            package.add_metadata(None, "meta", revision.date,
-                                 {"refines": f"#{uid}", "property": "dcterms:issued"})
+            package.add_metadata(
+                None, "meta", revision.description, {"property": "dcterms:hasVersion", "id": uid}
+            )
+            package.add_metadata(
+                None, "meta", revision.date, {"refines": f"#{uid}", "property": "dcterms:issued"}
+            )
 
     def add_accessibility(self) -> None:
         """The schema.org accessibility metadata (EPUB Accessibility 1.1), from what the book
@@ -117,34 +132,47 @@ class _Metadata:
         has_pages = self.has_pages
         modes = ["textual", "visual"] if images else ["textual"]
         sufficient = (["textual"] if described else []) + (["textual,visual"] if images else [])
-        features = ["structuralNavigation", "tableOfContents", "readingOrder",
-                    "displayTransformability"]
+        features = [
+            "structuralNavigation",
+            "tableOfContents",
+            "readingOrder",
+            "displayTransformability",
+        ]
         if images and described:
             features.append("alternativeText")
         if has_pages:
             features += ["pageBreakMarkers", "pageNavigation"]
-        for prop, values in (("schema:accessMode", modes),
-                             ("schema:accessModeSufficient", sufficient),
-                             ("schema:accessibilityFeature", features),
-                             ("schema:accessibilityHazard", ["none"])):
+        for prop, values in (
+            ("schema:accessMode", modes),
+            ("schema:accessModeSufficient", sufficient),
+            ("schema:accessibilityFeature", features),
+            ("schema:accessibilityHazard", ["none"]),
+        ):
             for value in values:
                 self.package.add_metadata(None, "meta", value, {"property": prop})
-        summary = ("Reflowable text in reading order that takes the reader's choice of font, "
-                   "size and colours, with a table of contents, a heading for every part and "
-                   "section, and notes linked to and from the text.")
+        summary = (
+            "Reflowable text in reading order that takes the reader's choice of font, "
+            "size and colours, with a table of contents, a heading for every part and "
+            "section, and notes linked to and from the text."
+        )
         if images:
-            summary += (" Every image has a text description." if described else
-                        " Some images have no text description.")
+            summary += (
+                " Every image has a text description."
+                if described
+                else " Some images have no text description."
+            )
         if has_pages:
-            summary += (" Page-break markers and a page list give the page numbers of the "
-                        "print edition.")
+            summary += (
+                " Page-break markers and a page list give the page numbers of the print edition."
+            )
         attributes = {"property": "schema:accessibilitySummary"}
         if not self.lang.lower().startswith("en"):
             attributes[XML_LANG] = "en"  # the summary is written in English
         self.package.add_metadata(None, "meta", summary, attributes)
         if has_pages:
-            self.package.add_metadata(None, "meta", self.page_source(),
-                                      {"property": "pageBreakSource"})
+            self.package.add_metadata(
+                None, "meta", self.page_source(), {"property": "pageBreakSource"}
+            )
 
     def page_source(self) -> str:
         """What the page numbers come from: the print edition's ISBN, else its title."""

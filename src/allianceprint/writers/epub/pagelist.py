@@ -16,10 +16,43 @@ from allianceprint.writers.epub.namespaces import OPS, XHTML
 
 #: Elements a page-break marker at their very start moves out of: phrasing elements (so it
 #: never becomes part of a link's or a heading's name), headings and their containers.
-_HOISTED = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i",
-                      "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
-                      "time", "u", "var", "h1", "h2", "h3", "h4", "h5", "h6", "hgroup",
-                      "header", "nav"})
+_HOISTED = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "i",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hgroup",
+        "header",
+        "nav",
+    }
+)
 #: Elements that cannot hold a marker themselves: it goes into their first child instead.
 _NO_PHRASING = frozenset({"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup"})
 
@@ -48,8 +81,12 @@ class PageList:
         """The page list: each printed page, the document its marker goes in, the marker's id."""
         if self.page_map is None:
             return []
-        taken = {element.get("id") for _, tree in documents.values() for element in tree.iter()
-                 if isinstance(element.tag, str) and element.get("id")}
+        taken = {
+            element.get("id")
+            for _, tree in documents.values()
+            for element in tree.iter()
+            if isinstance(element.tag, str) and element.get("id")
+        }
         pages = []
         for start in self.page_map.pages:
             document, _ = self.anchor_home(start.anchor)
@@ -68,12 +105,15 @@ class PageList:
             return _FRAME_HOMES[anchor]
         owner = self.book.anchors.get(anchor)
         if owner is None:
-            raise ValueError(f"the print edition's page map begins a page in {anchor!r}, "
-                             "which the EPUB does not have")
+            raise ValueError(
+                f"the print edition's page map begins a page in {anchor!r}, "
+                "which the EPUB does not have"
+            )
         return f"{owner}.xhtml", anchor
 
-    def mark_pages(self, documents: dict[str, tuple[str, etree._Element]],
-                   pages: list[Page]) -> None:
+    def mark_pages(
+        self, documents: dict[str, tuple[str, etree._Element]], pages: list[Page]
+    ) -> None:
         """Put each printed page's marker where the page begins; pages that begin at the same
         place (a blank page and the next) get their markers there in page order."""
         if self.page_map is None:
@@ -92,8 +132,10 @@ class PageList:
                         by_id[document][element.get("id")].append(element)
             found = by_id[document].get(element_id, [])
             if len(found) != 1:
-                raise ValueError(f"{document} has {len(found)} elements with the id "
-                                 f"{element_id!r}, where a printed page begins")
+                raise ValueError(
+                    f"{document} has {len(found)} elements with the id "
+                    f"{element_id!r}, where a printed page begins"
+                )
             markers = [_marker(page) for page in together]
             _place(found[0], offset, anchors, markers[0])
             for previous, marker in zip(markers, markers[1:]):
@@ -102,9 +144,11 @@ class PageList:
 
 
 #: Where the EPUB has the pages that both editions generate (pagemap.FRAME_ANCHORS).
-_FRAME_HOMES = {"title-page": ("titlepage.xhtml", "title-page"),
-                "copyright-page": ("titlepage.xhtml", "copyright-page"),
-                "contents": ("nav.xhtml", "toc")}
+_FRAME_HOMES = {
+    "title-page": ("titlepage.xhtml", "title-page"),
+    "copyright-page": ("titlepage.xhtml", "copyright-page"),
+    "contents": ("nav.xhtml", "toc"),
+}
 
 
 def _local(tag: str) -> str:
@@ -112,15 +156,22 @@ def _local(tag: str) -> str:
 
 
 def _marker(page: Page) -> etree._Element:
-    marker = etree.Element(f"{{{XHTML}}}span", {
-        f"{{{OPS}}}type": "pagebreak", "role": "doc-pagebreak", "id": page.marker_id,
-        "aria-label": page.label})
+    marker = etree.Element(
+        f"{{{XHTML}}}span",
+        {
+            f"{{{OPS}}}type": "pagebreak",
+            "role": "doc-pagebreak",
+            "id": page.marker_id,
+            "aria-label": page.label,
+        },
+    )
     marker.text = ""
     return marker
 
 
-def _place(element: etree._Element, offset: int, anchors: frozenset[str],
-           marker: etree._Element) -> None:
+def _place(
+    element: etree._Element, offset: int, anchors: frozenset[str], marker: etree._Element
+) -> None:
     """Put `marker` before the `offset`-th character of `element`'s own text (see pagemap),
     at the element's start for 0, at its end past its text."""
     position = text_position(element, offset, anchors) if offset > 0 else None
@@ -148,8 +199,9 @@ def _start_of(element: etree._Element) -> etree._Element:
     that child must come first (a figure's caption)."""
     while len(element) and isinstance(element[0].tag, str):
         first = _local(element[0].tag)
-        if _local(element.tag) in _NO_PHRASING or \
-                (first == "figcaption" and not (element.text or "").strip()):
+        if _local(element.tag) in _NO_PHRASING or (
+            first == "figcaption" and not (element.text or "").strip()
+        ):
             element = element[0]
         else:
             break
@@ -162,8 +214,11 @@ def _hoist(marker: etree._Element) -> None:
     hold it)."""
     while True:
         parent = marker.getparent()
-        if _local(parent.tag) not in _HOISTED or parent.index(marker) != 0 \
-                or (parent.text or "").strip():
+        if (
+            _local(parent.tag) not in _HOISTED
+            or parent.index(marker) != 0
+            or (parent.text or "").strip()
+        ):
             return
         if _local(parent.tag) == "a" and parent.xpath("ancestor::x:nav", namespaces={"x": XHTML}):
             return

@@ -56,10 +56,16 @@ from allianceprint.writers.pieces.records import BOOK_NOTES, OPENING, PieceLayou
 CONTENTS_LAYOUTS = 3
 
 
-def start_pdf_in_pieces(book: RenderedBook, target: Path, cache: CacheFolder,
-                        created: str | None = None, print_ready: bool = False,
-                        progress: Progress | None = None, workers: int | None = None,
-                        name: str = "") -> PendingPdf:
+def start_pdf_in_pieces(
+    book: RenderedBook,
+    target: Path,
+    cache: CacheFolder,
+    created: str | None = None,
+    print_ready: bool = False,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    name: str = "",
+) -> PendingPdf:
     """Lay out the book in pieces (reusing what `cache` holds) and start merging them into
     `target` in a process of its own. The page map (None for the printer's PDF) is known
     when this returns; `result()` of what it returns waits for the merge."""
@@ -76,19 +82,28 @@ def start_pdf_in_pieces(book: RenderedBook, target: Path, cache: CacheFolder,
         plan, slug = None, None
         if print_ready:
             options = book.book.config.print
-            plan = marks.plan_for(options, book.book.config.book.title, name or target.name,
-                                  created, numbers.labels)
+            plan = marks.plan_for(
+                options, book.book.config.book.title, name or target.name, created, numbers.labels
+            )
             slug = marks.slug_pdf(plan, marks.trim_width(options), cache.pieces)
             stack.callback(slug.unlink, missing_ok=True)
         fonts = _fonts(cache.pieces, [done[piece] for piece in pieces.order], runs.values())
-        merged = runner.start(pdfmerge.merge, pdfmerge.MergeInput(
-            pieces=tuple(done[piece].pdf for piece in pieces.order),
-            blank_before=numbers.blank_before,
-            folios=tuple(runs[run].pdf for run in sorted(runs, key=_run_index)),
-            outline=numbers.outline(),
-            labels=numbers.ranges,
-            created=created, record=_record(book, numbers, page_map), marks=plan, slug=slug,
-            fonts=fonts), target)
+        merged = runner.start(
+            pdfmerge.merge,
+            pdfmerge.MergeInput(
+                pieces=tuple(done[piece].pdf for piece in pieces.order),
+                blank_before=numbers.blank_before,
+                folios=tuple(runs[run].pdf for run in sorted(runs, key=_run_index)),
+                outline=numbers.outline(),
+                labels=numbers.ranges,
+                created=created,
+                record=_record(book, numbers, page_map),
+                marks=plan,
+                slug=slug,
+                fonts=fonts,
+            ),
+            target,
+        )
         running = stack.pop_all()
 
     def wait() -> PdfResult:
@@ -98,24 +113,33 @@ def start_pdf_in_pieces(book: RenderedBook, target: Path, cache: CacheFolder,
         if count != len(numbers.labels):
             raise AssertionError(f"merged {count} pages, numbered {len(numbers.labels)}")
         return PdfResult(
-            target, count, tuple(numbers.labels), page_map,
+            target,
+            count,
+            tuple(numbers.labels),
+            page_map,
             rendered=_named(layout for layout in done.values() if not layout.cached),
             reused=_named(layout for layout in done.values() if layout.cached),
             cache_keys=frozenset(runner.used) | _font_keys(fonts, done.values(), runs.values()),
-            findings=tuple(finding for piece, logs in runner.logged
-                           for finding in renderlog.findings(logs, book, piece)))
+            findings=tuple(
+                finding
+                for piece, logs in runner.logged
+                for finding in renderlog.findings(logs, book, piece)
+            ),
+        )
 
     return PendingPdf(page_map, wait, running.__exit__)
 
 
-def _fonts(cache: Path, pieces: list[PieceLayout], runs: Iterable[PieceLayout]
-           ) -> tuple[pdffonts.SharedFont, ...]:
+def _fonts(
+    cache: Path, pieces: list[PieceLayout], runs: Iterable[PieceLayout]
+) -> tuple[pdffonts.SharedFont, ...]:
     """The fonts the book carries once: what the pieces and folio runs embedded."""
     return pdffonts.plan([layout.fonts for layout in (*pieces, *runs)], cache / pdffonts.STORE)
 
 
-def _font_keys(fonts: tuple[pdffonts.SharedFont, ...], *layouts: Iterable[PieceLayout]
-               ) -> frozenset[str]:
+def _font_keys(
+    fonts: tuple[pdffonts.SharedFont, ...], *layouts: Iterable[PieceLayout]
+) -> frozenset[str]:
     """The font store's files this build used, as cache keys (see `prune`)."""
     names = pdffonts.store_names(fonts, [layout.fonts for group in layouts for layout in group])
     return frozenset(f"{pdffonts.STORE}/{name}" for name in names)
@@ -129,8 +153,9 @@ def _record(book: RenderedBook, numbers: Numbering, page_map: PageMap | None) ->
     return pagerecord.record_for(book, numbers.labels, numbers.anchors, page_map).to_json()
 
 
-def _lay_out_book_notes(runner: Runner, pieces: Pieces,
-                        done: dict[str, PieceLayout]) -> PieceLayout:
+def _lay_out_book_notes(
+    runner: Runner, pieces: Pieces, done: dict[str, PieceLayout]
+) -> PieceLayout:
     """The book-end notes: laid out once to learn which notes fall on which page, then with
     the running heads that name the text pages those notes belong to."""
     first = runner.run("notes", [pieces.book_notes({})])[BOOK_NOTES]
@@ -138,8 +163,9 @@ def _lay_out_book_notes(runner: Runner, pieces: Pieces,
     return runner.run("notes", [pieces.book_notes(heads)])[BOOK_NOTES]
 
 
-def _lay_out_contents(runner: Runner, pieces: Pieces, done: dict[str, PieceLayout]
-                      ) -> tuple[Numbering, dict[str, PieceLayout]]:
+def _lay_out_contents(
+    runner: Runner, pieces: Pieces, done: dict[str, PieceLayout]
+) -> tuple[Numbering, dict[str, PieceLayout]]:
     """The opening pages again, their contents with the page numbers; again if that moved
     the front matter's numbers (the contents grew by a page). The book's numbering, and
     its folio runs: laid out alongside the contents for the numbering of the contents'
@@ -181,5 +207,4 @@ def prune(cache: CacheFolder, keep: Callable[[str], bool]) -> None:
     for path in cache.pieces.glob("*"):
         if path.suffix in (".pdf", ".json") and not keep(path.stem):
             path.unlink(missing_ok=True)
-    pdffonts.prune(cache.pieces / pdffonts.STORE,
-                   lambda name: keep(f"{pdffonts.STORE}/{name}"))
+    pdffonts.prune(cache.pieces / pdffonts.STORE, lambda name: keep(f"{pdffonts.STORE}/{name}"))

@@ -50,33 +50,57 @@ class Pieces:
         self.book_end = book.note_placement.book_end
         parts = book.parts
         division = {p.id: p.part.division for p in parts}
-        self.order = ([OPENING] + [p.id for p in parts if division[p.id] == "front"]
-                      + [p.id for p in parts if division[p.id] == "body"]
-                      + ([BOOK_NOTES] if self.book_end else [])
-                      + [p.id for p in parts if division[p.id] == "back"])
+        self.order = (
+            [OPENING]
+            + [p.id for p in parts if division[p.id] == "front"]
+            + [p.id for p in parts if division[p.id] == "body"]
+            + ([BOOK_NOTES] if self.book_end else [])
+            + [p.id for p in parts if division[p.id] == "back"]
+        )
         self.first_body = first_chapter(book)
         # What every piece's cache key holds besides its own HTML and images.
-        self._key_basis = (__version__, code_digest(), weasyprint.__version__,
-                           self.variant or "", book.styles.digest)
+        self._key_basis = (
+            __version__,
+            code_digest(),
+            weasyprint.__version__,
+            self.variant or "",
+            book.styles.digest,
+        )
 
     def parts(self) -> list[PieceJob]:
-        return [self._job(part.id, Selection(opening=False, part_ids=frozenset({part.id}),
-                                             book_notes=False, folios=False),
-                          images=part.images)
-                for part in self.book.parts]
+        return [
+            self._job(
+                part.id,
+                Selection(
+                    opening=False, part_ids=frozenset({part.id}), book_notes=False, folios=False
+                ),
+                images=part.images,
+            )
+            for part in self.book.parts
+        ]
 
     def book_notes(self, heads: Mapping[str, str]) -> PieceJob:
-        return self._job(BOOK_NOTES, Selection(opening=False, part_ids=frozenset(),
-                                               book_notes=True, folios=False), heads=heads)
+        return self._job(
+            BOOK_NOTES,
+            Selection(opening=False, part_ids=frozenset(), book_notes=True, folios=False),
+            heads=heads,
+        )
 
     def opening(self, toc_pages: dict[str, str] | None) -> PieceJob:
         """The opening pages; without `toc_pages`, the contents has stand-in numbers (as
         wide as a real one may be: its length is what the first layout is for)."""
         if toc_pages is None:
             toc_pages = {piece: STAND_IN_NUMBER for piece in self.order if piece != OPENING}
-        return self._job(OPENING, Selection(opening=True, part_ids=frozenset(),
-                                            book_notes=False, toc_pages=toc_pages,
-                                            folios=False))
+        return self._job(
+            OPENING,
+            Selection(
+                opening=True,
+                part_ids=frozenset(),
+                book_notes=False,
+                toc_pages=toc_pages,
+                folios=False,
+            ),
+        )
 
     def book_notes_heads(self, done: Mapping[str, PieceLayout]) -> dict[str, str]:
         """The notes section's running heads (printhtml.notes_heads), from the body's and
@@ -90,24 +114,54 @@ class Pieces:
         jobs = []
         for index, (first, last) in enumerate(numbers.runs(runs)):
             html = self.book.styles.render(
-                "print", "folios.html.j2", language=self.book.book.config.book.language,
-                print=self.book.book.config.print, print_ready=self.print_ready, marks=True,
+                "print",
+                "folios.html.j2",
+                language=self.book.book.config.book.language,
+                print=self.book.book.config.print,
+                print_ready=self.print_ready,
+                marks=True,
                 first_counter=numbers.counter(first),
-                groups=numbers.folio_groups(first, last))
+                groups=numbers.folio_groups(first, last),
+            )
             key = self._key(html, folios=True)
-            jobs.append(PieceJob(f"{FOLIOS}-{index}", key, html, self._base_url(),
-                                 self.stylesheet, self._allowed(), None,
-                                 self.cache.piece_pdf(key), folios=True))
+            jobs.append(
+                PieceJob(
+                    f"{FOLIOS}-{index}",
+                    key,
+                    html,
+                    self._base_url(),
+                    self.stylesheet,
+                    self._allowed(),
+                    None,
+                    self.cache.piece_pdf(key),
+                    folios=True,
+                )
+            )
         return jobs
 
-    def _job(self, piece: str, selection: Selection, heads: Mapping[str, str] | None = None,
-             images: Iterable[Path] = ()) -> PieceJob:
-        html, ids = linked_across(compose_document(self.book, None, self.print_ready,
-                                                    heads, selection))
+    def _job(
+        self,
+        piece: str,
+        selection: Selection,
+        heads: Mapping[str, str] | None = None,
+        images: Iterable[Path] = (),
+    ) -> PieceJob:
+        html, ids = linked_across(
+            compose_document(self.book, None, self.print_ready, heads, selection)
+        )
         anchors = self.shared & ids
         key = self._key(html, sorted(anchors), *(self._image(path) for path in images))
-        return PieceJob(piece, key, html, self._base_url(), self.stylesheet, self._allowed(),
-                        self.variant, self.cache.piece_pdf(key), anchors=anchors)
+        return PieceJob(
+            piece,
+            key,
+            html,
+            self._base_url(),
+            self.stylesheet,
+            self._allowed(),
+            self.variant,
+            self.cache.piece_pdf(key),
+            anchors=anchors,
+        )
 
     def _key(self, html: str, *more, folios: bool = False) -> str:
         digest = hashlib.sha256()

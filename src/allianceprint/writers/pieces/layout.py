@@ -45,9 +45,11 @@ def lay_out_piece(job: PieceJob) -> PieceLayout:
             return _lay_out_piece(job)
     except TooSlow:
         what = {OPENING: "the opening pages", BOOK_NOTES: "the notes"}.get(job.piece, job.piece)
-        raise ManuscriptError(f"laying out {what} took more than {seconds:.0f} seconds: "
-                              "look there for a very long table, or an image that takes "
-                              "long to draw, and simplify it") from None
+        raise ManuscriptError(
+            f"laying out {what} took more than {seconds:.0f} seconds: "
+            "look there for a very long table, or an image that takes "
+            "long to draw, and simplify it"
+        ) from None
 
 
 def _lay_out_piece(job: PieceJob) -> PieceLayout:
@@ -67,20 +69,30 @@ def _lay_out_collected(job: PieceJob, records: list[renderlog.Record]) -> PieceL
         else:
             document = lay_out_finished(html, job.html, stylesheets)
         records.extend(renderlog.overflow_records(overflows(document, part_ids(job.html))))
-        pages = tuple(PiecePage(page_box(page).page_type.name or "",
-                                bool(page_box(page).page_type.blank), tuple(page.anchors))
-                      for page in document.pages)
-        bookmarks = () if job.folios else tuple(
-            _bookmark(mark) for mark in document.make_bookmark_tree(0.75, True))
+        pages = tuple(
+            PiecePage(
+                page_box(page).page_type.name or "",
+                bool(page_box(page).page_type.blank),
+                tuple(page.anchors),
+            )
+            for page in document.pages
+        )
+        bookmarks = (
+            ()
+            if job.folios
+            else tuple(_bookmark(mark) for mark in document.make_bookmark_tree(0.75, True))
+        )
         starts, end = (), None
         if job.anchors:
             found = page_starts(document, job.anchors)
             starts, end = found.starts, found.end
-        write_atomically(job.pdf, lambda temporary: document.write_pdf(
-            temporary, pdf_variant=job.variant))
+        write_atomically(
+            job.pdf, lambda temporary: document.write_pdf(temporary, pdf_variant=job.variant)
+        )
         fonts = pdffonts.record(document, job.pdf.parent / pdffonts.STORE)
-    layout = PieceLayout(job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end,
-                         tuple(records), fonts)
+    layout = PieceLayout(
+        job.piece, job.key, job.pdf, pages, bookmarks, tuple(starts), end, tuple(records), fonts
+    )
     record = layout.to_data(pdf_sha256(job.pdf) or "")
     write_sealed(job.pdf.with_suffix(".json"), json.dumps(record, ensure_ascii=False).encode())
     return layout
@@ -103,5 +115,6 @@ def _stylesheet(path: Path, allowed: tuple[Path, ...]) -> CSS:
 
 def _bookmark(mark) -> pdfmerge.Bookmark:
     label, (page, x, y), children, _state = mark
-    return pdfmerge.Bookmark(label, page, float(x), float(y),
-                             tuple(_bookmark(child) for child in children))
+    return pdfmerge.Bookmark(
+        label, page, float(x), float(y), tuple(_bookmark(child) for child in children)
+    )

@@ -42,16 +42,22 @@ class FolioGroup:
 class Numbering:
     """The book's pages in order, from the pieces' layouts: blanks, labels, positions."""
 
-    def __init__(self, order: list[str], done: Mapping[str, PieceLayout],
-                 opening_pages: int, first_body: str | None) -> None:
+    def __init__(
+        self,
+        order: list[str],
+        done: Mapping[str, PieceLayout],
+        opening_pages: int,
+        first_body: str | None,
+    ) -> None:
         self.order = [piece for piece in order if piece in done or piece == OPENING]
         self.first_page: dict[str, int] = {}
         self.pages: list[PiecePage] = []
         blanks: list[bool] = []
         for piece in self.order:
             layout = done.get(piece)
-            if piece == OPENING and (layout is None or even_pages(len(layout.pages))
-                                     != opening_pages):
+            if piece == OPENING and (
+                layout is None or even_pages(len(layout.pages)) != opening_pages
+            ):
                 pages = (PiecePage(UNNUMBERED_PAGE, False, ()),) * opening_pages  # a stand-in
             else:
                 pages = layout.pages
@@ -115,11 +121,19 @@ class Numbering:
 
     def outline(self) -> tuple[pdfmerge.Bookmark, ...]:
         def moved(mark: pdfmerge.Bookmark, offset: int) -> pdfmerge.Bookmark:
-            return pdfmerge.Bookmark(mark.label, mark.page + offset, mark.x, mark.y,
-                                     tuple(moved(child, offset) for child in mark.children))
+            return pdfmerge.Bookmark(
+                mark.label,
+                mark.page + offset,
+                mark.x,
+                mark.y,
+                tuple(moved(child, offset) for child in mark.children),
+            )
 
-        return tuple(moved(mark, self.first_page[piece])
-                     for piece in self.order for mark in self.done[piece].bookmarks)
+        return tuple(
+            moved(mark, self.first_page[piece])
+            for piece in self.order
+            for mark in self.done[piece].bookmarks
+        )
 
     def page_map(self) -> PageMap:
         starts: list[Position | None] = [None] * len(self.pages)

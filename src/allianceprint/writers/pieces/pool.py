@@ -114,13 +114,16 @@ class Runner:
                 # Pool keeps its processes in `_pool` (private, but stable since Python 3.2)
                 # and replaces a dead one at once: a dead or new process is one that died.
                 processes = getattr(self.pool, "_pool", [])
-                if (any(process.exitcode is not None for process in processes)
-                        or {process.pid for process in processes} != self.pids):
+                if (
+                    any(process.exitcode is not None for process in processes)
+                    or {process.pid for process in processes} != self.pids
+                ):
                     self.broken = True
                     raise ManuscriptError(
                         "a layout process ended without finishing (killed, or out of "
                         "memory?): nothing was written; build again, with fewer other "
-                        "programs running") from None
+                        "programs running"
+                    ) from None
 
     def _abandon(self) -> None:
         """End a pool one of whose workers died. `terminate` could wait for ever: the dead
@@ -149,8 +152,8 @@ class Runner:
             gc.freeze()
             try:
                 self.pool = multiprocessing.get_context("fork").Pool(
-                    workers or self.workers, initializer=_worker_signals,
-                    initargs=(os.getpid(),))
+                    workers or self.workers, initializer=_worker_signals, initargs=(os.getpid(),)
+                )
             finally:
                 gc.unfreeze()
             self.pids = {process.pid for process in getattr(self.pool, "_pool", [])}
@@ -163,8 +166,12 @@ class Runner:
         self._ensure_pool()
         results: queue.Queue = queue.Queue()
         for job in jobs:
-            self.pool.apply_async(lay_out_piece, (job,), callback=results.put,
-                                  error_callback=lambda exc: results.put(_Failed(exc)))
+            self.pool.apply_async(
+                lay_out_piece,
+                (job,),
+                callback=results.put,
+                error_callback=lambda exc: results.put(_Failed(exc)),
+            )
         for _ in jobs:
             item = self._wait(lambda timeout: results.get(timeout=timeout))
             if isinstance(item, _Failed):

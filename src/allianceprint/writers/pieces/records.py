@@ -59,9 +59,13 @@ class PieceLayout:
 
         def bookmark(item: object) -> pdfmerge.Bookmark:
             checked(item, BOOKMARK_SHAPE, "bookmark")
-            return pdfmerge.Bookmark(item["label"], item["page"], float(item["x"]),
-                                     float(item["y"]),
-                                     tuple(bookmark(child) for child in item["children"]))
+            return pdfmerge.Bookmark(
+                item["label"],
+                item["page"],
+                float(item["x"]),
+                float(item["y"]),
+                tuple(bookmark(child) for child in item["children"]),
+            )
 
         def position(item: list | None) -> Position | None:
             if item is None:
@@ -74,27 +78,40 @@ class PieceLayout:
             try:
                 return tuple(pdffonts.EmbeddedFont.from_json(item) for item in items)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise Untrusted(f"a font entry that is not what pdffonts writes ({exc})") \
-                    from exc
+                raise Untrusted(f"a font entry that is not what pdffonts writes ({exc})") from exc
 
         logs = tuple(tuple(entry) for entry in data["logs"])
-        if any(len(entry) != 3 or [type(x) for x in entry] != [str, int, str]
-               for entry in logs):
+        if any(len(entry) != 3 or [type(x) for x in entry] != [str, int, str] for entry in logs):
             raise Untrusted("a log entry that is not [logger, level, message]")
         return cls(
-            piece=data["piece"], key=data["key"], pdf=Path(data["pdf"]),
-            pages=tuple(PiecePage(p["name"], p["blank"], tuple(p["anchors"]))
-                        for p in data["pages"]),
+            piece=data["piece"],
+            key=data["key"],
+            pdf=Path(data["pdf"]),
+            pages=tuple(
+                PiecePage(p["name"], p["blank"], tuple(p["anchors"])) for p in data["pages"]
+            ),
             bookmarks=tuple(bookmark(b) for b in data["bookmarks"]),
             starts=tuple(position(s) for s in data["starts"]),
-            end=position(data["end"]), logs=logs, fonts=fonts(data["fonts"]), cached=True)
+            end=position(data["end"]),
+            logs=logs,
+            fonts=fonts(data["fonts"]),
+            cached=True,
+        )
 
 
 BOOKMARK_SHAPE = {"label": str, "page": int, "x": float, "y": float, "children": list}
-RECORD_SHAPE = {"piece": str, "key": str, "pdf": str, "pdf_sha256": str,
-           "pages": [{"name": str, "blank": bool, "anchors": [str]}],
-           "bookmarks": list, "starts": [(None, list)], "end": (None, list), "logs": [list],
-           "fonts": list}
+RECORD_SHAPE = {
+    "piece": str,
+    "key": str,
+    "pdf": str,
+    "pdf_sha256": str,
+    "pages": [{"name": str, "blank": bool, "anchors": [str]}],
+    "bookmarks": list,
+    "starts": [(None, list)],
+    "end": (None, list),
+    "logs": [list],
+    "fonts": list,
+}
 
 
 @dataclass(frozen=True)
