@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import lxml.html
 import tinycss2
 from fontTools.ttLib import TTFont
 
 from allianceprint import cjklang
 from allianceprint.errors import Diagnostics, shown_path
+from allianceprint.fragments import parse_fragment
 from allianceprint.model import RenderedBook
 
 _GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
@@ -112,7 +112,7 @@ def _regions(html: str, language: str) -> set[str]:
     """The CJK font regions the fragment's text is in: its language's, and its spans'."""
     languages = {language}
     if "lang=" in html:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        root = parse_fragment(html)
         languages |= {
             e.get("lang") for e in root.iter() if isinstance(e.tag, str) and e.get("lang")
         }
@@ -189,4 +189,4 @@ def _cmap(path: Path, index: int = 0) -> frozenset[str]:
 def _text(fragment: str) -> str:
     if not fragment.strip():
         return ""
-    return lxml.html.fragment_fromstring(fragment, create_parent="div").text_content()
+    return parse_fragment(fragment).text_content()

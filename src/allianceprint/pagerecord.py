@@ -184,13 +184,13 @@ def fingerprint(words: Iterable[str]) -> str:
 
 def _blocks(book: RenderedBook) -> tuple[tuple[str, str], ...]:
     """Each fingerprinted block of the parts' bodies with an id: (id, fingerprint)."""
-    import lxml.html
+    from allianceprint.fragments import parse_fragment  # lxml: not for an up-to-date check
 
     found = []
     for part in book.parts:
         if not part.body_html.strip():
             continue
-        container = lxml.html.fragment_fromstring(part.body_html, create_parent="div")
+        container = parse_fragment(part.body_html)
         for element in container.iter(*FINGERPRINTED):
             if element.get("id"):
                 words = WORD.findall(element.text_content())

@@ -20,13 +20,14 @@ the two agree.
 
 from __future__ import annotations
 
-import html
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Name
+
+from allianceprint.housestyle import StyleSet
 
 MM = 72 / 25.4
 MARK_LENGTH = 6 * MM  # at least 5 mm, as printers ask
@@ -128,23 +129,15 @@ def _cross(cx: float, cy: float) -> str:
     )
 
 
-def slug_pdf(plan: MarksPlan, trim_width: float, folder: Path) -> Path | None:
-    """The slug lines, one page each, laid out by WeasyPrint; None without marks."""
+def slug_pdf(plan: MarksPlan, trim_width: float, folder: Path, styles: StyleSet) -> Path | None:
+    """The slug lines, one page each, from the style's `slug.html.j2`, laid out by
+    WeasyPrint; None without marks."""
     if not plan.marks:
         return None
     from weasyprint import HTML
 
-    pages = "".join(
-        f'<div class="slug">{html.escape(plan.title)} · {html.escape(plan.file_name)} · '
-        f"{plan.date} · {html.escape(label)} ({index + 1}/{len(plan.labels)})</div>"
-        for index, label in enumerate(plan.labels)
-    )
-    document = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><style>"
-        f"@page {{ size: {trim_width:.3f}pt {SLUG_HEIGHT:.3f}pt; margin: 0; }}"
-        "body { margin: 0; } .slug { break-after: page; white-space: nowrap; overflow: hidden; "
-        f"font: {SLUG_SIZE}pt/1.2 'Linux Libertine O', 'DejaVu Sans', sans-serif; }}"
-        f"</style></head><body>{pages}</body></html>"
+    document = styles.render(
+        "print", "slug.html.j2", plan=plan, width=trim_width, height=SLUG_HEIGHT, size=SLUG_SIZE
     )
     folder.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=".slug-", suffix=".pdf", dir=folder)

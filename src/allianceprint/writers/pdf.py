@@ -30,6 +30,7 @@ from weasyprint.document import Document
 from allianceprint import pagerecord, renderlog
 from allianceprint.fetcher import ConfinedFetcher, refusals_raised
 from allianceprint.finishing import lay_out_finished
+from allianceprint.housestyle import StyleSet
 from allianceprint.model import PageMap, RenderedBook
 from allianceprint.overflow import overflows
 from allianceprint.pagemap import map_pages, shared_anchors
@@ -97,16 +98,20 @@ def _write(
             plan = marks.plan_for(
                 options, book.book.config.book.title, name or target.name, created, labels
             )
-        _finish(target, ranges, plan, marks.trim_width(options))
+        _finish(target, ranges, plan, marks.trim_width(options), book.styles)
     return PdfResult(target, len(document.pages), tuple(labels), page_map)
 
 
 def _finish(
-    target: Path, ranges: tuple[LabelRange, ...], plan: marks.MarksPlan | None, trim: float
+    target: Path,
+    ranges: tuple[LabelRange, ...],
+    plan: marks.MarksPlan | None,
+    trim: float,
+    styles: StyleSet,
 ) -> None:
     """Write the page labels into the PDF file `target`, and, for the printer's PDF
     (`plan`), draw its marks outside the bleed."""
-    slug = marks.slug_pdf(plan, trim, target.parent) if plan is not None else None
+    slug = marks.slug_pdf(plan, trim, target.parent, styles) if plan is not None else None
     try:
         with pikepdf.open(target, allow_overwriting_input=True) as pdf:
             write_page_labels(pdf, ranges)

@@ -85,7 +85,7 @@ def start_pdf_in_pieces(
             plan = marks.plan_for(
                 options, book.book.config.book.title, name or target.name, created, numbers.labels
             )
-            slug = marks.slug_pdf(plan, marks.trim_width(options), cache.pieces)
+            slug = marks.slug_pdf(plan, marks.trim_width(options), cache.pieces, book.styles)
             stack.callback(slug.unlink, missing_ok=True)
         fonts = _fonts(cache.pieces, [done[piece] for piece in pieces.order], runs.values())
         merged = runner.start(
