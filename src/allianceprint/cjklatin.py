@@ -14,7 +14,9 @@ import math
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+from allianceprint import fonts
 from allianceprint.cjklang import region
 
 #: Gaps between an ideograph and a Latin word, in em (clreq: a quarter em or less; CSS
@@ -123,18 +125,12 @@ def _hb_font(pattern: str):
     try:
         import uharfbuzz as hb
 
-        out = subprocess.run(
-            ["fc-match", "-f", "%{file}|%{index}", pattern],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    except (ImportError, OSError, subprocess.CalledProcessError):
+        found = fonts.match(pattern)
+    except (ImportError, OSError, ValueError, subprocess.CalledProcessError):
         return None
-    path, _, index = out.partition("|")
-    if not path:
+    if found.file == Path():  # fc-match named no file
         return None
-    return hb.Font(hb.Face(hb.Blob.from_file_path(path), int(index or 0)))
+    return hb.Font(hb.Face(hb.Blob.from_file_path(str(found.file)), found.index))
 
 
 @dataclass(frozen=True)
