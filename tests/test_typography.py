@@ -157,20 +157,21 @@ def test_the_measure_finds_what_it_should_on_an_unfinished_layout(tmp_path):
     css.write_text(text[: text.index("/* --- Finish (issue 15)")], encoding="utf-8")
     from allianceprint.loader import load_book
     from allianceprint.render import render_book
+    from allianceprint import finishing
     from allianceprint.writers import pdf as pdf_writer
     from allianceprint.writers import printhtml
 
     diagnostics = Diagnostics()
     book = render_book(load_book(root, diagnostics), diagnostics, StyleSet((styles,)))
     unaided = tmp_path / "unaided.pdf"
-    original = (printhtml.bind_last_words, pdf_writer.balance_pages, pdf_writer.lay_out)
+    original = (printhtml.bind_last_words, finishing.balance_pages, finishing.lay_out)
     try:
         printhtml.bind_last_words = lambda root: 0
-        pdf_writer.balance_pages = lambda document, ids: 0
-        pdf_writer.lay_out = lambda html, sheets: html.render(stylesheets=sheets)
+        finishing.balance_pages = lambda document, ids: 0
+        finishing.lay_out = lambda html, sheets: html.render(stylesheets=sheets)
         pdf_writer.write_pdf(book, unaided)
     finally:
-        printhtml.bind_last_words, pdf_writer.balance_pages, pdf_writer.lay_out = original
+        printhtml.bind_last_words, finishing.balance_pages, finishing.lay_out = original
     report = measure(unaided)
     assert report.runts and report.balanced_share < 0.9 and report.longest_hyphen_run >= 3
 
