@@ -97,6 +97,7 @@ def test_every_cache_file_is_sealed(built):
     cache = built / "build" / ".cache"
     files = [
         cache / "stamp.json",
+        cache / "checks.json",
         *(cache / "render").glob("*.json"),
         *(cache / "pieces").glob("*.json"),
     ]

@@ -61,16 +61,21 @@ def checked_book(
     house_style.check(manuscript, diagnostics)
     render_cache = RenderCache(cache, book) if cache else None
     rendered = render_book(book, diagnostics, house_style, cache=render_cache)
+    found = []  # what the checks keep in the cache (checkcache.py)
     check_book_in_time(
         rendered,
         diagnostics,
-        lambda: check_book(rendered, diagnostics, complete=every_part_read(book)),
+        lambda: found.append(
+            check_book(rendered, diagnostics, complete=every_part_read(book), cache=cache)
+        ),
     )
     diagnostics.sort(reading_order(book))
     diagnostics.raise_if_errors(strict)
     if render_cache is not None:
         cache.lock()  # the first write into the output folder
         render_cache.save()
+        if found and found[0] is not None:
+            found[0].save()
     return rendered
 
 

@@ -11,7 +11,8 @@ shape its reader expects (`checked`), is ignored and made again; the build then 
 how many it ignored (see docs/safety.md).
 
 `<output>/.cache` holds the stamp (stamp.py: is the last build current?), the rendered
-parts (rendercache.py: `render/<key>.json`) and the laid-out pieces of the PDF
+parts (rendercache.py: `render/<key>.json`), what the checks found in each part
+(checkcache.py: `checks.json`) and the laid-out pieces of the PDF
 (writers/pieces: `pieces/<key>.pdf` with `pieces/<key>.json`). `CacheFolder` names
 those paths, so that no other module builds them; `write_atomically` is how every file of
 the cache (and every output) is written (`write_all_atomically` for several that go
@@ -301,6 +302,11 @@ class CacheFolder:
     @property
     def stamp(self) -> Path:
         return self.root / "stamp.json"
+
+    @property
+    def checks(self) -> Path:
+        """The parts' all-caps words, for the checks (checkcache.py)."""
+        return self.root / "checks.json"
 
     @property
     def render(self) -> Path:

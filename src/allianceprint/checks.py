@@ -30,6 +30,8 @@ from pathlib import Path
 import lxml.html
 import roman
 
+from allianceprint.cachefolder import CacheFolder
+from allianceprint.checkcache import CapitalsCache, Found
 from allianceprint.config import CONFIG_NAME, key_line
 from allianceprint.errors import Diagnostic, Diagnostics, shown_path
 from allianceprint.fragments import parse_fragment
@@ -61,10 +63,20 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _TEXT_KEYS = ("title", "subtitle", "series", "publisher", "edition", "rights", "description")
 
 
-def check_book(book: RenderedBook, diagnostics: Diagnostics, *, complete: bool) -> None:
+def check_book(
+    book: RenderedBook,
+    diagnostics: Diagnostics,
+    *,
+    complete: bool,
+    cache: CacheFolder | None = None,
+) -> CapitalsCache | None:
     """Add the findings of every check to `diagnostics`; `complete`: every part listed in
-    [contents] could be read, so that the book-wide comparisons can be trusted."""
+    [contents] could be read, so that the book-wide comparisons can be trusted. With
+    `cache` (a build's), each part's all-caps words are taken from it when the part did not
+    change (checkcache.py); what is returned keeps this build's with `save()`."""
     checker = _Checker(book, diagnostics)
+    if cache is not None:
+        checker.capitals = CapitalsCache(cache, checker.known_words())
     for part in checker.parts:
         checker.headings(part)
         checker.internal_links(part)
@@ -75,6 +87,7 @@ def check_book(book: RenderedBook, diagnostics: Diagnostics, *, complete: bool) 
         checker.unused_abbreviations()
         checker.undefined_capitals()
         checker.contributors()
+    return checker.capitals
 
 
 def every_part_read(book: Book) -> bool:
@@ -184,6 +197,7 @@ class _Checker:
         self.toml_text = self.config.text
         self.parts = [self.prepare(rendered) for rendered in book.parts]
         self.anchors = set(book.anchors) | {name for part in self.parts for name in part.ids()}
+        self.capitals: CapitalsCache | None = None
 
     def prepare(self, rendered: RenderedPart) -> _Part:
         part = rendered.part
@@ -340,10 +354,24 @@ class _Checker:
                     1,
                 )
 
+    def known_words(self) -> set[str]:
+        """The all-caps words that are no finding: the abbreviations and ignore_words."""
+        return {a.abbr for a in self.book.book.abbreviations} | set(self.config.checks.ignore_words)
+
+    def part_capitals(self, part: _Part, known: set[str]) -> list[Found]:
+        """The part's all-caps words that are not `known`, first use first, with their
+        places; from the cache when the part did not change."""
+
+        def find() -> list[Found]:
+            return [
+                (word, *part.place(part.words, word))
+                for word in _capitals(_prose_texts(part.fragments), known)
+            ]
+
+        return self.capitals.capitals(part.rendered, find) if self.capitals else find()
+
     def undefined_capitals(self) -> None:
-        known = {a.abbr for a in self.book.book.abbreviations} | set(
-            self.config.checks.ignore_words
-        )
+        known = self.known_words()
         reported: set[str] = set()
         has_part = any(p.part.kind == "abbreviations" for p in self.parts)
         where = (
@@ -363,9 +391,10 @@ class _Checker:
                 column,
             )
 
-        for part in self.parts:
-            for word in _capitals(_prose_texts(part.fragments), known | reported):
-                report(word, part.shown, *part.place(part.words, word))
+        for part in self.parts:  # a word once, where the book first uses it
+            for word, line, column in self.part_capitals(part, known):
+                if word not in reported:
+                    report(word, part.shown, line, column)
         for text, (table, key) in self.book_texts():
             for word in _capitals([text], known | reported):
                 report(word, self.toml_shown, *self.toml_position(table, key))
