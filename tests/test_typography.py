@@ -155,9 +155,9 @@ def test_the_measure_finds_what_it_should_on_an_unfinished_layout(tmp_path):
     css = styles / "print" / "print.css"
     text = css.read_text(encoding="utf-8")
     css.write_text(text[: text.index("/* --- Finish (issue 15)")], encoding="utf-8")
+    from allianceprint import finishing
     from allianceprint.loader import load_book
     from allianceprint.render import render_book
-    from allianceprint import finishing
     from allianceprint.writers import pdf as pdf_writer
     from allianceprint.writers import printhtml
 
