@@ -29,11 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from allianceprint import hyphens, remake
+from allianceprint import finishing, hyphens, remake
 from allianceprint.build import build
 from allianceprint.errors import Diagnostics
-from allianceprint.writers import pdf as pdf_writer
-from allianceprint.writers import pdfparts
 
 STAGES = (  # label, then the functions (file suffix, name, as pstats names them) it sums
     ("style cascade", [("weasyprint/css/__init__.py", "get_all_computed_styles")]),
@@ -152,7 +150,7 @@ def main() -> None:
         spent: dict[str, float] = {}
         if args.no_profile:
             timed(spent)
-        pdfparts.lay_out = pdf_writer.lay_out = counting(runs)
+        finishing.lay_out = counting(runs)  # both PDF writers lay out through finishing
         profile = None if args.no_profile else cProfile.Profile(time.process_time)
         started, cpu = time.perf_counter(), time.process_time()
         if profile:
