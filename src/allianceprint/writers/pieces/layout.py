@@ -5,7 +5,6 @@ record written into the cache (sealed), what WeasyPrint logged kept with it."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from weasyprint import CSS, HTML
 
@@ -15,7 +14,6 @@ from allianceprint.cachefolder import write_atomically, write_sealed
 from allianceprint.errors import ManuscriptError
 from allianceprint.fetcher import ConfinedFetcher, refusals_raised
 from allianceprint.finishing import lay_out_finished
-from allianceprint.housestyle import StyleSet
 from allianceprint.overflow import overflows
 from allianceprint.pagemap import page_starts
 from allianceprint.render import TooSlow, time_limit
@@ -63,7 +61,7 @@ def _lay_out_collected(job: PieceJob, records: list[renderlog.Record]) -> PieceL
         # job.allowed: the manuscript folder, then the style folders (most specific first).
         fetcher = ConfinedFetcher(list(job.allowed), styles=job.allowed[1:])
         html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
-        stylesheets = [_stylesheet(job.stylesheet, job.allowed)]
+        stylesheets = [_stylesheet(job)]
         if job.folios:
             document = html.render(stylesheets=stylesheets)
         else:
@@ -101,15 +99,17 @@ def _lay_out_collected(job: PieceJob, records: list[renderlog.Record]) -> PieceL
 _STYLESHEETS: dict[tuple, CSS] = {}
 
 
-def _stylesheet(path: Path, allowed: tuple[Path, ...]) -> CSS:
+def _stylesheet(job: PieceJob) -> CSS:
     """print.css, parsed once per worker rather than once per piece (it does not change
-    within a build). `watch` stays up, so the key is the content of every style file:
-    print.css @imports others (cjk.css), whose changes its own time would not show."""
-    key = (path, StyleSet(allowed[1:]).digest, allowed)  # allowed[1:]: the style folders
+    within a build). `watch` stays up, so the key is the content of every style file (the
+    job's digest, hashed once per build): print.css @imports others (cjk.css), whose
+    changes its own time would not show."""
+    key = (job.stylesheet, job.styles_digest, job.allowed)
     if key not in _STYLESHEETS:
         _STYLESHEETS.clear()
-        fetcher = ConfinedFetcher(list(allowed), styles=allowed[1:])  # as in lay_out_piece
-        _STYLESHEETS[key] = CSS(filename=str(path), url_fetcher=fetcher)
+        # job.allowed: the manuscript folder, then the style folders, as in lay_out_piece.
+        fetcher = ConfinedFetcher(list(job.allowed), styles=job.allowed[1:])
+        _STYLESHEETS[key] = CSS(filename=str(job.stylesheet), url_fetcher=fetcher)
     return _STYLESHEETS[key]
 
 

@@ -124,6 +124,7 @@ class PieceJob:
     base_url: str
     stylesheet: Path
     allowed: tuple[Path, ...]  # the folders the fetcher may read
+    styles_digest: str  # of every style file (housestyle.StyleSet.digest)
     variant: str | None  # WeasyPrint's pdf_variant
     pdf: Path  # where the piece's PDF goes (in the cache)
     anchors: frozenset[str] = field(default_factory=frozenset)  # map the pages: shared ids
