@@ -1,9 +1,13 @@
 """remake (WeasyPrint's private layout API, used in that one module): laying a changed
 document out again from its changed pages gives the pages a full layout gives, lays out
-fewer pages, and WeasyPrint's functions it copies are still the ones it copied."""
+fewer pages, and WeasyPrint's functions it copies are still the ones it copied.
+
+The mends are made here with the first layout's fault avoidance off
+(`linebreaks.avoiding_faults`), so that there are many, early and late, to lay out again."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import random
@@ -13,7 +17,7 @@ import pytest
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 
-from allianceprint import hyphens, remake
+from allianceprint import hyphens, linebreaks, remake
 
 # The WeasyPrint 70 functions remake copies or relies on. A WeasyPrint upgrade that
 # changes one fails here: compare remake._render / _paginate with the new code, then
@@ -66,6 +70,11 @@ def _source(seed: int, notes: bool) -> str:
             )
             parts.append(f"<table>{rows}</table>")
     return f'<html lang="en"><body>{"".join(parts)}</body></html>'
+
+
+@pytest.fixture(autouse=True)
+def _faults_not_avoided(monkeypatch):
+    monkeypatch.setattr(linebreaks, "avoiding_faults", contextlib.nullcontext)
 
 
 def _full(source: str) -> list:

@@ -1,6 +1,10 @@
 """A laid-out WeasyPrint document -> the words whose hyphenation an editor would mark, kept
 whole, and the document laid out again with them so.
 
+Every layout here is made with `linebreaks.avoiding_faults`: lines are not hyphenated
+where a hyphen would be a fault, so the first layout has few (none in most pieces of the
+bench book) and the passes below mend only what could not be foreseen.
+
 WeasyPrint hyphenates each line on its own, so it may end three or more lines in a row
 with a hyphen, or break a word on the last line of a right-hand page, whose end the
 reader finds only after turning the leaf. `find_faults` reads the layout: in each run of
@@ -14,9 +18,10 @@ ends in a word's own hyphen counts as a hyphenated line.
 
 The next layout re-makes only the pages that hold a changed block (the line's block, or
 the table, inline block or float around it, whose widths follow their words), and the
-pages after them as long as they begin elsewhere than before (remake.again): about 1.8
-pages laid out per page of the 200-page bench book, against 2.8 with a whole layout per
-pass (docs/benchmark.md). The pages are the same as with whole layouts.
+pages after them as long as they begin elsewhere than before (remake.again). The pages
+are the same as with whole layouts. On the 200-page bench book: 1.06 pages laid out per
+page, against 1.83 with the passes alone and 2.8 with a whole layout per pass
+(docs/benchmark.md).
 
 Page parity: a document's first page is a right-hand page (every piece of the book opens
 on one), so its even-indexed pages are right-hand pages.
@@ -31,7 +36,7 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
-from allianceprint import remake
+from allianceprint import linebreaks, remake
 from allianceprint.weasyboxes import page_box
 
 CLASS = "keep-whole"
@@ -57,6 +62,11 @@ def lay_out(html: HTML, stylesheets: list) -> Document:
 
 def lay_out_counted(html: HTML, stylesheets: list) -> remake.Layout:
     """`lay_out`, with the pages each pass laid out (`Layout.laid_out`, summed)."""
+    with linebreaks.avoiding_faults():
+        return _lay_out_counted(html, stylesheets)
+
+
+def _lay_out_counted(html: HTML, stylesheets: list) -> remake.Layout:
     layout = remake.render(html, stylesheets)
     laid_out = layout.laid_out
     for _ in range(PASSES):

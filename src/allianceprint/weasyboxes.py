@@ -9,9 +9,11 @@ page's named page type (`page_type.name`, `page_type.blank`). They all go throug
 (the `Page._page_box` attribute, a `boxes.PageBox`, with a `page_type` whose `name` and
 `blank` say which `@page` rule laid it out, and `Page(page_box)` building a page from
 it again) lives here alone. tests/test_weasyboxes.py fails if an upgrade changes any of
-it; pyproject.toml pins WeasyPrint to the versions it passes with. The one other module
-that reaches into WeasyPrint is `remake`, for laying a document out again from a page
-(its layout context, not its boxes); tests/test_remake.py guards that in the same way.
+it; pyproject.toml pins WeasyPrint to the versions it passes with. Two other modules
+reach into WeasyPrint: `remake`, for laying a document out again from a page (its layout
+context, not its boxes), and `linebreaks`, for breaking lines without the hyphens
+`hyphens` would mend; tests/test_remake.py and tests/test_linebreaks.py guard them in the
+same way.
 """
 
 from __future__ import annotations
