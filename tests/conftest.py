@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shutil
@@ -20,7 +21,9 @@ if os.environ.get("CI"):
 
 # Builds seal their cache with a key kept in $XDG_CONFIG_HOME/allianceprint: in the tests, a
 # folder of their own, never the real home's (the CLI run in subprocesses inherits it).
+# Removed when the session ends, so that test runs do not pile folders up in /tmp.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="allianceprint-test-config-")
+atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
 
 from allianceprint.build import build
 from allianceprint.errors import Diagnostics
