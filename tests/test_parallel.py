@@ -317,3 +317,85 @@ def test_single_document_on_the_command_line(tmp_path):
     assert not (tmp_path / "out" / ".cache").exists() or not list(
         (tmp_path / "out" / ".cache" / "pieces").glob("*.pdf")
     )
+
+
+# A build in a fresh process, with two cores (a one-core machine lays pieces out in-process):
+# what it wrote, whether the main process ever imported WeasyPrint, the worker processes
+# running while it rendered the book, and those left at the end.
+FRESH_BUILD = """
+import json, multiprocessing, sys
+from pathlib import Path
+from allianceprint import render
+from allianceprint.errors import Diagnostics, ManuscriptError
+from allianceprint.writers.pieces import pool
+pool._cores = lambda: 2
+rendering = []
+def render_book(*args, **kwargs):
+    rendering.append(len(multiprocessing.active_children()))
+    return original(*args, **kwargs)
+original, render.render_book = render.render_book, render_book
+from allianceprint.build import build
+try:
+    result = build(Path(sys.argv[1]), Path(sys.argv[2]), ("pdf",), Diagnostics())
+    error, pages = None, result.outputs[0].pages
+except ManuscriptError as exc:
+    error, pages = str(exc), None
+print(json.dumps({
+    "error": error,
+    "pages": pages,
+    "weasyprint": "weasyprint" in sys.modules,
+    "rendering": rendering,
+    "children": len(multiprocessing.active_children()),
+}))
+"""
+
+
+def _fresh_build(root: Path, out: Path) -> dict:
+    import json
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH_BUILD, str(root), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, **EPOCH},
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_fresh_process_leaves_weasyprint_to_its_early_workers(tmp_path):
+    root = book(tmp_path / "book")
+    fresh = _fresh_build(root, tmp_path / "fresh")
+    assert fresh == {
+        "error": None,
+        "pages": fresh["pages"],
+        "weasyprint": False,
+        "rendering": [2],  # the two workers, importing WeasyPrint meanwhile
+        "children": 0,
+    }
+    # The same pages as a build in a process that had WeasyPrint already (no early workers).
+    _, diagnostics = build_pdf(root, tmp_path / "warm")
+    assert not diagnostics.errors
+    ours = Pdf(next((tmp_path / "fresh").glob("*.pdf")))
+    theirs = Pdf(next((tmp_path / "warm").glob("*.pdf")))
+    assert ours.pages == fresh["pages"] and ours.lines == theirs.lines
+
+
+def test_early_workers_end_when_the_build_stops_before_laying_out(tmp_path):
+    root = book(tmp_path / "book")
+    (root / "ch2.md").write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    fresh = _fresh_build(root, tmp_path / "out")
+    assert "ch2.md" in fresh["error"]
+    assert fresh["rendering"] == [2]
+    assert fresh["children"] == 0 and fresh["weasyprint"] is False
+    assert not (tmp_path / "out").exists()
+
+
+def test_early_workers_end_unused_when_every_piece_is_in_the_cache(tmp_path):
+    root = book(tmp_path / "book")
+    out = tmp_path / "out"
+    first = _fresh_build(root, out)
+    (out / ".cache" / "stamp.json").unlink()  # so that it is not simply up to date
+    again = _fresh_build(root, out)
+    assert again == first

@@ -26,6 +26,7 @@ from allianceprint.stamp import Stamp
 
 if TYPE_CHECKING:
     from allianceprint.writers.pdfresult import PdfResult, PendingPdf
+    from allianceprint.writers.pieces.pool import EarlyWorkers
 
 FORMATS = ("pdf", "epub")
 
@@ -182,16 +183,21 @@ def _build(
         )
     from allianceprint.pagemap import identify_blocks
 
-    rendered = identify_blocks(
-        checked_book(manuscript, diagnostics, strict, cache=cache, styles=styles)
-    )
-    when = build_time()
-    created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    cache.lock()  # makes the output folder (and says so if it cannot)
-    stem = output_stem(rendered)
-    results: list[OutputFile] = []
-    pdfs: list[PdfResult] = []
     with ExitStack() as cleanup:
+        early = None  # layout workers importing WeasyPrint while the book is rendered
+        if "pdf" in formats and not single_document:
+            from allianceprint.writers.pieces.pool import EarlyWorkers
+
+            early = cleanup.enter_context(EarlyWorkers())
+        rendered = identify_blocks(
+            checked_book(manuscript, diagnostics, strict, cache=cache, styles=styles)
+        )
+        when = build_time()
+        created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        cache.lock()  # makes the output folder (and says so if it cannot)
+        stem = output_stem(rendered)
+        results: list[OutputFile] = []
+        pdfs: list[PdfResult] = []
         staged: list[tuple[Path, Path]] = []
         epub: Path | None = None  # the EPUB's temporary file, once written
         if "pdf" in formats:
@@ -206,7 +212,7 @@ def _build(
             for name, printer in editions:
                 temp = _temporary(output / name, cleanup)
                 with _start_pdf(
-                    rendered, temp, created, printer, single_document, cache, progress, name
+                    rendered, temp, created, printer, single_document, cache, progress, name, early
                 ) as pending:
                     if "epub" in formats and not printer:  # while the pieces are merged
                         epub = _write_epub(
@@ -287,9 +293,10 @@ def _start_pdf(
     cache: CacheFolder,
     progress: Progress,
     name: str = "",
+    early: EarlyWorkers | None = None,
 ) -> PendingPdf:
-    """The PDF laid out in pieces and their merge started (writers/pieces), or laid out and
-    written as one document (writers/pdf)."""
+    """The PDF laid out in pieces and their merge started (writers/pieces; in the `early`
+    workers, if started), or laid out and written as one document (writers/pdf)."""
     if single_document:
         from allianceprint.writers.pdf import write_pdf
         from allianceprint.writers.pdfresult import PendingPdf
@@ -301,7 +308,14 @@ def _start_pdf(
     from allianceprint.writers.pieces import start_pdf_in_pieces
 
     return start_pdf_in_pieces(
-        book, target, cache, created=created, print_ready=print_ready, progress=progress, name=name
+        book,
+        target,
+        cache,
+        created=created,
+        print_ready=print_ready,
+        progress=progress,
+        name=name,
+        early=early,
     )
 
 

@@ -24,12 +24,14 @@ import logging
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 from urllib.parse import quote
 
 from allianceprint.errors import Diagnostic, Location, shown_path
 from allianceprint.model import RenderedBook, RenderedPart
-from allianceprint.overflow import Overflow
+
+if TYPE_CHECKING:  # overflow imports WeasyPrint, which only the layout workers need
+    from allianceprint.overflow import Overflow
 
 #: One record as kept: (logger name, level, message); plain, so a piece's record holds it.
 Record = tuple[str, int, str]

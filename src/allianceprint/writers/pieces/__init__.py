@@ -47,7 +47,7 @@ from allianceprint.writers import marks, pdffonts, pdfmerge
 from allianceprint.writers.pdfresult import PdfResult, PendingPdf
 from allianceprint.writers.pieces.jobs import Pieces
 from allianceprint.writers.pieces.numbering import Numbering, even_pages
-from allianceprint.writers.pieces.pool import Runner
+from allianceprint.writers.pieces.pool import EarlyWorkers, Runner
 from allianceprint.writers.pieces.records import BOOK_NOTES, OPENING, PieceLayout
 
 #: How many times the opening may be laid out with its contents' page numbers: its own
@@ -65,6 +65,7 @@ def start_pdf_in_pieces(
     progress: Progress | None = None,
     workers: int | None = None,
     name: str = "",
+    early: EarlyWorkers | None = None,
 ) -> PendingPdf:
     """Lay out the book in pieces (reusing what `cache` holds) and start merging them into
     `target` in a process of its own. The page map (None for the printer's PDF) is known
@@ -72,7 +73,7 @@ def start_pdf_in_pieces(
     progress = progress or Progress()
     pieces = Pieces(book, cache, print_ready)  # undated: the merge dates the PDF
     with ExitStack() as stack:  # until the merge is started: then the PendingPdf's
-        runner = stack.enter_context(Runner(cache, workers, progress))
+        runner = stack.enter_context(Runner(cache, workers, progress, early))
         # With the parts, a first layout of the contents: its length, not its numbers.
         done = runner.run("lay out", [*pieces.parts(), pieces.opening(None)])
         if pieces.book_end:

@@ -6,10 +6,9 @@ merge to point), and its cache key, a hash of everything that affects its layout
 from __future__ import annotations
 
 import hashlib
+from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable, Mapping
-
-import weasyprint
 
 from allianceprint import __version__
 from allianceprint.cachefolder import CacheFolder
@@ -62,7 +61,7 @@ class Pieces:
         self._key_basis = (
             __version__,
             code_digest(),
-            weasyprint.__version__,
+            version("weasyprint"),  # not imported here: the workers import it
             self.variant or "",
             book.styles.digest,
         )

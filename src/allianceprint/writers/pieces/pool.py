@@ -3,7 +3,14 @@ matches it (key, PDF hash, seal), else laid out in a pool of processes, one per 
 the workers inherit the book), the longest piece first. `Runner.start` runs one more job
 (the merge) in a process of its own once the layouts are done. A worker that dies (killed,
 out of memory) ends the build with a clear error instead of a wait for ever; Ctrl-C and
-SIGTERM stop every worker."""
+SIGTERM stop every worker.
+
+`EarlyWorkers`: a build in a process that has not imported WeasyPrint (a command run from
+the shell) starts its workers before it renders the book, and each imports WeasyPrint (most
+of a second, its text library's declarations parsed) while this process renders and checks
+the book, which needs none of it. The Runner then takes them. A process that has imported
+it (`watch`, warmed up) forks its workers when it needs them, and lays one piece out
+itself."""
 
 from __future__ import annotations
 
@@ -24,7 +31,6 @@ from allianceprint import renderlog
 from allianceprint.cachefolder import CacheFolder, Untrusted, user_key
 from allianceprint.errors import ManuscriptError
 from allianceprint.progress import Progress
-from allianceprint.writers.pieces.layout import lay_out_piece
 from allianceprint.writers.pieces.records import (
     RECORD_SHAPE,
     PieceJob,
@@ -33,15 +39,48 @@ from allianceprint.writers.pieces.records import (
 )
 
 
-class Runner:
-    """Lays out pieces: from the cache when it holds them, else in a pool of processes."""
+class EarlyWorkers:
+    """Layout workers forked before the book is rendered (see the module's docstring), or
+    none where they would not help; ended unused if the build stops before it lays out."""
 
-    def __init__(self, cache: CacheFolder, workers: int | None, progress: Progress) -> None:
+    def __init__(self, workers: int | None = None) -> None:
+        count = max(1, workers or _cores())
+        self.pool = None
+        if count > 1 and "weasyprint" not in sys.modules:
+            self.pool = _fork_pool(count, early=True)
+
+    def take(self):
+        """The started pool (None: none was started, or it was taken), now the caller's."""
+        pool, self.pool = self.pool, None
+        return pool
+
+    def __enter__(self) -> EarlyWorkers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+class Runner:
+    """Lays out pieces: from the cache when it holds them, else in a pool of processes (the
+    `early` workers when given)."""
+
+    def __init__(
+        self,
+        cache: CacheFolder,
+        workers: int | None,
+        progress: Progress,
+        early: EarlyWorkers | None = None,
+    ) -> None:
         self.folder = cache
         self.cache = cache.pieces
         self.workers = max(1, workers or _cores())
         self.progress = progress
         self.pool = None
+        self.early = early.take() if early is not None else None
         self.broken = False  # a worker died: the pool must be ended with care
         self.used: set[str] = set()
         # What WeasyPrint logged for each piece (from the cache too: a warning does not go
@@ -54,6 +93,9 @@ class Runner:
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
+        if self.early is not None:  # every piece was in the cache
+            self.early.terminate()
+            self.early.join()
         if self.pool is not None and self.broken:
             self._abandon()
         elif self.pool is not None:
@@ -96,6 +138,10 @@ class Runner:
         if self.workers == 1:
             result = function(*args)
             return lambda: result
+        if self.early is not None:  # every piece was in the cache
+            self.early.terminate()
+            self.early.join()
+            self.early = None
         if self.pool is not None:
             self.pool.close()
             self.pool.join()
@@ -146,20 +192,14 @@ class Runner:
     def _ensure_pool(self, workers: int | None = None) -> None:
         if self.pool is None:
             self.pids: set[int] = set()
-            # Frozen, the objects the workers inherit are never scanned by their garbage
-            # collector, which would otherwise copy the pages they lie on into each worker.
-            gc.collect()
-            gc.freeze()
-            try:
-                self.pool = multiprocessing.get_context("fork").Pool(
-                    workers or self.workers, initializer=_worker_signals, initargs=(os.getpid(),)
-                )
-            finally:
-                gc.unfreeze()
+            if workers is None and self.early is not None:
+                self.pool, self.early = self.early, None
+            else:
+                self.pool = _fork_pool(workers or self.workers)
             self.pids = {process.pid for process in getattr(self.pool, "_pool", [])}
 
     def _lay_out(self, jobs: list[PieceJob]) -> Iterator[PieceLayout]:
-        if self.workers == 1 or len(jobs) == 1 and self.pool is None:
+        if self.workers == 1 or len(jobs) == 1 and self.pool is None and self.early is None:
             for job in jobs:
                 yield lay_out_piece(job)
             return
@@ -200,9 +240,31 @@ class _Failed:
     error: BaseException
 
 
-def _worker_signals(parent: int) -> None:
+def lay_out_piece(job: PieceJob) -> PieceLayout:
+    """writers.pieces.layout.lay_out_piece, imported where it runs (it imports WeasyPrint)."""
+    from allianceprint.writers.pieces.layout import lay_out_piece
+
+    return lay_out_piece(job)
+
+
+def _fork_pool(workers: int, early: bool = False):
+    """A pool of `workers` forked processes; `early`: each imports WeasyPrint as it starts."""
+    # Frozen, the objects the workers inherit are never scanned by their garbage
+    # collector, which would otherwise copy the pages they lie on into each worker.
+    gc.collect()
+    gc.freeze()
+    try:
+        return multiprocessing.get_context("fork").Pool(
+            workers, initializer=_worker_start, initargs=(os.getpid(), early)
+        )
+    finally:
+        gc.unfreeze()
+
+
+def _worker_start(parent: int, early: bool) -> None:
     """Workers leave Ctrl-C and SIGTERM to the main process, which stops them, and end
-    with it if it is killed (Linux: the kernel sends them SIGTERM)."""
+    with it if it is killed (Linux: the kernel sends them SIGTERM). Early ones import
+    what a layout needs now, while the main process is still rendering the book."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
@@ -210,6 +272,8 @@ def _worker_signals(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:  # killed before the request was made
             os._exit(1)
+    if early:
+        import allianceprint.writers.pieces.layout  # noqa: F401  (WeasyPrint)
 
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
