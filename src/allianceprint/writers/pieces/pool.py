@@ -275,6 +275,8 @@ def _worker_start(parent: int, early: bool) -> None:
     if early:
         import allianceprint.writers.pieces.layout  # noqa: F401  (WeasyPrint)
 
+        gc.freeze()  # as a forked worker's inherited modules are: never scanned again
+
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
