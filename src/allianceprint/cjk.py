@@ -275,7 +275,9 @@ def _language_of(element: etree._Element, default: str) -> str:
 
 
 def _has_cjk_lang(element: etree._Element) -> bool:
-    return any(is_cjk(e.get("lang")) for e in element.iter() if isinstance(e.tag, str))
+    """Whether the element or one inside it is marked as Chinese, Japanese or Korean (only
+    the elements with a `lang` are looked at: a Latin book's pieces have few)."""
+    return any(is_cjk(language) for language in element.xpath("descendant-or-self::*/@lang"))
 
 
 def _walk(
