@@ -10,6 +10,7 @@ import inspect
 import random
 
 import pytest
+from test_remake import LONG, SHORT  # the words that make a line breaker hyphenate
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
@@ -25,13 +26,6 @@ RELIED_ON = {
     "weasyprint.layout.block._linebox_layout": "e07bbe000974787e",
     "weasyprint.layout.inline.split_text_box": "8c564329599ef23f",
 }
-
-LONG = (
-    "intergovernmental counterproliferation institutionalization interoperability "
-    "reconceptualization multilateralism characteristically disproportionately "
-    "implementation accountability responsibilities infrastructure"
-).split()
-SHORT = "the of and to in a is that for on as with by it or".split()
 
 CSS_TEXT = """
 @page { size: 260px 360px; margin: 36px 28px }
