@@ -137,7 +137,7 @@ def find_faults(document: Document) -> list[Fault]:
             if previous_end is not None and texts:  # the end of the word broken above
                 found.append((previous_end[0], texts[0], previous_end[1]))
                 previous_end = None
-            if not texts or not _hyphenated(texts[-1]):
+            if not texts or not linebreaks.hyphenated(texts[-1]):
                 run = 0
                 continue
             run += 1
@@ -150,11 +150,6 @@ def find_faults(document: Document) -> list[Fault]:
         if fault is not None:
             faults.append(Fault(fault.element, fault.word, frozenset(blocks[block])))
     return faults
-
-
-def _hyphenated(box: boxes.TextBox) -> bool:
-    """The line ends in a hyphen: one hyphenation added, or the word's own."""
-    return box.text.endswith((box.style["hyphenate_character"], "-", "\u2010"))
 
 
 def _broken_word(end: boxes.TextBox, start: boxes.TextBox) -> Fault | None:
