@@ -123,20 +123,7 @@ class Pieces:
                 groups=numbers.folio_groups(first, last),
             )
             key = self._key(html, folios=True)
-            jobs.append(
-                PieceJob(
-                    f"{FOLIOS}-{index}",
-                    key,
-                    html,
-                    self._base_url(),
-                    self.stylesheet,
-                    self._allowed(),
-                    self.book.styles.digest,
-                    None,
-                    self.cache.piece_pdf(key),
-                    folios=True,
-                )
-            )
+            jobs.append(self._piece_job(f"{FOLIOS}-{index}", key, html, None, folios=True))
         return jobs
 
     def _job(
@@ -151,6 +138,10 @@ class Pieces:
         )
         anchors = self.shared & ids
         key = self._key(html, sorted(anchors), *(self._image(path) for path in images))
+        return self._piece_job(piece, key, html, self.variant, anchors=anchors)
+
+    def _piece_job(self, piece: str, key: str, html: str, variant: str | None, **more) -> PieceJob:
+        """The job for a piece's `html`: what every piece's job holds besides it."""
         return PieceJob(
             piece,
             key,
@@ -159,9 +150,9 @@ class Pieces:
             self.stylesheet,
             self._allowed(),
             self.book.styles.digest,
-            self.variant,
+            variant,
             self.cache.piece_pdf(key),
-            anchors=anchors,
+            **more,
         )
 
     def _key(self, html: str, *more, folios: bool = False) -> str:
