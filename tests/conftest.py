@@ -30,6 +30,19 @@ from allianceprint.errors import Diagnostics
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "manuscript"
+#: The sample's parts in reading order, by title (what its contents, outline and spine list).
+SAMPLE_PARTS = [
+    "Preface",
+    "Acknowledgments",
+    "Abbreviations",
+    "Introduction",
+    "Between Deterrence and Reassurance: Japan’s Regional Strategy after 2022",
+    "Trusted Networks: Technology Cooperation among Allies",
+    "Economic Security as Alliance Policy",
+    "The Minilateral Turn: Small Groupings in a Crowded Region",
+    "Final Thoughts",
+    "About the Contributors",
+]
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,11 @@ import posixpath
 import re
 
 import pytest
-from conftest import build_book
+from conftest import SAMPLE_PARTS, build_book
 from epubutil import EPUB_TYPE, NS, Epub
 from helpers import DEFAULT_TOML, make_manuscript
 
-TITLES = [
-    "Preface",
-    "Acknowledgments",
-    "Abbreviations",
-    "Introduction",
-    "Between Deterrence and Reassurance: Japan’s Regional Strategy after 2022",
-    "Trusted Networks: Technology Cooperation among Allies",
-    "Economic Security as Alliance Policy",
-    "The Minilateral Turn: Small Groupings in a Crowded Region",
-    "Final Thoughts",
-    "About the Contributors",
-]
+TITLES = SAMPLE_PARTS
 
 
 @pytest.fixture(scope="module")

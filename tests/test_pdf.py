@@ -6,21 +6,10 @@ import re
 import subprocess
 
 import pytest
-from conftest import have
+from conftest import SAMPLE_PARTS, have
 from pdfutil import Pdf
 
-PARTS = [
-    "Preface",
-    "Acknowledgments",
-    "Abbreviations",
-    "Introduction",
-    "Between Deterrence and Reassurance: Japan’s Regional Strategy after 2022",
-    "Trusted Networks: Technology Cooperation among Allies",
-    "Economic Security as Alliance Policy",
-    "The Minilateral Turn: Small Groupings in a Crowded Region",
-    "Final Thoughts",
-    "About the Contributors",
-]
+PARTS = SAMPLE_PARTS
 CHAPTERS = PARTS[3:9]
 
 
