@@ -329,14 +329,22 @@ from allianceprint import render
 from allianceprint.errors import Diagnostics, ManuscriptError
 from allianceprint.writers.pieces import pool
 pool._cores = lambda: 2
-rendering = []
+rendering, forks = [], []
+fork_pool = pool._fork_pool
+def counted(workers, early=False):
+    forks.append(early)
+    return fork_pool(workers, early)
+pool._fork_pool = counted
 def render_book(*args, **kwargs):
     rendering.append(len(multiprocessing.active_children()))
     return original(*args, **kwargs)
 original, render.render_book = render.render_book, render_book
 from allianceprint.build import build
 try:
-    result = build(Path(sys.argv[1]), Path(sys.argv[2]), ("pdf",), Diagnostics())
+    printer = sys.argv[3:] == ["--print-ready"]
+    result = build(
+        Path(sys.argv[1]), Path(sys.argv[2]), ("pdf",), Diagnostics(), print_ready=printer
+    )
     error, pages = None, result.outputs[0].pages
 except ManuscriptError as exc:
     error, pages = str(exc), None
@@ -345,17 +353,18 @@ print(json.dumps({
     "pages": pages,
     "weasyprint": "weasyprint" in sys.modules,
     "rendering": rendering,
+    "early": forks.count(True),
     "children": len(multiprocessing.active_children()),
 }))
 """
 
 
-def _fresh_build(root: Path, out: Path) -> dict:
+def _fresh_build(root: Path, out: Path, *options: str) -> dict:
     import json
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-c", FRESH_BUILD, str(root), str(out)],
+        [sys.executable, "-c", FRESH_BUILD, str(root), str(out), *options],
         capture_output=True,
         text=True,
         check=True,
@@ -372,6 +381,7 @@ def test_a_fresh_process_leaves_weasyprint_to_its_early_workers(tmp_path):
         "pages": fresh["pages"],
         "weasyprint": False,
         "rendering": [2],  # the two workers, importing WeasyPrint meanwhile
+        "early": 1,
         "children": 0,
     }
     # The same pages as a build in a process that had WeasyPrint already (no early workers).
@@ -399,3 +409,11 @@ def test_early_workers_end_unused_when_every_piece_is_in_the_cache(tmp_path):
     (out / ".cache" / "stamp.json").unlink()  # so that it is not simply up to date
     again = _fresh_build(root, out)
     assert again == first
+
+
+def test_the_printers_edition_gets_early_workers_of_its_own(tmp_path):
+    root = book(tmp_path / "book")
+    fresh = _fresh_build(root, tmp_path / "out", "--print-ready")
+    assert fresh["error"] is None and fresh["children"] == 0
+    assert fresh["early"] == 2  # the second started while the reading edition merged
+    assert len(list((tmp_path / "out").glob("*-print.pdf"))) == 1

@@ -209,11 +209,14 @@ def _build(
             editions = [(f"{stem}.pdf", False)]
             if print_ready or rendered.book.config.print.print_ready:
                 editions.append((f"{stem}-print.pdf", True))
-            for name, printer in editions:
+            for index, (name, printer) in enumerate(editions):
                 temp = _temporary(output / name, cleanup)
                 with _start_pdf(
                     rendered, temp, created, printer, single_document, cache, progress, name, early
                 ) as pending:
+                    if early is not None and index + 1 < len(editions):
+                        # The next edition's workers import WeasyPrint while this one merges.
+                        early = cleanup.enter_context(EarlyWorkers())
                     if "epub" in formats and not printer:  # while the pieces are merged
                         epub = _write_epub(
                             rendered,

@@ -8,7 +8,8 @@ SIGTERM stop every worker.
 `EarlyWorkers`: a build in a process that has not imported WeasyPrint (a command run from
 the shell) starts its workers before it renders the book, and each imports WeasyPrint (most
 of a second, its text library's declarations parsed) while this process renders and checks
-the book, which needs none of it. The Runner then takes them. A process that has imported
+the book, which needs none of it. The Runner then takes them. With the printer's PDF too,
+its edition's workers start while the reading edition is merged. A process that has imported
 it (`watch`, warmed up) forks its workers when it needs them, and lays one piece out
 itself."""
 
