@@ -58,7 +58,8 @@ def iter_line_boxes(context, box, position_y, bottom_space, *rest):
     if not _avoiding.get():
         yield from lines
         return
-    recto = context.current_page % 2 == 1  # the piece's first page is a right-hand page
+    # The piece's first page is a right-hand page (no page yet: no last line to foresee).
+    recto = (context.current_page or 0) % 2 == 1
     run = 0
     above = None  # the line before: (its bottom, its height)
     while True:
