@@ -55,14 +55,19 @@ class EarlyWorkers:
         pool, self.pool = self.pool, None
         return pool
 
-    def __enter__(self) -> EarlyWorkers:
-        return self
-
-    def __exit__(self, *exc) -> None:
+    def close(self) -> None:
+        """End the workers if nobody took them (every piece was in the cache, or the build
+        stopped before it laid out)."""
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
+
+    def __enter__(self) -> EarlyWorkers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class Runner:
@@ -81,7 +86,7 @@ class Runner:
         self.workers = max(1, workers or _cores())
         self.progress = progress
         self.pool = None
-        self.early = early.take() if early is not None else None
+        self.early = early or EarlyWorkers(1)  # one worker: none started
         self.broken = False  # a worker died: the pool must be ended with care
         self.used: set[str] = set()
         # What WeasyPrint logged for each piece (from the cache too: a warning does not go
@@ -94,9 +99,7 @@ class Runner:
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
-        if self.early is not None:  # every piece was in the cache
-            self.early.terminate()
-            self.early.join()
+        self.early.close()
         if self.pool is not None and self.broken:
             self._abandon()
         elif self.pool is not None:
@@ -139,10 +142,7 @@ class Runner:
         if self.workers == 1:
             result = function(*args)
             return lambda: result
-        if self.early is not None:  # every piece was in the cache
-            self.early.terminate()
-            self.early.join()
-            self.early = None
+        self.early.close()
         if self.pool is not None:
             self.pool.close()
             self.pool.join()
@@ -193,14 +193,12 @@ class Runner:
     def _ensure_pool(self, workers: int | None = None) -> None:
         if self.pool is None:
             self.pids: set[int] = set()
-            if workers is None and self.early is not None:
-                self.pool, self.early = self.early, None
-            else:
-                self.pool = _fork_pool(workers or self.workers)
+            early = self.early.take() if workers is None else None
+            self.pool = early or _fork_pool(workers or self.workers)
             self.pids = {process.pid for process in getattr(self.pool, "_pool", [])}
 
     def _lay_out(self, jobs: list[PieceJob]) -> Iterator[PieceLayout]:
-        if self.workers == 1 or len(jobs) == 1 and self.pool is None and self.early is None:
+        if self.workers == 1 or len(jobs) == 1 and self.pool is None and self.early.pool is None:
             for job in jobs:
                 yield lay_out_piece(job)
             return
