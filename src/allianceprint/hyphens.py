@@ -40,7 +40,6 @@ from allianceprint import linebreaks, remake
 from allianceprint.weasyboxes import page_box
 
 CLASS = "keep-whole"
-MAX_RUN = 2  # hyphenated line ends in a row
 MAX_WORD = 24  # longer words are left to break
 PASSES = 2  # layouts again at most (each can move breaks elsewhere)
 
@@ -142,7 +141,7 @@ def find_faults(document: Document) -> list[Fault]:
                 continue
             run += 1
             last_on_recto = index % 2 == 0 and number == len(lines) - 1 and index + 1 < len(pages)
-            if run > MAX_RUN or last_on_recto:
+            if run > linebreaks.MAX_RUN or last_on_recto:
                 previous_end = (texts[-1], block)
     faults = []
     for end, start, block in found:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
 
-MAX_RUN = 2  # hyphenated line ends in a row on a page (hyphens.find_faults' rule)
+MAX_RUN = 2  # hyphenated line ends in a row on a page: a third is a fault (here and in hyphens)
 
 _avoiding = contextvars.ContextVar("avoiding_faults", default=False)
 _no_hyphen = contextvars.ContextVar("no_hyphen", default=False)
