@@ -80,3 +80,21 @@ def run_cli(*args: str | Path) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main([str(a) for a in args])
     return status, out.getvalue(), err.getvalue()
+
+
+def source_digest(name: str) -> str:
+    """The first 16 hex digits of the SHA-256 of a function's source, named by its dotted
+    path ("package.module.function" or "package.module.Class.method"): what the tests of
+    the modules that rely on WeasyPrint's private API record, to notice an upgrade."""
+    import hashlib
+    import importlib
+    import inspect
+
+    module, _, attribute = name.rpartition(".")
+    try:
+        owner = importlib.import_module(module)
+    except ImportError:  # a method: its class's module, then the class
+        owner_module, _, owner_name = module.rpartition(".")
+        owner = getattr(importlib.import_module(owner_module), owner_name)
+    source = inspect.getsource(getattr(owner, attribute)).encode()
+    return hashlib.sha256(source).hexdigest()[:16]

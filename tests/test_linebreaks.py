@@ -5,11 +5,10 @@ WeasyPrint functions it wraps are still the ones it was written against."""
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import random
 
 import pytest
+from helpers import source_digest
 from test_remake import LONG, SHORT  # the words that make a line breaker hyphenate
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
@@ -87,13 +86,8 @@ def _words(document) -> list[str]:
 
 
 def test_the_functions_it_relies_on_are_unchanged():
-    import importlib
-
     for name, digest in RELIED_ON.items():
-        module, _, attribute = name.rpartition(".")
-        function = getattr(importlib.import_module(module), attribute)
-        source = inspect.getsource(function).encode()
-        assert hashlib.sha256(source).hexdigest()[:16] == digest, (
+        assert source_digest(name) == digest, (
             f"WeasyPrint changed {name}: check allianceprint/linebreaks.py against it"
         )
     assert block.iter_line_boxes is linebreaks.iter_line_boxes

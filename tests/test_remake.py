@@ -8,12 +8,11 @@ The mends are made here with the first layout's fault avoidance off
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import inspect
 import random
 
 import cssselect2
 import pytest
+from helpers import source_digest
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 
@@ -110,17 +109,8 @@ def _pages(document) -> list:
 
 
 def test_weasyprints_copied_functions_are_unchanged():
-    import importlib
-
     for name, digest in COPIED.items():
-        module, _, attribute = name.rpartition(".")
-        try:
-            function = getattr(importlib.import_module(module), attribute)
-        except ImportError:  # a class method
-            owner_module, _, owner = module.rpartition(".")
-            function = getattr(getattr(importlib.import_module(owner_module), owner), attribute)
-        source = inspect.getsource(function).encode()
-        assert hashlib.sha256(source).hexdigest()[:16] == digest, (
+        assert source_digest(name) == digest, (
             f"WeasyPrint changed {name}: check allianceprint/remake.py against it"
         )
     assert remake.SUPPORTED
