@@ -9,11 +9,13 @@ pieces are laid out in this process, where the parsed stylesheet is kept.
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pdfplumber
 import pytest
 from helpers import DEFAULT_TOML, make_manuscript
+from pdfutil import Pdf
 
 import allianceprint.writers.pieces.pool
 from allianceprint.build import build
@@ -87,3 +89,40 @@ def test_the_warm_up_runs_once_after_the_first_build_before_the_watching_begins(
     )
     assert events == ["build", "warm, 1 line(s)", "build", "build"]
     assert out.getvalue().splitlines()[1].startswith("watching ")
+
+
+def test_a_rebuild_of_one_chapter_lays_it_out_in_a_worker_not_in_the_watch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint keeps about a megabyte of every layout for good (its fonts' data): a watch
+    that laid its one changed chapter out itself would grow with every save. So even one
+    piece goes to a forked worker, which ends with the build."""
+    from allianceprint.writers.pieces import layout
+
+    monkeypatch.setattr(allianceprint.writers.pieces.pool, "_cores", lambda: 2)
+    seen = tmp_path / "pids"
+    real = layout._lay_out_piece
+
+    def recorded(job):  # inherited by the forked workers
+        with seen.open("a") as file:
+            file.write(f"{os.getpid()} {job.piece}\n")
+        return real(job)
+
+    monkeypatch.setattr(layout, "_lay_out_piece", recorded)
+    book = make_manuscript(
+        tmp_path / "book",
+        {"one.md": CHAPTER, "two.md": CHAPTER.replace("One", "Two")},
+        DEFAULT_TOML.replace('["one.md"]', '["one.md", "two.md"]'),
+    )
+    output = tmp_path / "out"
+    build(book, output, ("pdf",), Diagnostics())
+    seen.unlink()
+    (book / "two.md").write_text(CHAPTER.replace("One", "Two") + "\nOne more.\n", encoding="utf-8")
+    result = build(book, output, ("pdf",), Diagnostics())
+    assert result.rendered == ("two",)
+    laid_out = [line.split() for line in seen.read_text().splitlines()]
+    assert [piece for _, piece in laid_out] == ["two"]
+    assert all(int(pid) != os.getpid() for pid, _ in laid_out)
+    assert any(
+        "One more." in line for page in Pdf(output / "a-small-book.pdf").lines for line in page
+    )

@@ -10,8 +10,11 @@ the shell) starts its workers before it renders the book, and each imports Weasy
 of a second, its text library's declarations parsed) while this process renders and checks
 the book, which needs none of it. The Runner then takes them. With the printer's PDF too,
 its edition's workers start while the reading edition is merged. A process that has imported
-it (`watch`, warmed up) forks its workers when it needs them, and lays one piece out
-itself."""
+it (`watch`, warmed up) forks its workers when it needs them, even for a single piece:
+the process that lays a piece out with WeasyPrint 70 keeps about 1.4 MiB of it for good
+(garbage collected, its memory trimmed), which a watch left running all day would pile up;
+a worker gives it back when it ends with the build. Only with one core is everything laid
+out in this process."""
 
 from __future__ import annotations
 
@@ -198,7 +201,7 @@ class Runner:
             self.pids = {process.pid for process in getattr(self.pool, "_pool", [])}
 
     def _lay_out(self, jobs: list[PieceJob]) -> Iterator[PieceLayout]:
-        if self.workers == 1 or len(jobs) == 1 and self.pool is None and self.early.pool is None:
+        if self.workers == 1:
             for job in jobs:
                 yield lay_out_piece(job)
             return
