@@ -867,3 +867,24 @@ def test_a_choice_the_reader_cannot_read_gives_way_to_its_fallback(tmp_path):
     assert run_cli("import", source, "--into", root)[0] == 0
     md = (root / "chapters" / "fallbacks.md").read_text(encoding="utf-8")
     assert "*A chart Word shows to older readers.*" in md
+
+
+def test_a_line_break_in_the_title_or_a_caption_is_a_space(tmp_path):
+    from docxfixtures import picture, tiny_png
+
+    brk = "<w:r><w:br/></w:r>"
+    word = WordFile(
+        [
+            p(r("Ledgers of the"), brk, r("Inland Waterways"), style="Title"),
+            p(picture("rIdB", "A barge", 81)),
+            p(r("Figure 1: A barge"), brk, r("at dawn"), style="Caption"),
+        ],
+        images={"rIdB": ("image1.png", tiny_png())},
+    )
+    source = word.save(tmp_path / "ledgers.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "ledgers-of-the-inland-waterways.md").read_text(encoding="utf-8")
+    assert md.startswith("---\ntitle: Ledgers of the Inland Waterways\n---\n")
+    assert '"A barge at dawn")' in md
