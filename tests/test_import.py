@@ -888,3 +888,43 @@ def test_a_line_break_in_the_title_or_a_caption_is_a_space(tmp_path):
     md = (root / "chapters" / "ledgers-of-the-inland-waterways.md").read_text(encoding="utf-8")
     assert md.startswith("---\ntitle: Ledgers of the Inland Waterways\n---\n")
     assert '"A barge at dawn")' in md
+
+
+def test_a_restarted_list_is_a_list_of_its_own_and_instances_continue(tmp_path):
+    """LibreOffice writes "restart at 1" as an instance with a startOverride and the items
+    after it as another instance of the same definition: Word counts per definition, so
+    they continue (1, 2), and the restarted list must not join the one before it."""
+    from docxfixtures import NUMBERING
+
+    numbering = NUMBERING.replace(
+        "</w:numbering>",
+        '<w:num w:numId="3"><w:abstractNumId w:val="11"/><w:lvlOverride w:ilvl="0">'
+        '<w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+        '<w:num w:numId="4"><w:abstractNumId w:val="11"/></w:num></w:numbering>',
+    )
+    word = WordFile(
+        [
+            p(r("Lists"), style="Title"),
+            p(r("Item one"), num=(2, 0)),
+            p(r("Item two"), num=(2, 0)),
+            p(r("Again one"), num=(3, 0)),
+            p(r("Again two"), num=(4, 0)),
+        ],
+        extra_members={"word/numbering.xml": numbering.encode()},
+    )
+    source = word.save(tmp_path / "lists.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    assert run_cli("import", source, "--into", root)[0] == 0
+    md = (root / "chapters" / "lists.md").read_text(encoding="utf-8")
+    assert "1. Item one\n2. Item two\n\n" in md
+    assert "\n1. Again one\n2. Again two\n" in md
+    status, _, err = run_cli("build", root, "--output", tmp_path / "out", "--format", "epub")
+    assert status == 0, err
+    epub = Epub(next((tmp_path / "out").glob("*.epub")))
+    doc = epub.xml(next(n for n in epub.spine if "lists" in n))
+    lists = [
+        ["".join(li.itertext()).strip() for li in ol.iterfind("x:li", NS)]
+        for ol in doc.iter("{%s}ol" % NS["x"])
+    ]
+    assert lists == [["Item one", "Item two"], ["Again one", "Again two"]]
+    assert all(ol.get("start") in (None, "1") for ol in doc.iter("{%s}ol" % NS["x"]))

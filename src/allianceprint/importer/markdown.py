@@ -151,6 +151,7 @@ class _Writer:
         list_run: list[str] = []
         list_levels: list[int] = []
         previous_list_kind: tuple[int, bool] | None = None
+        last_number = 0  # of the list's last numbered item at the outer level
 
         def close_list() -> None:
             nonlocal previous_list_kind
@@ -189,6 +190,13 @@ class _Writer:
                 level = min(info.level, (list_levels[-1] + 1) if list_levels else 0)
                 if previous_list_kind and level == 0 and previous_list_kind != (0, info.ordered):
                     close_list()
+                elif level == 0 and info.ordered and list_run and info.number != last_number + 1:
+                    # Word restarted the numbering: a list of its own, which Markdown would
+                    # join to this one unless something stands between them
+                    close_list()
+                    out.append("<!-- a new list -->")
+                if level == 0 and info.ordered:
+                    last_number = info.number
                 list_levels.append(level)
                 indent = "    " * level
                 marker = f"{info.number}. " if info.ordered else "- "

@@ -128,7 +128,8 @@ class _Reader:
         self.comments = self._comments()
         self.images: dict[str, bytes] = {}
         self.image_names: dict[str, str] = {}
-        self.list_counters: dict[str, list[int]] = {}
+        self.list_counters: dict[str, list[int]] = {}  # per abstract definition, per level
+        self.list_restarts: set[tuple[str, int]] = set()  # (numId, level) seen
         self.internal_targets: set[str] = set()
 
     # -- the stories ----------------------------------------------------------------------
@@ -307,11 +308,16 @@ class _Reader:
         fmt = self.styles.level(num_id, ilvl)
         if fmt is None:
             return None
-        counters = self.list_counters.setdefault(num_id, [])
+        definition, restart = self.styles.counter(num_id, ilvl)
+        counters = self.list_counters.setdefault(definition, [])
         while len(counters) <= ilvl:
             counters.append(0)
         del counters[ilvl + 1 :]
-        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else fmt.start
+        if restart is not None and (num_id, ilvl) not in self.list_restarts:
+            self.list_restarts.add((num_id, ilvl))  # its first item restarts the level
+            counters[ilvl] = restart
+        else:
+            counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else fmt.start
         return ListInfo(ilvl, fmt.ordered, fmt.style, counters[ilvl])
 
     def _suppressed(self) -> bool:

@@ -153,23 +153,36 @@ class Styles:
                 script = {"superscript": "sup", "subscript": "sub"}.get(vert.get(W + "val"), "")
         return RunFormat(bool(italic), bool(bold), bool(small_caps), script or "")
 
-    def level(self, num_id: str, ilvl: int) -> LevelFormat | None:
-        """The format of level `ilvl` of list `num_id`; None for "no list"."""
-        if not num_id or num_id == "0" or num_id not in self._nums:
-            return None
-        abstract_id, starts = self._nums[num_id]
+    def _definition(self, num_id: str) -> tuple[str, etree._Element | None]:
+        """The abstract numbering definition list `num_id` is an instance of (through
+        `w:numStyleLink` to the list style that defines its levels), and its id."""
+        abstract_id = self._nums[num_id][0]
         abstract = self._abstract.get(abstract_id)
         link = abstract.find("w:numStyleLink", NS) if abstract is not None else None
         if link is not None:  # the list's levels are those of the list style it names
             target = link.get(W + "val", "")
-            abstract = next(
-                (
-                    a
-                    for a in self._abstract.values()
-                    if (s := a.find("w:styleLink", NS)) is not None and s.get(W + "val") == target
-                ),
-                abstract,
-            )
+            for key, candidate in self._abstract.items():
+                style_link = candidate.find("w:styleLink", NS)
+                if style_link is not None and style_link.get(W + "val") == target:
+                    return key, candidate
+        return abstract_id, abstract
+
+    def counter(self, num_id: str, ilvl: int) -> tuple[str, int | None]:
+        """What numbers list `num_id` at level `ilvl`: Word counts per abstract definition,
+        so instances of one definition continue each other's numbers (LibreOffice writes a
+        list that continues another as a second instance), except where an instance's
+        `w:startOverride` restarts the level. Returns the definition's id and that start
+        (None: the instance continues)."""
+        if num_id not in self._nums:
+            return "", None
+        return self._definition(num_id)[0], self._nums[num_id][1].get(ilvl)
+
+    def level(self, num_id: str, ilvl: int) -> LevelFormat | None:
+        """The format of level `ilvl` of list `num_id`; None for "no list"."""
+        if not num_id or num_id == "0" or num_id not in self._nums:
+            return None
+        starts = self._nums[num_id][1]
+        abstract = self._definition(num_id)[1]
         if abstract is None:
             return LevelFormat(False, "disc", 1)
         lvl = next(
