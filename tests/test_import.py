@@ -928,3 +928,38 @@ def test_a_restarted_list_is_a_list_of_its_own_and_instances_continue(tmp_path):
     ]
     assert lists == [["Item one", "Item two"], ["Again one", "Again two"]]
     assert all(ol.get("start") in (None, "1") for ol in doc.iter("{%s}ol" % NS["x"]))
+
+
+def test_a_comment_in_a_table_cell_is_kept_after_the_table(tmp_path):
+    from docxfixtures import cell, comment_around, table
+
+    word = WordFile(
+        [
+            p(r("Tables with comments"), style="Title"),
+            table(
+                [cell(p(r("Port"))), cell(p(r("Ships")))],
+                [cell(p(comment_around(1, r("Vaaska")))), cell(p(r("12")))],
+            ),
+            p(r("Between the tables.")),
+            table(
+                [cell(p(r("Region")), span=2)],
+                [cell(p(r("North"))), cell(p(comment_around(2, r("5"))))],
+            ),
+        ],
+        comments={
+            1: ("Ines Koru", "2026-01-04T09:00:00Z", "Is Vaaska spelt right?"),
+            2: ("Ines Koru", "2026-01-04T09:00:00Z", "Five or six?"),
+        },
+    )
+    source = word.save(tmp_path / "comments.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, _, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "tables-with-comments.md").read_text(encoding="utf-8")
+    assert (
+        "| Vaaska | 12 |\n\n"
+        "<!-- Comment by Ines Koru (2026-01-04): Is Vaaska spelt right? -->\n\n"
+        "Between the tables."
+    ) in md
+    assert "</table>\n\n<!-- Comment by Ines Koru (2026-01-04): Five or six? -->" in md
+    assert err.count("kept as an HTML comment") == 2

@@ -181,6 +181,8 @@ class _Writer:
             if isinstance(block, Table):
                 close_list()
                 out.append(self.table(block, self.caption(blocks, captions.get(index)), in_note))
+                for cell_paragraph in paragraphs([block]):  # a cell cannot hold them
+                    out.extend(self.comments(cell_paragraph.inlines))
                 continue
             if not in_note:
                 self.where = f'paragraph {block.number} ("{first_words(block.inlines)}")'
