@@ -963,3 +963,17 @@ def test_a_comment_in_a_table_cell_is_kept_after_the_table(tmp_path):
     ) in md
     assert "</table>\n\n<!-- Comment by Ines Koru (2026-01-04): Five or six? -->" in md
     assert err.count("kept as an HTML comment") == 2
+
+
+def test_files_whose_titles_have_no_latin_letters_are_named_after_the_file(tmp_path):
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    for stem, title in (("ch03-wang", "港口、信任与北方走廊"), ("ch04-li", "海关与记录")):
+        word = WordFile(
+            [p(r(title), style="Title"), p(r("正文。"), fn(1))], footnotes={1: p(r("注。"))}
+        )
+        status, out, err = run_cli("import", word.save(tmp_path / f"{stem}.docx"), "--into", root)
+        assert status == 0, err
+        md = (root / "chapters" / f"{stem}.md").read_text(encoding="utf-8")
+        assert md.startswith(f"---\ntitle: {title}\n---\n")
+    toml = (root / "book.toml").read_text(encoding="utf-8")
+    assert 'chapters = ["chapters/ch03-wang.md", "chapters/ch04-li.md"]' in toml
