@@ -977,3 +977,28 @@ def test_files_whose_titles_have_no_latin_letters_are_named_after_the_file(tmp_p
         assert md.startswith(f"---\ntitle: {title}\n---\n")
     toml = (root / "book.toml").read_text(encoding="utf-8")
     assert 'chapters = ["chapters/ch03-wang.md", "chapters/ch04-li.md"]' in toml
+
+
+def test_an_image_in_a_merged_cell_table_is_saved_and_written_after_it(tmp_path):
+    from docxfixtures import cell, picture, table, tiny_png
+
+    word = WordFile(
+        [
+            p(r("Merged"), style="Title"),
+            table(
+                [cell(p(r("Tolls")), span=2)],
+                [cell(p(r("1911"))), cell(p(picture("rIdT", "A chart of tolls", 82)))],
+            ),
+            p(r("After the table.")),
+        ],
+        images={"rIdT": ("image1.png", tiny_png())},
+    )
+    source = word.save(tmp_path / "merged.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "merged.md").read_text(encoding="utf-8")
+    assert "</table>\n\n![A chart of tolls](../images/merged/image1.png)\n\nAfter" in md
+    assert (root / "images" / "merged" / "image1.png").read_bytes() == tiny_png()
+    assert "1 image" in out
+    assert "merged.docx: warning: the table after paragraph 1: an image (image1.png)" in err

@@ -73,6 +73,7 @@ class _Writer:
         self.heading_ids: dict[str, str] = {}
         self.used_images: dict[str, bytes] = {}
         self.where = ""  # the paragraph (or note) being written, for findings
+        self.table_pictures: list[Picture] = []  # in an HTML table's cells: after it
 
     # -- the part ---------------------------------------------------------------------------
 
@@ -362,6 +363,16 @@ class _Writer:
             text = self.pipe_table(table)
         if caption:
             text += f"\n\nTable: {caption}"
+        for picture in self.table_pictures:
+            text += f"\n\n![{escape(picture.alt)}]({self.image(picture)})"
+            self.findings.append(
+                Finding(
+                    f"an image ({picture.name}) in a merged-cell table is written after "
+                    "the table: check its place",
+                    where,
+                )
+            )
+        self.table_pictures.clear()
         return text
 
     def pipe_table(self, table: Table) -> str:
@@ -507,13 +518,8 @@ class _Writer:
                 out.append(self.inline_html(item.children))
             elif isinstance(item, LineBreak):
                 out.append("<br />")
-            elif isinstance(item, Picture):
-                self.findings.append(
-                    Finding(
-                        f"an image ({item.name}) in a merged-cell table "
-                        "is left out: place it after the table"
-                    )
-                )
+            elif isinstance(item, Picture):  # an HTML table cannot hold Markdown's image
+                self.table_pictures.append(item)
         return "".join(out)
 
 
