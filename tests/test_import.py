@@ -256,7 +256,11 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def _good_members() -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(WordFile([p(r("Fine."))]).to_bytes())) as archive:
+    return _members(WordFile([p(r("Fine."))]))
+
+
+def _members(word: WordFile) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(word.to_bytes())) as archive:
         return {n: archive.read(n) for n in archive.namelist()}
 
 
@@ -1002,3 +1006,29 @@ def test_an_image_in_a_merged_cell_table_is_saved_and_written_after_it(tmp_path)
     assert (root / "images" / "merged" / "image1.png").read_bytes() == tiny_png()
     assert "1 image" in out
     assert "merged.docx: warning: the table after paragraph 1: an image (image1.png)" in err
+
+
+def test_a_file_without_styles_xml_keeps_its_title_and_headings(tmp_path):
+    """A program's .docx may use Word's style ids (Title, Heading1) without a styles.xml
+    that defines them: the ids are read as the names."""
+    word = WordFile(
+        [
+            p(r("Generated Report"), style="Title"),
+            p(r("Findings"), style="Heading1"),
+            p(r("Body text"), fn(1), r(".")),
+            p(r("Detail"), style="Heading2"),
+        ],
+        footnotes={1: p(r("The note."))},
+    )
+    members = _members(word)
+    del members["word/styles.xml"]
+    source = tmp_path / "generated.docx"
+    source.write_bytes(_zip(members))
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, _, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "generated-report.md").read_text(encoding="utf-8")
+    assert md == (
+        "---\ntitle: Generated Report\n---\n\n## Findings\n\nBody text[^1].\n\n### Detail\n\n"
+        "[^1]: The note.\n"
+    )

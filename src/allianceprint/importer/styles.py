@@ -28,6 +28,25 @@ LIST_STYLES = {
 }
 
 
+def _kind(name: str) -> tuple[str, int]:
+    """What a paragraph style's (lower-case) name says it is: a kind and a heading level;
+    ("", 0) for a name that says nothing (its `w:basedOn` may)."""
+    heading = _HEADING_RE.match(name)
+    if name == "title":
+        return "title", 0
+    if heading:
+        return "heading", int(heading.group(1))
+    if "quot" in name or name in ("block text", "blockquote", "extract"):
+        return "quote", 0
+    if name in ("caption", "table caption", "figure caption"):
+        return "caption", 0
+    if re.match(r"^(toc \d|toc heading|contents \d|contents heading)$", name):
+        return "toc", 0
+    if name == "subtitle":
+        return "body", 0
+    return "", 0
+
+
 def int_attr(value: str | None, default: int = 0, low: int = 0, high: int = 10_000) -> int:
     """An integer attribute, within [low, high]; `default` when it is not a number (a
     damaged or hostile file must not stop the import with a traceback)."""
@@ -115,21 +134,12 @@ class Styles:
                     lvl = num_pr.find("w:ilvl", NS)
                     num_id = num.get(W + "val", "") if num is not None else ""
                     ilvl = int_attr(lvl.get(W + "val"), 0, 0, 8) if lvl is not None else 0
-            if kind:
-                continue
-            heading = _HEADING_RE.match(name)
-            if name == "title":
-                kind = "title"
-            elif heading:
-                kind, level = "heading", int(heading.group(1))
-            elif "quot" in name or name in ("block text", "blockquote", "extract"):
-                kind = "quote"
-            elif name in ("caption", "table caption", "figure caption", "figure"):
-                kind = "caption" if name != "figure" else ""
-            elif re.match(r"^(toc \d|toc heading|contents \d|contents heading)$", name):
-                kind = "toc"
-            elif name in ("subtitle",):
-                kind = "body"
+            if not kind:
+                kind, level = _kind(name)
+        if not kind and style_id and style_id not in self._styles:
+            # used but not defined (a file without styles.xml, written by a program, not
+            # Word): Word's own style ids are its English names without the spaces
+            kind, level = _kind(style_id.lower())
         if not kind and outline is not None and outline < 6:  # a house style's heading
             kind, level = "heading", outline + 1
         return ParagraphStyle(kind or "body", level, num_id, ilvl)
