@@ -1032,3 +1032,28 @@ def test_a_file_without_styles_xml_keeps_its_title_and_headings(tmp_path):
         "---\ntitle: Generated Report\n---\n\n## Findings\n\nBody text[^1].\n\n### Detail\n\n"
         "[^1]: The note.\n"
     )
+
+
+def test_a_page_break_inside_a_paragraph_keeps_the_words_apart(tmp_path):
+    page = '<w:r><w:br w:type="page"/></w:r>'
+    word = WordFile(
+        [
+            p(r("Breaks"), style="Title"),
+            p(r("The first part ends here."), page, r("The second begins.")),
+            p(r("Two columns:"), '<w:r><w:br w:type="column"/></w:r>', r("the right one.")),
+            p(page, r("A new section"), style="Heading1"),
+            p(r("A line typed with Shift+Enter after it."), "<w:r><w:br/></w:r>", r(" ")),
+        ]
+    )
+    source = word.save(tmp_path / "breaks.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, _, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "breaks.md").read_text(encoding="utf-8")
+    assert md == (
+        "---\ntitle: Breaks\n---\n\n"
+        "The first part ends here.<br />The second begins.\n\n"
+        "Two columns:<br />the right one.\n\n"
+        "## A new section\n\n"
+        "A line typed with Shift+Enter after it.\n"
+    )

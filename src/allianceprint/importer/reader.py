@@ -256,7 +256,7 @@ class _Reader:
         state.in_caption = style.kind == "caption"
         suppressed = self._suppressed()
         self.inlines(p)
-        inlines = tuple(state.out)
+        inlines = _trim_breaks(state.out)
         words = first_words(inlines)
         if state.where.startswith("note"):
             where = f'{state.where} ("{words}")'
@@ -428,8 +428,9 @@ class _Reader:
             elif tag == W + "tab" or tag == W + "ptab":
                 self.text(" ", fmt)
             elif tag in (W + "br", W + "cr"):
-                if child.get(W + "type") not in ("page", "column"):
-                    self.emit(LineBreak())
+                # a page or column break inside a paragraph starts its next line too: the
+                # words on either side must not run together ("end.Start")
+                self.emit(LineBreak())
             elif tag == W + "noBreakHyphen":
                 self.text("\u2011", fmt)
             elif tag == W + "softHyphen":
@@ -740,6 +741,23 @@ def _in_box(node: etree._Element, drawing: etree._Element) -> bool:
         if ancestor.tag == W + "txbxContent":
             return True
     return False
+
+
+def _trim_breaks(out: list) -> tuple[Inline, ...]:
+    """A paragraph's inlines without the line breaks at its start or end (and the spaces
+    beside them): a page break before a chapter's first words, Shift+Enter after a
+    paragraph's last, are not lines. Spaces with no break stay (a deleted paragraph mark
+    joins this paragraph to the next)."""
+    items = list(out)
+    for _ in ("start", "end"):
+        cut = 0
+        for index, item in enumerate(items):
+            if isinstance(item, LineBreak):
+                cut = index + 1
+            elif not (isinstance(item, Span) and not item.text.strip()):
+                break
+        items = items[cut:][::-1]
+    return tuple(items)
 
 
 def _changes(count: int, kind: str) -> str:
