@@ -1057,3 +1057,50 @@ def test_a_page_break_inside_a_paragraph_keeps_the_words_apart(tmp_path):
         "## A new section\n\n"
         "A line typed with Shift+Enter after it.\n"
     )
+
+
+def test_rows_that_skip_grid_columns_keep_each_cell_in_its_column(tmp_path):
+    """gridBefore/gridAfter (tables pasted from the web or converted from PDF): a row's
+    cells start further right, and a vertical merge continues across such a row."""
+    from docxfixtures import cell
+
+    def row(*cells: str, before: int = 0, after: int = 0) -> str:
+        skips = (f'<w:gridBefore w:val="{before}"/>' if before else "") + (
+            f'<w:gridAfter w:val="{after}"/>' if after else ""
+        )
+        return f"<w:tr><w:trPr>{skips}</w:trPr>{''.join(cells)}</w:tr>"
+
+    def grid_table(*rows: str) -> str:
+        return (
+            '<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr><w:tblGrid>'
+            + '<w:gridCol w:w="2000"/>' * 3
+            + f"</w:tblGrid>{''.join(rows)}</w:tbl>"
+        )
+
+    word = WordFile(
+        [
+            p(r("Grid"), style="Title"),
+            grid_table(
+                row(cell(p(r("A"))), cell(p(r("B"))), cell(p(r("C")))),
+                row(cell(p(r("b2"))), cell(p(r("c2"))), before=1),
+                row(cell(p(r("a3"))), cell(p(r("b3"))), after=1),
+            ),
+            p(r("Between.")),
+            grid_table(
+                row(cell(p(r("Year"))), cell(p(r("North"))), cell(p(r("South")))),
+                row(cell(p(r("x"))), cell(p(r("down")), vmerge="restart"), cell(p(r("s1")))),
+                row(cell(p(r("y"))), cell(p(), vmerge="continue"), cell(p(r("s2")))),
+                row(cell(p(), vmerge="continue"), cell(p(r("s3"))), before=1),
+            ),
+        ]
+    )
+    source = word.save(tmp_path / "grid.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, _, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "grid.md").read_text(encoding="utf-8")
+    assert "| A | B | C |\n| --- | --- | --- |\n|   | b2 | c2 |\n| a3 | b3 |   |\n" in md
+    assert (
+        '<tr><td>x</td><td rowspan="3">down</td><td>s1</td></tr>\n'
+        "<tr><td>y</td><td>s2</td></tr>\n<tr><td></td><td>s3</td></tr>\n"
+    ) in md

@@ -658,7 +658,13 @@ class _Reader:
         nested = False
         for tr in _children(tbl, "tr"):
             row: list[Cell] = []
-            column = 0
+            # grid columns a row leaves empty before or after its cells (tables pasted from
+            # the web or converted from PDF): empty cells, so each cell keeps its column
+            before, after = (_grid_skip(tr, side) for side in ("gridBefore", "gridAfter"))
+            for column in range(before):
+                row.append(Cell(()))
+                starts.pop(column, None)
+            column = before
             for tc in _children(tr, "tc"):
                 tcpr = tc.find("w:tcPr", NS)
                 span_el = tcpr.find("w:gridSpan", NS) if tcpr is not None else None
@@ -679,6 +685,9 @@ class _Reader:
                         starts.pop(column, None)
                     row.append(Cell(blocks, span))
                 column += span
+            row.extend(Cell(()) for _ in range(after))
+            for skipped in range(column, column + after):
+                starts.pop(skipped, None)
             rows.append(row)
         return Table(tuple(tuple(r) for r in rows), nested, number)
 
@@ -764,6 +773,12 @@ def _changes(count: int, kind: str) -> str:
     """'1 insertion', '2 deletions', '1 formatting change'."""
     noun = "formatting change" if kind == "formatting" else kind[:-1]
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _grid_skip(tr: etree._Element, side: str) -> int:
+    """A row's `w:gridBefore` or `w:gridAfter`: grid columns it has no cell in."""
+    skip = tr.find(f"w:trPr/w:{side}", NS)
+    return int_attr(skip.get(W + "val"), 0, 0, 64) if skip is not None else 0
 
 
 def _children(parent: etree._Element, name: str):
