@@ -1104,3 +1104,24 @@ def test_rows_that_skip_grid_columns_keep_each_cell_in_its_column(tmp_path):
         '<tr><td>x</td><td rowspan="3">down</td><td>s1</td></tr>\n'
         "<tr><td>y</td><td>s2</td></tr>\n<tr><td></td><td>s3</td></tr>\n"
     ) in md
+
+
+def test_an_empty_or_deleted_list_item_takes_no_number(tmp_path):
+    from docxfixtures import dele
+
+    deleted_mark = '<w:pPr><w:rPr><w:del w:id="300" w:author="Rena Vask" w:date="2026-01-05T10:00:00Z"/></w:rPr>'
+    word = WordFile(
+        [
+            p(r("Gaps"), style="Title"),
+            p(r("one"), num=(2, 0)),
+            p(r("two"), num=(2, 0)),
+            p(num=(2, 0)),  # an empty numbered line left in the list
+            p(dele("a deleted item"), num=(2, 0)).replace("<w:pPr>", deleted_mark, 1),
+            p(r("three"), num=(2, 0)),
+        ]
+    )
+    source = word.save(tmp_path / "gaps.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    assert run_cli("import", source, "--into", root)[0] == 0
+    md = (root / "chapters" / "gaps.md").read_text(encoding="utf-8")
+    assert md.endswith("---\n\n1. one\n2. two\n3. three\n")

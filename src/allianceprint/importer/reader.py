@@ -290,10 +290,6 @@ class _Reader:
                 num_id = num.get(W + "val", "")
             if lvl is not None:
                 ilvl = int_attr(lvl.get(W + "val"), 0, 0, 8)
-        if kind in ("body", "quote"):
-            list_info = self._list_item(num_id, ilvl)
-        if kind == "body" and list_info is None and ppr is not None and _indented_quote(ppr):
-            kind = "quote"
         if not any(
             isinstance(i, (Span, NoteRef, Picture, Link, CommentMark))
             and (not isinstance(i, Span) or i.text.strip())
@@ -301,6 +297,10 @@ class _Reader:
         ):
             if not any(isinstance(i, CommentMark) for i in inlines):
                 return after  # an empty paragraph: spacing in Word, nothing in Markdown
+        if kind in ("body", "quote"):  # counted once it is kept: an empty or deleted
+            list_info = self._list_item(num_id, ilvl)  # item takes no number
+        if kind == "body" and list_info is None and ppr is not None and _indented_quote(ppr):
+            kind = "quote"
         para = Paragraph(inlines, kind, level, list_info, tuple(state.anchors), number)
         return [para, *after]
 
