@@ -633,12 +633,15 @@ def test_deleted_paragraph_marks_and_formatting_changes(tmp_path, mode):
         '<w:r><w:rPr><w:i/><w:rPrChange w:id="8" w:author="R" w:date="2026-01-05T10:00:00Z">'
         "<w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>styled</w:t></w:r>"
     )
+    inserted_mark = deleted_mark.replace("w:del", "w:ins").replace("first half", "one part")
     word = WordFile(
         [
             p(r("Joins"), style="Title"),
             deleted_mark,
             p(r(" and the second half.")),
             p(r("A word once "), changed, r(".")),
+            inserted_mark,  # the author split a paragraph
+            p(r(" and its other part.")),
         ]
     )
     source = word.save(tmp_path / "joins.docx")
@@ -648,9 +651,11 @@ def test_deleted_paragraph_marks_and_formatting_changes(tmp_path, mode):
     md = (root / "chapters" / "joins.md").read_text(encoding="utf-8")
     if mode == "accept":
         assert "The first half and the second half." in md and "once *styled*." in md
+        assert "The one part\n\nand its other part." in md
     else:
         assert "The first half\n\nand the second half." in md and "once **styled**." in md
-    assert f"tracked changes {mode}ed: 0 insertions, 1 deletion, 1 formatting change" in out
+        assert "The one part and its other part." in md
+    assert f"tracked changes {mode}ed: 1 insertion, 1 deletion, 1 formatting change" in out
 
 
 def test_a_note_on_the_title(tmp_path):

@@ -177,7 +177,7 @@ class _Reader:
 
     def blocks(self, container: etree._Element) -> list[Block]:
         found: list[Block] = []
-        joining: Paragraph | None = None  # a paragraph whose mark was deleted
+        joining: Paragraph | None = None  # a paragraph whose mark is taken away
         for child in container:
             tag = child.tag
             if tag == W + "p":
@@ -199,6 +199,10 @@ class _Reader:
                 if own and child.find("w:pPr/w:rPr/w:del", NS) is not None:
                     self._count("deletions")  # its paragraph mark: accepted, it joins the next
                     if self.accept:
+                        joining = produced.pop(0)
+                elif own and child.find("w:pPr/w:rPr/w:ins", NS) is not None:
+                    self._count("insertions")  # a paragraph split: rejected, it joins again
+                    if not self.accept:
                         joining = produced.pop(0)
                 found.extend(produced)
             elif tag == W + "tbl":
