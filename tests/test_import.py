@@ -984,6 +984,7 @@ def test_files_whose_titles_have_no_latin_letters_are_named_after_the_file(tmp_p
         assert status == 0, err
         md = (root / "chapters" / f"{stem}.md").read_text(encoding="utf-8")
         assert md.startswith(f"---\ntitle: {title}\n---\n")
+        assert f"chapters/{stem}.md: 1 note (1 footnote), 0 warnings" in out
     toml = (root / "book.toml").read_text(encoding="utf-8")
     assert 'chapters = ["chapters/ch03-wang.md", "chapters/ch04-li.md"]' in toml
 

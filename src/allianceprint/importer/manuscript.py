@@ -259,10 +259,10 @@ def run_import(files: list[Path], options: ImportOptions) -> int:
             )
         kinds = []
         if part.footnotes:
-            kinds.append(f"{part.footnotes} footnotes")
+            kinds.append(_count(part.footnotes, "footnote"))
         if part.endnotes:
-            kinds.append(f"{part.endnotes} endnotes")
-        notes = f"{part.notes} notes" + (f" ({', '.join(kinds)})" if kinds else "")
+            kinds.append(_count(part.endnotes, "endnote"))
+        notes = _count(part.notes, "note") + (f" ({', '.join(kinds)})" if kinds else "")
         images = f", {_count(len(part.images), 'image')}" if part.images else ""
         verb = "replaced" if result.replaced else "wrote"
         print(
