@@ -909,7 +909,11 @@ def test_a_restarted_list_is_a_list_of_its_own_and_instances_continue(tmp_path):
         "</w:numbering>",
         '<w:num w:numId="3"><w:abstractNumId w:val="11"/><w:lvlOverride w:ilvl="0">'
         '<w:startOverride w:val="1"/></w:lvlOverride></w:num>'
-        '<w:num w:numId="4"><w:abstractNumId w:val="11"/></w:num></w:numbering>',
+        '<w:num w:numId="4"><w:abstractNumId w:val="11"/></w:num>'
+        # a restart written as a redefined level (w:lvl with its w:start)
+        '<w:num w:numId="5"><w:abstractNumId w:val="11"/><w:lvlOverride w:ilvl="0">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/></w:lvl>'
+        "</w:lvlOverride></w:num></w:numbering>",
     )
     word = WordFile(
         [
@@ -918,6 +922,7 @@ def test_a_restarted_list_is_a_list_of_its_own_and_instances_continue(tmp_path):
             p(r("Item two"), num=(2, 0)),
             p(r("Again one"), num=(3, 0)),
             p(r("Again two"), num=(4, 0)),
+            p(r("Third one"), num=(5, 0)),
         ],
         extra_members={"word/numbering.xml": numbering.encode()},
     )
@@ -926,7 +931,7 @@ def test_a_restarted_list_is_a_list_of_its_own_and_instances_continue(tmp_path):
     assert run_cli("import", source, "--into", root)[0] == 0
     md = (root / "chapters" / "lists.md").read_text(encoding="utf-8")
     assert "1. Item one\n2. Item two\n\n" in md
-    assert "\n1. Again one\n2. Again two\n" in md
+    assert "\n1. Again one\n2. Again two\n\n<!-- a new list -->\n\n1. Third one\n" in md
     status, _, err = run_cli("build", root, "--output", tmp_path / "out", "--format", "epub")
     assert status == 0, err
     epub = Epub(next((tmp_path / "out").glob("*.epub")))
@@ -935,7 +940,7 @@ def test_a_restarted_list_is_a_list_of_its_own_and_instances_continue(tmp_path):
         ["".join(li.itertext()).strip() for li in ol.iterfind("x:li", NS)]
         for ol in doc.iter("{%s}ol" % NS["x"])
     ]
-    assert lists == [["Item one", "Item two"], ["Again one", "Again two"]]
+    assert lists == [["Item one", "Item two"], ["Again one", "Again two"], ["Third one"]]
     assert all(ol.get("start") in (None, "1") for ol in doc.iter("{%s}ol" % NS["x"]))
 
 

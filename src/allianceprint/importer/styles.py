@@ -100,6 +100,8 @@ class Styles:
                 starts = {}
                 for override in num.iterfind("w:lvlOverride", NS):
                     start = override.find("w:startOverride", NS)
+                    if start is None:  # a whole level redefined, with its own start
+                        start = override.find("w:lvl/w:start", NS)
                     if start is not None:
                         starts[int_attr(override.get(W + "ilvl"), 0, 0, 8)] = int_attr(
                             start.get(W + "val"), 1
