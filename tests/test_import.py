@@ -1136,3 +1136,45 @@ def test_an_empty_or_deleted_list_item_takes_no_number(tmp_path):
     assert run_cli("import", source, "--into", root)[0] == 0
     md = (root / "chapters" / "gaps.md").read_text(encoding="utf-8")
     assert md.endswith("---\n\n1. one\n2. two\n3. three\n")
+
+
+def test_symbol_font_characters_are_carried_as_unicode(tmp_path):
+    """Insert > Symbol in the Symbol font writes w:sym; text typed in the Symbol font is
+    ASCII (or private-use codes) that Word draws as Greek and signs."""
+
+    def sym(font: str, code: str) -> str:
+        return f'<w:r><w:sym w:font="{font}" w:char="{code}"/></w:r>'
+
+    def in_symbol_font(text: str) -> str:
+        return (
+            '<w:r><w:rPr><w:rFonts w:ascii="Symbol" w:hAnsi="Symbol"/></w:rPr>'
+            f'<w:t xml:space="preserve">{text}</w:t></w:r>'
+        )
+
+    word = WordFile(
+        [
+            p(r("Symbols"), style="Title"),
+            p(
+                r("At "),
+                sym("Symbol", "F061"),
+                r(" = 0.05 the effect was "),
+                sym("Symbol", "F0B1"),
+                r("2%."),
+            ),
+            p(
+                r("Typed: "),
+                in_symbol_font("b \uf0b3 2"),
+                r(" and a tick "),
+                sym("Wingdings", "F0FC"),
+            ),
+        ]
+    )
+    source = word.save(tmp_path / "symbols.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, _, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "symbols.md").read_text(encoding="utf-8")
+    assert "At α = 0.05 the effect was ±2%." in md
+    assert "Typed: β ≥ 2 and a tick" in md
+    assert "symbol character (font Wingdings, code F0FC) is left out" in err
+    assert "font Symbol" not in err

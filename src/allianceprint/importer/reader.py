@@ -50,6 +50,7 @@ from allianceprint.importer.images import image_kind, to_png
 from allianceprint.importer.outline import clip, first_words
 from allianceprint.importer.package import NS, DocxPackage, Relationship
 from allianceprint.importer.styles import RunFormat, Styles, W, int_attr, on
+from allianceprint.importer.symbols import is_symbol_font, sym_char, symbol_text
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
@@ -409,6 +410,10 @@ class _Reader:
             if not self.accept:  # the formatting before the change
                 fmt = self._run_format(change.find("w:rPr", NS))
         hidden = rpr is not None and on(rpr.find("w:vanish", NS))
+        fonts = rpr.find("w:rFonts", NS) if rpr is not None else None
+        symbol = fonts is not None and any(
+            is_symbol_font(fonts.get(W + name)) for name in ("ascii", "hAnsi")
+        )  # letters typed in the Symbol font show as Greek and signs
         custom_mark = False
         for child in r:
             tag = child.tag
@@ -417,7 +422,8 @@ class _Reader:
                     custom_mark = False
                     continue
                 if not hidden:
-                    self.text(child.text or "", fmt)
+                    text = child.text or ""
+                    self.text(symbol_text(text) if symbol else text, fmt)
             elif tag == W + "instrText" or (tag == W + "delInstrText" and deleted):
                 if self.state.fields and not self.state.fields[-1].separated:
                     self.state.fields[-1].code += child.text or ""
@@ -440,6 +446,10 @@ class _Reader:
             elif tag == W + "softHyphen":
                 pass
             elif tag == W + "sym":
+                shown = sym_char(child.get(W + "font"), child.get(W + "char"))
+                if shown:
+                    self.text(shown, fmt)
+                    continue
                 self.finding(
                     f"a symbol character (font {child.get(W + 'font', '?')}, "
                     f"code {child.get(W + 'char', '?')}) is left out: type it as a "
