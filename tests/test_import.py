@@ -878,6 +878,16 @@ def test_a_choice_the_reader_cannot_read_gives_way_to_its_fallback(tmp_path):
     assert "*A chart Word shows to older readers.*" in md
 
 
+def _import(word: WordFile, tmp_path: Path, stem: str) -> tuple[Path, str, str]:
+    """`word` saved as `stem`.docx and imported into a new manuscript, which must work: the
+    manuscript folder, stdout and stderr."""
+    source = word.save(tmp_path / f"{stem}.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    return root, out, err
+
+
 def test_a_line_break_in_the_title_or_a_caption_is_a_space(tmp_path):
     from docxfixtures import picture, tiny_png
 
@@ -890,10 +900,7 @@ def test_a_line_break_in_the_title_or_a_caption_is_a_space(tmp_path):
         ],
         images={"rIdB": ("image1.png", tiny_png())},
     )
-    source = word.save(tmp_path / "ledgers.docx")
-    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    status, out, err = run_cli("import", source, "--into", root)
-    assert status == 0, err
+    root, out, err = _import(word, tmp_path, "ledgers")
     md = (root / "chapters" / "ledgers-of-the-inland-waterways.md").read_text(encoding="utf-8")
     assert md.startswith("---\ntitle: Ledgers of the Inland Waterways\n---\n")
     assert '"A barge at dawn")' in md
@@ -926,9 +933,7 @@ def test_a_restarted_list_is_a_list_of_its_own_and_instances_continue(tmp_path):
         ],
         extra_members={"word/numbering.xml": numbering.encode()},
     )
-    source = word.save(tmp_path / "lists.docx")
-    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    assert run_cli("import", source, "--into", root)[0] == 0
+    root, _, _ = _import(word, tmp_path, "lists")
     md = (root / "chapters" / "lists.md").read_text(encoding="utf-8")
     assert "1. Item one\n2. Item two\n\n" in md
     assert "\n1. Again one\n2. Again two\n\n<!-- a new list -->\n\n1. Third one\n" in md
@@ -965,10 +970,7 @@ def test_a_comment_in_a_table_cell_is_kept_after_the_table(tmp_path):
             2: ("Ines Koru", "2026-01-04T09:00:00Z", "Five or six?"),
         },
     )
-    source = word.save(tmp_path / "comments.docx")
-    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    status, _, err = run_cli("import", source, "--into", root)
-    assert status == 0, err
+    root, _, err = _import(word, tmp_path, "comments")
     md = (root / "chapters" / "tables-with-comments.md").read_text(encoding="utf-8")
     assert (
         "| Vaaska | 12 |\n\n"
@@ -1008,10 +1010,7 @@ def test_an_image_in_a_merged_cell_table_is_saved_and_written_after_it(tmp_path)
         ],
         images={"rIdT": ("image1.png", tiny_png())},
     )
-    source = word.save(tmp_path / "merged.docx")
-    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    status, out, err = run_cli("import", source, "--into", root)
-    assert status == 0, err
+    root, out, err = _import(word, tmp_path, "merged")
     md = (root / "chapters" / "merged.md").read_text(encoding="utf-8")
     assert "</table>\n\n![A chart of tolls](../images/merged/image1.png)\n\nAfter" in md
     assert (root / "images" / "merged" / "image1.png").read_bytes() == tiny_png()
@@ -1056,10 +1055,7 @@ def test_a_page_break_inside_a_paragraph_keeps_the_words_apart(tmp_path):
             p(r("A line typed with Shift+Enter after it."), "<w:r><w:br/></w:r>", r(" ")),
         ]
     )
-    source = word.save(tmp_path / "breaks.docx")
-    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    status, _, err = run_cli("import", source, "--into", root)
-    assert status == 0, err
+    root, _, err = _import(word, tmp_path, "breaks")
     md = (root / "chapters" / "breaks.md").read_text(encoding="utf-8")
     assert md == (
         "---\ntitle: Breaks\n---\n\n"
@@ -1105,10 +1101,7 @@ def test_rows_that_skip_grid_columns_keep_each_cell_in_its_column(tmp_path):
             ),
         ]
     )
-    source = word.save(tmp_path / "grid.docx")
-    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    status, _, err = run_cli("import", source, "--into", root)
-    assert status == 0, err
+    root, _, err = _import(word, tmp_path, "grid")
     md = (root / "chapters" / "grid.md").read_text(encoding="utf-8")
     assert "| A | B | C |\n| --- | --- | --- |\n|   | b2 | c2 |\n| a3 | b3 |   |\n" in md
     assert (
@@ -1131,9 +1124,7 @@ def test_an_empty_or_deleted_list_item_takes_no_number(tmp_path):
             p(r("three"), num=(2, 0)),
         ]
     )
-    source = word.save(tmp_path / "gaps.docx")
-    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    assert run_cli("import", source, "--into", root)[0] == 0
+    root, _, _ = _import(word, tmp_path, "gaps")
     md = (root / "chapters" / "gaps.md").read_text(encoding="utf-8")
     assert md.endswith("---\n\n1. one\n2. two\n3. three\n")
 
@@ -1169,10 +1160,7 @@ def test_symbol_font_characters_are_carried_as_unicode(tmp_path):
             ),
         ]
     )
-    source = word.save(tmp_path / "symbols.docx")
-    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
-    status, _, err = run_cli("import", source, "--into", root)
-    assert status == 0, err
+    root, _, err = _import(word, tmp_path, "symbols")
     md = (root / "chapters" / "symbols.md").read_text(encoding="utf-8")
     assert "At α = 0.05 the effect was ±2%." in md
     assert "Typed: β ≥ 2 and a tick" in md
