@@ -1166,3 +1166,22 @@ def test_symbol_font_characters_are_carried_as_unicode(tmp_path):
     assert "Typed: β ≥ 2 and a tick" in md
     assert "symbol character (font Wingdings, code F0FC) is left out" in err
     assert "font Symbol" not in err
+
+
+def test_a_field_that_never_ends_does_not_swallow_the_rest_of_the_file(tmp_path):
+    begin_only = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+    )
+    word = WordFile(
+        [
+            p(r("Damaged"), style="Title"),
+            p(r("A damaged field: "), begin_only, r("lost in it.")),
+            p(r("The next paragraph is kept"), fn(1), r(".")),
+        ],
+        footnotes={1: p(r("And its note."))},
+    )
+    root, out, err = _import(word, tmp_path, "damaged")
+    md = (root / "chapters" / "damaged.md").read_text(encoding="utf-8")
+    assert "\n\nThe next paragraph is kept[^1].\n\n[^1]: And its note.\n" in md
+    assert 'paragraph 2 ("A damaged field:"): a field has no end (the file is damaged)' in err

@@ -261,6 +261,7 @@ class _Reader:
         state.in_caption = style.kind == "caption"
         suppressed = self._suppressed()
         self.inlines(p)
+        self._close_unfinished_fields()
         inlines = _trim_breaks(state.out)
         words = first_words(inlines)
         if state.where.startswith("note"):
@@ -324,6 +325,19 @@ class _Reader:
         else:
             counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else fmt.start
         return ListInfo(ilvl, fmt.ordered, fmt.style, counters[ilvl])
+
+    def _close_unfinished_fields(self) -> None:
+        """Word keeps a field's start and its instruction in one paragraph: one still in its
+        instruction when the paragraph ends has lost its `separate` and `end` (a damaged
+        file). It is dropped here, or it would swallow the rest of the story."""
+        fields = self.state.fields
+        unfinished = next((i for i, f in enumerate(fields) if not f.separated), None)
+        if unfinished is not None:
+            del fields[unfinished:]
+            self.finding(
+                "a field has no end (the file is damaged): text after its start in this "
+                "paragraph may be missing; compare it with the Word file"
+            )
 
     def _suppressed(self) -> bool:
         return any(f.name in ("TOC", "INDEX") and f.separated for f in self.state.fields)
