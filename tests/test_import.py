@@ -256,7 +256,11 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def _good_members() -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(WordFile([p(r("Fine."))]).to_bytes())) as archive:
+    return _members(WordFile([p(r("Fine."))]))
+
+
+def _members(word: WordFile) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(word.to_bytes())) as archive:
         return {n: archive.read(n) for n in archive.namelist()}
 
 
@@ -629,12 +633,15 @@ def test_deleted_paragraph_marks_and_formatting_changes(tmp_path, mode):
         '<w:r><w:rPr><w:i/><w:rPrChange w:id="8" w:author="R" w:date="2026-01-05T10:00:00Z">'
         "<w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>styled</w:t></w:r>"
     )
+    inserted_mark = deleted_mark.replace("w:del", "w:ins").replace("first half", "one part")
     word = WordFile(
         [
             p(r("Joins"), style="Title"),
             deleted_mark,
             p(r(" and the second half.")),
             p(r("A word once "), changed, r(".")),
+            inserted_mark,  # the author split a paragraph
+            p(r(" and its other part.")),
         ]
     )
     source = word.save(tmp_path / "joins.docx")
@@ -644,9 +651,11 @@ def test_deleted_paragraph_marks_and_formatting_changes(tmp_path, mode):
     md = (root / "chapters" / "joins.md").read_text(encoding="utf-8")
     if mode == "accept":
         assert "The first half and the second half." in md and "once *styled*." in md
+        assert "The one part\n\nand its other part." in md
     else:
         assert "The first half\n\nand the second half." in md and "once **styled**." in md
-    assert f"tracked changes {mode}ed: 0 insertions, 1 deletion, 1 formatting change" in out
+        assert "The one part and its other part." in md
+    assert f"tracked changes {mode}ed: 1 insertion, 1 deletion, 1 formatting change" in out
 
 
 def test_a_note_on_the_title(tmp_path):
@@ -867,3 +876,312 @@ def test_a_choice_the_reader_cannot_read_gives_way_to_its_fallback(tmp_path):
     assert run_cli("import", source, "--into", root)[0] == 0
     md = (root / "chapters" / "fallbacks.md").read_text(encoding="utf-8")
     assert "*A chart Word shows to older readers.*" in md
+
+
+def _import(word: WordFile, tmp_path: Path, stem: str) -> tuple[Path, str, str]:
+    """`word` saved as `stem`.docx and imported into a new manuscript, which must work: the
+    manuscript folder, stdout and stderr."""
+    source = word.save(tmp_path / f"{stem}.docx")
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, out, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    return root, out, err
+
+
+def test_a_line_break_in_the_title_or_a_caption_is_a_space(tmp_path):
+    from docxfixtures import picture, tiny_png
+
+    brk = "<w:r><w:br/></w:r>"
+    word = WordFile(
+        [
+            p(r("Ledgers of the"), brk, r("Inland Waterways"), style="Title"),
+            p(picture("rIdB", "A barge", 81)),
+            p(r("Figure 1: A barge"), brk, r("at dawn"), style="Caption"),
+        ],
+        images={"rIdB": ("image1.png", tiny_png())},
+    )
+    root, out, err = _import(word, tmp_path, "ledgers")
+    md = (root / "chapters" / "ledgers-of-the-inland-waterways.md").read_text(encoding="utf-8")
+    assert md.startswith("---\ntitle: Ledgers of the Inland Waterways\n---\n")
+    assert '"A barge at dawn")' in md
+
+
+def test_a_restarted_list_is_a_list_of_its_own_and_instances_continue(tmp_path):
+    """LibreOffice writes "restart at 1" as an instance with a startOverride and the items
+    after it as another instance of the same definition: Word counts per definition, so
+    they continue (1, 2), and the restarted list must not join the one before it."""
+    from docxfixtures import NUMBERING
+
+    numbering = NUMBERING.replace(
+        "</w:numbering>",
+        '<w:num w:numId="3"><w:abstractNumId w:val="11"/><w:lvlOverride w:ilvl="0">'
+        '<w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+        '<w:num w:numId="4"><w:abstractNumId w:val="11"/></w:num>'
+        # a restart written as a redefined level (w:lvl with its w:start)
+        '<w:num w:numId="5"><w:abstractNumId w:val="11"/><w:lvlOverride w:ilvl="0">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/></w:lvl>'
+        "</w:lvlOverride></w:num></w:numbering>",
+    )
+    word = WordFile(
+        [
+            p(r("Lists"), style="Title"),
+            p(r("Item one"), num=(2, 0)),
+            p(r("Item two"), num=(2, 0)),
+            p(r("Again one"), num=(3, 0)),
+            p(r("Again two"), num=(4, 0)),
+            p(r("Third one"), num=(5, 0)),
+        ],
+        extra_members={"word/numbering.xml": numbering.encode()},
+    )
+    root, _, _ = _import(word, tmp_path, "lists")
+    md = (root / "chapters" / "lists.md").read_text(encoding="utf-8")
+    assert "1. Item one\n2. Item two\n\n" in md
+    assert "\n1. Again one\n2. Again two\n\n<!-- a new list -->\n\n1. Third one\n" in md
+    status, _, err = run_cli("build", root, "--output", tmp_path / "out", "--format", "epub")
+    assert status == 0, err
+    epub = Epub(next((tmp_path / "out").glob("*.epub")))
+    doc = epub.xml(next(n for n in epub.spine if "lists" in n))
+    lists = [
+        ["".join(li.itertext()).strip() for li in ol.iterfind("x:li", NS)]
+        for ol in doc.iter("{%s}ol" % NS["x"])
+    ]
+    assert lists == [["Item one", "Item two"], ["Again one", "Again two"], ["Third one"]]
+    assert all(ol.get("start") in (None, "1") for ol in doc.iter("{%s}ol" % NS["x"]))
+
+
+def test_a_comment_in_a_table_cell_is_kept_after_the_table(tmp_path):
+    from docxfixtures import cell, comment_around, table
+
+    word = WordFile(
+        [
+            p(r("Tables with comments"), style="Title"),
+            table(
+                [cell(p(r("Port"))), cell(p(r("Ships")))],
+                [cell(p(comment_around(1, r("Vaaska")))), cell(p(r("12")))],
+            ),
+            p(r("Between the tables.")),
+            table(
+                [cell(p(r("Region")), span=2)],
+                [cell(p(r("North"))), cell(p(comment_around(2, r("5"))))],
+            ),
+        ],
+        comments={
+            1: ("Ines Koru", "2026-01-04T09:00:00Z", "Is Vaaska spelt right?"),
+            2: ("Ines Koru", "2026-01-04T09:00:00Z", "Five or six?"),
+        },
+    )
+    root, _, err = _import(word, tmp_path, "comments")
+    md = (root / "chapters" / "tables-with-comments.md").read_text(encoding="utf-8")
+    assert (
+        "| Vaaska | 12 |\n\n"
+        "<!-- Comment by Ines Koru (2026-01-04): Is Vaaska spelt right? -->\n\n"
+        "Between the tables."
+    ) in md
+    assert "</table>\n\n<!-- Comment by Ines Koru (2026-01-04): Five or six? -->" in md
+    assert err.count("kept as an HTML comment") == 2
+
+
+def test_files_whose_titles_have_no_latin_letters_are_named_after_the_file(tmp_path):
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    for stem, title in (("ch03-wang", "港口、信任与北方走廊"), ("ch04-li", "海关与记录")):
+        word = WordFile(
+            [p(r(title), style="Title"), p(r("正文。"), fn(1))], footnotes={1: p(r("注。"))}
+        )
+        status, out, err = run_cli("import", word.save(tmp_path / f"{stem}.docx"), "--into", root)
+        assert status == 0, err
+        md = (root / "chapters" / f"{stem}.md").read_text(encoding="utf-8")
+        assert md.startswith(f"---\ntitle: {title}\n---\n")
+        assert f"chapters/{stem}.md: 1 note (1 footnote), 0 warnings" in out
+    toml = (root / "book.toml").read_text(encoding="utf-8")
+    assert 'chapters = ["chapters/ch03-wang.md", "chapters/ch04-li.md"]' in toml
+
+
+def test_an_image_in_a_merged_cell_table_is_saved_and_written_after_it(tmp_path):
+    from docxfixtures import cell, picture, table, tiny_png
+
+    word = WordFile(
+        [
+            p(r("Merged"), style="Title"),
+            table(
+                [cell(p(r("Tolls")), span=2)],
+                [cell(p(r("1911"))), cell(p(picture("rIdT", "A chart of tolls", 82)))],
+            ),
+            p(r("After the table.")),
+        ],
+        images={"rIdT": ("image1.png", tiny_png())},
+    )
+    root, out, err = _import(word, tmp_path, "merged")
+    md = (root / "chapters" / "merged.md").read_text(encoding="utf-8")
+    assert "</table>\n\n![A chart of tolls](../images/merged/image1.png)\n\nAfter" in md
+    assert (root / "images" / "merged" / "image1.png").read_bytes() == tiny_png()
+    assert "1 image" in out
+    assert "merged.docx: warning: the table after paragraph 1: an image (image1.png)" in err
+
+
+def test_a_file_without_styles_xml_keeps_its_title_and_headings(tmp_path):
+    """A program's .docx may use Word's style ids (Title, Heading1) without a styles.xml
+    that defines them: the ids are read as the names."""
+    word = WordFile(
+        [
+            p(r("Generated Report"), style="Title"),
+            p(r("Findings"), style="Heading1"),
+            p(r("Body text"), fn(1), r(".")),
+            p(r("Detail"), style="Heading2"),
+        ],
+        footnotes={1: p(r("The note."))},
+    )
+    members = _members(word)
+    del members["word/styles.xml"]
+    source = tmp_path / "generated.docx"
+    source.write_bytes(_zip(members))
+    root = make_manuscript(tmp_path / "ms", files={}, toml=TOML)
+    status, _, err = run_cli("import", source, "--into", root)
+    assert status == 0, err
+    md = (root / "chapters" / "generated-report.md").read_text(encoding="utf-8")
+    assert md == (
+        "---\ntitle: Generated Report\n---\n\n## Findings\n\nBody text[^1].\n\n### Detail\n\n"
+        "[^1]: The note.\n"
+    )
+
+
+def test_a_page_break_inside_a_paragraph_keeps_the_words_apart(tmp_path):
+    page = '<w:r><w:br w:type="page"/></w:r>'
+    word = WordFile(
+        [
+            p(r("Breaks"), style="Title"),
+            p(r("The first part ends here."), page, r("The second begins.")),
+            p(r("Two columns:"), '<w:r><w:br w:type="column"/></w:r>', r("the right one.")),
+            p(page, r("A new section"), style="Heading1"),
+            p(r("A line typed with Shift+Enter after it."), "<w:r><w:br/></w:r>", r(" ")),
+        ]
+    )
+    root, _, err = _import(word, tmp_path, "breaks")
+    md = (root / "chapters" / "breaks.md").read_text(encoding="utf-8")
+    assert md == (
+        "---\ntitle: Breaks\n---\n\n"
+        "The first part ends here.<br />The second begins.\n\n"
+        "Two columns:<br />the right one.\n\n"
+        "## A new section\n\n"
+        "A line typed with Shift+Enter after it.\n"
+    )
+
+
+def test_rows_that_skip_grid_columns_keep_each_cell_in_its_column(tmp_path):
+    """gridBefore/gridAfter (tables pasted from the web or converted from PDF): a row's
+    cells start further right, and a vertical merge continues across such a row."""
+    from docxfixtures import cell
+
+    def row(*cells: str, before: int = 0, after: int = 0) -> str:
+        skips = (f'<w:gridBefore w:val="{before}"/>' if before else "") + (
+            f'<w:gridAfter w:val="{after}"/>' if after else ""
+        )
+        return f"<w:tr><w:trPr>{skips}</w:trPr>{''.join(cells)}</w:tr>"
+
+    def grid_table(*rows: str) -> str:
+        return (
+            '<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr><w:tblGrid>'
+            + '<w:gridCol w:w="2000"/>' * 3
+            + f"</w:tblGrid>{''.join(rows)}</w:tbl>"
+        )
+
+    word = WordFile(
+        [
+            p(r("Grid"), style="Title"),
+            grid_table(
+                row(cell(p(r("A"))), cell(p(r("B"))), cell(p(r("C")))),
+                row(cell(p(r("b2"))), cell(p(r("c2"))), before=1),
+                row(cell(p(r("a3"))), cell(p(r("b3"))), after=1),
+            ),
+            p(r("Between.")),
+            grid_table(
+                row(cell(p(r("Year"))), cell(p(r("North"))), cell(p(r("South")))),
+                row(cell(p(r("x"))), cell(p(r("down")), vmerge="restart"), cell(p(r("s1")))),
+                row(cell(p(r("y"))), cell(p(), vmerge="continue"), cell(p(r("s2")))),
+                row(cell(p(), vmerge="continue"), cell(p(r("s3"))), before=1),
+            ),
+        ]
+    )
+    root, _, err = _import(word, tmp_path, "grid")
+    md = (root / "chapters" / "grid.md").read_text(encoding="utf-8")
+    assert "| A | B | C |\n| --- | --- | --- |\n|   | b2 | c2 |\n| a3 | b3 |   |\n" in md
+    assert (
+        '<tr><td>x</td><td rowspan="3">down</td><td>s1</td></tr>\n'
+        "<tr><td>y</td><td>s2</td></tr>\n<tr><td></td><td>s3</td></tr>\n"
+    ) in md
+
+
+def test_an_empty_or_deleted_list_item_takes_no_number(tmp_path):
+    from docxfixtures import dele
+
+    deleted_mark = '<w:pPr><w:rPr><w:del w:id="300" w:author="Rena Vask" w:date="2026-01-05T10:00:00Z"/></w:rPr>'
+    word = WordFile(
+        [
+            p(r("Gaps"), style="Title"),
+            p(r("one"), num=(2, 0)),
+            p(r("two"), num=(2, 0)),
+            p(num=(2, 0)),  # an empty numbered line left in the list
+            p(dele("a deleted item"), num=(2, 0)).replace("<w:pPr>", deleted_mark, 1),
+            p(r("three"), num=(2, 0)),
+        ]
+    )
+    root, _, _ = _import(word, tmp_path, "gaps")
+    md = (root / "chapters" / "gaps.md").read_text(encoding="utf-8")
+    assert md.endswith("---\n\n1. one\n2. two\n3. three\n")
+
+
+def test_symbol_font_characters_are_carried_as_unicode(tmp_path):
+    """Insert > Symbol in the Symbol font writes w:sym; text typed in the Symbol font is
+    ASCII (or private-use codes) that Word draws as Greek and signs."""
+
+    def sym(font: str, code: str) -> str:
+        return f'<w:r><w:sym w:font="{font}" w:char="{code}"/></w:r>'
+
+    def in_symbol_font(text: str) -> str:
+        return (
+            '<w:r><w:rPr><w:rFonts w:ascii="Symbol" w:hAnsi="Symbol"/></w:rPr>'
+            f'<w:t xml:space="preserve">{text}</w:t></w:r>'
+        )
+
+    word = WordFile(
+        [
+            p(r("Symbols"), style="Title"),
+            p(
+                r("At "),
+                sym("Symbol", "F061"),
+                r(" = 0.05 the effect was "),
+                sym("Symbol", "F0B1"),
+                r("2%."),
+            ),
+            p(
+                r("Typed: "),
+                in_symbol_font("b \uf0b3 2"),
+                r(" and a tick "),
+                sym("Wingdings", "F0FC"),
+            ),
+        ]
+    )
+    root, _, err = _import(word, tmp_path, "symbols")
+    md = (root / "chapters" / "symbols.md").read_text(encoding="utf-8")
+    assert "At α = 0.05 the effect was ±2%." in md
+    assert "Typed: β ≥ 2 and a tick" in md
+    assert "symbol character (font Wingdings, code F0FC) is left out" in err
+    assert "font Symbol" not in err
+
+
+def test_a_field_that_never_ends_does_not_swallow_the_rest_of_the_file(tmp_path):
+    begin_only = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+    )
+    word = WordFile(
+        [
+            p(r("Damaged"), style="Title"),
+            p(r("A damaged field: "), begin_only, r("lost in it.")),
+            p(r("The next paragraph is kept"), fn(1), r(".")),
+        ],
+        footnotes={1: p(r("And its note."))},
+    )
+    root, out, err = _import(word, tmp_path, "damaged")
+    md = (root / "chapters" / "damaged.md").read_text(encoding="utf-8")
+    assert "\n\nThe next paragraph is kept[^1].\n\n[^1]: And its note.\n" in md
+    assert 'paragraph 2 ("A damaged field:"): a field has no end (the file is damaged)' in err

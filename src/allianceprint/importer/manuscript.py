@@ -85,7 +85,7 @@ def import_files(files: list[Path], options: ImportOptions) -> list[ImportResult
     for source in files:
         package = open_docx(source)
         document = read_document(package, options.track_changes)
-        slug = options.name or _slug(title_of(document) or source.stem)
+        slug = options.name or _slug(title_of(document), source.stem)
         target = f"{options.section}/{slug}.md"
         if any(r.target == target for r in results):
             raise DocxError(
@@ -218,8 +218,11 @@ def _commit(staged: dict[Path, bytes]) -> None:
         ) from None
 
 
-def _slug(title: str) -> str:
-    return ascii_slug(title, MAX_SLUG_LENGTH) or "imported"
+def _slug(title: str, stem: str) -> str:
+    """The part's file name: from its title; for a title with no Latin letters or digits (a
+    Chinese or Arabic title), from the Word file's name, so that two such contributors'
+    files do not both become `imported`."""
+    return ascii_slug(title, MAX_SLUG_LENGTH) or ascii_slug(stem, MAX_SLUG_LENGTH) or "imported"
 
 
 def run_import(files: list[Path], options: ImportOptions) -> int:
@@ -256,10 +259,10 @@ def run_import(files: list[Path], options: ImportOptions) -> int:
             )
         kinds = []
         if part.footnotes:
-            kinds.append(f"{part.footnotes} footnotes")
+            kinds.append(_count(part.footnotes, "footnote"))
         if part.endnotes:
-            kinds.append(f"{part.endnotes} endnotes")
-        notes = f"{part.notes} notes" + (f" ({', '.join(kinds)})" if kinds else "")
+            kinds.append(_count(part.endnotes, "endnote"))
+        notes = _count(part.notes, "note") + (f" ({', '.join(kinds)})" if kinds else "")
         images = f", {_count(len(part.images), 'image')}" if part.images else ""
         verb = "replaced" if result.replaced else "wrote"
         print(

@@ -73,6 +73,7 @@ class _Writer:
         self.heading_ids: dict[str, str] = {}
         self.used_images: dict[str, bytes] = {}
         self.where = ""  # the paragraph (or note) being written, for findings
+        self.table_pictures: list[Picture] = []  # in an HTML table's cells: after it
 
     # -- the part ---------------------------------------------------------------------------
 
@@ -151,6 +152,7 @@ class _Writer:
         list_run: list[str] = []
         list_levels: list[int] = []
         previous_list_kind: tuple[int, bool] | None = None
+        last_number = 0  # of the list's last numbered item at the outer level
 
         def close_list() -> None:
             nonlocal previous_list_kind
@@ -180,6 +182,8 @@ class _Writer:
             if isinstance(block, Table):
                 close_list()
                 out.append(self.table(block, self.caption(blocks, captions.get(index)), in_note))
+                for cell_paragraph in paragraphs([block]):  # a cell cannot hold them
+                    out.extend(self.comments(cell_paragraph.inlines))
                 continue
             if not in_note:
                 self.where = f'paragraph {block.number} ("{first_words(block.inlines)}")'
@@ -189,6 +193,13 @@ class _Writer:
                 level = min(info.level, (list_levels[-1] + 1) if list_levels else 0)
                 if previous_list_kind and level == 0 and previous_list_kind != (0, info.ordered):
                     close_list()
+                elif level == 0 and info.ordered and list_run and info.number != last_number + 1:
+                    # Word restarted the numbering: a list of its own, which Markdown would
+                    # join to this one unless something stands between them
+                    close_list()
+                    out.append("<!-- a new list -->")
+                if level == 0 and info.ordered:
+                    last_number = info.number
                 list_levels.append(level)
                 indent = "    " * level
                 marker = f"{info.number}. " if info.ordered else "- "
@@ -352,6 +363,16 @@ class _Writer:
             text = self.pipe_table(table)
         if caption:
             text += f"\n\nTable: {caption}"
+        for picture in self.table_pictures:
+            text += f"\n\n![{escape(picture.alt)}]({self.image(picture)})"
+            self.findings.append(
+                Finding(
+                    f"an image ({picture.name}) in a merged-cell table is written after "
+                    "the table: check its place",
+                    where,
+                )
+            )
+        self.table_pictures.clear()
         return text
 
     def pipe_table(self, table: Table) -> str:
@@ -497,13 +518,8 @@ class _Writer:
                 out.append(self.inline_html(item.children))
             elif isinstance(item, LineBreak):
                 out.append("<br />")
-            elif isinstance(item, Picture):
-                self.findings.append(
-                    Finding(
-                        f"an image ({item.name}) in a merged-cell table "
-                        "is left out: place it after the table"
-                    )
-                )
+            elif isinstance(item, Picture):  # an HTML table cannot hold Markdown's image
+                self.table_pictures.append(item)
         return "".join(out)
 
 

@@ -13,6 +13,7 @@ import re
 from allianceprint.importer.document import (
     Block,
     Document,
+    LineBreak,
     Link,
     NoteRef,
     Paragraph,
@@ -79,8 +80,15 @@ def paragraphs(blocks):
 
 
 def plain_text(inlines) -> str:
+    """The text of `inlines`; a line break (Shift+Enter in a title or caption) is a space."""
     return "".join(
-        i.text if isinstance(i, Span) else plain_text(i.children) if isinstance(i, Link) else ""
+        i.text
+        if isinstance(i, Span)
+        else plain_text(i.children)
+        if isinstance(i, Link)
+        else " "
+        if isinstance(i, LineBreak)
+        else ""
         for i in inlines
     )
 

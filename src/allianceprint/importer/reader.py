@@ -50,6 +50,7 @@ from allianceprint.importer.images import image_kind, to_png
 from allianceprint.importer.outline import clip, first_words
 from allianceprint.importer.package import NS, DocxPackage, Relationship
 from allianceprint.importer.styles import RunFormat, Styles, W, int_attr, on
+from allianceprint.importer.symbols import is_symbol_font, sym_char, symbol_text
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
@@ -128,7 +129,8 @@ class _Reader:
         self.comments = self._comments()
         self.images: dict[str, bytes] = {}
         self.image_names: dict[str, str] = {}
-        self.list_counters: dict[str, list[int]] = {}
+        self.list_counters: dict[str, list[int]] = {}  # per abstract definition, per level
+        self.list_restarts: set[tuple[str, int]] = set()  # (numId, level) seen
         self.internal_targets: set[str] = set()
 
     # -- the stories ----------------------------------------------------------------------
@@ -176,7 +178,7 @@ class _Reader:
 
     def blocks(self, container: etree._Element) -> list[Block]:
         found: list[Block] = []
-        joining: Paragraph | None = None  # a paragraph whose mark was deleted
+        joining: Paragraph | None = None  # a paragraph whose mark is taken away
         for child in container:
             tag = child.tag
             if tag == W + "p":
@@ -198,6 +200,10 @@ class _Reader:
                 if own and child.find("w:pPr/w:rPr/w:del", NS) is not None:
                     self._count("deletions")  # its paragraph mark: accepted, it joins the next
                     if self.accept:
+                        joining = produced.pop(0)
+                elif own and child.find("w:pPr/w:rPr/w:ins", NS) is not None:
+                    self._count("insertions")  # a paragraph split: rejected, it joins again
+                    if not self.accept:
                         joining = produced.pop(0)
                 found.extend(produced)
             elif tag == W + "tbl":
@@ -255,7 +261,8 @@ class _Reader:
         state.in_caption = style.kind == "caption"
         suppressed = self._suppressed()
         self.inlines(p)
-        inlines = tuple(state.out)
+        self._close_unfinished_fields()
+        inlines = _trim_breaks(state.out)
         words = first_words(inlines)
         if state.where.startswith("note"):
             where = f'{state.where} ("{words}")'
@@ -289,10 +296,6 @@ class _Reader:
                 num_id = num.get(W + "val", "")
             if lvl is not None:
                 ilvl = int_attr(lvl.get(W + "val"), 0, 0, 8)
-        if kind in ("body", "quote"):
-            list_info = self._list_item(num_id, ilvl)
-        if kind == "body" and list_info is None and ppr is not None and _indented_quote(ppr):
-            kind = "quote"
         if not any(
             isinstance(i, (Span, NoteRef, Picture, Link, CommentMark))
             and (not isinstance(i, Span) or i.text.strip())
@@ -300,6 +303,10 @@ class _Reader:
         ):
             if not any(isinstance(i, CommentMark) for i in inlines):
                 return after  # an empty paragraph: spacing in Word, nothing in Markdown
+        if kind in ("body", "quote"):  # counted once it is kept: an empty or deleted
+            list_info = self._list_item(num_id, ilvl)  # item takes no number
+        if kind == "body" and list_info is None and ppr is not None and _indented_quote(ppr):
+            kind = "quote"
         para = Paragraph(inlines, kind, level, list_info, tuple(state.anchors), number)
         return [para, *after]
 
@@ -307,12 +314,30 @@ class _Reader:
         fmt = self.styles.level(num_id, ilvl)
         if fmt is None:
             return None
-        counters = self.list_counters.setdefault(num_id, [])
+        definition, restart = self.styles.counter(num_id, ilvl)
+        counters = self.list_counters.setdefault(definition, [])
         while len(counters) <= ilvl:
             counters.append(0)
         del counters[ilvl + 1 :]
-        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else fmt.start
+        if restart is not None and (num_id, ilvl) not in self.list_restarts:
+            self.list_restarts.add((num_id, ilvl))  # its first item restarts the level
+            counters[ilvl] = restart
+        else:
+            counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else fmt.start
         return ListInfo(ilvl, fmt.ordered, fmt.style, counters[ilvl])
+
+    def _close_unfinished_fields(self) -> None:
+        """Word keeps a field's start and its instruction in one paragraph: one still in its
+        instruction when the paragraph ends has lost its `separate` and `end` (a damaged
+        file). It is dropped here, or it would swallow the rest of the story."""
+        fields = self.state.fields
+        unfinished = next((i for i, f in enumerate(fields) if not f.separated), None)
+        if unfinished is not None:
+            del fields[unfinished:]
+            self.finding(
+                "a field has no end (the file is damaged): text after its start in this "
+                "paragraph may be missing; compare it with the Word file"
+            )
 
     def _suppressed(self) -> bool:
         return any(f.name in ("TOC", "INDEX") and f.separated for f in self.state.fields)
@@ -399,6 +424,10 @@ class _Reader:
             if not self.accept:  # the formatting before the change
                 fmt = self._run_format(change.find("w:rPr", NS))
         hidden = rpr is not None and on(rpr.find("w:vanish", NS))
+        fonts = rpr.find("w:rFonts", NS) if rpr is not None else None
+        symbol = fonts is not None and any(
+            is_symbol_font(fonts.get(W + name)) for name in ("ascii", "hAnsi")
+        )  # letters typed in the Symbol font show as Greek and signs
         custom_mark = False
         for child in r:
             tag = child.tag
@@ -407,7 +436,8 @@ class _Reader:
                     custom_mark = False
                     continue
                 if not hidden:
-                    self.text(child.text or "", fmt)
+                    text = child.text or ""
+                    self.text(symbol_text(text) if symbol else text, fmt)
             elif tag == W + "instrText" or (tag == W + "delInstrText" and deleted):
                 if self.state.fields and not self.state.fields[-1].separated:
                     self.state.fields[-1].code += child.text or ""
@@ -422,13 +452,18 @@ class _Reader:
             elif tag == W + "tab" or tag == W + "ptab":
                 self.text(" ", fmt)
             elif tag in (W + "br", W + "cr"):
-                if child.get(W + "type") not in ("page", "column"):
-                    self.emit(LineBreak())
+                # a page or column break inside a paragraph starts its next line too: the
+                # words on either side must not run together ("end.Start")
+                self.emit(LineBreak())
             elif tag == W + "noBreakHyphen":
                 self.text("\u2011", fmt)
             elif tag == W + "softHyphen":
                 pass
             elif tag == W + "sym":
+                shown = sym_char(child.get(W + "font"), child.get(W + "char"))
+                if shown:
+                    self.text(shown, fmt)
+                    continue
                 self.finding(
                     f"a symbol character (font {child.get(W + 'font', '?')}, "
                     f"code {child.get(W + 'char', '?')}) is left out: type it as a "
@@ -651,7 +686,13 @@ class _Reader:
         nested = False
         for tr in _children(tbl, "tr"):
             row: list[Cell] = []
-            column = 0
+            # grid columns a row leaves empty before or after its cells (tables pasted from
+            # the web or converted from PDF): empty cells, so each cell keeps its column
+            before, after = (_grid_skip(tr, side) for side in ("gridBefore", "gridAfter"))
+            for column in range(before):
+                row.append(Cell(()))
+                starts.pop(column, None)
+            column = before
             for tc in _children(tr, "tc"):
                 tcpr = tc.find("w:tcPr", NS)
                 span_el = tcpr.find("w:gridSpan", NS) if tcpr is not None else None
@@ -672,6 +713,9 @@ class _Reader:
                         starts.pop(column, None)
                     row.append(Cell(blocks, span))
                 column += span
+            row.extend(Cell(()) for _ in range(after))
+            for skipped in range(column, column + after):
+                starts.pop(skipped, None)
             rows.append(row)
         return Table(tuple(tuple(r) for r in rows), nested, number)
 
@@ -736,10 +780,33 @@ def _in_box(node: etree._Element, drawing: etree._Element) -> bool:
     return False
 
 
+def _trim_breaks(out: list) -> tuple[Inline, ...]:
+    """A paragraph's inlines without the line breaks at its start or end (and the spaces
+    beside them): a page break before a chapter's first words, Shift+Enter after a
+    paragraph's last, are not lines. Spaces with no break stay (a deleted paragraph mark
+    joins this paragraph to the next)."""
+    items = list(out)
+    for _ in ("start", "end"):
+        cut = 0
+        for index, item in enumerate(items):
+            if isinstance(item, LineBreak):
+                cut = index + 1
+            elif not (isinstance(item, Span) and not item.text.strip()):
+                break
+        items = items[cut:][::-1]
+    return tuple(items)
+
+
 def _changes(count: int, kind: str) -> str:
     """'1 insertion', '2 deletions', '1 formatting change'."""
     noun = "formatting change" if kind == "formatting" else kind[:-1]
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _grid_skip(tr: etree._Element, side: str) -> int:
+    """A row's `w:gridBefore` or `w:gridAfter`: grid columns it has no cell in."""
+    skip = tr.find(f"w:trPr/w:{side}", NS)
+    return int_attr(skip.get(W + "val"), 0, 0, 64) if skip is not None else 0
 
 
 def _children(parent: etree._Element, name: str):

@@ -28,6 +28,25 @@ LIST_STYLES = {
 }
 
 
+def _kind(name: str) -> tuple[str, int]:
+    """What a paragraph style's (lower-case) name says it is: a kind and a heading level;
+    ("", 0) for a name that says nothing (its `w:basedOn` may)."""
+    heading = _HEADING_RE.match(name)
+    if name == "title":
+        return "title", 0
+    if heading:
+        return "heading", int(heading.group(1))
+    if "quot" in name or name in ("block text", "blockquote", "extract"):
+        return "quote", 0
+    if name in ("caption", "table caption", "figure caption"):
+        return "caption", 0
+    if re.match(r"^(toc \d|toc heading|contents \d|contents heading)$", name):
+        return "toc", 0
+    if name == "subtitle":
+        return "body", 0
+    return "", 0
+
+
 def int_attr(value: str | None, default: int = 0, low: int = 0, high: int = 10_000) -> int:
     """An integer attribute, within [low, high]; `default` when it is not a number (a
     damaged or hostile file must not stop the import with a traceback)."""
@@ -81,6 +100,8 @@ class Styles:
                 starts = {}
                 for override in num.iterfind("w:lvlOverride", NS):
                     start = override.find("w:startOverride", NS)
+                    if start is None:  # a whole level redefined, with its own start
+                        start = override.find("w:lvl/w:start", NS)
                     if start is not None:
                         starts[int_attr(override.get(W + "ilvl"), 0, 0, 8)] = int_attr(
                             start.get(W + "val"), 1
@@ -115,21 +136,12 @@ class Styles:
                     lvl = num_pr.find("w:ilvl", NS)
                     num_id = num.get(W + "val", "") if num is not None else ""
                     ilvl = int_attr(lvl.get(W + "val"), 0, 0, 8) if lvl is not None else 0
-            if kind:
-                continue
-            heading = _HEADING_RE.match(name)
-            if name == "title":
-                kind = "title"
-            elif heading:
-                kind, level = "heading", int(heading.group(1))
-            elif "quot" in name or name in ("block text", "blockquote", "extract"):
-                kind = "quote"
-            elif name in ("caption", "table caption", "figure caption", "figure"):
-                kind = "caption" if name != "figure" else ""
-            elif re.match(r"^(toc \d|toc heading|contents \d|contents heading)$", name):
-                kind = "toc"
-            elif name in ("subtitle",):
-                kind = "body"
+            if not kind:
+                kind, level = _kind(name)
+        if not kind and style_id and style_id not in self._styles:
+            # used but not defined (a file without styles.xml, written by a program, not
+            # Word): Word's own style ids are its English names without the spaces
+            kind, level = _kind(style_id.lower())
         if not kind and outline is not None and outline < 6:  # a house style's heading
             kind, level = "heading", outline + 1
         return ParagraphStyle(kind or "body", level, num_id, ilvl)
@@ -153,23 +165,36 @@ class Styles:
                 script = {"superscript": "sup", "subscript": "sub"}.get(vert.get(W + "val"), "")
         return RunFormat(bool(italic), bool(bold), bool(small_caps), script or "")
 
-    def level(self, num_id: str, ilvl: int) -> LevelFormat | None:
-        """The format of level `ilvl` of list `num_id`; None for "no list"."""
-        if not num_id or num_id == "0" or num_id not in self._nums:
-            return None
-        abstract_id, starts = self._nums[num_id]
+    def _definition(self, num_id: str) -> tuple[str, etree._Element | None]:
+        """The abstract numbering definition list `num_id` is an instance of (through
+        `w:numStyleLink` to the list style that defines its levels), and its id."""
+        abstract_id = self._nums[num_id][0]
         abstract = self._abstract.get(abstract_id)
         link = abstract.find("w:numStyleLink", NS) if abstract is not None else None
         if link is not None:  # the list's levels are those of the list style it names
             target = link.get(W + "val", "")
-            abstract = next(
-                (
-                    a
-                    for a in self._abstract.values()
-                    if (s := a.find("w:styleLink", NS)) is not None and s.get(W + "val") == target
-                ),
-                abstract,
-            )
+            for key, candidate in self._abstract.items():
+                style_link = candidate.find("w:styleLink", NS)
+                if style_link is not None and style_link.get(W + "val") == target:
+                    return key, candidate
+        return abstract_id, abstract
+
+    def counter(self, num_id: str, ilvl: int) -> tuple[str, int | None]:
+        """What numbers list `num_id` at level `ilvl`: Word counts per abstract definition,
+        so instances of one definition continue each other's numbers (LibreOffice writes a
+        list that continues another as a second instance), except where an instance's
+        `w:startOverride` restarts the level. Returns the definition's id and that start
+        (None: the instance continues)."""
+        if num_id not in self._nums:
+            return "", None
+        return self._definition(num_id)[0], self._nums[num_id][1].get(ilvl)
+
+    def level(self, num_id: str, ilvl: int) -> LevelFormat | None:
+        """The format of level `ilvl` of list `num_id`; None for "no list"."""
+        if not num_id or num_id == "0" or num_id not in self._nums:
+            return None
+        starts = self._nums[num_id][1]
+        abstract = self._definition(num_id)[1]
         if abstract is None:
             return LevelFormat(False, "disc", 1)
         lvl = next(
