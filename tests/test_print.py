@@ -225,6 +225,61 @@ def test_chapter_end_notes_follow_their_chapter(modes):
     assert all(p > two for p in _page_of(pdf, "Note 5 of Chapter Two"))
 
 
+ADJACENT_NOTES = """\
+---
+title: Chapter One
+authors: [au]
+---
+
+As argued.[^a][^b][^c] Spaced apart.[^d] [^e]
+
+[^a]: Note a.
+[^b]: Note b.
+[^c]: Note c.
+[^d]: Note d.
+[^e]: Note e.
+"""
+
+
+def _calls_after(pdf: Path, word: str) -> list[dict]:
+    """The characters set smaller than `word` right after it (a note reference's numbers and
+    what lies between them), as pdfplumber's chars."""
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            chars = [char for char in page.chars if char["text"].strip()]
+            text = "".join(char["text"] for char in chars)
+            if word in text:
+                start = text.index(word) + len(word)
+                last = chars[start - 1]
+                found = []
+                for char in chars[start:]:
+                    if char["size"] >= last["size"] or char["top"] > last["bottom"]:
+                        break  # the text goes on, or the next line
+                    found.append(char)
+                return found
+    raise AssertionError(f"{word!r} not found")
+
+
+@pytest.mark.parametrize("mode", ["chapter-end", "footnotes"])
+def test_note_references_written_together_are_set_apart_by_a_comma(tmp_path, mode):
+    """ "argued.¹²³" reads as note 123: presses set "¹,²,³"; references with a space between
+    them keep it and get no comma."""
+    root = make_manuscript(
+        tmp_path / "book",
+        {"one.md": ADJACENT_NOTES},
+        DEFAULT_TOML + f'\n[print]\nnotes = "{mode}"\n',
+    )
+    pdf, diagnostics = build_pdf(root, tmp_path / "out")
+    assert not diagnostics.errors and not diagnostics.warnings
+    calls = _calls_after(pdf, "argued.")
+    assert "".join(char["text"] for char in calls) == "1,2,3"
+    # Commas set like the numbers, at 0.68 of the text's size in either mode.
+    assert {round(char["size"] / 10.5, 2) for char in calls} == {0.68}
+    spaced = _calls_after(pdf, "apart.")
+    assert "".join(char["text"] for char in spaced) == "45"
+    assert spaced[1]["x0"] - spaced[0]["x1"] > 1  # the space written between them
+
+
 @pytest.mark.parametrize("mode", ["chapter-end", "footnotes", "book-end"])
 def test_every_word_stays_inside_the_text_block(modes, mode):
     """Long URLs break instead of running into the margin (margins: inner 0.875in, outer

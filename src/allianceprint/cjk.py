@@ -311,7 +311,7 @@ def _walk_children(
         if (tag == "sup" and "noteref" in (child.get("class") or "")) or note_call:
             if is_cjk(language):
                 _join_before(child)
-                number = child.get("data-number") if note_call else child.text_content()
+                number = child.get("data-call") if note_call else child.text_content()
                 width = metrics.width((number or "").strip(), Face())
                 if width is not None:  # print.css sets note references at 0.68 em
                     child.set("data-em", f"{width.glyphs * NOTEREF_SIZE:.4f}")

@@ -146,10 +146,32 @@ class _NoteCollector(Treeprocessor):
             link.set("role", "doc-noteref")
             link.text = str(note.number)
 
+        _separate_adjacent(root)
         for note in notes:
             note.element = _note_content(note.element)
         self.ext.collected = notes
         remove_element(root, container)
+
+
+#: What goes between two note references with nothing between them.
+ADJACENT_SEPARATOR = ","
+
+
+def _separate_adjacent(root: etree.Element) -> None:
+    """Two note references written together (`argued.[^3][^4]`) would print as one number,
+    "argued.³⁴", which a reader takes for note 34: a comma goes between them ("³,⁴"), in the
+    first one's superscript after its link, so that it is set like the numbers, in every
+    output and every notes mode (printhtml takes it into the footnote call)."""
+    for parent in root.iter():
+        children = list(parent)
+        for sup, after in zip(children, children[1:]):
+            if not sup.tail and _is_noteref(sup) and _is_noteref(after):
+                link = sup.find("a")
+                link.tail = (link.tail or "") + ADJACENT_SEPARATOR
+
+
+def _is_noteref(element: etree.Element) -> bool:
+    return element.tag == "sup" and element.get("class") == "noteref"
 
 
 def _note_content(li: etree.Element) -> etree.Element:

@@ -202,6 +202,7 @@ def _with_footnotes(fragment: str, notes: dict[str, Note]) -> str:
         footnote.set("class", "footnote")
         footnote.set("id", note.id)
         footnote.set("data-number", str(note.number))
+        footnote.set("data-call", "".join(sup.itertext()))  # "3", or "3," before another
         anchor = etree.SubElement(footnote, "a", {"id": link.get("id"), "class": "fn-anchor"})
         anchor.text = ""
         footnote.tail = sup.tail
