@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from docxfixtures import CHAPTER_NOTES, WordFile, chapter, fn, p, r
+from docxfixtures import CHAPTER_NOTES, WordFile, chapter, en, fn, p, r
 from epubutil import EPUB_TYPE, NS, Epub
 from helpers import make_manuscript, run_cli
 
@@ -1185,3 +1185,12 @@ def test_a_field_that_never_ends_does_not_swallow_the_rest_of_the_file(tmp_path)
     md = (root / "chapters" / "damaged.md").read_text(encoding="utf-8")
     assert "\n\nThe next paragraph is kept[^1].\n\n[^1]: And its note.\n" in md
     assert 'paragraph 2 ("A damaged field:"): a field has no end (the file is damaged)' in err
+
+
+def test_a_reference_to_a_missing_note_is_named_with_its_kind(tmp_path):
+    word = WordFile(
+        [p(r("Lost notes"), style="Title"), p(r("Cited here."), fn(7), r(" And here."), en(8))]
+    )
+    _, _, err = _import(word, tmp_path, "lost")
+    assert "a footnote reference whose footnote is missing is left out" in err
+    assert "an endnote reference whose endnote is missing is left out" in err

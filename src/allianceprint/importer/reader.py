@@ -473,7 +473,8 @@ class _Reader:
                 kind = "footnote" if tag == W + "footnoteReference" else "endnote"
                 key = (kind, child.get(W + "id", ""))
                 if key not in self.notes:
-                    self.finding(f"a {kind} reference whose {kind} is missing is left out")
+                    article = "an" if kind == "endnote" else "a"
+                    self.finding(f"{article} {kind} reference whose {kind} is missing is left out")
                     continue
                 if key not in self.note_order:
                     self.note_order.append(key)
