@@ -1194,3 +1194,27 @@ def test_a_reference_to_a_missing_note_is_named_with_its_kind(tmp_path):
     _, _, err = _import(word, tmp_path, "lost")
     assert "a footnote reference whose footnote is missing is left out" in err
     assert "an endnote reference whose endnote is missing is left out" in err
+
+
+def test_a_content_control_never_filled_in_is_left_out_with_a_warning(tmp_path):
+    """Word shows an empty content control's prompt as grey text in the control; it is the
+    template's, not the author's."""
+
+    def control(content: str, placeholder: bool) -> str:
+        shown = "<w:showingPlcHdr/>" if placeholder else ""
+        return f"<w:sdt><w:sdtPr>{shown}</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>"
+
+    word = WordFile(
+        [
+            p(r("Templates"), style="Title"),
+            control(p(r("Click or tap here to enter text.")), placeholder=True),
+            p(r("Filed by "), control(r("Click or tap to enter a date."), True), r(" today.")),
+            control(p(r("A filled control keeps its text.")), placeholder=False),
+        ]
+    )
+    root, _, err = _import(word, tmp_path, "templates")
+    md = (root / "chapters" / "templates.md").read_text(encoding="utf-8")
+    assert "Click or tap" not in md
+    assert "Filed by today." in " ".join(md.split())
+    assert "A filled control keeps its text." in md
+    assert err.count("a content control never filled in is left out") == 2, err

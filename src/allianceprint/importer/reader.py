@@ -217,6 +217,14 @@ class _Reader:
                         )
                     )
                     continue
+                prompt = _placeholder(child)
+                if prompt is not None:
+                    self.findings.append(
+                        Finding(
+                            _placeholder_finding(prompt), f"after paragraph {self.paragraph_count}"
+                        )
+                    )
+                    continue
                 content = child.find("w:sdtContent", NS)
                 if content is not None:
                     found.extend(self.blocks(content))
@@ -377,6 +385,8 @@ class _Reader:
                 self._field_end()
             elif tag in (W + "smartTag", W + "customXml", W + "bdo", W + "dir"):
                 self.inlines(child, deleted)
+            elif tag == W + "sdt" and _placeholder(child) is not None:
+                self.finding(_placeholder_finding(_placeholder(child)))
             elif tag == W + "sdt":
                 tag_el = child.find("w:sdtPr/w:tag", NS)
                 label = (tag_el.get(W + "val", "") if tag_el is not None else "").upper()
@@ -808,6 +818,18 @@ def _grid_skip(tr: etree._Element, side: str) -> int:
     """A row's `w:gridBefore` or `w:gridAfter`: grid columns it has no cell in."""
     skip = tr.find(f"w:trPr/w:{side}", NS)
     return int_attr(skip.get(W + "val"), 0, 0, 64) if skip is not None else 0
+
+
+def _placeholder(sdt: etree._Element) -> str | None:
+    """The prompt a content control shows while nobody has filled it in (`showingPlcHdr`:
+    "Click or tap here to enter text."), or None: a filled one holds the author's text."""
+    if sdt.find("w:sdtPr/w:showingPlcHdr", NS) is None:
+        return None
+    return " ".join("".join(t.text or "" for t in sdt.iter(W + "t")).split())
+
+
+def _placeholder_finding(prompt: str) -> str:
+    return f'a content control never filled in is left out, with its prompt "{clip(prompt)}"'
 
 
 def _children(parent: etree._Element, name: str):
