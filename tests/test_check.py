@@ -571,3 +571,17 @@ def test_the_sample_volume_passes_check_strict():
     status, stdout, stderr = run_cli("check", SAMPLE, "--strict")
     assert status == 0, stderr
     assert stderr == "" and stdout.strip().endswith("no errors, 0 warnings")
+
+
+def test_check_fails_on_a_character_no_font_has_as_the_build_does(tmp_path: Path):
+    """A PDF build refuses a character no installed font has; `check` used to pass the
+    book (exit 0, "no errors") because only the build looked at the fonts."""
+    root = make_manuscript(tmp_path / "book", one("The river \U00013000 is low.\n"))
+    status, found = findings(root)
+    assert status == 1
+    assert [(where(f), f["severity"]) for f in found] == [("book/one.md:6:11", "error")]
+    assert "is in no installed font" in found[0]["message"]
+    status, stdout, stderr = run_cli("build", root, "--output", tmp_path / "out")
+    assert status == 1 and finding_lines(stderr) == [
+        f"{where(found[0])}: error: {found[0]['message']}"
+    ]
