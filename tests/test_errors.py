@@ -203,6 +203,43 @@ CASES = [
         id="bad-yaml",
     ),
     pytest.param(
+        one(part("Text.\n", "title: Rivers: A History")),
+        None,
+        "book/one.md:2:14",
+        "mapping values are not allowed here: a value that holds ': ' or ' #', or begins "
+        "with * & ! [ { | > % @ or `, must be in double quotes",
+        id="bad-yaml-colon-in-title",
+    ),
+    pytest.param(
+        one(part("Text.\n", "title: *Trust* and Data")),
+        None,
+        "book/one.md:2:14",
+        'must be in double quotes, e.g. title: "Dams: A History"',
+        id="bad-yaml-emphasis-in-title",
+    ),
+    pytest.param(
+        one(part("Text.\n", "title: The #MeToo Moment")),
+        None,
+        "book/one.md:2:12",
+        "`title` stops at ' #', which begins a YAML comment, so the rest of the line is left "
+        "out: put the whole title in double quotes",
+        id="yaml-comment-cuts-title",
+    ),
+    pytest.param(
+        one(part("Text.\n", "title: One\nshort_title: Water #2")),
+        None,
+        "book/one.md:3:20",
+        "`short_title` stops at ' #'",
+        id="yaml-comment-cuts-short-title",
+    ),
+    pytest.param(
+        one(part("Text.\n", "title: 2026-03-01")),
+        None,
+        "book/one.md:2:1",
+        "`title` must be text: put it in double quotes",
+        id="yaml-date-title",
+    ),
+    pytest.param(
         one(part("Text.\n", "title: One\n\tauthors: [au]")),
         None,
         "book/one.md:3:1",
@@ -535,3 +572,10 @@ def test_warnings_do_not_fail(tmp_path: Path, files, location, fragment):
     assert lines[0].startswith(f"{location}: warning: ")
     assert fragment in lines[0]
     assert "no errors, 1 warnings" in stdout
+
+
+def test_a_comment_after_a_quoted_title_is_still_a_comment(tmp_path: Path):
+    front = 'title: "Water #2" # working title\nauthors: [au]'
+    root = write(tmp_path, one(part("Text.\n", front)), None)
+    status, stdout, stderr = run_cli("check", root)
+    assert (status, stderr) == (0, ""), stderr
