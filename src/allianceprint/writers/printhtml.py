@@ -150,6 +150,7 @@ def _without_abbr(html: str, language: str, measure: int):
     its Chinese and Japanese text set on the grid (see allianceprint.cjk)."""
     document = lxml.html.document_fromstring(html)
     etree.strip_tags(document, "abbr")
+    _ruby_in_parentheses(document, language)  # before the grid measures the text
     if not cjklang.is_cjk(language):  # no runts: each paragraph's last words together (lastwords)
         for text in document.find_class("part-body") + document.find_class("note-list"):
             bind_last_words(text)
@@ -173,6 +174,26 @@ def _numbered_as_written(document) -> None:
             style = element.get("style", "").strip().rstrip(";")
             rule = f"{rule}: list-item {number - 1}"
             element.set("style", f"{style}; {rule}" if style else rule)
+
+
+def _ruby_in_parentheses(document, language: str) -> None:
+    """Each ruby's reading (`<rt>`) in parentheses after its base text, as `<rp>` gives it
+    where ruby cannot be set: WeasyPrint has no ruby layout and hid the `<rp>` an author
+    wrote, so 流域 with its reading りゅういき printed as 流域りゅういき. The parentheses the
+    author gave are kept (print.css shows `<rp>`); missing ones are added, full-width in a
+    Chinese or Japanese book."""
+    opening, closing = ("（", "）") if cjklang.is_cjk(language) else ("(", ")")
+    for rt in list(document.iter("rt")):
+        before, after = rt.getprevious(), rt.getnext()
+        if before is None or before.tag != "rp" or (before.tail or "").strip():
+            rp = etree.Element("rp")
+            rp.text = opening
+            rt.addprevious(rp)
+        if after is None or after.tag != "rp" or (rt.tail or "").strip():
+            rp = etree.Element("rp")
+            rp.text = closing
+            rp.tail, rt.tail = rt.tail, None
+            rt.addnext(rp)
 
 
 def _integer(value: str | None) -> int | None:
