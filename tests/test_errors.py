@@ -233,6 +233,14 @@ CASES = [
         id="yaml-comment-cuts-short-title",
     ),
     pytest.param(
+        one(part("Text.\n\n[^t]: Given at a workshop.\n", 'title: "Voices[^t]"')),
+        None,
+        "book/one.md:2:1",
+        "a note cannot hang on the front matter's title: [^t] would print as it is written "
+        "and the note be left out: delete `title:` and open the text with `# Voices[^t]`",
+        id="note-on-front-matter-title",
+    ),
+    pytest.param(
         one(part("Text.\n", "title: 2026-03-01")),
         None,
         "book/one.md:2:1",

@@ -156,6 +156,17 @@ def _load_part(
 
     title = text_field(meta, "title", shown, text)
     short_title = text_field(meta, "short_title", shown, text)
+    for key, value in (("title", title), ("short_title", short_title)):
+        if cited := _NOTE_REF_RE.search(value):  # the front matter is not the text: no notes
+            diagnostics.error(
+                f"a note cannot hang on the front matter's {key}: {cited.group(0)} would print "
+                f"as it is written and the note be left out: delete `{key}:` and open the "
+                f"text with `# {value}`"
+                if key == "title"
+                else f"a short title takes no note: delete {cited.group(0)} from it",
+                shown,
+                *key_position(text, key),
+            )
     kind = text_field(meta, "kind", shown, text) or "text"
     if kind not in PART_KINDS:
         raise FrontMatterError(
