@@ -54,6 +54,7 @@ def one(body: str | bytes) -> dict[str, str | bytes]:
 
 
 ABBREVIATIONS = "---\nkind: abbreviations\n---\n\n"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5"/></svg>\n'
 WITH_ABBREVIATIONS = contents('front = ["abbr.md"]\nchapters = ["one.md"]\n')
 
 # (files, toml, location, fragment): files None / toml None keep helpers' defaults.
@@ -319,6 +320,31 @@ CASES = [
         id="note-empty",
     ),
     # --- images and links ---------------------------------------------------------------
+    # A Windows editor's slips: a path written with backslashes, a name's capitals that only
+    # a case-insensitive disk forgives. The file is there; the error says what to change.
+    pytest.param(
+        {**one(part("Text.\n\n![A map](figures\\map.svg)\n")), "figures/map.svg": SVG},
+        None,
+        "book/one.md:7:10",
+        "image 'figures\\\\map.svg' does not exist: write the folders with / between them, not \\",
+        id="image-path-with-backslashes",
+    ),
+    pytest.param(
+        {**one(part("Text.\n\n![A map](figures/Map.SVG)\n")), "figures/map.svg": SVG},
+        None,
+        "book/one.md:7:10",
+        "image 'figures/Map.SVG' does not exist: the folder holds 'map.svg': write the name as "
+        "it is, capitals and all",
+        id="image-name-in-other-capitals",
+    ),
+    pytest.param(
+        {"chapters/one.md": part("Text.\n")},
+        contents('chapters = ["chapters\\\\one.md"]\n'),
+        "book/book.toml:17:13",
+        "[contents] chapters: 'chapters\\\\one.md' does not exist: write the folders with / "
+        "between them",
+        id="part-path-with-backslashes",
+    ),
     pytest.param(
         one(part("Text.\n\n![A chart](images/nope.png)\n")),
         None,

@@ -29,7 +29,11 @@ from allianceprint.mdext.abbreviations import DEFINITION_RE
 from allianceprint.model import PART_KINDS, Abbreviation, Book, BookConfig, Division, Part
 from allianceprint.slugs import ascii_slug
 from allianceprint.tomlplaces import TomlPlaces
-from allianceprint.validators import CONTROL_CHARACTER_RE, language_tag_problem
+from allianceprint.validators import (
+    CONTROL_CHARACTER_RE,
+    language_tag_problem,
+    missing_file_advice,
+)
 
 MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake or an attack
 
@@ -81,9 +85,9 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
                         "device): list Markdown files only"
                     )
                 elif not is_file:
-                    problem = (
-                        f"{relative!r} does not exist: create it or correct the path "
-                        "(relative to the manuscript folder)"
+                    problem = f"{relative!r} does not exist: " + missing_file_advice(
+                        config.root / relative,
+                        "create it or correct the path (relative to the manuscript folder)",
                     )
                 elif resolved.suffix.lower() != ".md":
                     problem = f"{relative!r} is not a Markdown (.md) file"
