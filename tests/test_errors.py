@@ -54,6 +54,7 @@ def one(body: str | bytes) -> dict[str, str | bytes]:
 
 
 ABBREVIATIONS = "---\nkind: abbreviations\n---\n\n"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5"/></svg>\n'
 WITH_ABBREVIATIONS = contents('front = ["abbr.md"]\nchapters = ["one.md"]\n')
 
 # (files, toml, location, fragment): files None / toml None keep helpers' defaults.
@@ -203,6 +204,51 @@ CASES = [
         id="bad-yaml",
     ),
     pytest.param(
+        one(part("Text.\n", "title: Rivers: A History")),
+        None,
+        "book/one.md:2:14",
+        "mapping values are not allowed here: a value that holds ': ' or ' #', or begins "
+        "with * & ! [ { | > % @ or `, must be in double quotes",
+        id="bad-yaml-colon-in-title",
+    ),
+    pytest.param(
+        one(part("Text.\n", "title: *Trust* and Data")),
+        None,
+        "book/one.md:2:14",
+        'must be in double quotes, e.g. title: "Dams: A History"',
+        id="bad-yaml-emphasis-in-title",
+    ),
+    pytest.param(
+        one(part("Text.\n", "title: The #MeToo Moment")),
+        None,
+        "book/one.md:2:12",
+        "`title` stops at ' #', which begins a YAML comment, so the rest of the line is left "
+        "out: put the whole title in double quotes",
+        id="yaml-comment-cuts-title",
+    ),
+    pytest.param(
+        one(part("Text.\n", "title: One\nshort_title: Water #2")),
+        None,
+        "book/one.md:3:20",
+        "`short_title` stops at ' #'",
+        id="yaml-comment-cuts-short-title",
+    ),
+    pytest.param(
+        one(part("Text.\n\n[^t]: Given at a workshop.\n", 'title: "Voices[^t]"')),
+        None,
+        "book/one.md:2:1",
+        "a note cannot hang on the front matter's title: [^t] would print as it is written "
+        "and the note be left out: delete `title:` and open the text with `# Voices[^t]`",
+        id="note-on-front-matter-title",
+    ),
+    pytest.param(
+        one(part("Text.\n", "title: 2026-03-01")),
+        None,
+        "book/one.md:2:1",
+        "`title` must be text: put it in double quotes",
+        id="yaml-date-title",
+    ),
+    pytest.param(
         one(part("Text.\n", "title: One\n\tauthors: [au]")),
         None,
         "book/one.md:3:1",
@@ -274,6 +320,31 @@ CASES = [
         id="note-empty",
     ),
     # --- images and links ---------------------------------------------------------------
+    # A Windows editor's slips: a path written with backslashes, a name's capitals that only
+    # a case-insensitive disk forgives. The file is there; the error says what to change.
+    pytest.param(
+        {**one(part("Text.\n\n![A map](figures\\map.svg)\n")), "figures/map.svg": SVG},
+        None,
+        "book/one.md:7:10",
+        "image 'figures\\\\map.svg' does not exist: write the folders with / between them, not \\",
+        id="image-path-with-backslashes",
+    ),
+    pytest.param(
+        {**one(part("Text.\n\n![A map](figures/Map.SVG)\n")), "figures/map.svg": SVG},
+        None,
+        "book/one.md:7:10",
+        "image 'figures/Map.SVG' does not exist: the folder holds 'map.svg': write the name as "
+        "it is, capitals and all",
+        id="image-name-in-other-capitals",
+    ),
+    pytest.param(
+        {"chapters/one.md": part("Text.\n")},
+        contents('chapters = ["chapters\\\\one.md"]\n'),
+        "book/book.toml:17:13",
+        "[contents] chapters: 'chapters\\\\one.md' does not exist: write the folders with / "
+        "between them",
+        id="part-path-with-backslashes",
+    ),
     pytest.param(
         one(part("Text.\n\n![A chart](images/nope.png)\n")),
         None,
@@ -535,3 +606,10 @@ def test_warnings_do_not_fail(tmp_path: Path, files, location, fragment):
     assert lines[0].startswith(f"{location}: warning: ")
     assert fragment in lines[0]
     assert "no errors, 1 warnings" in stdout
+
+
+def test_a_comment_after_a_quoted_title_is_still_a_comment(tmp_path: Path):
+    front = 'title: "Water #2" # working title\nauthors: [au]'
+    root = write(tmp_path, one(part("Text.\n", front)), None)
+    status, stdout, stderr = run_cli("check", root)
+    assert (status, stderr) == (0, ""), stderr

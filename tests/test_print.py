@@ -317,3 +317,72 @@ def test_images_are_not_interpolated_so_pdf_a_accepts_them(tmp_path):
         if xobject.get_object().get("/Subtype") == "/Image"
     ]
     assert images and not any(image.get("/Interpolate") == True for image in images)  # noqa: E712
+
+
+LISTS_CHAPTER = """\
+---
+title: Chapter One
+authors: [au]
+---
+
+The method has steps.[^method]
+
+1. First recommendation.
+2. Second recommendation.
+
+Some text between the lists.
+
+4. Fourth recommendation, continuing the count.
+5. Fifth recommendation.
+
+<ol start="10"><li>Tenth item.</li><li value="20">Twentieth item.</li><li>Next item.</li></ol>
+
+[^method]: The method in short.
+
+    Its second paragraph names the steps:
+
+    1. collect the treaty texts;
+    2. code each clause;
+    3. match the clauses.
+
+    A closing paragraph.
+"""
+
+
+@pytest.fixture(scope="module")
+def lists_in_footnotes(tmp_path_factory) -> Pdf:
+    toml = DEFAULT_TOML + '\n[print]\nnotes = "footnotes"\n'
+    root = make_manuscript(
+        tmp_path_factory.mktemp("lists") / "book", {"one.md": LISTS_CHAPTER}, toml
+    )
+    return Pdf(build_pdf(root, root / "build")[0])
+
+
+def test_ordered_lists_print_the_numbers_the_author_wrote(lists_in_footnotes):
+    lines = [line for page in lists_in_footnotes.lines for line in page]
+    for expected in (
+        "1. First recommendation.",
+        "4. Fourth recommendation, continuing the count.",
+        "5. Fifth recommendation.",
+        "10. Tenth item.",
+        "20. Twentieth item.",
+        "21. Next item.",
+    ):
+        assert expected in lines, [line for line in lines if "item" in line or "recomm" in line]
+
+
+def test_a_footnote_keeps_its_list_numbered_and_its_lines_together(lists_in_footnotes):
+    (index,) = _page_of(lists_in_footnotes, "collect the treaty texts")
+    page = lists_in_footnotes.plumber.pages[index]
+    found = {
+        text: next(w["top"] for w in page.extract_words() if w["text"] == text)
+        for text in ("Its", "collect", "code", "match", "closing")
+    }
+    lines = [line for page in lists_in_footnotes.lines for line in page]
+    for n, step in enumerate(("collect the treaty texts;", "code each clause;"), start=1):
+        assert f"{n}. {step}" in lines, lines
+    # One line after another: no empty line between the items (each newline of the HTML
+    # between them used to print as one).
+    tops = list(found.values())
+    steps = [b - a for a, b in zip(tops, tops[1:])]
+    assert max(steps) < 1.6 * min(steps), found

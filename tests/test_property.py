@@ -264,19 +264,28 @@ def assert_findings(stderr: str) -> None:
 @given(document=documents())
 @example(document="\x1b\n===\n")  # found by Hypothesis: a control character in a title
 @example(document="---\n\n\x7f\n\nalliance\n---\n")  # found in CI: YAML's two-line message
+@example(document="# A Chapter\n\nA \U00013000 sign.\n")  # in no font: check refuses, EPUB not
 def test_no_markdown_crashes_check_or_build(document: str):
     with tempfile.TemporaryDirectory() as folder:
         # Bytes, so that the helper writes the document exactly as generated.
         root = make_manuscript(
             Path(folder) / "book", {"one.md": document.encode("utf-8"), **FIXED}, BOOK_TOML
         )
-        checked, _, stderr = run_cli("check", root)
+        checked, _, check_stderr = run_cli("check", root)
         assert checked in (0, 1)
-        assert_findings(stderr)
+        assert_findings(check_stderr)
         out = Path(folder) / "out"
         built, stdout, stderr = run_cli("build", root, "--format", "epub", "--output", out)
         assert_findings(stderr)
-        assert built == checked, "build and check disagree"
+        # check also checks what the PDF needs: a character no font has stops it, not the EPUB.
+        print_only = [
+            line
+            for line in finding_lines(check_stderr)
+            if ": error: " in line and "is in no installed font" not in line
+        ] == []
+        assert built == checked or (built, checked) == (0, 1) and print_only, (
+            "build and check disagree"
+        )
         event("built" if built == 0 else "refused")
         written = sorted(p for p in out.iterdir() if p.name != ".cache") if out.exists() else []
         if built == 1:

@@ -504,6 +504,8 @@ authors: [voss]
 
 日本の地域戦略は、抑止と安心供与の両立を目指してきた。[^1]
 
+会議は<ruby>横浜<rt>よこはま</rt></ruby>と<ruby>流域<rp>（</rp><rt>りゅういき</rt><rp>）</rp></ruby>で開かれた。
+
 ![四つの枠組みの参加国を示す表](images/fig.svg "主要な枠組みと参加国")
 
 | 年 | 出来事 |
@@ -555,6 +557,16 @@ def test_japanese_words_formats_and_file_name(japanese):
     source = epub.opf.find(".//dc:source", NS)
     assert source.get(XML_LANG) == "en"
     assert sorted(epub.metadata("contributor")) == ["佐藤花子", "加藤一郎"]
+
+
+def test_ruby_prints_its_reading_in_parentheses_and_stays_ruby_in_the_epub(japanese):
+    """WeasyPrint has no ruby layout and hides <rp>: 横浜 with its reading よこはま printed as
+    横浜よこはま. Print gives the reading in parentheses, the author's <rp> or added ones."""
+    chapter = cjk_flat("".join("".join(page) for page in Pdf(japanese.pdf).lines[3:]))
+    assert cjk_flat("会議は横浜（よこはま）と流域（りゅういき）で開かれた。") in chapter, chapter
+    epub = Epub(japanese.epub)
+    documents = [epub.zip.read(name).decode() for name in epub.spine]
+    assert any("<ruby>横浜<rt>よこはま</rt></ruby>" in text for text in documents)
 
 
 # --- Traditional Chinese: the print HTML (no layout needed for the words) ----------------

@@ -95,12 +95,19 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "doctor":
             return _doctor()
         else:
+            from allianceprint.fonts import check_book_fonts
+
             if args.original is not None:
                 from allianceprint.translation import check_translation
 
-                check_translation(args.manuscript, args.original, diagnostics, args.strict)
+                rendered = check_translation(
+                    args.manuscript, args.original, diagnostics, args.strict
+                )
             else:
-                checked_book(args.manuscript, diagnostics, strict=args.strict, styles=args.styles)
+                rendered = checked_book(
+                    args.manuscript, diagnostics, strict=args.strict, styles=args.styles
+                )
+            check_book_fonts(rendered, diagnostics, args.strict)
             _report(_findings(diagnostics, None, args.strict), as_json)
             if not as_json:
                 print(f"{args.manuscript}: no errors, {len(diagnostics.warnings)} warnings")

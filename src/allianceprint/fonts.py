@@ -38,6 +38,17 @@ class FontMatch:
     index: int = 0  # the face in a collection (.ttc)
 
 
+def check_book_fonts(book: RenderedBook, diagnostics: Diagnostics, strict: bool = False) -> None:
+    """`check`'s font check: the one a PDF build makes before its layout, so that `check`
+    fails on a character no font has, as `build` does, instead of passing a book that
+    cannot be built. Raises every finding (and, with `strict`, warnings) as `check` does."""
+    from allianceprint.checks import reading_order
+
+    check_fonts(book, book.styles.file("print/print.css"), diagnostics)
+    diagnostics.sort(reading_order(book.book))
+    diagnostics.raise_if_errors(strict)
+
+
 def check_fonts(book: RenderedBook, stylesheet: Path, diagnostics: Diagnostics) -> None:
     """Warn about missing fonts and characters the text font cannot set."""
     if shutil.which("fc-match") is None:

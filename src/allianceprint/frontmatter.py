@@ -25,6 +25,12 @@ FRONT_MATTER_KEYS = {
     "lang": "the part's language, when not the book's (a BCP 47 tag such as en or ja)",
     "numbered": "false: a chapter that takes no number ([book] chapter_label)",
 }
+#: What to do about most YAML mistakes an editor makes in a title (`title: Dams: A History`,
+#: `title: *Trust* and Data`, `title: [Draft] Rivers`).
+QUOTE_HINT = (
+    "a value that holds ': ' or ' #', or begins with * & ! [ { | > % @ or `, must be in "
+    'double quotes, e.g. title: "Dams: A History"'
+)
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_NESTING = 16
 
@@ -95,6 +101,8 @@ def split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int
         line = mark.line + 2 if mark else 1
         column = mark.column + 1 if mark else 1
         reason = exc.problem or exc.context or "invalid YAML"
+        if not reason.startswith("values nest"):
+            reason += f": {QUOTE_HINT}"
         raise FrontMatterError(
             f"front matter is not valid YAML: {reason}", shown, line, column
         ) from exc
@@ -137,6 +145,22 @@ def key_position(text: str, key: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _comment_after(text: str, key: str) -> tuple[int, int] | None:
+    """(line, column) of a YAML comment after `key`'s plain (unquoted) one-line value."""
+    line, _ = key_position(text, key)
+    if line is None:
+        return None
+    content = text.split("\n")[line - 1]
+    start = content.index(":") + 1
+    value = content[start:].lstrip()
+    if not value or value[0] in "\"'|>[{#":
+        return None
+    found = re.search(r"\s#", value)
+    if found is None:
+        return None
+    return line, len(content) - len(value) + found.start() + 2
+
+
 def author_position(text: str, author: str) -> tuple[int | None, int | None]:
     """(line, column) of the contributor key `author` in the front matter's `authors` value
     (a flow list on the key's line, or a block list below it); else of the key itself."""
@@ -162,8 +186,19 @@ def text_field(meta: dict[str, Any], key: str, shown: Path, text: str) -> str:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str):
-        raise FrontMatterError(f"`{key}` must be text", shown, *key_position(text, key))
+    if not isinstance(value, str):  # `title: Yes` (a boolean), `title: 2026-03-01` (a date)
+        raise FrontMatterError(
+            f"`{key}` must be text: put it in double quotes", shown, *key_position(text, key)
+        )
+    comment = _comment_after(text, key)
+    if comment is not None:  # `title: The #MeToo Moment` is "The" in YAML
+        raise FrontMatterError(
+            f"`{key}` stops at ' #', which begins a YAML comment, so the rest of the line is "
+            f"left out: put the whole {key} in double quotes (a comment goes on a line of "
+            "its own)",
+            shown,
+            *comment,
+        )
     problem = control_character_problem(value)  # from an escape, such as "\e"
     if problem is not None:
         raise FrontMatterError(f"`{key}` {problem}", shown, *key_position(text, key))

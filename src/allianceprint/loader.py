@@ -29,7 +29,11 @@ from allianceprint.mdext.abbreviations import DEFINITION_RE
 from allianceprint.model import PART_KINDS, Abbreviation, Book, BookConfig, Division, Part
 from allianceprint.slugs import ascii_slug
 from allianceprint.tomlplaces import TomlPlaces
-from allianceprint.validators import CONTROL_CHARACTER_RE, language_tag_problem
+from allianceprint.validators import (
+    CONTROL_CHARACTER_RE,
+    language_tag_problem,
+    missing_file_advice,
+)
 
 MAX_PART_BYTES = 5 * 1024 * 1024  # about 2,000 printed pages: more is a mistake or an attack
 
@@ -81,9 +85,9 @@ def _load_parts(config: BookConfig, diagnostics: Diagnostics) -> list[Part]:
                         "device): list Markdown files only"
                     )
                 elif not is_file:
-                    problem = (
-                        f"{relative!r} does not exist: create it or correct the path "
-                        "(relative to the manuscript folder)"
+                    problem = f"{relative!r} does not exist: " + missing_file_advice(
+                        config.root / relative,
+                        "create it or correct the path (relative to the manuscript folder)",
                     )
                 elif resolved.suffix.lower() != ".md":
                     problem = f"{relative!r} is not a Markdown (.md) file"
@@ -156,6 +160,17 @@ def _load_part(
 
     title = text_field(meta, "title", shown, text)
     short_title = text_field(meta, "short_title", shown, text)
+    for key, value in (("title", title), ("short_title", short_title)):
+        if cited := _NOTE_REF_RE.search(value):  # the front matter is not the text: no notes
+            diagnostics.error(
+                f"a note cannot hang on the front matter's {key}: {cited.group(0)} would print "
+                f"as it is written and the note be left out: delete `{key}:` and open the "
+                f"text with `# {value}`"
+                if key == "title"
+                else f"a short title takes no note: delete {cited.group(0)} from it",
+                shown,
+                *key_position(text, key),
+            )
     kind = text_field(meta, "kind", shown, text) or "text"
     if kind not in PART_KINDS:
         raise FrontMatterError(

@@ -110,6 +110,21 @@ def file_exists(path: Path) -> bool:
         return False
 
 
+def missing_file_advice(path: Path, otherwise: str) -> str:
+    """What to do about `path`, a file that does not exist, when the likely slip is known:
+    folders written with Windows' backslash (one file name here), or the name's case
+    (`Flows.PNG` for flows.png works on Windows and macOS, not on Linux); else `otherwise`."""
+    if "\\" in str(path):
+        return "write the folders with / between them, not \\ (the book builds on any system)"
+    try:
+        near = [p.name for p in path.parent.iterdir() if p.name.casefold() == path.name.casefold()]
+    except OSError:  # no such folder
+        near = []
+    if near:
+        return f"the folder holds {near[0]!r}: write the name as it is, capitals and all"
+    return otherwise
+
+
 def href_problem(href: str, *, raw: bool) -> str | None:
     """What is wrong with a link's target, or None. Relative targets are files of the book:
     a Markdown link's are checked against [contents], a raw HTML link may not have them."""
@@ -146,7 +161,9 @@ def image_file_problem(path: Path) -> str | None:
     kind = IMAGE_TYPES.get(path.suffix.lower())
     try:
         if not path.exists():
-            return "does not exist: check the path, which is relative to this Markdown file"
+            return "does not exist: " + missing_file_advice(
+                path, "check the path, which is relative to this Markdown file"
+            )
         if not path.is_file():
             return "is not a regular file (a folder, a pipe or a device): point to an image file"
         if kind is None:

@@ -70,6 +70,7 @@ class _NoteScanner(Preprocessor):
                     f'"[^{label}]: text of the note"',
                     *where,
                 )
+        self.ext.cited = references
         for label, where in definitions.items():
             if label not in references:
                 source.warning(
@@ -146,6 +147,15 @@ class _NoteCollector(Treeprocessor):
             link.set("role", "doc-noteref")
             link.text = str(note.number)
 
+        for label, where in self.ext.cited.items():
+            if label in items and label not in numbers:  # seen in the source, not as a reference
+                self.ext.source.error(
+                    f"note reference [^{label}] is not read as one here: it is in code (a "
+                    "paragraph indented by a tab or four spaces is a code block) or in raw "
+                    f"HTML, so it would print as '[^{label}]' and its note would be left out: "
+                    "remove the indentation, or move the reference out of the HTML",
+                    *where,
+                )
         _separate_adjacent(root)
         for note in notes:
             note.element = _note_content(note.element)
@@ -214,6 +224,7 @@ class NotesExtension(Extension):
         self.source = source
         self.id_prefix = id_prefix
         self.collected: list[CollectedNote] = []
+        self.cited: dict[str, tuple[int, int]] = {}  # label -> where the source first cites it
         self.footnotes = _LabelledFootnotes()
 
     def extendMarkdown(self, md: Markdown) -> None:
@@ -226,3 +237,4 @@ class NotesExtension(Extension):
 
     def reset(self) -> None:
         self.collected = []
+        self.cited = {}

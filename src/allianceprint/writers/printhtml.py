@@ -138,7 +138,9 @@ def compose_document(
         book_notes=book_notes,
         cjk_css=cjk.page_css(options, meta.language),
     )
-    return _without_abbr(html, meta.language, cjk.measure_ems(options))
+    document = _without_abbr(html, meta.language, cjk.measure_ems(options))
+    _numbered_as_written(document)
+    return document
 
 
 def _without_abbr(html: str, language: str, measure: int):
@@ -148,11 +150,57 @@ def _without_abbr(html: str, language: str, measure: int):
     its Chinese and Japanese text set on the grid (see allianceprint.cjk)."""
     document = lxml.html.document_fromstring(html)
     etree.strip_tags(document, "abbr")
+    _ruby_in_parentheses(document, language)  # before the grid measures the text
     if not cjklang.is_cjk(language):  # no runts: each paragraph's last words together (lastwords)
         for text in document.find_class("part-body") + document.find_class("note-list"):
             bind_last_words(text)
     cjk.typeset(document, language, measure)
     return document
+
+
+def _numbered_as_written(document) -> None:
+    """`<ol start="4">` and `<li value="7">` as CSS counters: WeasyPrint reads those
+    attributes only as presentational hints, which the book is not laid out with, so a list
+    the author began at 4 printed from 1. (A footnote's lists are spans: see `_with_footnotes`.)"""
+    for element in document.iter("ol", "li", "span"):
+        kind = element.get("class", "").split()[:1]
+        if element.tag == "ol" or kind == ["fn-ol"]:
+            number, rule = _integer(element.get("start")), "counter-reset"
+        elif element.tag == "li" or kind == ["fn-li"]:
+            number, rule = _integer(element.get("value")), "counter-set"
+        else:
+            continue
+        if number is not None:  # each item adds one before it prints the counter
+            style = element.get("style", "").strip().rstrip(";")
+            rule = f"{rule}: list-item {number - 1}"
+            element.set("style", f"{style}; {rule}" if style else rule)
+
+
+def _ruby_in_parentheses(document, language: str) -> None:
+    """Each ruby's reading (`<rt>`) in parentheses after its base text, as `<rp>` gives it
+    where ruby cannot be set: WeasyPrint has no ruby layout and hid the `<rp>` an author
+    wrote, so 流域 with its reading りゅういき printed as 流域りゅういき. The parentheses the
+    author gave are kept (print.css shows `<rp>`); missing ones are added, full-width in a
+    Chinese or Japanese book."""
+    opening, closing = ("（", "）") if cjklang.is_cjk(language) else ("(", ")")
+    for rt in list(document.iter("rt")):
+        before, after = rt.getprevious(), rt.getnext()
+        if before is None or before.tag != "rp" or (before.tail or "").strip():
+            rp = etree.Element("rp")
+            rp.text = opening
+            rt.addprevious(rp)
+        if after is None or after.tag != "rp" or (rt.tail or "").strip():
+            rp = etree.Element("rp")
+            rp.text = closing
+            rp.tail, rt.tail = rt.tail, None
+            rt.addnext(rp)
+
+
+def _integer(value: str | None) -> int | None:
+    try:
+        return int(value.strip()) if value is not None else None
+    except ValueError:
+        return None
 
 
 def serialize(document) -> str:
@@ -181,8 +229,9 @@ def _print_note(note: Note, head: str = "") -> PrintNote:
 def _with_footnotes(fragment: str, notes: dict[str, Note]) -> str:
     """Put each note's text where it is first referenced, as a `float: footnote` element.
 
-    The note's blocks become spans (a footnote sits inside a paragraph, where blocks cannot);
-    later references to the same note stay links to it.
+    The note's blocks become spans (a footnote sits inside a paragraph, where blocks cannot),
+    without the white space between them: inside a paragraph, each newline between two list
+    items would be a line of its own. Later references to the same note stay links to it.
     """
     if not fragment.strip():
         return fragment
@@ -199,6 +248,10 @@ def _with_footnotes(fragment: str, notes: dict[str, Note]) -> str:
             if isinstance(element.tag, str) and element.tag in BLOCK_ELEMENTS:
                 element.set("class", f"fn-{element.tag} " + element.get("class", ""))
                 element.tag = "span"
+                if len(element) and not (element.text or "").strip():
+                    element.text = None
+                if not (element.tail or "").strip():
+                    element.tail = None
         footnote.set("class", "footnote")
         footnote.set("id", note.id)
         footnote.set("data-number", str(note.number))
