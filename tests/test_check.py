@@ -523,10 +523,10 @@ def test_every_problem_is_reported_in_one_run_grouped_by_file(tmp_path: Path):
 def test_strict_makes_warnings_errors(tmp_path: Path):
     root = make_manuscript(tmp_path / "book", one("Text.\n\n[^a]: Never cited.\n"))
     status, stdout, stderr = run_cli("check", root)
-    assert status == 0 and "no errors, 1 warnings" in stdout
+    assert status == 0 and "no errors, 1 warning" in stdout
     assert stderr.startswith("book/one.md:8:1: warning: note [^a] is never referenced")
     status, stdout, stderr = run_cli("check", root, "--strict")
-    assert status == 1 and ": 1 errors, 0 warnings" in stdout
+    assert status == 1 and ": 1 error, 0 warnings" in stdout
     assert stderr.startswith("book/one.md:8:1: error: note [^a] is never referenced")
 
 

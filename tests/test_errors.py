@@ -605,7 +605,7 @@ def test_warnings_do_not_fail(tmp_path: Path, files, location, fragment):
     assert len(lines) == 1, stderr
     assert lines[0].startswith(f"{location}: warning: ")
     assert fragment in lines[0]
-    assert "no errors, 1 warnings" in stdout
+    assert "no errors, 1 warning" in stdout
 
 
 def test_a_comment_after_a_quoted_title_is_still_a_comment(tmp_path: Path):

@@ -246,7 +246,7 @@ def test_the_command_reports_a_mistake_and_goes_on(
     assert "Traceback" not in err
     lines = out.splitlines()
     assert lines[0].startswith("built one, two in ")
-    assert lines[2] == f"{book}: 1 errors, 0 warnings; nothing was written"
+    assert lines[2] == f"{book}: 1 error, 0 warnings; nothing was written"
     assert re.fullmatch(r"rebuilt one in \d+\.\d s \(1 part from cache\)", lines[3]), lines
 
 

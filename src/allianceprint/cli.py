@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             check_book_fonts(rendered, diagnostics, args.strict)
             _report(_findings(diagnostics, None, args.strict), as_json)
             if not as_json:
-                print(f"{args.manuscript}: no errors, {len(diagnostics.warnings)} warnings")
+                print(
+                    f"{args.manuscript}: no errors, {_counted(len(diagnostics.warnings), 'warning')}"
+                )
     except ManuscriptError as exc:
         _failed(args, diagnostics, exc, as_json)
         return 1
@@ -226,7 +228,13 @@ def _failed(
             "; nothing was written" if args.command in ("build", "watch", "new", "styles") else ""
         )
         subject = getattr(args, "manuscript", None) or getattr(args, "folder", "")
-        print(f"{subject}: {errors} errors, {len(findings) - errors} warnings{nothing}")
+        warnings = len(findings) - errors
+        print(f"{subject}: {_counted(errors, 'error')}, {_counted(warnings, 'warning')}{nothing}")
+
+
+def _counted(count: int, noun: str) -> str:
+    """`1 error`, `2 errors`, `0 warnings`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _formats(args: argparse.Namespace) -> tuple[str, ...]:
