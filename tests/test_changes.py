@@ -546,3 +546,36 @@ def test_two_corrections_on_following_pages_keep_the_pages(tmp_path):
         (changed[1].new_label,) * 2,
     ]
     check_kept_pages(tmp_path / "old.pdf", tmp_path / "new.pdf", tmp_path)  # no error
+
+
+def test_a_printing_reset_in_a_house_style_is_compared_and_kept_pages_refuse_it(base, tmp_path):
+    # A house style that sets the paragraphs narrower: nearly every line of the book differs,
+    # but both records say it is the same book. `changes` compares it (it is not "another
+    # book": every page is reflowed, no word changed), and `--keep-pages` refuses it by its
+    # page count rather than taking it for another book and letting it through unchecked.
+    from allianceprint.housestyle import builtin_folder
+
+    css = (builtin_folder() / "print" / "print.css").read_text(encoding="utf-8")
+    house = tmp_path / "house" / "print"
+    house.mkdir(parents=True)
+    (house / "print.css").write_text(css + "\np { margin-right: 14em; }\n", encoding="utf-8")
+    shutil.copytree(base.pdf.parent, tmp_path / "reset")
+    build(base.manuscript, tmp_path / "reset", ("pdf",), Diagnostics(), styles=house.parent)
+    reset = tmp_path / "reset" / base.pdf.name
+    status, report = report_json(base.pdf, reset)
+    assert status == 1 and report["summary"]["new_pages"] > report["summary"]["old_pages"]
+    assert {p["status"] for p in report["pages"]} <= {"unchanged", "reflow", "added"}
+    assert report["summary"]["edits"] == []
+    shutil.copytree(base.pdf.parent, tmp_path / "kept")
+    before = (tmp_path / "kept" / base.pdf.name).read_bytes()
+    with pytest.raises(ManuscriptError) as error:
+        build(
+            base.manuscript,
+            tmp_path / "kept",
+            ("pdf",),
+            Diagnostics(),
+            styles=house.parent,
+            keep_pages=True,
+        )
+    assert "book.toml" in str(error.value) and "allow reflow" in str(error.value)
+    assert (tmp_path / "kept" / base.pdf.name).read_bytes() == before
