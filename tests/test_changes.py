@@ -603,3 +603,27 @@ def test_a_hyphenated_compound_moved_to_a_line_end_is_not_a_change(base, tmp_pat
     status, report = report_json(old.pdf, new.pdf)
     edits = [(e["old"], e["new"]) for e in report["summary"]["edits"]]
     assert status == 1 and edits == [("", "Also then")], edits
+
+
+def test_the_printers_pdf_is_read_as_the_reading_pdf(base, tmp_path):
+    # The printer's PDF has slug lines (title, file, date) outside the bleed: they were read
+    # as the page's bottom line, the folio as body text, so a correction reported folios as
+    # changed words ("+v; -v") and the errata named pages that only reflowed.
+    shutil.copytree(base.pdf.parent, tmp_path / "old")
+    build(base.manuscript, tmp_path / "old", ("pdf",), Diagnostics(), print_ready=True)
+    printer = tmp_path / "old" / "corrected-printings-print.pdf"
+    reading, printed = read_pdf(base.pdf), read_pdf(printer)
+    assert [(p.label, p.furniture) for p in printed.pages] == [
+        (p.label, p.furniture) for p in reading.pages
+    ]
+    assert [p.signature for p in printed.pages] == [p.signature for p in reading.pages]
+    root = tmp_path / "book"
+    shutil.copytree(base.manuscript, root)
+    one = root / "one.md"
+    one.write_text(one.read_text(encoding="utf-8").replace("1003th", "1003rd"), encoding="utf-8")
+    shutil.copytree(tmp_path / "old", tmp_path / "new")
+    build(root, tmp_path / "new", ("pdf",), Diagnostics(), print_ready=True)
+    status, report = report_json(printer, tmp_path / "new" / printer.name)
+    changed = [p for p in report["pages"] if p["status"] != "unchanged"]
+    assert status == 1 and len(changed) == 1, changed
+    assert changed[0]["changes"] == [{"old": "1003th", "new": "1003rd"}]
