@@ -74,6 +74,7 @@ def test_styles_option_outside_the_manuscript_and_the_stamp(tmp_path: Path) -> N
     "folder, message",
     [
         ("missing", "'missing' is not a folder"),
+        ("house.css", "'house.css' is a file: a house style is a folder holding print/"),
         ("../elsewhere", "lies outside the manuscript folder"),
         ("empty", "holds neither print/ nor epub/"),
     ],
@@ -83,12 +84,26 @@ def test_a_bad_style_folder_is_one_located_line(tmp_path: Path, folder: str, mes
         tmp_path / "book", toml=DEFAULT_TOML + f'\n[style]\nfolder = "{folder}"\n'
     )
     (root / "empty").mkdir()
+    (root / "house.css").write_text(RED_TITLES, encoding="utf-8")
     (tmp_path / "elsewhere" / "print").mkdir(parents=True)
     status, out, err = run_cli("build", root)
     lines = finding_lines(err)
     assert status == 1 and len(lines) == 1, err
     assert lines[0].startswith("book/book.toml:") and message in lines[0]
     assert "[style] folder" in lines[0]
+    assert not (root / "build").exists()
+
+
+def test_styles_given_a_file_says_to_give_its_folder(tmp_path: Path) -> None:
+    # an editor gives --styles the house style's print.css: the line said to make a style
+    # folder with `styles export` at that file's path, which refuses it (not empty)
+    root = make_manuscript(tmp_path / "book")
+    css = _house_style(tmp_path) / "print" / "print.css"
+    status, out, err = run_cli("build", root, "--styles", css)
+    lines = finding_lines(err)
+    assert status == 1 and len(lines) == 1 and "Traceback" not in err, err
+    assert f"{css} is a file: a house style is a folder holding print/ or epub/" in lines[0]
+    assert "styles export NEW-FOLDER" in lines[0]
     assert not (root / "build").exists()
 
 

@@ -42,6 +42,10 @@ from allianceprint.pdftext import BadInput, BookText, read_both
 _CJK = pagerecord.CJK
 _TOKEN = pagerecord.WORD
 _AUTO_HYPHENS = ("\u2010", "\u00ad")  # what hyphenation adds at a line's end
+# pdfium joins a line ending in a hyphen to the next and gives the hyphen as U+FFFE, be it
+# a compound's own (“Indo-Pacific”) or hyphenation's (“cooper-ation”): which one is told
+# by the word as it stands where no line breaks it (`_Unbreak`).
+_LINE_END_HYPHEN = "\ufffe"
 
 
 class Words:
@@ -68,7 +72,40 @@ class Words:
         self.line.extend([line] * len(tokens))
 
 
-def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
+class _Unbreak:
+    """A word pdfium read across a line's end (“Indo\ufffePacific”) -> the word as printed
+    unbroken: with its hyphen when the book (or else the other book) has it so somewhere,
+    without it when it has it so, else with it. So a compound that a reflow moves to or
+    from a line's end compares equal, and so does a word hyphenation broke."""
+
+    def __init__(self, own: frozenset[str], other: frozenset[str]) -> None:
+        self.own, self.other = own, other
+
+    def __call__(self, token: str) -> str:
+        parts = token.split(_LINE_END_HYPHEN)
+        hyphened, joined = "-".join(parts), "".join(parts)
+        for known in (self.own, self.other):
+            if hyphened in known:
+                return hyphened
+            if joined in known:
+                return joined
+        return hyphened
+
+
+def _unbroken(book: BookText) -> frozenset[str]:
+    """The words of the book that no line's end breaks."""
+    return frozenset(
+        token
+        for page in book.pages
+        for line in page.body
+        for token in _TOKEN.findall(line.text)
+        if _LINE_END_HYPHEN not in token
+    )
+
+
+def _words(
+    book: BookText, unbreak: _Unbreak | None = None
+) -> tuple[Words, list[tuple[int, int]]]:
     """The words of the book and, for each body line of the book, (page, line on page)."""
     words = Words()
     places: list[tuple[int, int]] = []
@@ -78,6 +115,8 @@ def _words(book: BookText) -> tuple[Words, list[tuple[int, int]]]:
             book_line = len(places)
             places.append((page_index, line_index))
             tokens = _TOKEN.findall(line.text)
+            if unbreak is not None and _LINE_END_HYPHEN in line.text:
+                tokens = [unbreak(t) if _LINE_END_HYPHEN in t else t for t in tokens]
             if carry is not None and tokens and tokens[0][:1].isalnum():
                 head, head_page, head_line = carry
                 tokens[0] = head + tokens[0]
@@ -122,21 +161,28 @@ def _join(tokens: list[str]) -> str:
 
 def compare(old: BookText, new: BookText, signatures: tuple[int, ...] = SIGNATURES) -> ChangeReport:
     """The report of what changed from `old` to `new`; BadInput for two different books."""
-    if old.record is not None and new.record is not None:
+    recorded = old.record is not None and new.record is not None
+    if recorded:
         a, b = old.record, new.record
         if a.title != b.title or (a.isbn_print and b.isbn_print and a.isbn_print != b.isbn_print):
             raise BadInput(
                 f"{new.path}: another book than {old.path} (“{b.title}” against “{a.title}”)"
             )
-    old_words, old_places = _words(old)
-    new_words, new_places = _words(new)
+    old_known, new_known = _unbroken(old), _unbroken(new)
+    old_words, old_places = _words(old, _Unbreak(old_known, new_known))
+    new_words, new_places = _words(new, _Unbreak(new_known, old_known))
     old_lines = [old.pages[p].body[l].text for p, l in old_places]
     new_lines = [new.pages[p].body[l].text for p, l in new_places]
     lines = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     blocks = lines.get_matching_blocks()
     same = sum(block.size for block in blocks)
-    if min(len(old_lines), len(new_lines)) >= 40 and same < 0.2 * max(
-        len(old_lines), len(new_lines)
+    # Without both records, the lines alone tell two books apart. With them, the records
+    # have said it is one book: a printing reset in a house style or on another trim shares
+    # few lines with the last, and is still to be compared (and refused by --keep-pages).
+    if (
+        not recorded
+        and min(len(old_lines), len(new_lines)) >= 40
+        and same < 0.2 * max(len(old_lines), len(new_lines))
     ):
         raise BadInput(
             f"{new.path}: shares under a fifth of its lines with {old.path}; "

@@ -130,13 +130,23 @@ def validate_folder(root: Path, value: str) -> str | None:
             f"{value!r} lies outside the manuscript folder: keep the house style inside "
             "it, or give it with --styles DIR"
         )
+    if target.is_file():
+        return f"{value!r} is a file: {_A_FOLDER}"
     if not target.is_dir():
         return f"{value!r} is not a folder: make it with `allianceprint styles export {value}`"
     return folder_problem(target)
 
 
+_A_FOLDER = (
+    "a house style is a folder holding print/ or epub/; give that folder "
+    "(`allianceprint styles export NEW-FOLDER` makes one)"
+)
+
+
 def folder_problem(folder: Path) -> str | None:
     """What is wrong with `folder` as a house style, or None."""
+    if folder.is_file():  # the house style's print.css given for its folder, say
+        return f"{folder} is a file: {_A_FOLDER}"
     if not folder.is_dir():
         return f"{folder} is not a folder: make one with `allianceprint styles export {folder}`"
     if not any((folder / edition).is_dir() for edition in EDITIONS):

@@ -137,18 +137,16 @@ def _read_page(document, index: int) -> _RawPage:
                     baseline = y.value
                     box_a = textpage.get_charbox(first)
                     box_b = textpage.get_charbox(last)
-                    segments.append(
-                        (
-                            piece,
-                            baseline,
-                            (
-                                min(box_a[0], box_b[0]),
-                                min(box_a[1], box_b[1]),
-                                max(box_a[2], box_b[2]),
-                                max(box_a[3], box_b[3]),
-                            ),
-                        )
+                    box = (
+                        min(box_a[0], box_b[0]),
+                        min(box_a[1], box_b[1]),
+                        max(box_a[2], box_b[2]),
+                        max(box_a[3], box_b[3]),
                     )
+                    # Outside the trim (the printer's slug lines, with the build's date,
+                    # beyond the bleed) is no part of the printed page.
+                    if box[3] > bottom and box[1] < top and box[2] > left and box[0] < right:
+                        segments.append((piece, baseline, box))
                 at += len(piece) + 2
         finally:
             textpage.close()
