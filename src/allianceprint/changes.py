@@ -103,9 +103,7 @@ def _unbroken(book: BookText) -> frozenset[str]:
     )
 
 
-def _words(
-    book: BookText, unbreak: _Unbreak | None = None
-) -> tuple[Words, list[tuple[int, int]]]:
+def _words(book: BookText, unbreak: _Unbreak | None = None) -> tuple[Words, list[tuple[int, int]]]:
     """The words of the book and, for each body line of the book, (page, line on page)."""
     words = Words()
     places: list[tuple[int, int]] = []
