@@ -1,9 +1,10 @@
-"""`watch` stays up between builds: what it keeps must never be stale.
+"""`watch` stays up between builds: what it keeps must never be stale, and what it must not
+keep (WeasyPrint's leftovers of each layout) it does not.
 
-The process keeps print.css parsed from one build to the next (writers/pieces/layout), and
-imports what a rebuild needs once, after the first build (`build.warm_up`). These tests
-build for real, twice in one process, with one layout process (`_cores` -> 1), so that the
-pieces are laid out in this process, where the parsed stylesheet is kept.
+On one core the process lays pieces out itself and keeps print.css parsed from one build to
+the next (writers/pieces/layout); with more, even a single piece goes to a forked worker.
+It imports what a rebuild needs once, after the first build (`build.warm_up`). These tests
+build for real, twice in one process, with `_cores` set to the case they test.
 """
 
 from __future__ import annotations

@@ -101,8 +101,9 @@ _STYLESHEETS: dict[tuple, CSS] = {}
 
 def _stylesheet(job: PieceJob) -> CSS:
     """print.css, parsed once per worker rather than once per piece (it does not change
-    within a build). `watch` stays up, so the key is the content of every style file (the
-    job's digest, hashed once per build): print.css @imports others (cjk.css), whose
+    within a build). A process that lays pieces out itself stays up across builds (`watch`
+    on one core, which forks no workers), so the key is the content of every style file
+    (the job's digest, hashed once per build): print.css @imports others (cjk.css), whose
     changes its own time would not show."""
     key = (job.stylesheet, job.styles_digest, job.allowed)
     if key not in _STYLESHEETS:

@@ -196,8 +196,7 @@ class Runner:
     def _ensure_pool(self, workers: int | None = None) -> None:
         if self.pool is None:
             self.pids: set[int] = set()
-            early = self.early.take() if workers is None else None
-            self.pool = early or _fork_pool(workers or self.workers)
+            self.pool = self.early.take() or _fork_pool(workers or self.workers)
             self.pids = {process.pid for process in getattr(self.pool, "_pool", [])}
 
     def _lay_out(self, jobs: list[PieceJob]) -> Iterator[PieceLayout]:
